@@ -1,0 +1,147 @@
+"""One typed settings object, read from `EMM_*` environment variables.
+
+Nothing is read at import time: `Settings.from_env()` is called by the app factory (or a test
+passes its own `Settings`). Defaults are those of the embedded mode: SQLite, no Redis, demo on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PREFIX = "EMM_"
+DEFAULT_DATA_DIR = Path("instance")
+
+
+def _bool(raw: str, name: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"{PREFIX}{name} must be true or false, not {raw!r}")
+
+
+def _int(raw: str, name: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{PREFIX}{name} must be a whole number, not {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"  # "development" or "production"
+    secret_key: str = ""
+    database_url: str = ""  # empty: SQLite file in data_dir
+    redis_url: str = ""  # empty: no Redis, the database-backed store stands in
+    public_base_url: str = "http://127.0.0.1:5000"
+    data_dir: Path = DEFAULT_DATA_DIR
+    debug: bool = False
+    demo_mode: bool | None = None  # None: on in development, off in production
+    jwt_leeway_seconds: int = 10  # Moodle sets exp = iat + 60 s; clocks drift a little
+    trusted_proxies: int = 0  # how many reverse proxies set X-Forwarded-*
+    launch_token_ttl_seconds: int = 8 * 3600
+    key_overlap_days: int = 7  # how long a rotated-out public key stays published
+    jwks_cache_seconds: int = 3600
+    default_locale: str = "en"
+    embedded_grade_worker: bool | None = None  # None: on when there is no Redis
+    http_timeout_seconds: float = 10.0
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            return env.get(PREFIX + name)
+
+        values: dict[str, object] = {}
+        for name, attr, parse in (
+            ("ENV", "environment", str),
+            ("SECRET_KEY", "secret_key", str),
+            ("DATABASE_URL", "database_url", str),
+            ("REDIS_URL", "redis_url", str),
+            ("PUBLIC_BASE_URL", "public_base_url", lambda v, n: v.rstrip("/")),
+            ("DATA_DIR", "data_dir", lambda v, n: Path(v)),
+            ("DEBUG", "debug", _bool),
+            ("DEMO_MODE", "demo_mode", _bool),
+            ("JWT_LEEWAY_SECONDS", "jwt_leeway_seconds", _int),
+            ("TRUSTED_PROXIES", "trusted_proxies", _int),
+            ("LAUNCH_TOKEN_TTL_SECONDS", "launch_token_ttl_seconds", _int),
+            ("KEY_OVERLAP_DAYS", "key_overlap_days", _int),
+            ("JWKS_CACHE_SECONDS", "jwks_cache_seconds", _int),
+            ("DEFAULT_LOCALE", "default_locale", str),
+            ("EMBEDDED_GRADE_WORKER", "embedded_grade_worker", _bool),
+        ):
+            raw = get(name)
+            if raw is None:
+                continue
+            values[attr] = raw if parse is str else parse(raw, name)  # type: ignore[operator]
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_overrides(self, **changes: object) -> "Settings":
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def demo_enabled(self) -> bool:
+        if self.is_production:
+            return False  # never, whatever the variable says: see production_problems()
+        return True if self.demo_mode is None else self.demo_mode
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'emm_assessment.sqlite3').resolve()}"
+
+    @property
+    def uses_redis(self) -> bool:
+        return bool(self.redis_url)
+
+    @property
+    def runs_embedded_grade_worker(self) -> bool:
+        if self.embedded_grade_worker is not None:
+            return self.embedded_grade_worker
+        return not self.uses_redis
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+    def production_problems(self) -> list[str]:
+        """What makes these settings unsafe for production, each said so an admin can fix it."""
+        if not self.is_production:
+            return []
+        problems = []
+        if len(self.secret_key) < 32:
+            problems.append(f"{PREFIX}SECRET_KEY must be set to a random value of at least 32 characters")
+        if self.debug:
+            problems.append(f"{PREFIX}DEBUG must be off")
+        if self.demo_mode:
+            problems.append(f"{PREFIX}DEMO_MODE cannot be enabled in production")
+        if not self.database_url:
+            problems.append(f"{PREFIX}DATABASE_URL must point to PostgreSQL")
+        elif self.database_url.startswith("sqlite"):
+            problems.append(f"{PREFIX}DATABASE_URL must point to PostgreSQL, not SQLite")
+        if not self.redis_url:
+            problems.append(f"{PREFIX}REDIS_URL must be set")
+        if not self.public_base_url.startswith("https://"):
+            problems.append(f"{PREFIX}PUBLIC_BASE_URL must be an https:// URL")
+        return problems
+
+
+class UnsafeSettings(RuntimeError):
+    """Raised at start-up in production mode; the message lists every problem at once."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(
+            "Refusing to start in production with unsafe settings:\n- " + "\n- ".join(problems)
+        )

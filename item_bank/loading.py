@@ -1,0 +1,139 @@
+"""Entry points: validate or import a file or a directory of files, in any supported format.
+
+An import is all-or-nothing: every file is read and validated first; if anything is wrong
+nothing is written. Writes happen inside a SAVEPOINT so a conflict found while writing (an
+item id owned by another assessment) leaves the caller's transaction untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from item_bank.documents import AssessmentDoc
+from item_bank.parsers.aiken import parse_aiken
+from item_bank.parsers.base import ParsedFile
+from item_bank.parsers.gift import parse_gift, looks_like_aiken
+from item_bank.parsers.moodle_xml import parse_moodle_xml
+from item_bank.parsers.yaml_format import parse_yaml
+from item_bank.publishing import PublishConflict, publish
+from item_bank.reports import ERROR, ImportReport, Issue, ValidationReport
+from item_bank.validation import validate_document
+
+Parser = Callable[[bytes, str], ParsedFile]
+SUPPORTED_SUFFIXES = (".yaml", ".yml", ".xml", ".gift", ".aiken", ".txt")
+
+
+def _parser_for(path: Path, data: bytes) -> Parser:
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return parse_yaml
+    if suffix == ".xml":
+        return parse_moodle_xml
+    if suffix == ".gift":
+        return parse_gift
+    if suffix == ".aiken":
+        return parse_aiken
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<"):
+        return parse_moodle_xml
+    if head.startswith((b"assessment:", b"pools:", b"---")):
+        return parse_yaml
+    # Moodle exports GIFT as .txt; Aiken files are .txt too.
+    return parse_aiken if looks_like_aiken(data) else parse_gift
+
+
+def files_in(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+    return [path]
+
+
+@dataclass
+class _Checked:
+    report: ValidationReport
+    documents: list[AssessmentDoc]
+
+
+def _check(path: Path | str, *, strict: bool = False) -> _Checked:
+    path = Path(path)
+    report = ValidationReport()
+    documents: list[AssessmentDoc] = []
+    if not path.exists():
+        report.issues.append(Issue(str(path), "No such file or directory."))
+        return _Checked(report, documents)
+    paths = files_in(path)
+    if not paths:
+        report.issues.append(Issue(str(path), f"No importable files ({', '.join(SUPPORTED_SUFFIXES)})."))
+    owner_of_item: dict[str, str] = {}
+    owner_of_slug: dict[str, str] = {}
+    for file_path in paths:
+        label = str(file_path)
+        report.files.append(label)
+        try:
+            data = file_path.read_bytes()
+        except OSError as error:
+            report.issues.append(Issue(label, f"Cannot read the file: {error.strerror}."))
+            continue
+        parsed = _parser_for(file_path, data)(data, label)
+        issues = list(parsed.issues)
+        if strict:
+            issues = [
+                Issue(i.file, f"{i.message} (strict mode: skipping is an error)", i.item_id, i.field, ERROR)
+                if i.severity != ERROR else i
+                for i in issues
+            ]
+        report.issues.extend(issues)
+        if parsed.document is None:
+            continue
+        doc, doc_issues = validate_document(parsed.document, file_label=label, default_source=file_path.name)
+        report.issues.extend(doc_issues)
+        if doc is None:
+            continue
+        if doc.slug in owner_of_slug:
+            report.issues.append(Issue(label, f"Assessment slug {doc.slug!r} is also defined in {owner_of_slug[doc.slug]}.", field="assessment.slug"))
+        owner_of_slug.setdefault(doc.slug, label)
+        for item in doc.items:
+            if item.uid in owner_of_item and owner_of_item[item.uid] != label:
+                report.issues.append(Issue(label, f"Duplicate item id: also used in {owner_of_item[item.uid]}.", item_id=item.uid, field="id"))
+            owner_of_item.setdefault(item.uid, label)
+        report.assessments += 1
+        report.items += len(doc.items)
+        documents.append(doc)
+    return _Checked(report, documents)
+
+
+def validate_path(path: Path | str, *, strict: bool = False) -> ValidationReport:
+    """Read and validate without touching any database."""
+    return _check(path, strict=strict).report
+
+
+def import_path(
+    session: Session, path: Path | str, *, now: datetime | None = None, strict: bool = False
+) -> ImportReport:
+    """Validate then publish every assessment under `path`; nothing is written unless all is
+    valid. `strict` also refuses files with skipped (unsupported) questions.
+    `now` is the publication time; it defaults to the system clock (the CLI edge)."""
+    checked = _check(path, strict=strict)
+    report = ImportReport(checked.report)
+    if not checked.report.ok:
+        return report
+    published_at = now or datetime.now(timezone.utc)
+    savepoint = session.begin_nested()
+    try:
+        for doc in checked.documents:
+            report.results.append(publish(session, doc, now=published_at))
+    except PublishConflict as conflict:
+        savepoint.rollback()
+        report.results.clear()
+        report.conflicts.extend(conflict.issues)
+        return report
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    return report

@@ -1,0 +1,58 @@
+"""Author HTML is untrusted: everything shown to a learner passes through nh3 (ammonia) here,
+at import time, so stored content is already safe and hashes describe what is shown."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt",
+        "em", "h3", "h4", "h5", "h6", "hr", "i", "ins", "li", "ol", "p", "pre", "s", "small",
+        "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+        "u", "ul",
+    }
+)
+# No style/class/id: they allow UI spoofing (overlays) and clash with the page's own CSS.
+ALLOWED_ATTRIBUTES = {
+    "*": {"lang", "dir", "title"},
+    "a": {"href"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start", "type"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def sanitize_html(text: str) -> str:
+    """Keep formatting markup, drop scripts, event handlers, styles and unsafe URLs."""
+    cleaned = nh3.clean(
+        text,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+    )
+    return cleaned.strip()
+
+
+def plain_text(text: str) -> str:
+    """Text that is shown escaped (titles, accepted answers): tags removed, entities decoded,
+    whitespace collapsed."""
+    stripped = nh3.clean(text, tags=set(), attributes={})
+    return _WHITESPACE.sub(" ", html.unescape(stripped)).strip()
+
+
+def text_to_html(text: str) -> str:
+    """Plain text (e.g. a Moodle 'plain_text' field or a matching answer) as safe HTML."""
+    return sanitize_html(html.escape(text, quote=False))
+
+
+def html_to_text(fragment: str) -> str:
+    """The reverse, for formats that only carry plain text (Moodle matching answers)."""
+    return plain_text(fragment)

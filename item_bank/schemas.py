@@ -1,0 +1,187 @@
+"""Marshmallow schemas of the YAML authoring format (docs: /work/notes/authoring_format.md).
+
+They check shapes and value ranges; rules that span fields (exactly one right option, draw
+<= pool size, ids unique, translations present) live in `validation.py`, which also turns
+marshmallow's nested error dicts into one message per file/item/field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from item_bank.item_types import ITEM_TYPES, REVIEW_POLICIES
+from item_bank.languages import SUPPORTED_LANGUAGES
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9-]+$")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+MAX_TEXT = 20_000
+
+
+class Translations(fields.Field):
+    """{language code: text}. Numbers are accepted as text (an option may read `1951`)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[str, str]:
+        if not isinstance(value, dict):
+            raise ValidationError(
+                "Must be a map of language code to text, e.g. {en: \"...\", es: \"...\"}."
+            )
+        if not value:
+            raise ValidationError("Must contain at least one language.")
+        errors: dict[str, list[str]] = {}
+        result: dict[str, str] = {}
+        for language, text in value.items():
+            if language not in SUPPORTED_LANGUAGES:
+                errors[str(language)] = [
+                    f"Unsupported language {language!r} (supported: {', '.join(SUPPORTED_LANGUAGES)})."
+                ]
+                continue
+            if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+                errors[language] = ["Must be text."]
+                continue
+            text = str(text).strip()
+            if not text:
+                errors[language] = ["Must not be empty."]
+            elif len(text) > MAX_TEXT:
+                errors[language] = [f"Longer than {MAX_TEXT} characters."]
+            else:
+                result[language] = text
+        if errors:
+            raise ValidationError(errors)
+        return result
+
+
+class AcceptedAnswers(fields.Field):
+    """Short-answer answers: {language: [text, ...]}, or a plain list meaning the default language."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, list):
+            value = {"_default": value}
+        if not isinstance(value, dict) or not value:
+            raise ValidationError("Must be a map of language code to a list of accepted answers.")
+        errors: dict[str, Any] = {}
+        result: dict[str, list[str]] = {}
+        for language, answers in value.items():
+            if language != "_default" and language not in SUPPORTED_LANGUAGES:
+                errors[str(language)] = [f"Unsupported language {language!r}."]
+                continue
+            if not isinstance(answers, list) or not answers:
+                errors[language] = ["Must be a non-empty list of accepted answers."]
+                continue
+            cleaned: list[str] = []
+            for index, answer in enumerate(answers):
+                if isinstance(answer, bool) or not isinstance(answer, (str, int, float)) or not str(answer).strip():
+                    errors.setdefault(language, {})[index] = ["Must be non-empty text."]
+                else:
+                    cleaned.append(str(answer).strip())
+            result[language] = cleaned
+        if errors:
+            raise ValidationError(errors)
+        return result
+
+
+class FiniteFloat(fields.Float):
+    def _validated(self, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".") if value.count(",") == 1 and "." not in value else value
+        result = super()._validated(value)
+        if result is not None and not math.isfinite(result):
+            raise ValidationError("Must be a finite number.")
+        return result
+
+
+class RulesSchema(Schema):
+    inactivity_timeout_minutes = FiniteFloat(load_default=10, validate=validate.Range(min=0, min_inclusive=False))
+    time_limit_minutes = FiniteFloat(load_default=None, allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
+    max_attempts = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1))
+    retake_delay_minutes = FiniteFloat(load_default=0, validate=validate.Range(min=0))
+    review = fields.String(load_default="responses", validate=validate.OneOf(REVIEW_POLICIES))
+
+
+class AssessmentSchema(Schema):
+    slug = fields.String(required=True, validate=[validate.Length(min=1, max=100), validate.Regexp(SLUG_PATTERN, error="Use only a-z, 0-9 and '-'.")])
+    default_language = fields.String(load_default="en", validate=validate.OneOf(SUPPORTED_LANGUAGES))
+    title = Translations(required=True)
+    instructions = Translations(load_default=dict)
+    pass_mark_percent = FiniteFloat(load_default=70, validate=validate.Range(min=0, max=100))
+    rules = fields.Nested(RulesSchema, load_default=lambda: RulesSchema().load({}))
+
+
+class PoolHeaderSchema(Schema):
+    id = fields.String(required=True, validate=[validate.Length(min=1, max=100), validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only.")])
+    title = Translations(load_default=dict)
+    draw = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1))
+    items = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, error="A pool needs at least one item."))
+
+
+class DocumentSchema(Schema):
+    assessment = fields.Raw(required=True)
+    pools = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, error="At least one pool is needed."))
+
+
+class FeedbackSchema(Schema):
+    correct = Translations()
+    incorrect = Translations()
+    partially_correct = Translations()  # optional extension: multiple response / matching
+    general = Translations()  # optional extension: shown whatever the answer (Moodle's general feedback)
+
+
+class ItemBaseSchema(Schema):
+    id = fields.String(required=True, validate=[validate.Length(min=1, max=100), validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only.")])
+    type = fields.String(required=True, validate=validate.OneOf(ITEM_TYPES))
+    points = FiniteFloat(load_default=1, validate=validate.Range(min=0, min_inclusive=False, max=1000))
+    source = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    tags = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list)
+    stem = Translations(required=True)
+    feedback = fields.Nested(FeedbackSchema, load_default=dict)
+
+
+class OptionSchema(Schema):
+    id = fields.String(required=True, validate=[validate.Length(min=1, max=50), validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only.")])
+    text = Translations(required=True)
+    correct = fields.Boolean(load_default=False)
+    feedback = Translations(load_default=None)
+
+
+class ChoiceItemSchema(ItemBaseSchema):
+    options = fields.List(fields.Nested(OptionSchema), required=True, validate=validate.Length(min=2, error="At least two options are needed."))
+
+
+class TrueFalseItemSchema(ItemBaseSchema):
+    answer = fields.Boolean(required=True)
+
+
+class PairSchema(Schema):
+    id = fields.String(required=True, validate=[validate.Length(min=1, max=50), validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only.")])
+    prompt = Translations(required=True)
+    answer = Translations(required=True)
+
+
+class MatchingItemSchema(ItemBaseSchema):
+    pairs = fields.List(fields.Nested(PairSchema), required=True, validate=validate.Length(min=2, error="At least two pairs are needed."))
+    distractors = fields.List(Translations(), load_default=list)
+
+
+class ShortAnswerItemSchema(ItemBaseSchema):
+    accepted = AcceptedAnswers(required=True)
+    case_sensitive = fields.Boolean(load_default=False)
+
+
+class NumericalItemSchema(ItemBaseSchema):
+    answer = FiniteFloat(required=True)
+    tolerance = FiniteFloat(load_default=0, validate=validate.Range(min=0))
+
+
+ITEM_SCHEMAS: dict[str, type[ItemBaseSchema]] = {
+    "single_choice": ChoiceItemSchema,
+    "multiple_response": ChoiceItemSchema,
+    "true_false": TrueFalseItemSchema,
+    "matching": MatchingItemSchema,
+    "short_answer": ShortAnswerItemSchema,
+    "numerical": NumericalItemSchema,
+}

@@ -1,0 +1,22 @@
+"""Time as a dependency: the service reads the time only through a clock, so rules about
+inactivity, expiry and ordering can be tested without sleeping."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+def current_clock() -> Clock:
+    from flask import current_app
+
+    return current_app.extensions["emm_clock"]

@@ -1,0 +1,1 @@
+"""Placing an assessment in a course: the Deep Linking catalogue and response."""

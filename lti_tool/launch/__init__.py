@@ -1,0 +1,1 @@
+"""OIDC login, launch validation, launch sessions, JWKS, tool configuration, dynamic registration."""

@@ -1,0 +1,141 @@
+"""Turning a verified id_token into rows: the person, the placement and the launch session;
+and finding that launch again on follow-up requests."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from flask import g, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from lti_tool.launch import claims, tokens
+from lti_tool.launch.models import LaunchSession, LtiUser, Placement
+from lti_tool.launch.roles import primary_role
+from lti_tool.platforms.models import Deployment, Platform
+from lti_tool.web.errors import UserFacingError
+from lti_tool.web.locale import normalise_locale
+
+KEPT_CLAIMS = (claims.MESSAGE_TYPE, claims.CONTEXT, claims.RESOURCE_LINK, claims.ROLES,
+               claims.CUSTOM, claims.AGS_ENDPOINT, claims.NRPS, claims.DL_SETTINGS,
+               claims.LAUNCH_PRESENTATION, claims.DEPLOYMENT_ID, "iss", "aud", "sub")
+
+
+class LaunchRequired(UserFacingError):
+    status = 401
+
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message or _("This page belongs to a launch from your course, and that launch has "
+                         "ended or was not found."),
+            code="launch_required",
+            action=_("Go back to your course and open the assessment again. Your saved answers "
+                     "are kept."))
+
+
+def record_launch(session: Session, body: dict, platform: Platform, now: datetime,
+                  ttl: timedelta, default_locale: str) -> LaunchSession:
+    deployment = session.scalars(select(Deployment).where(
+        Deployment.platform_id == platform.id,
+        Deployment.deployment_id == body[claims.DEPLOYMENT_ID])).one()
+    user = _upsert_user(session, platform, body, now)
+    placement = None
+    link = body.get(claims.RESOURCE_LINK) or {}
+    if body[claims.MESSAGE_TYPE] == claims.RESOURCE_LINK_REQUEST and link.get("id"):
+        placement = _upsert_placement(session, deployment, body, now)
+    presentation = body.get(claims.LAUNCH_PRESENTATION) or {}
+    launch = LaunchSession(
+        id=secrets.token_urlsafe(24), user=user, deployment=deployment, placement=placement,
+        message_type=body[claims.MESSAGE_TYPE],
+        role=primary_role(body.get(claims.ROLES) or []) or "learner",
+        locale=normalise_locale(presentation.get("locale"), default_locale),
+        return_url=presentation.get("return_url"), document_target=presentation.get("document_target"),
+        claims={k: body[k] for k in KEPT_CLAIMS if k in body},
+        created_at=now, expires_at=now + ttl,
+    )
+    session.add(launch)
+    session.flush()
+    return launch
+
+
+def _upsert_user(session: Session, platform: Platform, body: dict, now: datetime) -> LtiUser:
+    user = session.scalars(select(LtiUser).where(LtiUser.platform_id == platform.id,
+                                                 LtiUser.sub == str(body["sub"]))).first()
+    if user is None:
+        user = LtiUser(platform_id=platform.id, sub=str(body["sub"]))
+        session.add(user)
+    # Names may be withheld by the platform's privacy settings: keep what we had then.
+    for field in ("name", "given_name", "family_name", "email"):
+        if body.get(field):
+            setattr(user, field, str(body[field]))
+        elif getattr(user, field) is None:
+            setattr(user, field, "")
+    user.updated_at = now
+    return user
+
+
+def _upsert_placement(session: Session, deployment: Deployment, body: dict,
+                      now: datetime) -> Placement:
+    link = body[claims.RESOURCE_LINK]
+    placement = session.scalars(select(Placement).where(
+        Placement.deployment_id == deployment.id,
+        Placement.resource_link_id == str(link["id"]))).first()
+    if placement is None:
+        placement = Placement(deployment=deployment, resource_link_id=str(link["id"]))
+        session.add(placement)
+    context = body.get(claims.CONTEXT) or {}
+    placement.resource_link_title = str(link.get("title") or "")
+    placement.context_id = str(context.get("id") or "")
+    placement.context_label = str(context.get("label") or "")
+    placement.context_title = str(context.get("title") or "")
+    custom = body.get(claims.CUSTOM) or {}
+    if isinstance(custom, dict) and custom.get("assessment"):
+        placement.assessment_slug = str(custom["assessment"]).strip()
+    ags = body.get(claims.AGS_ENDPOINT) or {}
+    placement.ags_lineitem_url = ags.get("lineitem") or placement.ags_lineitem_url
+    placement.ags_lineitems_url = ags.get("lineitems") or placement.ags_lineitems_url
+    placement.ags_scopes = list(ags.get("scope") or placement.ags_scopes or [])
+    placement.updated_at = now
+    return placement
+
+
+def token_from_request() -> str:
+    return (request.headers.get(tokens.HEADER) or request.form.get(tokens.FIELD)
+            or request.args.get(tokens.FIELD) or "")
+
+
+def load_launch(session: Session, secret: str, token: str, now: datetime) -> LaunchSession:
+    launch_id = tokens.read(secret, token, now) if token else None
+    if launch_id is None:
+        raise LaunchRequired()
+    launch = session.scalars(
+        select(LaunchSession).where(LaunchSession.id == launch_id).options(
+            joinedload(LaunchSession.user), joinedload(LaunchSession.placement),
+            joinedload(LaunchSession.deployment).joinedload(Deployment.platform))).first()
+    if launch is None or launch.expires_at <= now:
+        raise LaunchRequired()
+    return launch
+
+
+def current_launch() -> LaunchSession:
+    """The launch of this request (from its token), loaded once per request."""
+    if "launch" not in g:
+        from flask import current_app
+
+        from lti_tool import db
+        from lti_tool.clock import current_clock
+
+        g.launch = load_launch(db.session(), current_app.config["SECRET_KEY"],
+                               token_from_request(), current_clock().now())
+        g.launch_token = token_from_request()
+    return g.launch
+
+
+def require_staff() -> LaunchSession:
+    launch = current_launch()
+    if not launch.is_staff:
+        raise UserFacingError(_("Only instructors of this course can open this page."),
+                              status=403, code="staff_only")
+    return launch

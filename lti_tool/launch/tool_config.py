@@ -1,0 +1,27 @@
+"""What an admin pastes into Moodle, built from the public base URL."""
+
+from __future__ import annotations
+
+AGS_SCOPES = (
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+)
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+
+
+def tool_configuration(base_url: str) -> dict:
+    launch = f"{base_url}/lti/launch"
+    return {
+        "tool_url": launch,
+        "target_link_uri": launch,
+        "initiate_login_url": f"{base_url}/lti/login",
+        "redirection_uris": [launch],
+        "public_keyset_url": f"{base_url}/.well-known/jwks.json",
+        "dynamic_registration_url": f"{base_url}/lti/register",
+        "deep_linking_url": launch,
+        "content_selection_url": launch,
+        "scopes": [*AGS_SCOPES, NRPS_SCOPE],
+        "custom_parameters": "assessment=<slug>  (optional: chosen by Deep Linking otherwise)",
+    }

@@ -1,0 +1,97 @@
+"""HTTP glue for login, launch, tool keys and the configuration an admin pastes into Moodle."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template,
+                   request, url_for)
+
+from lti_tool import db
+from lti_tool.clock import current_clock
+from lti_tool.launch import claims, tokens
+from lti_tool.launch.message import ToolMessageLaunch
+from lti_tool.launch.oidc_login import LOGIN_TTL_SECONDS, start_login
+from lti_tool.launch.platform_keys import PlatformKeys
+from lti_tool.launch.sessions import record_launch
+from lti_tool.launch.tool_config import tool_configuration
+from lti_tool.platforms.keys import published_jwks
+from lti_tool.platforms.tool_conf import DatabaseToolConf
+from lti_tool.services import services
+
+bp = Blueprint("launch", __name__)
+
+
+def _settings():
+    return current_app.config["EMM_SETTINGS"]
+
+
+@bp.route("/lti/login", methods=["GET", "POST"])
+def login() -> Response:
+    params = request.values.to_dict()
+    settings = _settings()
+    found = start_login(params, DatabaseToolConf(db.session()), services().store,
+                        redirect_uri=settings.public_base_url + url_for("launch.launch"))
+    response = redirect(found.url, code=302)
+    secure = settings.cookies_secure or request.host.split(":")[0] in {"localhost", "127.0.0.1"}
+    response.set_cookie(
+        found.cookie_name, found.browser_secret, max_age=LOGIN_TTL_SECONDS, path="/lti/launch",
+        httponly=True, secure=secure,
+        # The launch POST comes from the platform's site: only SameSite=None survives it, and
+        # Partitioned (CHIPS) keeps it alive in a third-party iframe with 3P cookies blocked.
+        samesite="None" if secure else "Lax", partitioned=secure)
+    return response
+
+
+@bp.post("/lti/launch")
+def launch() -> Response:
+    settings = _settings()
+    now = current_clock().now()
+    session = db.session()
+    tool_conf = DatabaseToolConf(session)
+    message = ToolMessageLaunch(
+        request.form.to_dict(), request.cookies.to_dict(), tool_conf,
+        store=services().store,
+        platform_keys=PlatformKeys(services().store, services().http, settings.jwks_cache_seconds,
+                                   settings.http_timeout_seconds),
+        now=now, leeway_seconds=settings.jwt_leeway_seconds)
+    body = message.validate_all()
+    platform = tool_conf.platform(body["iss"], message.registration.get_client_id())
+    launch = record_launch(session, body, platform, now,
+                           timedelta(seconds=settings.launch_token_ttl_seconds),
+                           settings.default_locale)
+    session.commit()
+    token = tokens.mint(current_app.config["SECRET_KEY"], launch.id, launch.expires_at)
+    response = redirect(landing_url(launch.message_type, launch.is_staff, token), code=303)
+    state = request.form.get("state", "")
+    from lti_tool.launch.oidc_login import binding_cookie_name
+
+    response.delete_cookie(binding_cookie_name(state), path="/lti/launch")
+    return response
+
+
+def landing_url(message_type: str, is_staff: bool, token: str) -> str:
+    if message_type == claims.DEEP_LINKING_REQUEST:
+        return url_for("deep_linking.catalogue", **{tokens.FIELD: token})
+    if is_staff:
+        return url_for("landing.instructor", **{tokens.FIELD: token})
+    return url_for("landing.learner", **{tokens.FIELD: token})
+
+
+@bp.get("/.well-known/jwks.json")
+def jwks() -> Response:
+    keyset = published_jwks(db.session(), current_clock().now(),
+                            timedelta(days=_settings().key_overlap_days))
+    response = jsonify(keyset)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/lti/config.json")
+def config_json() -> Response:
+    return jsonify(tool_configuration(_settings().public_base_url))
+
+
+@bp.get("/lti/config")
+def config_page() -> str:
+    return render_template("launch/config.html", config=tool_configuration(_settings().public_base_url))

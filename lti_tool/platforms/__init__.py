@@ -1,0 +1,1 @@
+"""Platform registrations (Moodle sites), their deployments, and the tool's own key pairs."""
