@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from item_bank.documents import AssessmentDoc
 from item_bank.parsers.aiken import parse_aiken
 from item_bank.parsers.base import ParsedFile
-from item_bank.parsers.gift import parse_gift, looks_like_aiken
+from item_bank.parsers.aiken import looks_like_aiken
+from item_bank.parsers.gift import parse_gift
 from item_bank.parsers.moodle_xml import parse_moodle_xml
 from item_bank.parsers.yaml_format import parse_yaml
-from item_bank.publishing import PublishConflict, publish
+from item_bank.publishing import PublishConflict, ownership_conflicts, publish
 from item_bank.reports import ERROR, ImportReport, Issue, ValidationReport
 from item_bank.validation import validate_document
 
@@ -61,14 +62,17 @@ class _Checked:
 
 def _check(path: Path | str, *, strict: bool = False) -> _Checked:
     path = Path(path)
-    report = ValidationReport()
-    documents: list[AssessmentDoc] = []
     if not path.exists():
-        report.issues.append(Issue(str(path), "No such file or directory."))
-        return _Checked(report, documents)
+        return _Checked(ValidationReport(issues=[Issue(str(path), "No such file or directory.")]), [])
     paths = files_in(path)
     if not paths:
-        report.issues.append(Issue(str(path), f"No importable files ({', '.join(SUPPORTED_SUFFIXES)})."))
+        return _Checked(ValidationReport(issues=[Issue(str(path), f"No importable files ({', '.join(SUPPORTED_SUFFIXES)}).")]), [])
+    return _check_files(paths, strict=strict)
+
+
+def _check_files(paths: list[Path], *, strict: bool = False) -> _Checked:
+    report = ValidationReport()
+    documents: list[AssessmentDoc] = []
     owner_of_item: dict[str, str] = {}
     owner_of_slug: dict[str, str] = {}
     for file_path in paths:
@@ -118,9 +122,21 @@ def import_path(
     """Validate then publish every assessment under `path`; nothing is written unless all is
     valid. `strict` also refuses files with skipped (unsupported) questions.
     `now` is the publication time; it defaults to the system clock (the CLI edge)."""
-    checked = _check(path, strict=strict)
+    return _import_checked(session, _check(path, strict=strict), now=now)
+
+
+def import_files(session: Session, paths: list[Path], *, now: datetime | None = None, strict: bool = False) -> ImportReport:
+    """Like import_path for an explicit list of files (all-or-nothing over the list)."""
+    return _import_checked(session, _check_files(paths, strict=strict), now=now)
+
+
+def _import_checked(session: Session, checked: _Checked, *, now: datetime | None) -> ImportReport:
     report = ImportReport(checked.report)
     if not checked.report.ok:
+        return report
+    conflicts = ownership_conflicts(session, checked.documents)
+    if conflicts:
+        report.conflicts.extend(conflicts)
         return report
     published_at = now or datetime.now(timezone.utc)
     savepoint = session.begin_nested()

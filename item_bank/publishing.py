@@ -30,16 +30,7 @@ def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
         yield values[start : start + _CHUNK]
 
 
-def publish(session: Session, doc: AssessmentDoc, *, now: datetime) -> AssessmentImportResult:
-    """Publish `doc` (idempotent). Raises PublishConflict when an item id belongs to another
-    assessment; the caller rolls back."""
-    assessment = session.scalar(select(Assessment).where(Assessment.slug == doc.slug))
-    if assessment is None:
-        assessment = Assessment(slug=doc.slug, created_at=now)
-        session.add(assessment)
-        session.flush()
-
-    uids = [item.uid for item in doc.items]
+def _owners(session: Session, uids: Sequence[str]) -> dict[str, tuple[int, str]]:
     owners: dict[str, tuple[int, str]] = {}
     for chunk in _chunks(uids):
         rows = session.execute(
@@ -48,13 +39,36 @@ def publish(session: Session, doc: AssessmentDoc, *, now: datetime) -> Assessmen
             .where(Item.uid.in_(chunk))
         )
         owners.update({uid: (owner_id, slug) for uid, owner_id, slug in rows})
-    conflicts = [
-        Issue(doc.source_file, f"Item id already belongs to assessment {owners[uid][1]!r}; item ids are unique across the bank.", item_id=uid, field="id")
-        for uid in uids
-        if uid in owners and owners[uid][0] != assessment.id
+    return owners
+
+
+def _conflicts(doc: AssessmentDoc, owners: dict[str, tuple[int, str]]) -> list[Issue]:
+    return [
+        Issue(doc.source_file, f"Item id already belongs to assessment {owners[item.uid][1]!r}; item ids are unique across the bank.", item_id=item.uid, field="id")
+        for item in doc.items
+        if item.uid in owners and owners[item.uid][1] != doc.slug
     ]
+
+
+def ownership_conflicts(session: Session, docs: Sequence[AssessmentDoc]) -> list[Issue]:
+    """Item ids of `docs` that the bank already has under another assessment (read-only check)."""
+    owners = _owners(session, [item.uid for doc in docs for item in doc.items])
+    return [issue for doc in docs for issue in _conflicts(doc, owners)]
+
+
+def publish(session: Session, doc: AssessmentDoc, *, now: datetime) -> AssessmentImportResult:
+    """Publish `doc` (idempotent). Raises PublishConflict when an item id belongs to another
+    assessment; the caller rolls back."""
+    uids = [item.uid for item in doc.items]
+    owners = _owners(session, uids)
+    conflicts = _conflicts(doc, owners)
     if conflicts:
         raise PublishConflict(conflicts)
+    assessment = session.scalar(select(Assessment).where(Assessment.slug == doc.slug))
+    if assessment is None:
+        assessment = Assessment(slug=doc.slug, created_at=now)
+        session.add(assessment)
+        session.flush()
     new_items = [Item(uid=uid, assessment_id=assessment.id, created_at=now) for uid in uids if uid not in owners]
     session.add_all(new_items)
 

@@ -87,8 +87,8 @@ class ImportReport:
 
     def to_text(self) -> str:
         lines = [str(issue) for issue in self.issues]
-        if not self.imported:
-            lines.append("Nothing was imported.")
+        if not self.results:
+            lines.append("Nothing was imported." if self.issues and not self.imported else "Nothing to import.")
             return "\n".join(lines)
         for result in self.results:
             state = "new version" if result.new_version else "unchanged"
@@ -96,6 +96,8 @@ class ImportReport:
                 f"{result.slug}: version {result.version_number} ({state}); item versions: "
                 f"{result.item_versions_created} created, {result.item_versions_reused} unchanged"
             )
+        if not self.imported:
+            lines.append("Some files were not imported (see the errors above).")
         lines.append(
             f"Imported {len(self.results)} assessment(s); {len(self.validation.skipped)} question(s) "
             f"skipped, {len(self.validation.warnings)} warning(s)."

@@ -8,7 +8,7 @@ from dataclasses import replace
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from marshmallow import ValidationError
+from marshmallow import EXCLUDE, ValidationError
 
 from item_bank.documents import AssessmentDoc, ItemDoc, PoolDoc, RulesDoc
 from item_bank.item_types import (
@@ -226,7 +226,7 @@ def load_item(
     if schema_class is None:
         # Still check the common fields so every problem shows up in one report.
         try:
-            ItemBaseSchema(partial=("type",), unknown="exclude").load(dict(raw_item))
+            ItemBaseSchema(exclude=("type",), unknown=EXCLUDE).load(dict(raw_item))
         except ValidationError as error:
             out.add_marshmallow(error, item=label)
         if item_type is None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from flask import Flask
+
 from config.settings import Settings
 
 
-def build_wsgi_app(settings: Settings | None = None):
+def build_wsgi_app(settings: Settings | None = None) -> Flask:
     from lti_tool import create_app
 
     settings = settings or Settings.from_env()
@@ -13,5 +15,14 @@ def build_wsgi_app(settings: Settings | None = None):
     if settings.demo_enabled:
         from lti_tool.demo import mount_demo_platform
 
-        return mount_demo_platform(app)
+        mount_demo_platform(app)
     return app
+
+
+def start_background_work(app: Flask) -> None:
+    """Called once per server worker process (gunicorn's post_worker_init), never at import."""
+    settings: Settings = app.config["EMM_SETTINGS"]
+    if settings.runs_embedded_grade_worker:
+        from lti_tool.grades.worker import start_embedded_worker
+
+        start_embedded_worker(app)

@@ -52,7 +52,8 @@ def parse_xml(data: bytes, *, with_comments: bool = False) -> ET.Element:
     except ET.ParseError as error:
         line, column = error.position
         reason = str(error).split(":")[0]
-        hint = " The file looks truncated." if reason in ("no element found", "unclosed token") else ""
+        last_line = data.rstrip().count(b"\n") + 1
+        hint = " The file ends too early: it looks truncated." if line >= last_line else ""
         raise MalformedXml(f"XML is not well-formed: {reason} at line {line}, column {column}.{hint}") from None
     except LookupError as error:  # unknown declared encoding
         raise MalformedXml(f"Unknown encoding declared in the XML header: {error}.") from None

@@ -98,7 +98,8 @@ def nrps_claim(config: PlatformConfig) -> dict[str, Any]:
     }
 
 
-def basic_outcome_claim(config: PlatformConfig, resource_link_id: str, user_id: str) -> dict[str, Any]:
+def basic_outcome_claim(config: PlatformConfig, resource_link_id: str,
+                        user_id: str) -> dict[str, Any]:
     # Moodle still sends LTI 1.1 outcome details; this platform does not serve that endpoint.
     sourcedid = (
         '{"data":{"instanceid":"%s","userid":"%s","typeid":"1"}}' % (resource_link_id, user_id)

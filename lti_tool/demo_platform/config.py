@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -119,7 +120,8 @@ class PlatformConfig:
 
     def results_url(self, line_item_id: str, user_id: str | None = None) -> str:
         query = "&".join(
-            part for part in (self.service_url_query, f"user_id={user_id}" if user_id else "")
+            part for part in (self.service_url_query,
+                              urlencode({"user_id": user_id}) if user_id else "")
             if part
         )
         return self.url(f"/lineitems/{line_item_id}/results", query)

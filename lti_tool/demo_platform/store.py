@@ -244,7 +244,7 @@ class PlatformState:
         with self._lock:
             return str(next(self._ids))
 
-    # --- tools --------------------------------------------------------------------------------
+    # --- tools ------------------------------------------------------------------------------
     def tool(self, client_id: str | None = None) -> ToolRegistration | None:
         with self._lock:
             found = self._tools.get(client_id or self.config.client_id)
@@ -281,7 +281,7 @@ class PlatformState:
         with self._lock:
             return str(next(self._deployment_ids))
 
-    # --- people -------------------------------------------------------------------------------
+    # --- people -----------------------------------------------------------------------------
     def enrol(self, user_id: str, roles: list[str] | tuple[str, ...] = ("Learner",), *,
               given_name: str | None = None, family_name: str | None = None,
               email: str | None = None, username: str | None = None) -> Member:
@@ -315,7 +315,7 @@ class PlatformState:
         with self._lock:
             return copy.deepcopy(list(self._members.values()))
 
-    # --- resource links -----------------------------------------------------------------------
+    # --- resource links ---------------------------------------------------------------------
     def resource_link(self, link_id: str) -> ResourceLink | None:
         with self._lock:
             return copy.deepcopy(self._links.get(link_id))
@@ -329,7 +329,7 @@ class PlatformState:
             self._links[link.id] = copy.deepcopy(link)
             return copy.deepcopy(link)
 
-    # --- line items -----------------------------------------------------------------------------
+    # --- line items -------------------------------------------------------------------------
     def create_line_item(self, *, label: str, score_maximum: float, resource_id: str = "",
                          tag: str = "", resource_link_id: str | None = None,
                          start_date_time: str | None = None,
@@ -377,7 +377,7 @@ class PlatformState:
                     link.line_item_id = None
             return True
 
-    # --- grades ----------------------------------------------------------------------------------
+    # --- grades -----------------------------------------------------------------------------
     def accept_score(self, line_item_id: str, user_id: str,
                      decide: Callable[[Grade | None, Member | None, LineItem], Grade]) -> Grade:
         """Apply one score under the lock: `decide` sees the stored grade, the member and the
@@ -414,7 +414,7 @@ class PlatformState:
                 if line_item_id is None or post.line_item_id == line_item_id
             ])
 
-    # --- deep linking -----------------------------------------------------------------------------
+    # --- deep linking -----------------------------------------------------------------------
     def add_deep_link_return(self, record: DeepLinkReturn) -> None:
         with self._lock:
             self._deep_link_returns.append(copy.deepcopy(record))
@@ -423,7 +423,7 @@ class PlatformState:
         with self._lock:
             return copy.deepcopy(self._deep_link_returns)
 
-    # --- launches ---------------------------------------------------------------------------------
+    # --- launches ---------------------------------------------------------------------------
     def add_pending_launch(self, launch: PendingLaunch) -> None:
         with self._lock:
             self._pending[launch.launch_id] = copy.deepcopy(launch)
@@ -452,7 +452,7 @@ class PlatformState:
                 self.id_token_tamper = None
             return tamper
 
-    # --- access tokens ----------------------------------------------------------------------------
+    # --- access tokens ----------------------------------------------------------------------
     def record_access_token(self, token: IssuedAccessToken) -> None:
         with self._lock:
             self._access_tokens[token.jti] = copy.deepcopy(token)
@@ -472,7 +472,7 @@ class PlatformState:
             for token in self._access_tokens.values():
                 token.expires_at = min(token.expires_at, now)
 
-    # --- dynamic registration -----------------------------------------------------------------------
+    # --- dynamic registration ---------------------------------------------------------------
     def claim_registration_subject(self, subject: str) -> bool:
         """False when a registration token was already used (Moodle: token_already_used)."""
         with self._lock:

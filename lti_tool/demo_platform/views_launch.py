@@ -130,7 +130,8 @@ def start_launch(kind: str) -> flask.Response:
         )
         if _flag("lineitem") and pending.include_ags:
             pending.line_item_id = link.line_item_id
-        message_hint = {"cmid": link.id, "launchid": launch_id}
+        message_hint = {"cmid": int(link.id) if link.id.isdigit() else link.id,
+                        "launchid": launch_id}
     custom.update({key[len("custom_"):]: value for key, value in args.items()
                    if key.startswith("custom_") and len(key) > len("custom_")})
     pending.custom = custom

@@ -9,7 +9,7 @@ import jwt
 from lti1p3platform.exceptions import MissingRequiredClaim, UnsupportedGrantType
 
 from lti_tool.demo_platform import claims as c
-from lti_tool.demo_platform.ags_service import DemoAgsService
+from lti_tool.demo_platform.ags_service import SCORE_MEDIA_TYPE, DemoAgsService
 from lti_tool.demo_platform.flask_adapter import FlaskRequest, json_response
 from lti_tool.demo_platform.nrps_service import DemoNrpsService
 from lti_tool.demo_platform.platform_conf import DemoPlatformConf, TokenRequestError
@@ -97,8 +97,10 @@ def lineitem(line_item_id: str) -> flask.Response:
 @fault_gate("scores")
 def scores(line_item_id: str) -> flask.Response:
     service = _ags([c.SCOPE_SCORE], line_item_id)
-    return json_response(service.handle_resp(service.handle_update_score,
-                                             line_item_id=line_item_id))
+    answer = service.handle_resp(service.handle_update_score, line_item_id=line_item_id)
+    if 200 <= answer.code < 300:
+        answer.set_media_type(SCORE_MEDIA_TYPE)  # Moodle answers in the score type, empty body
+    return json_response(answer)
 
 
 @bp.get("/lineitems/<line_item_id>/results")

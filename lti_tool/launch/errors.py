@@ -19,5 +19,5 @@ class LaunchRejected(UserFacingError):
 
 class PlatformUnreachable(LaunchRejected):
     def __init__(self, message: str):
-        super().__init__(message, code="platform_unreachable", status=503,
+        super().__init__(message, code="platform_unreachable", status=424,
                          action=_l("The course site did not answer. Wait a minute and try again."))

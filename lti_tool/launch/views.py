@@ -7,6 +7,8 @@ from datetime import timedelta
 from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template,
                    request, url_for)
 
+from flask_babel import gettext as _
+
 from lti_tool import db
 from lti_tool.clock import current_clock
 from lti_tool.launch import claims, tokens
@@ -95,3 +97,31 @@ def config_json() -> Response:
 @bp.get("/lti/config")
 def config_page() -> str:
     return render_template("launch/config.html", config=tool_configuration(_settings().public_base_url))
+
+
+@bp.get("/lti/register")
+def register() -> Response:
+    from lti_tool.launch.dynamic_registration import (RegistrationFailed, _origin,
+                                                      register_with_platform)
+    from lti_tool.web.security import content_security_policy, forget_platform_origins
+
+    openid_configuration = request.args.get("openid_configuration", "")
+    if not openid_configuration:
+        raise RegistrationFailed(_("This address is for Moodle's dynamic registration: paste it "
+                                   "into \"Tool URL\" and press \"Add LTI Advantage\"."))
+    settings = _settings()
+    session = db.session()
+    result = register_with_platform(
+        session, services().http, openid_configuration_url=openid_configuration,
+        registration_token=request.args.get("registration_token", ""),
+        base_url=settings.public_base_url, now=current_clock().now(),
+        timeout=settings.http_timeout_seconds)
+    session.commit()
+    forget_platform_origins(current_app)
+    response = current_app.make_response(render_template(
+        "launch/registered.html", platform_name=result.platform_name,
+        deployment_id=result.deployment_id))
+    # Moodle shows this page in its own dialog before the platform is known to the CSP cache.
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        [_origin(openid_configuration)])
+    return response

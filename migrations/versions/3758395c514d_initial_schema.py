@@ -1,15 +1,15 @@
 """initial schema
 
-Revision ID: a53170206c50
+Revision ID: 3758395c514d
 Revises: 
-Create Date: 2026-11-23 04:22:02.106827
+Create Date: 2026-11-23 04:26:55.276409
 """
 from alembic import op
 import sqlalchemy as sa
 import item_bank.database
 
 
-revision = 'a53170206c50'
+revision = '3758395c514d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -165,6 +165,54 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_placements')),
     sa.UniqueConstraint('deployment_id', 'resource_link_id', name=op.f('uq_placements_deployment_id_resource_link_id'))
     )
+    op.create_table('grade_line_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('lineitems_url', sa.Text(), nullable=False),
+    sa.Column('lineitem_url', sa.Text(), nullable=False),
+    sa.Column('created_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['placement_id'], ['placements.id'], name=op.f('fk_grade_line_items_placement_id_placements'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_grade_line_items')),
+    sa.UniqueConstraint('placement_id', name=op.f('uq_grade_line_items_placement_id'))
+    )
+    op.create_table('grade_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('score_given', sa.Float(), nullable=False),
+    sa.Column('score_maximum', sa.Float(), nullable=False),
+    sa.Column('score_timestamp', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('tries', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_by', sa.String(length=120), nullable=True),
+    sa.Column('claim_expires_at', item_bank.database.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('delivered_version', sa.Integer(), nullable=True),
+    sa.Column('delivered_score', sa.Float(), nullable=True),
+    sa.Column('delivered_at', item_bank.database.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('last_error_code', sa.String(length=40), nullable=True),
+    sa.Column('last_http_status', sa.Integer(), nullable=True),
+    sa.Column('last_error_detail', sa.Text(), nullable=True),
+    sa.Column('created_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("state IN ('pending', 'delivered', 'failed')", name=op.f('ck_grade_outbox_state')),
+    sa.CheckConstraint('(claimed_by IS NULL) = (claim_expires_at IS NULL)', name=op.f('ck_grade_outbox_claim_complete')),
+    sa.CheckConstraint('delivered_version IS NULL OR delivered_version <= version', name=op.f('ck_grade_outbox_delivered_not_ahead')),
+    sa.CheckConstraint('score_given >= 0', name=op.f('ck_grade_outbox_score_given_not_negative')),
+    sa.CheckConstraint('score_maximum > 0', name=op.f('ck_grade_outbox_score_maximum_positive')),
+    sa.CheckConstraint('tries >= 0', name=op.f('ck_grade_outbox_tries_not_negative')),
+    sa.CheckConstraint('version >= 1', name=op.f('ck_grade_outbox_version_positive')),
+    sa.ForeignKeyConstraint(['placement_id'], ['placements.id'], name=op.f('fk_grade_outbox_placement_id_placements'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['lti_users.id'], name=op.f('fk_grade_outbox_user_id_lti_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_grade_outbox')),
+    sa.UniqueConstraint('placement_id', 'user_id', name=op.f('uq_grade_outbox_placement_id_user_id'))
+    )
+    with op.batch_alter_table('grade_outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_grade_outbox_due', ['state', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_grade_outbox_placement_id'), ['placement_id'], unique=False)
+
     op.create_table('item_pool_members',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('pool_id', sa.Integer(), nullable=False),
@@ -217,6 +265,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_item_pool_members_item_version_id'))
 
     op.drop_table('item_pool_members')
+    with op.batch_alter_table('grade_outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_grade_outbox_placement_id'))
+        batch_op.drop_index('ix_grade_outbox_due')
+
+    op.drop_table('grade_outbox')
+    op.drop_table('grade_line_items')
     op.drop_table('placements')
     op.drop_table('item_versions')
     with op.batch_alter_table('item_pools', schema=None) as batch_op:

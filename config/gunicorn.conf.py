@@ -1,0 +1,25 @@
+"""gunicorn settings, from environment variables (EMM_BIND, EMM_WORKERS, EMM_THREADS)."""
+
+import os
+
+bind = os.environ.get("EMM_BIND", "127.0.0.1:5000")
+# The embedded default runs one process: the demo platform keeps its state in memory, and
+# SQLite has one writer at a time anyway. Production (PostgreSQL) defaults to two.
+workers = int(os.environ.get("EMM_WORKERS", "2" if os.environ.get("EMM_DATABASE_URL") else "1"))
+# Threads: a worker waiting on a platform (JWKS, registration) must not block the others.
+worker_class = "gthread"
+threads = int(os.environ.get("EMM_THREADS", "4"))
+timeout = 30
+graceful_timeout = 20
+accesslog = os.environ.get("EMM_ACCESS_LOG", "-")
+# Never log request bodies or query strings with tokens: gunicorn's default format logs the
+# request line, which carries `?lt=` launch tokens; log the path only.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+forwarded_allow_ips = os.environ.get("EMM_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Start the embedded grade worker inside each app worker when the settings ask for it."""
+    from lti_tool.wsgi_app import start_background_work
+
+    start_background_work(worker.wsgi)

@@ -1,0 +1,166 @@
+"""What a learner sees of an item: during the attempt (no answer keys, no feedback) and in the
+review afterwards (as much as the assessment's review policy allows).
+
+All text values returned are sanitised HTML (safe to render as markup) in the requested locale,
+falling back to the item's default language, then English. Each dict also names the language
+of its stem (`language`), so a page can set `lang` attributes correctly.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from item_bank.item_types import (
+    CHOICE_TYPES,
+    MATCHING,
+    NUMERICAL,
+    REVIEW_FULL,
+    REVIEW_NONE,
+    REVIEW_POLICIES,
+    REVIEW_RESPONSES,
+    REVIEW_SCORE,
+    SHORT_ANSWER,
+    TRUE_FALSE,
+    TRUE_FALSE_OPTION_IDS,
+)
+from item_bank.languages import resolve_language, translate
+from item_bank.models import ItemVersion
+from item_bank.responses import is_answered, validate_response
+from item_bank.scoring import is_full_marks, score_response
+from item_bank.drawing import option_ids_in_authored_order
+
+
+def _ordered(item_version: ItemVersion, option_order: Sequence[str] | None) -> list[str]:
+    authored = option_ids_in_authored_order(item_version)
+    if not option_order:
+        return authored
+    if sorted(option_order) != sorted(authored):
+        raise ValueError(
+            f"option_order {list(option_order)} is not a permutation of item {item_version.item_uid} "
+            f"v{item_version.version} options {authored}"
+        )
+    return list(option_order)
+
+
+def present_item(item_version: ItemVersion, locale: str, option_order: Sequence[str] | None) -> dict[str, Any]:
+    """Learner-safe view. Keys: item_version_id, item_uid, type, points, language, stem and, per type:
+    options [{id, text}] (choice; true_false gives ids "true"/"false" with text None: the page
+    labels them in its own language), prompts [{id, text}] + answers [{id, text}] (matching,
+    answers in `option_order`), input "text" / "number" (short_answer / numerical)."""
+    content = item_version.content
+    default = item_version.default_language
+
+    def t(translations: Mapping[str, str] | None) -> str:
+        return translate(translations, locale, default)
+
+    view: dict[str, Any] = {
+        "item_version_id": item_version.id,
+        "item_uid": item_version.item_uid,
+        "type": item_version.type,
+        "points": item_version.points,
+        "language": resolve_language(content["stem"], locale, default),
+        "stem": t(content["stem"]),
+    }
+    order = _ordered(item_version, option_order)
+    if item_version.type in CHOICE_TYPES:
+        by_id = {option["id"]: option for option in content["options"]}
+        view["options"] = [{"id": oid, "text": t(by_id[oid]["text"])} for oid in order]
+        view["multiple"] = item_version.type != "single_choice"
+    elif item_version.type == TRUE_FALSE:
+        view["options"] = [{"id": oid, "text": None} for oid in TRUE_FALSE_OPTION_IDS]
+    elif item_version.type == MATCHING:
+        answers = {pair["id"]: pair["answer"] for pair in content["pairs"]}
+        answers.update({d["id"]: d["text"] for d in content.get("distractors", [])})
+        view["prompts"] = [{"id": pair["id"], "text": t(pair["prompt"])} for pair in content["pairs"]]
+        view["answers"] = [{"id": aid, "text": t(answers[aid])} for aid in order]
+    elif item_version.type == SHORT_ANSWER:
+        view["input"] = "text"
+    elif item_version.type == NUMERICAL:
+        view["input"] = "number"
+    return view
+
+
+def correct_response(item_version: ItemVersion, locale: str) -> dict[str, Any]:
+    """The right answer in response shape (short answer: accepted texts in the locale, as HTML)."""
+    content = item_version.content
+    kind = item_version.type
+    if kind == "single_choice":
+        return {"choice": next(o["id"] for o in content["options"] if o["correct"])}
+    if kind == "multiple_response":
+        return {"choices": [o["id"] for o in content["options"] if o["correct"]]}
+    if kind == TRUE_FALSE:
+        return {"value": content["answer"]}
+    if kind == MATCHING:
+        return {"pairs": {pair["id"]: pair["id"] for pair in content["pairs"]}}
+    if kind == SHORT_ANSWER:
+        accepted = content["accepted"]
+        language = resolve_language(accepted, locale, item_version.default_language)
+        return {"texts": [html.escape(a, quote=False) for a in accepted.get(language or "", [])]}
+    return {"value": content["answer"], "tolerance": content.get("tolerance", 0.0)}
+
+
+def _outcome(item_version: ItemVersion, normalised: Mapping[str, Any], awarded: float) -> str:
+    if not is_answered(normalised):
+        return "unanswered"
+    if is_full_marks(item_version, awarded):
+        return "correct"
+    return "partial" if awarded > 0 else "incorrect"
+
+
+def _feedback(item_version: ItemVersion, locale: str, normalised: Mapping[str, Any], outcome: str) -> dict[str, Any]:
+    content = item_version.content
+    default = item_version.default_language
+    feedback = content.get("feedback", {})
+    key = {"correct": "correct", "partial": "partially_correct"}.get(outcome, "incorrect")
+    text = feedback.get(key) or (feedback.get("incorrect") if key == "partially_correct" else None)
+    chosen: set[str] = set()
+    if "choice" in normalised and normalised["choice"]:
+        chosen = {normalised["choice"]}
+    elif "choices" in normalised:
+        chosen = set(normalised["choices"])
+    options = {
+        option["id"]: translate(option["feedback"], locale, default)
+        for option in content.get("options", [])
+        if option["id"] in chosen and option.get("feedback")
+    }
+    return {
+        "general": translate(feedback.get("general"), locale, default) or None,
+        "outcome": translate(text, locale, default) or None,
+        "options": options,
+    }
+
+
+def review_item(
+    item_version: ItemVersion,
+    locale: str,
+    response: Any,
+    policy: str,
+    option_order: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """After the attempt. policy: none -> {shown: False}; score -> points/awarded only;
+    responses -> the question, the learner's response, awarded and outcome
+    (correct/partial/incorrect/unanswered); full -> also `correct` (right answer in response
+    shape), per-option `correct` flags and `feedback` {general, outcome, options}."""
+    if policy not in REVIEW_POLICIES:
+        raise ValueError(f"unknown review policy {policy!r}")
+    base = {"item_version_id": item_version.id, "type": item_version.type, "policy": policy}
+    if policy == REVIEW_NONE:
+        return {**base, "shown": False}
+    normalised = validate_response(item_version, response)
+    awarded = score_response(item_version, normalised)
+    outcome = _outcome(item_version, normalised, awarded)
+    scored = {**base, "shown": True, "points": item_version.points, "awarded": awarded}
+    if policy == REVIEW_SCORE:
+        return scored
+    view = {**present_item(item_version, locale, option_order), **scored, "response": normalised, "outcome": outcome}
+    if policy == REVIEW_RESPONSES:
+        return view
+    assert policy == REVIEW_FULL
+    view["correct"] = correct_response(item_version, locale)
+    if item_version.type in CHOICE_TYPES:
+        right = {o["id"] for o in item_version.content["options"] if o["correct"]}
+        view["options"] = [{**option, "correct": option["id"] in right} for option in view["options"]]
+    view["feedback"] = _feedback(item_version, locale, normalised, outcome)
+    return view

@@ -1,0 +1,199 @@
+"""The attempt rules as pure functions of plain values and an explicit `now`.
+
+Time is judged by the server's clock only. Boundaries, stated once:
+* inactivity: an attempt is alive while `now <= last_activity + timeout`; the first instant
+  after that it is void (activity arriving exactly at the limit still counts);
+* time limit: answers are taken while `now < deadline`; from the deadline on the attempt is
+  submitted with the answers saved before it;
+* when both have run out, whichever came first decides (a learner who went silent before the
+  deadline has a void attempt; one still active at the deadline is submitted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from lti_tool.attempts.models import IN_PROGRESS, SUBMITTED, VOID
+
+DEFAULT_PASS_MARK_PERCENT = 70.0
+DEFAULT_INACTIVITY_TIMEOUT_SECONDS = 600
+# Scores are kept to 2 decimals (what people read); comparisons tolerate float noise.
+PERCENT_DECIMALS = 2
+_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class AttemptRules:
+    pass_mark_percent: float = DEFAULT_PASS_MARK_PERCENT
+    inactivity_timeout_seconds: int = DEFAULT_INACTIVITY_TIMEOUT_SECONDS
+    time_limit_seconds: int | None = None
+    max_attempts: int | None = None
+    retake_delay_seconds: int = 0
+
+    @classmethod
+    def for_version(cls, version: object, accommodation_seconds: int | None = None) -> AttemptRules:
+        """The rules of an assessment version, with a learner's accommodation applied.
+        An accommodation only ever lengthens the allowance, never shortens it."""
+        timeout = int(getattr(version, "inactivity_timeout_seconds"))
+        if accommodation_seconds is not None:
+            timeout = max(timeout, int(accommodation_seconds))
+        return cls(
+            pass_mark_percent=float(getattr(version, "pass_mark_percent")),
+            inactivity_timeout_seconds=timeout,
+            time_limit_seconds=getattr(version, "time_limit_seconds"),
+            max_attempts=getattr(version, "max_attempts"),
+            retake_delay_seconds=int(getattr(version, "retake_delay_seconds")),
+        )
+
+
+class LiveAttempt(Protocol):
+    last_activity_at: datetime
+    inactivity_timeout_seconds: int
+    deadline_at: datetime | None
+
+
+class PastAttempt(Protocol):
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+
+
+# -- inactivity ----------------------------------------------------------------------------
+
+def inactivity_expires_at(last_activity_at: datetime, timeout_seconds: int) -> datetime:
+    return last_activity_at + timedelta(seconds=timeout_seconds)
+
+
+def is_inactive(attempt: LiveAttempt, timeout_seconds: int, now: datetime) -> bool:
+    return now > inactivity_expires_at(attempt.last_activity_at, timeout_seconds)
+
+
+def inactivity_seconds_left(attempt: LiveAttempt, now: datetime) -> float:
+    expires = inactivity_expires_at(attempt.last_activity_at, attempt.inactivity_timeout_seconds)
+    return max(0.0, (expires - now).total_seconds())
+
+
+def warning_seconds(timeout_seconds: int) -> int:
+    """How long before the inactivity limit the page warns: a third of the allowance,
+    between one and three minutes (never more than the allowance itself)."""
+    return min(timeout_seconds, max(60, min(180, timeout_seconds // 3)))
+
+
+def heartbeat_interval_seconds(timeout_seconds: int) -> int:
+    """Often enough that several heartbeats fit in the allowance (a lost one never voids)."""
+    return max(10, min(60, timeout_seconds // 10))
+
+
+# -- time limit ----------------------------------------------------------------------------
+
+def deadline_for(started_at: datetime, time_limit_seconds: int | None) -> datetime | None:
+    if time_limit_seconds is None:
+        return None
+    return started_at + timedelta(seconds=time_limit_seconds)
+
+
+def is_past_deadline(deadline_at: datetime | None, now: datetime) -> bool:
+    return deadline_at is not None and now >= deadline_at
+
+
+def time_limit_seconds_left(deadline_at: datetime | None, now: datetime) -> float | None:
+    if deadline_at is None:
+        return None
+    return max(0.0, (deadline_at - now).total_seconds())
+
+
+# -- settling an attempt -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Settlement:
+    """What has happened to a live attempt by `now`: `kind` is VOID (inactivity) or
+    SUBMITTED (time limit), `at` the moment it happened."""
+
+    kind: str
+    at: datetime
+
+
+def settlement(attempt: LiveAttempt, now: datetime) -> Settlement | None:
+    """None while the attempt is still alive at `now`."""
+    inactive_at = inactivity_expires_at(attempt.last_activity_at, attempt.inactivity_timeout_seconds)
+    timed_out = is_past_deadline(attempt.deadline_at, now)
+    inactive = now > inactive_at
+    if inactive and (not timed_out or inactive_at < attempt.deadline_at):  # type: ignore[operator]
+        return Settlement(VOID, inactive_at)
+    if timed_out:
+        return Settlement(SUBMITTED, attempt.deadline_at)  # type: ignore[arg-type]
+    return None
+
+
+# -- starting ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a new attempt cannot start now. code: in_progress | max_attempts | retake_delay."""
+
+    code: str
+    until: datetime | None = None
+
+
+IN_PROGRESS_REFUSAL = "in_progress"
+MAX_ATTEMPTS_REFUSAL = "max_attempts"
+RETAKE_DELAY_REFUSAL = "retake_delay"
+
+
+def attempts_used(history: Iterable[PastAttempt]) -> int:
+    """Every attempt started counts, void ones included: each showed a fresh draw."""
+    return sum(1 for _ in history)
+
+
+def next_start_at(history: Iterable[PastAttempt], rules: AttemptRules) -> datetime | None:
+    """When the retake delay allows a new attempt. The delay runs from the last *submitted*
+    attempt (one whose score the learner saw); a void attempt sets no delay."""
+    if rules.retake_delay_seconds <= 0:
+        return None
+    finished = [a.finished_at for a in history if a.status == SUBMITTED and a.finished_at]
+    if not finished:
+        return None
+    return max(finished) + timedelta(seconds=rules.retake_delay_seconds)
+
+
+def can_start(history: Iterable[PastAttempt], rules: AttemptRules, now: datetime) -> Refusal | None:
+    """None when a new attempt may start; `history` holds every attempt of the learner in the
+    placement, settled at `now` (see `settlement`)."""
+    attempts = list(history)
+    if any(a.status == IN_PROGRESS for a in attempts):
+        return Refusal(IN_PROGRESS_REFUSAL)
+    if rules.max_attempts is not None and attempts_used(attempts) >= rules.max_attempts:
+        return Refusal(MAX_ATTEMPTS_REFUSAL)
+    allowed_at = next_start_at(attempts, rules)
+    if allowed_at is not None and now < allowed_at:
+        return Refusal(RETAKE_DELAY_REFUSAL, allowed_at)
+    return None
+
+
+def attempts_left(history: Iterable[PastAttempt], rules: AttemptRules) -> int | None:
+    if rules.max_attempts is None:
+        return None
+    return max(0, rules.max_attempts - attempts_used(history))
+
+
+# -- scores --------------------------------------------------------------------------------
+
+def percent(points: float, max_points: float) -> float:
+    if max_points <= 0:
+        raise ValueError("max_points must be positive")
+    value = 100.0 * points / max_points
+    return round(min(100.0, max(0.0, value)), PERCENT_DECIMALS)
+
+
+def passes(score_percent: float, pass_mark_percent: float) -> bool:
+    return score_percent + _EPSILON >= pass_mark_percent
+
+
+def is_new_best(best_percent: float | None, score_percent: float) -> bool:
+    """Strictly higher only: an equal score keeps the earlier attempt as the best."""
+    return best_percent is None or score_percent > best_percent + _EPSILON
+
+

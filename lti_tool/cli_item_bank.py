@@ -1,0 +1,93 @@
+"""`flask item-bank ...`: validate, import, export and list item-bank content.
+
+Thin glue: the work is in `item_bank`; this only opens a session, reads the app clock and
+prints the report. A failed validation or import exits with status 1 so scripts can stop.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from lti_tool.clock import current_clock
+from lti_tool.db import session_scope
+
+item_bank_cli = AppGroup("item-bank", help="Assessments and items: validate, import, export, list.")
+
+
+@item_bank_cli.command("validate")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat skipped (unsupported) questions as errors.")
+def validate_command(path: Path, strict: bool) -> None:
+    """Check a YAML / Moodle XML / GIFT / Aiken file (or a directory) without importing."""
+    from item_bank.loading import validate_path
+
+    report = validate_path(path, strict=strict)
+    click.echo(report.to_text())
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@item_bank_cli.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat skipped (unsupported) questions as errors.")
+def import_command(path: Path, strict: bool) -> None:
+    """Import a file or directory: all or nothing; unchanged content creates no new version."""
+    from item_bank.loading import import_path
+
+    with session_scope() as session:
+        report = import_path(session, path, now=current_clock().now(), strict=strict)
+    click.echo(report.to_text())
+    if not report.imported:
+        raise SystemExit(1)
+
+
+@item_bank_cli.command("load-demo")
+def load_demo_command() -> None:
+    """Import the demo assessments shipped in item_bank/content (idempotent)."""
+    from item_bank.demo import load_demo_content
+
+    with session_scope() as session:
+        report = load_demo_content(session, now=current_clock().now())
+    click.echo(report.to_text())
+    if not report.imported:
+        raise SystemExit(1)
+
+
+@item_bank_cli.command("export")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout.")
+def export_command(slug: str, output: Path | None) -> None:
+    """Export the latest published version of SLUG as Moodle XML."""
+    from item_bank.exporters.moodle_xml import UnknownAssessment, export_assessment
+
+    with session_scope() as session:
+        try:
+            xml = export_assessment(session, slug)
+        except UnknownAssessment as error:
+            raise click.ClickException(str(error)) from None
+    if output is None:
+        click.echo(xml, nl=False)
+    else:
+        output.write_text(xml, encoding="utf-8")
+        click.echo(f"Wrote {output}")
+
+
+@item_bank_cli.command("list")
+def list_command() -> None:
+    """Published assessments (latest versions)."""
+    from item_bank.catalog import list_assessments
+
+    with session_scope() as session:
+        summaries = list_assessments(session)
+    if not summaries:
+        click.echo("No assessments yet. Import some with: flask item-bank import PATH")
+        return
+    for summary in summaries:
+        title = summary.titles.get(summary.default_language) or next(iter(summary.titles.values()), "")
+        click.echo(
+            f"{summary.slug}  v{summary.version_number}  {summary.questions_drawn} questions  "
+            f"pass {summary.pass_mark_percent:g}%  languages {','.join(summary.languages)}  {title}"
+        )

@@ -1,0 +1,154 @@
+"""LTI Dynamic Registration (https://www.imsglobal.org/spec/lti-dr/v1p0), as Moodle 4.5 runs it.
+
+Moodle opens `/lti/register?openid_configuration=...&registration_token=...`; we fetch and
+check its configuration, post our registration with the token, and store the platform and
+deployment it answers with. The tool then waits for the admin to activate it in Moodle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import requests
+from flask_babel import gettext as _
+from pylti1p3.dynamic_registration import DynamicRegistration
+from sqlalchemy.orm import Session
+
+from lti_tool.launch.tool_config import AGS_SCOPES, NRPS_SCOPE, tool_configuration
+from lti_tool.platforms.models import Platform
+from lti_tool.platforms.registry import PlatformRegistration, RegistrationError, add_platform
+from lti_tool.web.errors import UserFacingError
+
+TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
+TOOL_NAME = "E-Campus assessment"
+
+
+class RegistrationFailed(UserFacingError):
+    """424 Failed Dependency when the platform is the part that failed: a 4xx the admin can act
+    on, never a 500."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message, status=status, code="registration_failed",
+                         action=_("Check the tool URL in Moodle and try again; an administrator "
+                                  "can also register the tool by hand (see the admin guide)."))
+
+
+class ToolRegistrationRequest(DynamicRegistration):
+    """pylti1p3's registration payload, filled from our public configuration."""
+
+    client_name = TOOL_NAME
+    description = "Final assessments of the migration management courses (LTI 1.3)."
+
+    def __init__(self, base_url: str):
+        self._config = tool_configuration(base_url)
+        self._domain = urlsplit(base_url).netloc
+
+    def get_client_name(self) -> str:
+        return self.client_name
+
+    def get_initiate_login_uri(self) -> str:
+        return self._config["initiate_login_url"]
+
+    def get_jwks_uri(self) -> str:
+        return self._config["public_keyset_url"]
+
+    def get_redirect_uris(self) -> list[str]:
+        return list(self._config["redirection_uris"])
+
+    def get_scopes(self) -> list[str]:
+        return [*AGS_SCOPES, NRPS_SCOPE]
+
+    def get_domain(self) -> str:
+        return self._domain
+
+    def get_target_link_uri(self) -> str:
+        return self._config["target_link_uri"]
+
+    def get_claims(self) -> list[str]:
+        return ["iss", "sub", "name", "given_name", "family_name", "email"]
+
+    def get_messages(self) -> list[dict[str, str]]:
+        return [{"type": "LtiDeepLinkingRequest", "target_link_uri": self._config["deep_linking_url"],
+                 "label": TOOL_NAME}]
+
+    def get_description(self) -> str:
+        return self.description
+
+    def get_logo_uri(self) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    platform: Platform
+    deployment_id: str
+    platform_name: str
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _get_json(http: requests.Session, method: str, url: str, timeout: float, **kwargs) -> dict:
+    try:
+        response = http.request(method, url, timeout=timeout, **kwargs)
+    except requests.RequestException:
+        raise RegistrationFailed(_("The platform at %(url)s did not answer.", url=url), 424) from None
+    if not response.ok:
+        raise RegistrationFailed(_("The platform refused the registration (HTTP %(status)s): "
+                                   "%(body)s", status=response.status_code,
+                                   body=response.text[:300]), 424)
+    try:
+        body = response.json()
+    except ValueError:
+        raise RegistrationFailed(_("The platform's answer is not JSON."), 424) from None
+    if not isinstance(body, dict):
+        raise RegistrationFailed(_("The platform's answer is not a JSON object."), 424)
+    return body
+
+
+def register_with_platform(session: Session, http: requests.Session, *, openid_configuration_url: str,
+                           registration_token: str, base_url: str, now: datetime,
+                           timeout: float) -> RegistrationResult:
+    if urlsplit(openid_configuration_url).scheme not in {"http", "https"}:
+        raise RegistrationFailed(_("The openid_configuration parameter must be an http(s) URL."))
+    config = _get_json(http, "GET", openid_configuration_url, timeout)
+    issuer = str(config.get("issuer") or "")
+    # The configuration must come from the issuer's own site (LTI-DR 3.5.1).
+    if not issuer or _origin(issuer) != _origin(openid_configuration_url):
+        raise RegistrationFailed(_("The platform's issuer does not match the address of its "
+                                   "configuration."))
+    missing = [k for k in ("registration_endpoint", "authorization_endpoint", "token_endpoint",
+                           "jwks_uri") if not config.get(k)]
+    if missing:
+        raise RegistrationFailed(_("The platform's configuration lacks: %(fields)s",
+                                   fields=", ".join(missing)))
+    if "id_token" not in (config.get("response_types_supported") or ["id_token"]):
+        raise RegistrationFailed(_("The platform does not support id_token launches."))
+
+    payload = ToolRegistrationRequest(base_url).lti_registration_data()
+    payload.pop("logo_uri", None)
+    headers = {"Accept": "application/json"}
+    if registration_token:
+        headers["Authorization"] = "Bearer " + registration_token
+    answer = _get_json(http, "POST", config["registration_endpoint"], timeout, json=payload,
+                       headers=headers)
+    client_id = str(answer.get("client_id") or "")
+    deployment_id = str((answer.get(TOOL_CONFIGURATION) or {}).get("deployment_id") or "")
+    if not client_id or not deployment_id:
+        raise RegistrationFailed(_("The platform's answer has no client_id or deployment_id."), 424)
+
+    product = (config.get(PLATFORM_CONFIGURATION) or {}).get("product_family_code") or "LMS"
+    name = f"{product} {urlsplit(issuer).netloc}"
+    try:
+        platform = add_platform(session, PlatformRegistration(
+            name=name, issuer=issuer.rstrip("/"), client_id=client_id,
+            deployment_ids=(deployment_id,), auth_login_url=config["authorization_endpoint"],
+            auth_token_url=config["token_endpoint"], key_set_url=config["jwks_uri"]), now)
+    except RegistrationError as exc:
+        raise RegistrationFailed(str(exc), 424) from None
+    return RegistrationResult(platform=platform, deployment_id=deployment_id, platform_name=name)
