@@ -344,9 +344,9 @@ def form_files(path: Path) -> list[Path]:
     return [path]
 
 
-def read_forms(path: Path) -> tuple[list[FormDoc], list[Issue]]:
-    """Every form under `path` (a file or a directory); slugs must be unique across files."""
-    docs: list[FormDoc] = []
+def read_forms(path: Path) -> tuple[list[tuple[Path, FormDoc]], list[Issue]]:
+    """Every form under `path` (a file or a directory) with its file; slugs must be unique."""
+    docs: list[tuple[Path, FormDoc]] = []
     issues: list[Issue] = []
     if not path.exists():
         return [], [Issue(str(path), "No such file or directory.")]
@@ -361,7 +361,7 @@ def read_forms(path: Path) -> tuple[list[FormDoc], list[Issue]]:
                                 field="form.slug"))
             continue
         owners[doc.slug] = str(file_path)
-        docs.append(doc)
+        docs.append((file_path, doc))
     return docs, issues
 
 

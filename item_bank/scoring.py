@@ -72,7 +72,13 @@ def score_matching(content: Mapping[str, Any], points: float, response: Mapping[
 
 def normalise_text(text: str, case_sensitive: bool) -> str:
     collapsed = " ".join(unicodedata.normalize("NFC", text).split())
-    return collapsed if case_sensitive else collapsed.casefold()
+    if case_sensitive:
+        return collapsed
+    # Turkish has dotted and dotless i in both cases (İ i / I ı); Unicode case folding is not
+    # locale-aware, so "ISTANBUL" would never match "İstanbul". Ignoring case therefore also
+    # ignores the dot of i.
+    folded = unicodedata.normalize("NFD", collapsed.casefold()).replace("\u0307", "").replace("ı", "i")
+    return unicodedata.normalize("NFC", folded)
 
 
 @scorer(SHORT_ANSWER)

@@ -7,9 +7,11 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from lti_tool.deep_linking.views import bp as deep_linking
+    from lti_tool.health import bp as health
     from lti_tool.landing.views import bp as landing
     from lti_tool.launch.views import bp as launch
 
     app.register_blueprint(launch)
     app.register_blueprint(landing)
     app.register_blueprint(deep_linking)
+    app.register_blueprint(health)

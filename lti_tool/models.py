@@ -11,6 +11,7 @@ TABLE_MODULES = (
     "lti_tool.platforms.models",
     "lti_tool.platforms.keys",
     "lti_tool.launch.models",
+    "lti_tool.attempts.models",
     "lti_tool.grades.models",
 )
 

@@ -3,7 +3,11 @@
 
     with run_platform(PlatformConfig(private_key_pem=generate_platform_key(), ...)) as platform:
         platform.url, platform.app, platform.state, platform.config
+        browser.get(platform.launch_url("learner", custom_assessment="final-exam"))
     # or: platform = run_platform(config); ...; platform.shutdown()
+
+The platform's API (routes, launch parameters, state, faults) is described in
+lti_tool/demo_platform/__init__.py.
 
 `serve_wsgi(app)` does the same for any WSGI callable (e.g. a stub serving a tool JWKS).
 """

@@ -1,15 +1,15 @@
 """initial schema
 
-Revision ID: 3758395c514d
+Revision ID: 43bd7dddee79
 Revises: 
-Create Date: 2026-11-23 04:26:55.276409
+Create Date: 2026-11-23 04:28:11.243284
 """
 from alembic import op
 import sqlalchemy as sa
 import item_bank.database
 
 
-revision = '3758395c514d'
+revision = '43bd7dddee79'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -165,6 +165,60 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_placements')),
     sa.UniqueConstraint('deployment_id', 'resource_link_id', name=op.f('uq_placements_deployment_id_resource_link_id'))
     )
+    op.create_table('attempt_accommodations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('inactivity_timeout_seconds', sa.Integer(), nullable=False),
+    sa.Column('set_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('inactivity_timeout_seconds > 0', name=op.f('ck_attempt_accommodations_inactivity_positive')),
+    sa.ForeignKeyConstraint(['placement_id'], ['placements.id'], name=op.f('fk_attempt_accommodations_placement_id_placements'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['set_by_user_id'], ['lti_users.id'], name=op.f('fk_attempt_accommodations_set_by_user_id_lti_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['lti_users.id'], name=op.f('fk_attempt_accommodations_user_id_lti_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attempt_accommodations')),
+    sa.UniqueConstraint('placement_id', 'user_id', name=op.f('uq_attempt_accommodations_placement_id_user_id'))
+    )
+    op.create_table('attempts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('assessment_version_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('seed', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('sitting_key', sa.String(length=64), nullable=False),
+    sa.Column('started_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('last_activity_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('inactivity_timeout_seconds', sa.Integer(), nullable=False),
+    sa.Column('deadline_at', item_bank.database.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', item_bank.database.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('auto_submitted', sa.Boolean(), nullable=False),
+    sa.Column('void_reason', sa.String(length=20), nullable=True),
+    sa.Column('last_position', sa.Integer(), nullable=False),
+    sa.Column('points', sa.Float(), nullable=True),
+    sa.Column('max_points', sa.Float(), nullable=False),
+    sa.Column('score_percent', sa.Float(), nullable=True),
+    sa.Column('passed', sa.Boolean(), nullable=True),
+    sa.CheckConstraint("(status = 'in_progress' AND finished_at IS NULL AND score_percent IS NULL AND void_reason IS NULL) OR (status = 'submitted' AND finished_at IS NOT NULL AND score_percent IS NOT NULL AND points IS NOT NULL AND passed IS NOT NULL AND void_reason IS NULL) OR (status = 'void' AND finished_at IS NOT NULL AND score_percent IS NULL AND void_reason IS NOT NULL)", name=op.f('ck_attempts_outcome_matches_status')),
+    sa.CheckConstraint("status IN ('in_progress', 'submitted', 'void')", name=op.f('ck_attempts_status_known')),
+    sa.CheckConstraint("void_reason IS NULL OR void_reason IN ('inactivity')", name=op.f('ck_attempts_void_reason_known')),
+    sa.CheckConstraint('inactivity_timeout_seconds > 0', name=op.f('ck_attempts_inactivity_positive')),
+    sa.CheckConstraint('max_points > 0', name=op.f('ck_attempts_max_points_positive')),
+    sa.CheckConstraint('number >= 1', name=op.f('ck_attempts_number_positive')),
+    sa.CheckConstraint('score_percent IS NULL OR (score_percent >= 0 AND score_percent <= 100)', name=op.f('ck_attempts_score_percent_range')),
+    sa.CheckConstraint('seed >= 0', name=op.f('ck_attempts_seed_not_negative')),
+    sa.ForeignKeyConstraint(['assessment_version_id'], ['assessment_versions.id'], name=op.f('fk_attempts_assessment_version_id_assessment_versions'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['placement_id'], ['placements.id'], name=op.f('fk_attempts_placement_id_placements'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['lti_users.id'], name=op.f('fk_attempts_user_id_lti_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attempts')),
+    sa.UniqueConstraint('placement_id', 'user_id', 'number', name=op.f('uq_attempts_placement_id_user_id_number'))
+    )
+    with op.batch_alter_table('attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attempts_assessment_version_id'), ['assessment_version_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attempts_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('uq_attempts_one_in_progress', ['placement_id', 'user_id'], unique=True, sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
+
     op.create_table('grade_line_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('placement_id', sa.Integer(), nullable=False),
@@ -250,11 +304,57 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_launch_sessions_placement_id'), ['placement_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_launch_sessions_user_id'), ['user_id'], unique=False)
 
+    op.create_table('attempt_questions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('item_version_id', sa.Integer(), nullable=False),
+    sa.Column('option_order', sa.JSON(), nullable=False),
+    sa.Column('response', sa.JSON(), nullable=True),
+    sa.Column('saved_at', item_bank.database.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('points_awarded', sa.Float(), nullable=True),
+    sa.CheckConstraint('(response IS NULL) = (saved_at IS NULL)', name=op.f('ck_attempt_questions_saved_response_has_time')),
+    sa.CheckConstraint('points_awarded IS NULL OR points_awarded >= 0', name=op.f('ck_attempt_questions_points_not_negative')),
+    sa.CheckConstraint('position >= 1', name=op.f('ck_attempt_questions_position_positive')),
+    sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_attempt_questions_attempt_id_attempts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['item_version_id'], ['item_versions.id'], name=op.f('fk_attempt_questions_item_version_id_item_versions'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attempt_questions')),
+    sa.UniqueConstraint('attempt_id', 'position', name=op.f('uq_attempt_questions_attempt_id_position'))
+    )
+    with op.batch_alter_table('attempt_questions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attempt_questions_item_version_id'), ['item_version_id'], unique=False)
+
+    op.create_table('best_scores',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('best_percent', sa.Float(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('achieved_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('passed', sa.Boolean(), nullable=False),
+    sa.CheckConstraint('best_percent >= 0 AND best_percent <= 100', name=op.f('ck_best_scores_best_percent_range')),
+    sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_best_scores_attempt_id_attempts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['placement_id'], ['placements.id'], name=op.f('fk_best_scores_placement_id_placements'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['lti_users.id'], name=op.f('fk_best_scores_user_id_lti_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_best_scores')),
+    sa.UniqueConstraint('placement_id', 'user_id', name=op.f('uq_best_scores_placement_id_user_id'))
+    )
+    with op.batch_alter_table('best_scores', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_best_scores_user_id'), ['user_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('best_scores', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_best_scores_user_id'))
+
+    op.drop_table('best_scores')
+    with op.batch_alter_table('attempt_questions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attempt_questions_item_version_id'))
+
+    op.drop_table('attempt_questions')
     with op.batch_alter_table('launch_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_launch_sessions_user_id'))
         batch_op.drop_index(batch_op.f('ix_launch_sessions_placement_id'))
@@ -271,6 +371,13 @@ def downgrade() -> None:
 
     op.drop_table('grade_outbox')
     op.drop_table('grade_line_items')
+    with op.batch_alter_table('attempts', schema=None) as batch_op:
+        batch_op.drop_index('uq_attempts_one_in_progress', sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
+        batch_op.drop_index(batch_op.f('ix_attempts_user_id'))
+        batch_op.drop_index(batch_op.f('ix_attempts_assessment_version_id'))
+
+    op.drop_table('attempts')
+    op.drop_table('attempt_accommodations')
     op.drop_table('placements')
     op.drop_table('item_versions')
     with op.batch_alter_table('item_pools', schema=None) as batch_op:

@@ -1,0 +1,72 @@
+"""Why a grade is not (yet) in the gradebook: stable codes stored on the outbox row, and the
+sentence a person reads for each (translated when shown, hence lazy)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext
+
+# Worth retrying by itself: the platform may answer next time.
+NETWORK_ERROR = "network_error"
+TIMEOUT = "timeout"
+SERVER_ERROR = "server_error"
+RATE_LIMITED = "rate_limited"
+STALE_TIMESTAMP = "stale_timestamp"  # 409 while the platform held a lower grade: re-stamped, resent
+# A person must fix something on the platform (or here) first.
+USER_NOT_GRADABLE = "user_not_gradable"
+REJECTED = "rejected"
+UNAUTHORIZED = "unauthorized"
+FORBIDDEN = "forbidden"
+LINEITEM_GONE = "lineitem_gone"
+TOKEN_REFUSED = "token_refused"
+AGS_UNAVAILABLE = "ags_unavailable"
+NO_LINEITEM = "no_lineitem"
+NO_SIGNING_KEY = "no_signing_key"
+GAVE_UP = "gave_up"
+
+TRANSIENT = frozenset({NETWORK_ERROR, TIMEOUT, SERVER_ERROR, RATE_LIMITED, STALE_TIMESTAMP})
+
+REASONS = {
+    NETWORK_ERROR: lazy_gettext("The platform could not be reached. Sending is retried automatically."),
+    TIMEOUT: lazy_gettext("The platform did not answer in time. Sending is retried automatically."),
+    SERVER_ERROR: lazy_gettext("The platform had an internal error. Sending is retried automatically."),
+    RATE_LIMITED: lazy_gettext("The platform asked to slow down. Sending is retried automatically."),
+    STALE_TIMESTAMP: lazy_gettext(
+        "The platform held a newer, lower grade. The best score is sent again."),
+    USER_NOT_GRADABLE: lazy_gettext(
+        "The platform refused the grade: the learner is probably not enrolled with a graded role. "
+        "Check the enrolment, then send the grade again."),
+    REJECTED: lazy_gettext("The platform refused the grade. See the platform's answer."),
+    UNAUTHORIZED: lazy_gettext(
+        "The platform refused the tool's access token. Check the tool registration (client ID, "
+        "public keyset URL), then send the grade again."),
+    FORBIDDEN: lazy_gettext(
+        "The platform does not let the tool send grades. Enable the Assignment and Grade Services "
+        "for this tool, then send the grade again."),
+    LINEITEM_GONE: lazy_gettext(
+        "The gradebook column no longer exists on the platform. Launch the activity once as an "
+        "instructor (or restore the grade item), then send the grade again."),
+    TOKEN_REFUSED: lazy_gettext(
+        "The platform refused to give the tool an access token. Check the tool registration "
+        "(client ID, access token URL, public keyset URL), then send the grade again."),
+    AGS_UNAVAILABLE: lazy_gettext(
+        "This activity does not accept grades from the tool: the launch had no grade service. "
+        "Enable \"Accept grades from the tool\" and the grade service for this activity, launch "
+        "it again, then send the grade again."),
+    NO_LINEITEM: lazy_gettext(
+        "The platform has no gradebook column for this activity and does not let the tool create "
+        "one. Add a grade item for the activity, then send the grade again."),
+    NO_SIGNING_KEY: lazy_gettext(
+        "The tool has no signing key. An administrator must run `flask setup`, then send the "
+        "grade again."),
+    GAVE_UP: lazy_gettext(
+        "The platform could not be reached for a long time. Check that it is up, then send the "
+        "grade again."),
+}
+
+
+def reason(code: str | None) -> str:
+    """The readable reason for a code (the code itself if it is unknown)."""
+    if code is None:
+        return ""
+    text = REASONS.get(code)
+    return str(text) if text is not None else code

@@ -1,0 +1,88 @@
+"""The issue's requirement: in real Chromium (headless, Debian's chromium, driven by
+Playwright) a launch inside an iframe of another site, with third-party cookies blocked,
+reaches the landing page, and a follow-up request of that launch succeeds.
+
+The "Moodle course page" is on the platform's site (http://127.0.0.1:<port>), the tool on
+http://localhost:<port>: another site, so everything the tool does inside the iframe is
+third-party. The profile blocks third-party cookies; a control cookie proves it.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser.cookie_probe import ECHO_PATH, SET_PATH, with_cookie_probe
+from tests.browser.launching import course_page_url, launch_in_course_page, open_course_page
+
+pytestmark = pytest.mark.browser
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def test_blocking_profile_drops_unpartitioned_third_party_cookies(
+        tool_and_platform, cookie_blocking_page):
+    """The control: a plain SameSite=None cookie set by the tool's origin inside the course
+    page's iframe is not stored or sent back; a partitioned (CHIPS) one is."""
+    tool, platform = tool_and_platform.tool, tool_and_platform.platform
+    tool.server.mount(with_cookie_probe(tool.app))
+    page = cookie_blocking_page
+
+    frame = open_course_page(page, platform, tool.url + SET_PATH)
+    frame.wait_for_url(tool.url + SET_PATH)
+    frame.locator("#probe").wait_for()
+    assert frame.evaluate("document.hasStorageAccess()") is False
+    assert frame.evaluate("document.cookie") == "probe_partitioned=1"
+
+    frame.goto(tool.url + ECHO_PATH)
+    assert json.loads(frame.locator("body").inner_text()) == {"probe_partitioned": "1"}
+    stored = {c["name"]: c for c in page.context.cookies(tool.url)}
+    assert set(stored) == {"probe_partitioned"}
+    assert stored["probe_partitioned"]["partitionKey"] == _origin(platform.url)
+
+
+def test_embedded_launch_reaches_landing_page_and_follow_up_succeeds(
+        tool_and_platform, cookie_blocking_page):
+    lti = tool_and_platform
+    tool, platform = lti.tool, lti.platform
+    tool.server.mount(with_cookie_probe(tool.app))
+    page = cookie_blocking_page
+
+    landed = launch_in_course_page(page, platform, "learner", custom_assessment=lti.assessment)
+
+    # Still Moodle's page at top level, the tool's learner page inside its iframe.
+    assert page.url == course_page_url(platform)
+    assert landed.frame.parent_frame == page.main_frame
+    assert _origin(landed.url) == tool.url
+    assert landed.path == "/learner"
+    heading = landed.frame.get_by_role("heading", level=1)
+    assert heading.inner_text() == "Welcome, Sam Student"
+    # Third-party cookies really were blocked in that frame during the launch.
+    assert landed.frame.evaluate("document.hasStorageAccess()") is False
+    assert not [c for c in page.context.cookies(tool.url) if not c.get("partitionKey")]
+
+    # Follow-up 1: the landing page requested again through its own URL (token in ?lt=).
+    response = landed.frame.goto(landed.url)
+    assert response is not None and response.status == 200
+    assert landed.frame.get_by_role("heading", level=1).inner_text() == "Welcome, Sam Student"
+
+    # Follow-up 2: a script request from inside the frame with the token in X-Launch-Token,
+    # as the tool's JavaScript sends it.
+    answer = landed.frame.evaluate(
+        """async token => {
+            const r = await fetch('/learner', {headers: {'X-Launch-Token': token}});
+            return {status: r.status, text: await r.text()};
+        }""", landed.token)
+    assert answer["status"] == 200
+    assert "Welcome, Sam Student" in answer["text"]
+
+    # The follow-ups succeed because of the token, not because of some cookie: without it
+    # the same frame is refused.
+    refused = landed.frame.goto(tool.url + "/learner")
+    assert refused is not None and refused.status == 401
+    assert landed.frame.get_by_role("alert").is_visible()
