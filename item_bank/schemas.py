@@ -24,12 +24,16 @@ MAX_TEXT = 20_000
 class Translations(fields.Field):
     """{language code: text}. Numbers are accepted as text (an option may read `1951`)."""
 
+    def __init__(self, *, allow_empty: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.allow_empty = allow_empty
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[str, str]:
         if not isinstance(value, dict):
             raise ValidationError(
                 "Must be a map of language code to text, e.g. {en: \"...\", es: \"...\"}."
             )
-        if not value:
+        if not value and not self.allow_empty:
             raise ValidationError("Must contain at least one language.")
         errors: dict[str, list[str]] = {}
         result: dict[str, str] = {}
@@ -107,14 +111,14 @@ class AssessmentSchema(Schema):
     slug = fields.String(required=True, validate=[validate.Length(min=1, max=100), validate.Regexp(SLUG_PATTERN, error="Use only a-z, 0-9 and '-'.")])
     default_language = fields.String(load_default="en", validate=validate.OneOf(SUPPORTED_LANGUAGES))
     title = Translations(required=True)
-    instructions = Translations(load_default=dict)
+    instructions = Translations(load_default=dict, allow_empty=True)
     pass_mark_percent = FiniteFloat(load_default=70, validate=validate.Range(min=0, max=100))
     rules = fields.Nested(RulesSchema, load_default=lambda: RulesSchema().load({}))
 
 
 class PoolHeaderSchema(Schema):
     id = fields.String(required=True, validate=[validate.Length(min=1, max=100), validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only.")])
-    title = Translations(load_default=dict)
+    title = Translations(load_default=dict, allow_empty=True)
     draw = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1))
     items = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, error="A pool needs at least one item."))
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from lti_tool.db import session_scope
 
@@ -37,6 +37,7 @@ def upgrade() -> None:
 
 
 @click.command("setup")
+@with_appcontext
 def setup() -> None:
     """First start, idempotent: secret (outside production), migrations, signing key, demo content."""
     from lti_tool import write_development_secret
@@ -66,8 +67,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(setup)
     app.cli.add_command(platform_cli)
     app.cli.add_command(keys_cli)
-    try:
-        from lti_tool.cli_item_bank import item_bank_cli
-    except ImportError:  # the item bank CLI lands with the item-bank work
-        return
+    from lti_tool.cli_item_bank import item_bank_cli
+
     app.cli.add_command(item_bank_cli)

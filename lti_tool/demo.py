@@ -51,7 +51,10 @@ def setup_demo(app: Flask) -> Iterator[str]:
 
     with session_scope() as session:
         report = load_demo_content(session)
-    yield f"Demo content: {report}"
+    for result in report.results:
+        state = "new version" if result.new_version else "unchanged"
+        yield (f"Demo assessment {result.slug}: version {result.version_number} ({state}, "
+               f"{result.item_versions_created} item versions added)")
 
 
 def mount_demo_platform(app: Flask):

@@ -337,23 +337,29 @@ def _finalise(session: Session, attempt: Attempt, *, finished_at: datetime, auto
               now: datetime) -> bool:
     """Score every question from its saved response and record the result; True when the
     learner's best rose (grade queued in this same transaction)."""
-    total = 0.0
-    for question in attempt.questions:
-        try:
-            awarded = score_response(question.item_version, question.response or {})
-        except InvalidResponse:
-            awarded = 0.0  # cannot happen for a response validated on save; never crash a submit
-        question.points_awarded = awarded
-        total += awarded
+    # Read everything first, then write: a lazy load in between would autoflush a half-set
+    # outcome, which the table's CHECK constraint refuses.
+    pass_mark = attempt.assessment_version.pass_mark_percent
+    awarded = [_awarded(question) for question in attempt.questions]
+    total = sum(awarded)
+    score_percent = rules.percent(total, attempt.max_points)
+    for question, points in zip(attempt.questions, awarded):
+        question.points_awarded = points
     attempt.points = total
-    attempt.score_percent = rules.percent(total, attempt.max_points)
-    attempt.passed = rules.passes(attempt.score_percent,
-                                  attempt.assessment_version.pass_mark_percent)
+    attempt.score_percent = score_percent
+    attempt.passed = rules.passes(score_percent, pass_mark)
     attempt.status = SUBMITTED
     attempt.finished_at = finished_at
     attempt.auto_submitted = auto
     session.flush()
     return _record_best(session, attempt, now)
+
+
+def _awarded(question: AttemptQuestion) -> float:
+    try:
+        return score_response(question.item_version, question.response or {})
+    except InvalidResponse:
+        return 0.0  # cannot happen for a response validated on save; never crash a submit
 
 
 def _record_best(session: Session, attempt: Attempt, now: datetime) -> bool:

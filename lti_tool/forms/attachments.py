@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from item_bank.forms import ENTRY, FormDoc
 from item_bank.models import Assessment
-from lti_tool.forms.models import CompletionSettings, FormAttachment
+from lti_tool.forms.models import CompletionSettings, FormAttachment, FormDefinition
 from lti_tool.forms.publishing import form_by_slug, latest_version
 
 
@@ -59,9 +59,8 @@ def attach_form(session: Session, assessment_slug: str, form_slug: str, *, requi
 
 def detach_form(session: Session, assessment_slug: str, form_slug: str) -> bool:
     attachment = session.scalar(
-        select(FormAttachment).join(FormAttachment.form)
-        .where(FormAttachment.assessment_slug == assessment_slug)
-        .where(FormAttachment.form.has(slug=form_slug)))
+        select(FormAttachment).join(FormDefinition, FormDefinition.id == FormAttachment.form_id)
+        .where(FormAttachment.assessment_slug == assessment_slug, FormDefinition.slug == form_slug))
     if attachment is None:
         return False
     session.delete(attachment)

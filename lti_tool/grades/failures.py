@@ -11,6 +11,7 @@ TIMEOUT = "timeout"
 SERVER_ERROR = "server_error"
 RATE_LIMITED = "rate_limited"
 STALE_TIMESTAMP = "stale_timestamp"  # 409 while the platform held a lower grade: re-stamped, resent
+INTERNAL_ERROR = "internal_error"  # a bug or database hiccup here; logged, retried
 # A person must fix something on the platform (or here) first.
 USER_NOT_GRADABLE = "user_not_gradable"
 REJECTED = "rejected"
@@ -23,7 +24,10 @@ NO_LINEITEM = "no_lineitem"
 NO_SIGNING_KEY = "no_signing_key"
 GAVE_UP = "gave_up"
 
-TRANSIENT = frozenset({NETWORK_ERROR, TIMEOUT, SERVER_ERROR, RATE_LIMITED, STALE_TIMESTAMP})
+TRANSIENT = frozenset({NETWORK_ERROR, TIMEOUT, SERVER_ERROR, RATE_LIMITED, STALE_TIMESTAMP,
+                       INTERNAL_ERROR})
+# Transient problems of the platform itself: its other grades wait too instead of each trying.
+PLATFORM_WIDE = frozenset({NETWORK_ERROR, TIMEOUT, SERVER_ERROR, RATE_LIMITED})
 
 REASONS = {
     NETWORK_ERROR: lazy_gettext("The platform could not be reached. Sending is retried automatically."),
@@ -32,6 +36,8 @@ REASONS = {
     RATE_LIMITED: lazy_gettext("The platform asked to slow down. Sending is retried automatically."),
     STALE_TIMESTAMP: lazy_gettext(
         "The platform held a newer, lower grade. The best score is sent again."),
+    INTERNAL_ERROR: lazy_gettext(
+        "The tool had an internal problem sending the grade. Sending is retried automatically."),
     USER_NOT_GRADABLE: lazy_gettext(
         "The platform refused the grade: the learner is probably not enrolled with a graded role. "
         "Check the enrolment, then send the grade again."),

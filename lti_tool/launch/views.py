@@ -35,7 +35,9 @@ def login() -> Response:
     found = start_login(params, DatabaseToolConf(db.session()), services().store,
                         redirect_uri=settings.public_base_url + url_for("launch.launch"))
     response = redirect(found.url, code=302)
-    secure = settings.cookies_secure or request.host.split(":")[0] in {"localhost", "127.0.0.1"}
+    # Browsers treat loopback hosts as secure contexts, so Secure cookies work there over http.
+    secure = (settings.cookies_secure or request.is_secure
+              or request.host.split(":")[0] in {"localhost", "127.0.0.1"})
     response.set_cookie(
         found.cookie_name, found.browser_secret, max_age=LOGIN_TTL_SECONDS, path="/lti/launch",
         httponly=True, secure=secure,
@@ -78,6 +80,11 @@ def landing_url(message_type: str, is_staff: bool, token: str) -> str:
     if is_staff:
         return url_for("landing.instructor", **{tokens.FIELD: token})
     return url_for("landing.learner", **{tokens.FIELD: token})
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template("launch/home.html", demo=_settings().demo_enabled)
 
 
 @bp.get("/.well-known/jwks.json")

@@ -15,9 +15,10 @@ from __future__ import annotations
 import html
 import typing as t
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from playwright.sync_api import Frame, Page
+from werkzeug.wrappers import Request, Response
 
 LAUNCH_TIMEOUT_MS = 15_000
 COURSE_FRAME_NAME = "contentframe"  # Moodle's name for the iframe of an embedded tool
@@ -75,37 +76,56 @@ def launch_in_browser(page: Page, platform: t.Any, kind: str = "learner",
     return wait_for_landing(page.main_frame, platform, params.get("client_id"))
 
 
-def course_page_url(platform: t.Any) -> str:
-    return f"{platform.url}/course/view.php?id={platform.config.context_id}"
+COURSE_PAGE_PATH = "/course/view.php"
 
 
-def course_page_html(title: str = "EMM101: Final assessment") -> str:
+def course_page_url(platform: t.Any, frame_src: str) -> str:
+    query = urlencode({"id": platform.config.context_id, "frame": frame_src})
+    return f"{platform.url}{COURSE_PAGE_PATH}?{query}"
+
+
+def course_page_html(frame_src: str, title: str = "EMM101: Final assessment") -> str:
     return (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{html.escape(title)}</title></head><body><main><h1>{html.escape(title)}</h1>"
         f"<iframe id=\"{COURSE_FRAME_NAME}\" name=\"{COURSE_FRAME_NAME}\" title=\"Assessment\""
-        " width=\"100%\" height=\"600\" allow=\"fullscreen\"></iframe></main></body></html>"
+        f" width=\"100%\" height=\"600\" allow=\"fullscreen\" src=\"{html.escape(frame_src)}\">"
+        "</iframe></main></body></html>"
     )
 
 
-def open_course_page(page: Page, platform: t.Any, frame_src: str) -> Frame:
-    """Show a Moodle-like course page on the platform's origin whose iframe loads `frame_src`.
+class _CoursePage:
+    """WSGI middleware on the platform's server: GET /course/view.php?frame=<url> is a course
+    page framing <url>; everything else goes to the platform."""
 
-    The demo platform has no such page, so the browser's request interception answers it;
-    interception is removed before the iframe gets its src, so every request of the frame
-    reaches the real servers untouched, started by the page as a real iframe load.
-    Returns the iframe's Frame.
-    """
-    url = course_page_url(platform)
-    body = course_page_html()
-    page.route(url, lambda route: route.fulfill(status=200, content_type="text/html",
-                                                body=body))
-    try:
-        page.goto(url)
-    finally:
-        page.unroute(url)
+    def __init__(self, app: t.Callable[..., t.Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, t.Any], start_response: t.Any) -> t.Iterable[bytes]:
+        request = Request(environ)
+        if request.path != COURSE_PAGE_PATH or "frame" not in request.args:
+            return self.app(environ, start_response)
+        response = Response(course_page_html(request.args["frame"]), mimetype="text/html")
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; frame-src *; frame-ancestors 'self'")
+        return response(environ, start_response)
+
+
+def serve_course_page(platform: t.Any) -> None:
+    """Let the running demo platform answer course pages too. They must come from the
+    platform's own server: the platform only lets its own origin frame its pages
+    (frame-ancestors 'self'), and Chromium refuses loopback frames inside pages it cannot place
+    on a local address (a page made up by request interception, for one)."""
+    server = platform.server  # werkzeug's server calls server.app for every request
+    if not isinstance(server.app, _CoursePage):
+        server.app = _CoursePage(server.app)
+
+
+def open_course_page(page: Page, platform: t.Any, frame_src: str) -> Frame:
+    """Open the platform's course page with an iframe loading `frame_src`; the iframe's Frame."""
+    serve_course_page(platform)
+    page.goto(course_page_url(platform, frame_src), wait_until="commit")
     iframe = page.locator(f"iframe#{COURSE_FRAME_NAME}")
-    iframe.evaluate("(element, src) => { element.src = src; }", frame_src)
     frame = iframe.element_handle().content_frame()
     assert frame is not None, "the course page has no content frame"
     return frame

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.cookie_probe import ECHO_PATH, SET_PATH, with_cookie_probe
-from tests.browser.launching import course_page_url, launch_in_course_page, open_course_page
+from tests.browser.launching import COURSE_PAGE_PATH, launch_in_course_page, open_course_page
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +23,12 @@ pytestmark = pytest.mark.browser
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _site(url: str) -> str:
+    """What Chromium keys partitioned cookies by: the top-level site (scheme and host)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}"
 
 
 def test_blocking_profile_drops_unpartitioned_third_party_cookies(
@@ -43,7 +49,7 @@ def test_blocking_profile_drops_unpartitioned_third_party_cookies(
     assert json.loads(frame.locator("body").inner_text()) == {"probe_partitioned": "1"}
     stored = {c["name"]: c for c in page.context.cookies(tool.url)}
     assert set(stored) == {"probe_partitioned"}
-    assert stored["probe_partitioned"]["partitionKey"] == _origin(platform.url)
+    assert stored["probe_partitioned"]["partitionKey"] == _site(platform.url)
 
 
 def test_embedded_launch_reaches_landing_page_and_follow_up_succeeds(
@@ -56,7 +62,8 @@ def test_embedded_launch_reaches_landing_page_and_follow_up_succeeds(
     landed = launch_in_course_page(page, platform, "learner", custom_assessment=lti.assessment)
 
     # Still Moodle's page at top level, the tool's learner page inside its iframe.
-    assert page.url == course_page_url(platform)
+    assert _origin(page.url) == platform.url
+    assert urlsplit(page.url).path == COURSE_PAGE_PATH
     assert landed.frame.parent_frame == page.main_frame
     assert _origin(landed.url) == tool.url
     assert landed.path == "/learner"
