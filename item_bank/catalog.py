@@ -35,7 +35,11 @@ def list_assessments(session: Session) -> list[AssessmentSummary]:
     rows = session.execute(
         select(Assessment.slug, AssessmentVersion)
         .join(AssessmentVersion, AssessmentVersion.assessment_id == Assessment.id)
-        .join(latest, (latest.c.assessment_id == AssessmentVersion.assessment_id) & (latest.c.number == AssessmentVersion.number))
+        .join(
+            latest,
+            (latest.c.assessment_id == AssessmentVersion.assessment_id)
+            & (latest.c.number == AssessmentVersion.number),
+        )
         .order_by(Assessment.slug)
     )
     return [

@@ -13,14 +13,20 @@ from item_bank.reports import ImportReport, Issue, ValidationReport
 CONTENT_DIR = Path(__file__).parent / "content"
 
 
-def load_demo_content(session: Session, *, now: datetime | None = None, directory: Path = CONTENT_DIR) -> ImportReport:
+def load_demo_content(
+    session: Session, *, now: datetime | None = None, directory: Path = CONTENT_DIR
+) -> ImportReport:
     """Import every content/*.yaml (idempotent: unchanged files create no new versions).
     Each file is its own all-or-nothing import, so one broken file does not keep the others out;
     the combined report lists what loaded and what did not."""
-    files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]) if directory.is_dir() else []
+    files = (
+        sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]) if directory.is_dir() else []
+    )
     combined = ImportReport(ValidationReport())
     if not files:
-        combined.validation.issues.append(Issue(str(directory), "No demo content (*.yaml) found.", severity="warning"))
+        combined.validation.issues.append(
+            Issue(str(directory), "No demo content (*.yaml) found.", severity="warning")
+        )
         return combined
     for path in files:
         report = import_files(session, [path], now=now)

@@ -27,7 +27,9 @@ def option_ids_in_authored_order(item_version: ItemVersion) -> list[str]:
     if item_version.type in CHOICE_TYPES:
         return [option["id"] for option in content["options"]]
     if item_version.type == MATCHING:
-        return [pair["id"] for pair in content["pairs"]] + [d["id"] for d in content.get("distractors", [])]
+        return [pair["id"] for pair in content["pairs"]] + [
+            d["id"] for d in content.get("distractors", [])
+        ]
     if item_version.type == TRUE_FALSE:
         return list(TRUE_FALSE_OPTION_IDS)
     return []

@@ -27,7 +27,9 @@ def resolve_language(
     return next(iter(translations), None)
 
 
-def translate(translations: Mapping[str, str] | None, locale: str | None, default_language: str) -> str:
+def translate(
+    translations: Mapping[str, str] | None, locale: str | None, default_language: str
+) -> str:
     if not translations:
         return ""
     language = resolve_language(translations, locale, default_language)

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from item_bank.documents import AssessmentDoc
-from item_bank.parsers.aiken import parse_aiken
+from item_bank.parsers.aiken import looks_like_aiken, parse_aiken
 from item_bank.parsers.base import ParsedFile
-from item_bank.parsers.aiken import looks_like_aiken
 from item_bank.parsers.gift import parse_gift
 from item_bank.parsers.moodle_xml import parse_moodle_xml
 from item_bank.parsers.yaml_format import parse_yaml
 from item_bank.publishing import PublishConflict, ownership_conflicts, publish
-from item_bank.reports import ERROR, ImportReport, Issue, ValidationReport
+from item_bank.reports import ERROR, SKIPPED, ImportReport, Issue, ValidationReport
 from item_bank.validation import validate_document
 
 Parser = Callable[[bytes, str], ParsedFile]
@@ -48,9 +47,19 @@ def _parser_for(path: Path, data: bytes) -> Parser:
     return parse_aiken if looks_like_aiken(data) else parse_gift
 
 
+def default_source(parsed: ParsedFile) -> str:
+    """The `source` of items that name none: format and assessment slug, not the file name, so
+    renaming a file does not create new item versions."""
+    header = parsed.document.get("assessment") if parsed.document else None
+    slug = header.get("slug") if isinstance(header, dict) else None
+    return f"{parsed.format}:{slug}" if isinstance(slug, str) else parsed.format
+
+
 def files_in(path: Path) -> list[Path]:
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        return sorted(
+            p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+        )
     return [path]
 
 
@@ -63,10 +72,17 @@ class _Checked:
 def _check(path: Path | str, *, strict: bool = False) -> _Checked:
     path = Path(path)
     if not path.exists():
-        return _Checked(ValidationReport(issues=[Issue(str(path), "No such file or directory.")]), [])
+        return _Checked(
+            ValidationReport(issues=[Issue(str(path), "No such file or directory.")]), []
+        )
     paths = files_in(path)
     if not paths:
-        return _Checked(ValidationReport(issues=[Issue(str(path), f"No importable files ({', '.join(SUPPORTED_SUFFIXES)}).")]), [])
+        return _Checked(
+            ValidationReport(
+                issues=[Issue(str(path), f"No importable files ({', '.join(SUPPORTED_SUFFIXES)}).")]
+            ),
+            [],
+        )
     return _check_files(paths, strict=strict)
 
 
@@ -87,23 +103,45 @@ def _check_files(paths: list[Path], *, strict: bool = False) -> _Checked:
         issues = list(parsed.issues)
         if strict:
             issues = [
-                Issue(i.file, f"{i.message} (strict mode: skipping is an error)", i.item_id, i.field, ERROR)
-                if i.severity != ERROR else i
+                Issue(
+                    i.file,
+                    f"{i.message} (strict mode: skipping is an error)",
+                    i.item_id,
+                    i.field,
+                    ERROR,
+                )
+                if i.severity == SKIPPED
+                else i
                 for i in issues
             ]
         report.issues.extend(issues)
         if parsed.document is None:
             continue
-        doc, doc_issues = validate_document(parsed.document, file_label=label, default_source=file_path.name)
+        doc, doc_issues = validate_document(
+            parsed.document, file_label=label, default_source=default_source(parsed)
+        )
         report.issues.extend(doc_issues)
         if doc is None:
             continue
         if doc.slug in owner_of_slug:
-            report.issues.append(Issue(label, f"Assessment slug {doc.slug!r} is also defined in {owner_of_slug[doc.slug]}.", field="assessment.slug"))
+            report.issues.append(
+                Issue(
+                    label,
+                    f"Assessment slug {doc.slug!r} is also defined in {owner_of_slug[doc.slug]}.",
+                    field="assessment.slug",
+                )
+            )
         owner_of_slug.setdefault(doc.slug, label)
         for item in doc.items:
             if item.uid in owner_of_item and owner_of_item[item.uid] != label:
-                report.issues.append(Issue(label, f"Duplicate item id: also used in {owner_of_item[item.uid]}.", item_id=item.uid, field="id"))
+                report.issues.append(
+                    Issue(
+                        label,
+                        f"Duplicate item id: also used in {owner_of_item[item.uid]}.",
+                        item_id=item.uid,
+                        field="id",
+                    )
+                )
             owner_of_item.setdefault(item.uid, label)
         report.assessments += 1
         report.items += len(doc.items)
@@ -125,7 +163,9 @@ def import_path(
     return _import_checked(session, _check(path, strict=strict), now=now)
 
 
-def import_files(session: Session, paths: list[Path], *, now: datetime | None = None, strict: bool = False) -> ImportReport:
+def import_files(
+    session: Session, paths: list[Path], *, now: datetime | None = None, strict: bool = False
+) -> ImportReport:
     """Like import_path for an explicit list of files (all-or-nothing over the list)."""
     return _import_checked(session, _check_files(paths, strict=strict), now=now)
 
@@ -138,7 +178,7 @@ def _import_checked(session: Session, checked: _Checked, *, now: datetime | None
     if conflicts:
         report.conflicts.extend(conflicts)
         return report
-    published_at = now or datetime.now(timezone.utc)
+    published_at = now or datetime.now(UTC)
     savepoint = session.begin_nested()
     try:
         for doc in checked.documents:

@@ -53,17 +53,23 @@ class AssessmentVersion(Base):
     __table_args__ = (
         UniqueConstraint("assessment_id", "number"),
         CheckConstraint("number >= 1", name="number_positive"),
-        CheckConstraint("pass_mark_percent >= 0 AND pass_mark_percent <= 100", name="pass_mark_range"),
+        CheckConstraint(
+            "pass_mark_percent >= 0 AND pass_mark_percent <= 100", name="pass_mark_range"
+        ),
         CheckConstraint("questions_drawn >= 1", name="questions_drawn_positive"),
         CheckConstraint("inactivity_timeout_seconds > 0", name="inactivity_positive"),
-        CheckConstraint("time_limit_seconds IS NULL OR time_limit_seconds > 0", name="time_limit_positive"),
+        CheckConstraint(
+            "time_limit_seconds IS NULL OR time_limit_seconds > 0", name="time_limit_positive"
+        ),
         CheckConstraint("max_attempts IS NULL OR max_attempts >= 1", name="max_attempts_positive"),
         CheckConstraint("retake_delay_seconds >= 0", name="retake_delay_not_negative"),
         CheckConstraint(_in("review_policy", REVIEW_POLICIES), name="review_policy_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="RESTRICT"), index=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="RESTRICT"), index=True
+    )
     number: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime]
@@ -127,8 +133,12 @@ class PoolItem(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    pool_id: Mapped[int] = mapped_column(ForeignKey("item_pools.id", ondelete="CASCADE"), index=True)
-    item_version_id: Mapped[int] = mapped_column(ForeignKey("item_versions.id", ondelete="RESTRICT"), index=True)
+    pool_id: Mapped[int] = mapped_column(
+        ForeignKey("item_pools.id", ondelete="CASCADE"), index=True
+    )
+    item_version_id: Mapped[int] = mapped_column(
+        ForeignKey("item_versions.id", ondelete="RESTRICT"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)
 
     pool: Mapped[Pool] = relationship(back_populates="members")
@@ -143,7 +153,9 @@ class Item(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(100), unique=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="RESTRICT"), index=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="RESTRICT"), index=True
+    )
     created_at: Mapped[datetime]
 
 

@@ -12,6 +12,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from item_bank.drawing import option_ids_in_authored_order
 from item_bank.item_types import (
     CHOICE_TYPES,
     MATCHING,
@@ -29,7 +30,6 @@ from item_bank.languages import resolve_language, translate
 from item_bank.models import ItemVersion
 from item_bank.responses import is_answered, validate_response
 from item_bank.scoring import is_full_marks, score_response
-from item_bank.drawing import option_ids_in_authored_order
 
 
 def _ordered(item_version: ItemVersion, option_order: Sequence[str] | None) -> list[str]:
@@ -44,7 +44,9 @@ def _ordered(item_version: ItemVersion, option_order: Sequence[str] | None) -> l
     return list(option_order)
 
 
-def present_item(item_version: ItemVersion, locale: str, option_order: Sequence[str] | None) -> dict[str, Any]:
+def present_item(
+    item_version: ItemVersion, locale: str, option_order: Sequence[str] | None
+) -> dict[str, Any]:
     """Learner-safe view. Keys: item_version_id, item_uid, type, points, language, stem and, per type:
     options [{id, text}] (choice; true_false gives ids "true"/"false" with text None: the page
     labels them in its own language), prompts [{id, text}] + answers [{id, text}] (matching,
@@ -73,7 +75,9 @@ def present_item(item_version: ItemVersion, locale: str, option_order: Sequence[
     elif item_version.type == MATCHING:
         answers = {pair["id"]: pair["answer"] for pair in content["pairs"]}
         answers.update({d["id"]: d["text"] for d in content.get("distractors", [])})
-        view["prompts"] = [{"id": pair["id"], "text": t(pair["prompt"])} for pair in content["pairs"]]
+        view["prompts"] = [
+            {"id": pair["id"], "text": t(pair["prompt"])} for pair in content["pairs"]
+        ]
         view["answers"] = [{"id": aid, "text": t(answers[aid])} for aid in order]
     elif item_version.type == SHORT_ANSWER:
         view["input"] = "text"
@@ -109,7 +113,9 @@ def _outcome(item_version: ItemVersion, normalised: Mapping[str, Any], awarded: 
     return "partial" if awarded > 0 else "incorrect"
 
 
-def _feedback(item_version: ItemVersion, locale: str, normalised: Mapping[str, Any], outcome: str) -> dict[str, Any]:
+def _feedback(
+    item_version: ItemVersion, locale: str, normalised: Mapping[str, Any], outcome: str
+) -> dict[str, Any]:
     content = item_version.content
     default = item_version.default_language
     feedback = content.get("feedback", {})
@@ -154,13 +160,20 @@ def review_item(
     scored = {**base, "shown": True, "points": item_version.points, "awarded": awarded}
     if policy == REVIEW_SCORE:
         return scored
-    view = {**present_item(item_version, locale, option_order), **scored, "response": normalised, "outcome": outcome}
+    view = {
+        **present_item(item_version, locale, option_order),
+        **scored,
+        "response": normalised,
+        "outcome": outcome,
+    }
     if policy == REVIEW_RESPONSES:
         return view
     assert policy == REVIEW_FULL
     view["correct"] = correct_response(item_version, locale)
     if item_version.type in CHOICE_TYPES:
         right = {o["id"] for o in item_version.content["options"] if o["correct"]}
-        view["options"] = [{**option, "correct": option["id"] in right} for option in view["options"]]
+        view["options"] = [
+            {**option, "correct": option["id"] in right} for option in view["options"]
+        ]
     view["feedback"] = _feedback(item_version, locale, normalised, outcome)
     return view

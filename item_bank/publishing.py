@@ -44,7 +44,12 @@ def _owners(session: Session, uids: Sequence[str]) -> dict[str, tuple[int, str]]
 
 def _conflicts(doc: AssessmentDoc, owners: dict[str, tuple[int, str]]) -> list[Issue]:
     return [
-        Issue(doc.source_file, f"Item id already belongs to assessment {owners[item.uid][1]!r}; item ids are unique across the bank.", item_id=item.uid, field="id")
+        Issue(
+            doc.source_file,
+            f"Item id already belongs to assessment {owners[item.uid][1]!r}; item ids are unique across the bank.",
+            item_id=item.uid,
+            field="id",
+        )
         for item in doc.items
         if item.uid in owners and owners[item.uid][1] != doc.slug
     ]
@@ -69,7 +74,11 @@ def publish(session: Session, doc: AssessmentDoc, *, now: datetime) -> Assessmen
         assessment = Assessment(slug=doc.slug, created_at=now)
         session.add(assessment)
         session.flush()
-    new_items = [Item(uid=uid, assessment_id=assessment.id, created_at=now) for uid in uids if uid not in owners]
+    new_items = [
+        Item(uid=uid, assessment_id=assessment.id, created_at=now)
+        for uid in uids
+        if uid not in owners
+    ]
     session.add_all(new_items)
 
     existing: dict[tuple[str, str], ItemVersion] = {}
@@ -77,7 +86,9 @@ def publish(session: Session, doc: AssessmentDoc, *, now: datetime) -> Assessmen
     for chunk in _chunks(uids):
         for version in session.scalars(select(ItemVersion).where(ItemVersion.item_uid.in_(chunk))):
             existing[(version.item_uid, version.content_hash)] = version
-            latest_number[version.item_uid] = max(latest_number.get(version.item_uid, 0), version.version)
+            latest_number[version.item_uid] = max(
+                latest_number.get(version.item_uid, 0), version.version
+            )
 
     created = 0
     versions_by_uid: dict[str, ItemVersion] = {}
@@ -100,13 +111,17 @@ def publish(session: Session, doc: AssessmentDoc, *, now: datetime) -> Assessmen
     )
     doc_hash = doc.content_hash
     if latest is not None and latest.content_hash == doc_hash:
-        return AssessmentImportResult(doc.slug, latest.number, latest.id, False, created, len(uids) - created)
+        return AssessmentImportResult(
+            doc.slug, latest.number, latest.id, False, created, len(uids) - created
+        )
 
     number = (latest.number if latest else 0) + 1
     version = _new_assessment_version(assessment, doc, number, doc_hash, now)
     session.add(version)
     for position, pool_doc in enumerate(doc.pools):
-        pool = Pool(key=pool_doc.key, position=position, title=pool_doc.title, draw_count=pool_doc.draw)
+        pool = Pool(
+            key=pool_doc.key, position=position, title=pool_doc.title, draw_count=pool_doc.draw
+        )
         pool.members = [
             PoolItem(item_version=versions_by_uid[item.uid], position=index)
             for index, item in enumerate(pool_doc.items)

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 ERROR = "error"  # the file cannot be imported
 SKIPPED = "skipped"  # a question that cannot be represented here; the rest still imports
-WARNING = "warning"  # imported, but something was adapted (e.g. a Moodle setting that has no equivalent)
+WARNING = (
+    "warning"  # imported, but something was adapted (e.g. a Moodle setting that has no equivalent)
+)
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,11 @@ class ImportReport:
     def to_text(self) -> str:
         lines = [str(issue) for issue in self.issues]
         if not self.results:
-            lines.append("Nothing was imported." if self.issues and not self.imported else "Nothing to import.")
+            lines.append(
+                "Nothing was imported."
+                if self.issues and not self.imported
+                else "Nothing to import."
+            )
             return "\n".join(lines)
         for result in self.results:
             state = "new version" if result.new_version else "unchanged"

@@ -45,7 +45,10 @@ class InvalidResponse(ValueError):
 def _only_keys(response: Mapping[str, Any], allowed: set[str]) -> None:
     extra = set(response) - allowed
     if extra:
-        raise InvalidResponse(f"Unexpected field(s) {sorted(extra)}; expected only {sorted(allowed)}.", "unexpected_field")
+        raise InvalidResponse(
+            f"Unexpected field(s) {sorted(extra)}; expected only {sorted(allowed)}.",
+            "unexpected_field",
+        )
 
 
 def _option_ids(content: Mapping[str, Any]) -> list[str]:
@@ -119,7 +122,9 @@ def _short(content: Mapping[str, Any], response: Mapping[str, Any]) -> dict[str,
     if not isinstance(text, str):
         raise InvalidResponse("'text' must be text.", "wrong_shape")
     if len(text) > MAX_TEXT_LENGTH:
-        raise InvalidResponse(f"The answer is longer than {MAX_TEXT_LENGTH} characters.", "too_long")
+        raise InvalidResponse(
+            f"The answer is longer than {MAX_TEXT_LENGTH} characters.", "too_long"
+        )
     return {"text": text.strip() or None}
 
 

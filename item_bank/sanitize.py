@@ -10,10 +10,45 @@ import nh3
 
 ALLOWED_TAGS = frozenset(
     {
-        "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt",
-        "em", "h3", "h4", "h5", "h6", "hr", "i", "ins", "li", "ol", "p", "pre", "s", "small",
-        "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
-        "u", "ul",
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "dd",
+        "del",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "ins",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
     }
 )
 # No style/class/id: they allow UI spoofing (overlays) and clash with the page's own CSS.
@@ -31,6 +66,8 @@ _WHITESPACE = re.compile(r"\s+")
 
 def sanitize_html(text: str) -> str:
     """Keep formatting markup, drop scripts, event handlers, styles and unsafe URLs."""
+    if not any(char in text for char in "<>&"):
+        return text.strip()  # no markup and no entities: nothing for the sanitiser to change
     cleaned = nh3.clean(
         text,
         tags=set(ALLOWED_TAGS),

@@ -28,10 +28,12 @@ class Translations(fields.Field):
         super().__init__(**kwargs)
         self.allow_empty = allow_empty
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[str, str]:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> dict[str, str]:
         if not isinstance(value, dict):
             raise ValidationError(
-                "Must be a map of language code to text, e.g. {en: \"...\", es: \"...\"}."
+                'Must be a map of language code to text, e.g. {en: "...", es: "..."}.'
             )
         if not value and not self.allow_empty:
             raise ValidationError("Must contain at least one language.")
@@ -77,7 +79,11 @@ class AcceptedAnswers(fields.Field):
                 continue
             cleaned: list[str] = []
             for index, answer in enumerate(answers):
-                if isinstance(answer, bool) or not isinstance(answer, (str, int, float)) or not str(answer).strip():
+                if (
+                    isinstance(answer, bool)
+                    or not isinstance(answer, (str, int, float))
+                    or not str(answer).strip()
+                ):
                     errors.setdefault(language, {})[index] = ["Must be non-empty text."]
                 else:
                     cleaned.append(str(answer).strip())
@@ -92,7 +98,11 @@ class FiniteFloat(fields.Float):
         if isinstance(value, bool):
             raise self.make_error("invalid")
         if isinstance(value, str):
-            value = value.strip().replace(",", ".") if value.count(",") == 1 and "." not in value else value
+            value = (
+                value.strip().replace(",", ".")
+                if value.count(",") == 1 and "." not in value
+                else value
+            )
         result = super()._validated(value)
         if result is not None and not math.isfinite(result):
             raise ValidationError("Must be a finite number.")
@@ -100,16 +110,30 @@ class FiniteFloat(fields.Float):
 
 
 class RulesSchema(Schema):
-    inactivity_timeout_minutes = FiniteFloat(load_default=10, validate=validate.Range(min=0, min_inclusive=False))
-    time_limit_minutes = FiniteFloat(load_default=None, allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
-    max_attempts = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1))
+    inactivity_timeout_minutes = FiniteFloat(
+        load_default=10, validate=validate.Range(min=0, min_inclusive=False)
+    )
+    time_limit_minutes = FiniteFloat(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, min_inclusive=False)
+    )
+    max_attempts = fields.Integer(
+        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1)
+    )
     retake_delay_minutes = FiniteFloat(load_default=0, validate=validate.Range(min=0))
     review = fields.String(load_default="responses", validate=validate.OneOf(REVIEW_POLICIES))
 
 
 class AssessmentSchema(Schema):
-    slug = fields.String(required=True, validate=[validate.Length(min=1, max=100), validate.Regexp(SLUG_PATTERN, error="Use only a-z, 0-9 and '-'.")])
-    default_language = fields.String(load_default="en", validate=validate.OneOf(SUPPORTED_LANGUAGES))
+    slug = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=100),
+            validate.Regexp(SLUG_PATTERN, error="Use only a-z, 0-9 and '-'."),
+        ],
+    )
+    default_language = fields.String(
+        load_default="en", validate=validate.OneOf(SUPPORTED_LANGUAGES)
+    )
     title = Translations(required=True)
     instructions = Translations(load_default=dict, allow_empty=True)
     pass_mark_percent = FiniteFloat(load_default=70, validate=validate.Range(min=0, max=100))
@@ -117,28 +141,54 @@ class AssessmentSchema(Schema):
 
 
 class PoolHeaderSchema(Schema):
-    id = fields.String(required=True, validate=[validate.Length(min=1, max=100), validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only.")])
+    id = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=100),
+            validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only."),
+        ],
+    )
     title = Translations(load_default=dict, allow_empty=True)
-    draw = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1))
-    items = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, error="A pool needs at least one item."))
+    draw = fields.Integer(
+        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1)
+    )
+    items = fields.List(
+        fields.Raw(),
+        required=True,
+        validate=validate.Length(min=1, error="A pool needs at least one item."),
+    )
 
 
 class DocumentSchema(Schema):
     assessment = fields.Raw(required=True)
-    pools = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, error="At least one pool is needed."))
+    pools = fields.List(
+        fields.Raw(),
+        required=True,
+        validate=validate.Length(min=1, error="At least one pool is needed."),
+    )
 
 
 class FeedbackSchema(Schema):
     correct = Translations()
     incorrect = Translations()
     partially_correct = Translations()  # optional extension: multiple response / matching
-    general = Translations()  # optional extension: shown whatever the answer (Moodle's general feedback)
+    general = (
+        Translations()
+    )  # optional extension: shown whatever the answer (Moodle's general feedback)
 
 
 class ItemBaseSchema(Schema):
-    id = fields.String(required=True, validate=[validate.Length(min=1, max=100), validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only.")])
+    id = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=100),
+            validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only."),
+        ],
+    )
     type = fields.String(required=True, validate=validate.OneOf(ITEM_TYPES))
-    points = FiniteFloat(load_default=1, validate=validate.Range(min=0, min_inclusive=False, max=1000))
+    points = FiniteFloat(
+        load_default=1, validate=validate.Range(min=0, min_inclusive=False, max=1000)
+    )
     source = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     tags = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list)
     stem = Translations(required=True)
@@ -146,14 +196,24 @@ class ItemBaseSchema(Schema):
 
 
 class OptionSchema(Schema):
-    id = fields.String(required=True, validate=[validate.Length(min=1, max=50), validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only.")])
+    id = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=50),
+            validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only."),
+        ],
+    )
     text = Translations(required=True)
     correct = fields.Boolean(load_default=False)
     feedback = Translations(load_default=None)
 
 
 class ChoiceItemSchema(ItemBaseSchema):
-    options = fields.List(fields.Nested(OptionSchema), required=True, validate=validate.Length(min=2, error="At least two options are needed."))
+    options = fields.List(
+        fields.Nested(OptionSchema),
+        required=True,
+        validate=validate.Length(min=2, error="At least two options are needed."),
+    )
 
 
 class TrueFalseItemSchema(ItemBaseSchema):
@@ -161,13 +221,23 @@ class TrueFalseItemSchema(ItemBaseSchema):
 
 
 class PairSchema(Schema):
-    id = fields.String(required=True, validate=[validate.Length(min=1, max=50), validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only.")])
+    id = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=50),
+            validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only."),
+        ],
+    )
     prompt = Translations(required=True)
     answer = Translations(required=True)
 
 
 class MatchingItemSchema(ItemBaseSchema):
-    pairs = fields.List(fields.Nested(PairSchema), required=True, validate=validate.Length(min=2, error="At least two pairs are needed."))
+    pairs = fields.List(
+        fields.Nested(PairSchema),
+        required=True,
+        validate=validate.Length(min=2, error="At least two pairs are needed."),
+    )
     distractors = fields.List(Translations(), load_default=list)
 
 

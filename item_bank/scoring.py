@@ -43,13 +43,17 @@ def _clamp(value: float, points: float) -> float:
 
 
 @scorer(SINGLE_CHOICE)
-def score_single_choice(content: Mapping[str, Any], points: float, response: Mapping[str, Any]) -> float:
+def score_single_choice(
+    content: Mapping[str, Any], points: float, response: Mapping[str, Any]
+) -> float:
     right = next(option["id"] for option in content["options"] if option["correct"])
     return points if response.get("choice") == right else 0.0
 
 
 @scorer(MULTIPLE_RESPONSE)
-def score_multiple_response(content: Mapping[str, Any], points: float, response: Mapping[str, Any]) -> float:
+def score_multiple_response(
+    content: Mapping[str, Any], points: float, response: Mapping[str, Any]
+) -> float:
     right = {option["id"] for option in content["options"] if option["correct"]}
     chosen = set(response.get("choices") or ())
     net = len(chosen & right) - len(chosen - right)
@@ -57,7 +61,9 @@ def score_multiple_response(content: Mapping[str, Any], points: float, response:
 
 
 @scorer(TRUE_FALSE)
-def score_true_false(content: Mapping[str, Any], points: float, response: Mapping[str, Any]) -> float:
+def score_true_false(
+    content: Mapping[str, Any], points: float, response: Mapping[str, Any]
+) -> float:
     value = response.get("value")
     return points if value is not None and value == content["answer"] else 0.0
 
@@ -77,22 +83,32 @@ def normalise_text(text: str, case_sensitive: bool) -> str:
     # Turkish has dotted and dotless i in both cases (İ i / I ı); Unicode case folding is not
     # locale-aware, so "ISTANBUL" would never match "İstanbul". Ignoring case therefore also
     # ignores the dot of i.
-    folded = unicodedata.normalize("NFD", collapsed.casefold()).replace("\u0307", "").replace("ı", "i")
+    folded = (
+        unicodedata.normalize("NFD", collapsed.casefold()).replace("\u0307", "").replace("ı", "i")
+    )
     return unicodedata.normalize("NFC", folded)
 
 
 @scorer(SHORT_ANSWER)
-def score_short_answer(content: Mapping[str, Any], points: float, response: Mapping[str, Any]) -> float:
+def score_short_answer(
+    content: Mapping[str, Any], points: float, response: Mapping[str, Any]
+) -> float:
     text = response.get("text")
     if not text:
         return 0.0
     case_sensitive = bool(content.get("case_sensitive"))
-    accepted = {normalise_text(a, case_sensitive) for answers in content["accepted"].values() for a in answers}
+    accepted = {
+        normalise_text(a, case_sensitive)
+        for answers in content["accepted"].values()
+        for a in answers
+    }
     return points if normalise_text(text, case_sensitive) in accepted else 0.0
 
 
 @scorer(NUMERICAL)
-def score_numerical(content: Mapping[str, Any], points: float, response: Mapping[str, Any]) -> float:
+def score_numerical(
+    content: Mapping[str, Any], points: float, response: Mapping[str, Any]
+) -> float:
     value = response.get("value")
     if value is None:
         return 0.0

@@ -4,8 +4,8 @@ first) as an `Issue` that names the file, the item id and the field path."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from marshmallow import EXCLUDE, ValidationError
@@ -60,9 +60,13 @@ class _Collector:
         self.issues: list[Issue] = []
 
     def add(self, message: str, *, item: str | None = None, path: str | None = None) -> None:
-        self.issues.append(Issue(self.file, message, item_id=item, field=path or None, severity=ERROR))
+        self.issues.append(
+            Issue(self.file, message, item_id=item, field=path or None, severity=ERROR)
+        )
 
-    def add_marshmallow(self, error: ValidationError, *, item: str | None = None, prefix: str = "") -> None:
+    def add_marshmallow(
+        self, error: ValidationError, *, item: str | None = None, prefix: str = ""
+    ) -> None:
         for path, message in flatten_messages(error.messages, prefix):
             self.add(message, item=item, path=path)
 
@@ -93,7 +97,9 @@ def validate_document(
     seen_pools: set[str] = set()
     raw_pools = top.get("pools") if isinstance(top.get("pools"), list) else []
     for pool_index, raw_pool in enumerate(raw_pools):
-        pool = _load_pool(raw_pool, pool_index, language, source_default, seen_items, seen_pools, out)
+        pool = _load_pool(
+            raw_pool, pool_index, language, source_default, seen_items, seen_pools, out
+        )
         if pool is not None:
             pools.append(pool)
     if header is not None:
@@ -112,7 +118,9 @@ def validate_document(
         pass_mark_percent=float(header["pass_mark_percent"]),
         rules=RulesDoc(
             inactivity_timeout_seconds=_seconds(rules["inactivity_timeout_minutes"]),
-            time_limit_seconds=None if rules["time_limit_minutes"] is None else _seconds(rules["time_limit_minutes"]),
+            time_limit_seconds=None
+            if rules["time_limit_minutes"] is None
+            else _seconds(rules["time_limit_minutes"]),
             max_attempts=rules["max_attempts"],
             retake_delay_seconds=_seconds(rules["retake_delay_minutes"]),
             review_policy=rules["review"],
@@ -131,7 +139,10 @@ def _seconds(minutes: float) -> int:
 
 
 def _guess_language(raw_header: Any) -> str:
-    if isinstance(raw_header, Mapping) and raw_header.get("default_language") in SUPPORTED_LANGUAGES:
+    if (
+        isinstance(raw_header, Mapping)
+        and raw_header.get("default_language") in SUPPORTED_LANGUAGES
+    ):
         return str(raw_header["default_language"])
     return FALLBACK_LANGUAGE
 
@@ -218,7 +229,9 @@ def load_item(
     label = item_id or path
     if item_id is not None:
         if item_id in seen_items:
-            out.add(f"Duplicate item id (first used at {seen_items[item_id]}).", item=item_id, path="id")
+            out.add(
+                f"Duplicate item id (first used at {seen_items[item_id]}).", item=item_id, path="id"
+            )
         else:
             seen_items[item_id] = path
     item_type = raw_item.get("type")
@@ -232,10 +245,14 @@ def load_item(
         if item_type is None:
             out.add("Missing data for required field.", item=label, path="type")
         else:
-            out.add(f"Unknown item type {item_type!r} (known: {', '.join(ITEM_SCHEMAS)}).", item=label, path="type")
+            out.add(
+                f"Unknown item type {item_type!r} (known: {', '.join(ITEM_SCHEMAS)}).",
+                item=label,
+                path="type",
+            )
         return None
     try:
-        data = schema_class().load(dict(raw_item))
+        data = _schema(item_type).load(dict(raw_item))
     except ValidationError as error:
         out.add_marshmallow(error, item=label)
         return None
@@ -253,7 +270,25 @@ def load_item(
     )
 
 
-def _require_fallback(translations: Mapping[str, Any], language: str, out: _Collector, *, path: str, item: str | None = None) -> None:
+_SCHEMA_CACHE: dict[str, ItemBaseSchema] = {}
+
+
+def _schema(item_type: str) -> ItemBaseSchema:
+    """One schema instance per type: building a marshmallow schema costs more than a load."""
+    schema = _SCHEMA_CACHE.get(item_type)
+    if schema is None:
+        schema = _SCHEMA_CACHE[item_type] = ITEM_SCHEMAS[item_type]()
+    return schema
+
+
+def _require_fallback(
+    translations: Mapping[str, Any],
+    language: str,
+    out: _Collector,
+    *,
+    path: str,
+    item: str | None = None,
+) -> None:
     if language not in translations and FALLBACK_LANGUAGE not in translations:
         out.add(
             f"Needs the default language {language!r} (or {FALLBACK_LANGUAGE!r}) so every locale has a fallback.",
@@ -262,7 +297,9 @@ def _require_fallback(translations: Mapping[str, Any], language: str, out: _Coll
         )
 
 
-def _html_map(translations: Mapping[str, str], out: _Collector, item: str | None, path: str) -> dict[str, str]:
+def _html_map(
+    translations: Mapping[str, str], out: _Collector, item: str | None, path: str
+) -> dict[str, str]:
     result: dict[str, str] = {}
     for lang, text in translations.items():
         cleaned = sanitize_html(text)
@@ -272,13 +309,17 @@ def _html_map(translations: Mapping[str, str], out: _Collector, item: str | None
     return result
 
 
-def _build_content(data: dict[str, Any], language: str, item: str, out: _Collector) -> dict[str, Any] | None:
+def _build_content(
+    data: dict[str, Any], language: str, item: str, out: _Collector
+) -> dict[str, Any] | None:
     def html(translations: Mapping[str, str], path: str) -> dict[str, str]:
         _require_fallback(translations, language, out, path=path, item=item)
         return _html_map(translations, out, item, path)
 
     content: dict[str, Any] = {"default_language": language, "stem": html(data["stem"], "stem")}
-    feedback = {key: html(value, f"feedback.{key}") for key, value in data["feedback"].items() if value}
+    feedback = {
+        key: html(value, f"feedback.{key}") for key, value in data["feedback"].items() if value
+    }
     content["feedback"] = feedback
     item_type = data["type"]
 
@@ -304,7 +345,11 @@ def _build_content(data: dict[str, Any], language: str, item: str, out: _Collect
                 path="options",
             )
         if item_type == MULTIPLE_RESPONSE and right < 1:
-            out.add("A multiple-response question needs at least one right option (correct: true).", item=item, path="options")
+            out.add(
+                "A multiple-response question needs at least one right option (correct: true).",
+                item=item,
+                path="options",
+            )
         content["options"] = options
     elif item_type == TRUE_FALSE:
         content["answer"] = bool(data["answer"])
@@ -314,7 +359,11 @@ def _build_content(data: dict[str, Any], language: str, item: str, out: _Collect
             out.add(f"Duplicate pair id {dup!r}.", item=item, path="pairs")
         for index, pair_id in enumerate(ids):
             if _DISTRACTOR_ID.match(pair_id):
-                out.add(f"Pair id {pair_id!r} is reserved for distractors (d1, d2, ...).", item=item, path=f"pairs[{index}].id")
+                out.add(
+                    f"Pair id {pair_id!r} is reserved for distractors (d1, d2, ...).",
+                    item=item,
+                    path=f"pairs[{index}].id",
+                )
         pairs = [
             {
                 "id": pair["id"],
@@ -329,7 +378,7 @@ def _build_content(data: dict[str, Any], language: str, item: str, out: _Collect
         ]
         answers = [(pair["answer"], f"pairs[{i}].answer") for i, pair in enumerate(pairs)]
         answers += [(d["text"], f"distractors[{i}]") for i, d in enumerate(distractors)]
-        for lang in SUPPORTED_LANGUAGES:
+        for lang in {lang for translations, _ in answers for lang in translations}:
             seen: dict[str, str] = {}
             for translations, path in answers:
                 text = translations.get(lang)
@@ -337,7 +386,11 @@ def _build_content(data: dict[str, Any], language: str, item: str, out: _Collect
                     continue
                 key = plain_text(text).casefold()
                 if key in seen:
-                    out.add(f"Same answer text as {seen[key]} ({lang}): learners could not tell them apart.", item=item, path=f"{path}.{lang}")
+                    out.add(
+                        f"Same answer text as {seen[key]} ({lang}): learners could not tell them apart.",
+                        item=item,
+                        path=f"{path}.{lang}",
+                    )
                 seen[key] = path
         content["pairs"] = pairs
         content["distractors"] = distractors
@@ -347,11 +400,17 @@ def _build_content(data: dict[str, Any], language: str, item: str, out: _Collect
             lang = language if lang == "_default" else lang
             cleaned = [plain_text(answer) for answer in answers_raw]
             if any(not answer for answer in cleaned):
-                out.add("An accepted answer is empty once HTML is removed.", item=item, path=f"accepted.{lang}")
+                out.add(
+                    "An accepted answer is empty once HTML is removed.",
+                    item=item,
+                    path=f"accepted.{lang}",
+                )
             accepted.setdefault(lang, [])
             accepted[lang] = list(dict.fromkeys([*accepted[lang], *cleaned]))
         _require_fallback(accepted, language, out, path="accepted", item=item)
-        content["accepted"] = {lang: accepted[lang] for lang in SUPPORTED_LANGUAGES if lang in accepted}
+        content["accepted"] = {
+            lang: accepted[lang] for lang in SUPPORTED_LANGUAGES if lang in accepted
+        }
         content["case_sensitive"] = bool(data["case_sensitive"])
     elif item_type == NUMERICAL:
         content["answer"] = float(data["answer"])

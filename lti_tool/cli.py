@@ -67,6 +67,13 @@ def register(app: Flask) -> None:
     app.cli.add_command(setup)
     app.cli.add_command(platform_cli)
     app.cli.add_command(keys_cli)
+    from lti_tool.grades.cli import grades_cli
+
+    app.cli.add_command(grades_cli)
     from lti_tool.cli_item_bank import item_bank_cli
 
     app.cli.add_command(item_bank_cli)
+    from lti_tool.certificates.cli import certificates_cli, forms_cli
+
+    app.cli.add_command(certificates_cli)
+    app.cli.add_command(forms_cli)

@@ -58,7 +58,12 @@ def load_demo_command() -> None:
 
 @item_bank_cli.command("export")
 @click.argument("slug")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of stdout.",
+)
 def export_command(slug: str, output: Path | None) -> None:
     """Export the latest published version of SLUG as Moodle XML."""
     from item_bank.exporters.moodle_xml import UnknownAssessment, export_assessment
@@ -86,7 +91,9 @@ def list_command() -> None:
         click.echo("No assessments yet. Import some with: flask item-bank import PATH")
         return
     for summary in summaries:
-        title = summary.titles.get(summary.default_language) or next(iter(summary.titles.values()), "")
+        title = summary.titles.get(summary.default_language) or next(
+            iter(summary.titles.values()), ""
+        )
         click.echo(
             f"{summary.slug}  v{summary.version_number}  {summary.questions_drawn} questions  "
             f"pass {summary.pass_mark_percent:g}%  languages {','.join(summary.languages)}  {title}"

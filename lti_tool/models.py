@@ -13,6 +13,8 @@ TABLE_MODULES = (
     "lti_tool.launch.models",
     "lti_tool.attempts.models",
     "lti_tool.grades.models",
+    "lti_tool.forms.models",
+    "lti_tool.certificates.models",
 )
 
 

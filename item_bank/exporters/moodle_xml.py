@@ -15,7 +15,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from item_bank.catalog import latest_version
-from item_bank.item_types import MATCHING, MULTIPLE_RESPONSE, NUMERICAL, SHORT_ANSWER, SINGLE_CHOICE, TRUE_FALSE
+from item_bank.item_types import (
+    MATCHING,
+    MULTIPLE_RESPONSE,
+    NUMERICAL,
+    SHORT_ANSWER,
+    SINGLE_CHOICE,
+    TRUE_FALSE,
+)
 from item_bank.models import AssessmentVersion, ItemVersion
 from item_bank.parsers.moodle_xml import ASSESSMENT_META, ITEM_META
 from item_bank.parsers.multilang import join_multilang
@@ -37,7 +44,13 @@ def _text(text: str, indent: int) -> str:
     return f"{'  ' * indent}<text>{_escape(text)}</text>\n"
 
 
-def _field(tag: str, translations: Mapping[str, str] | None, language: str, indent: int = 2, fmt: str = "html") -> str:
+def _field(
+    tag: str,
+    translations: Mapping[str, str] | None,
+    language: str,
+    indent: int = 2,
+    fmt: str = "html",
+) -> str:
     body = join_multilang(translations or {}, language)
     pad = "  " * indent
     return f'{pad}<{tag} format="{fmt}">\n{_text(body, indent + 1)}{pad}</{tag}>\n'
@@ -50,7 +63,9 @@ def _comment(prefix: str, value: Mapping[str, Any]) -> str:
 
 
 def _number(value: float) -> str:
-    return repr(float(value)).removesuffix(".0") if float(value).is_integer() else repr(float(value))
+    return (
+        repr(float(value)).removesuffix(".0") if float(value).is_integer() else repr(float(value))
+    )
 
 
 def _category_name(translations: Mapping[str, str], language: str, fallback: str) -> str:
@@ -70,21 +85,31 @@ def export_version(version: AssessmentVersion) -> str:
         "pass_mark_percent": version.pass_mark_percent,
         "rules": {
             "inactivity_timeout_minutes": minutes(version.inactivity_timeout_seconds),
-            "time_limit_minutes": None if version.time_limit_seconds is None else minutes(version.time_limit_seconds),
+            "time_limit_minutes": None
+            if version.time_limit_seconds is None
+            else minutes(version.time_limit_seconds),
             "max_attempts": version.max_attempts,
             "retake_delay_minutes": minutes(version.retake_delay_seconds),
             "review": version.review_policy,
         },
-        "pools": {pool.key: {"draw": pool.draw_count, "title": pool.title} for pool in version.pools},
+        "pools": {
+            pool.key: {"draw": pool.draw_count, "title": pool.title} for pool in version.pools
+        },
     }
-    out = ['<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n', _comment(ASSESSMENT_META, meta), "\n"]
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n',
+        _comment(ASSESSMENT_META, meta),
+        "\n",
+    ]
     top = _category_name(version.title, language, version.assessment.slug)
     for pool in version.pools:
         path = f"$course$/top/{top}/{_category_name(pool.title, language, pool.key)}"
         out.append("<!-- question: 0  -->\n")
         out.append('  <question type="category">\n    <category>\n')
         out.append(_text(path, 3))
-        out.append('    </category>\n    <info format="moodle_auto_format">\n      <text></text>\n    </info>\n')
+        out.append(
+            '    </category>\n    <info format="moodle_auto_format">\n      <text></text>\n    </info>\n'
+        )
         out.append(f"    <idnumber>{_escape(pool.key)}</idnumber>\n  </question>\n")
         for item_version in pool.item_versions:
             out.append(export_item(item_version))
@@ -111,7 +136,9 @@ def export_item(item: ItemVersion) -> str:
     name = f"{item.item_uid}: {name}"[:250]
     out = [f'  <question type="{_MOODLE_TYPE[item.type]}">\n']
     body = [
-        "    <name>\n", _text(name, 3), "    </name>\n",
+        "    <name>\n",
+        _text(name, 3),
+        "    </name>\n",
         _field("questiontext", content["stem"], language),
         _field("generalfeedback", feedback.get("general"), language),
         f"    <defaultgrade>{_number(item.points)}</defaultgrade>\n",
@@ -126,7 +153,13 @@ def export_item(item: ItemVersion) -> str:
             _field("incorrectfeedback", feedback.get("incorrect"), language),
         ]
 
-    def answer(fraction: str, text: str, answer_feedback: Mapping[str, str] | None, fmt: str = "html", extra: str = "") -> str:
+    def answer(
+        fraction: str,
+        text: str,
+        answer_feedback: Mapping[str, str] | None,
+        fmt: str = "html",
+        extra: str = "",
+    ) -> str:
         return (
             f'    <answer fraction="{fraction}" format="{fmt}">\n{_text(text, 3)}'
             + _field("feedback", answer_feedback, language, indent=3)
@@ -148,13 +181,26 @@ def export_item(item: ItemVersion) -> str:
             "    <showstandardinstruction>0</showstandardinstruction>\n",
             *combined(),
         ]
-        body += [answer(right if o["correct"] else wrong, join_multilang(o["text"], language), o.get("feedback")) for o in options]
+        body += [
+            answer(
+                right if o["correct"] else wrong,
+                join_multilang(o["text"], language),
+                o.get("feedback"),
+            )
+            for o in options
+        ]
     elif item.type == TRUE_FALSE:
         truth = bool(content["answer"])
         for value in (True, False):
             is_right = value == truth
-            body.append(answer("100" if is_right else "0", "true" if value else "false",
-                               feedback.get("correct" if is_right else "incorrect"), fmt="moodle_auto_format"))
+            body.append(
+                answer(
+                    "100" if is_right else "0",
+                    "true" if value else "false",
+                    feedback.get("correct" if is_right else "incorrect"),
+                    fmt="moodle_auto_format",
+                )
+            )
     elif item.type == MATCHING:
         meta["pair_ids"] = [pair["id"] for pair in content["pairs"]]
         body += ["    <shuffleanswers>true</shuffleanswers>\n", *combined()]
@@ -165,7 +211,9 @@ def export_item(item: ItemVersion) -> str:
             body.append(
                 '    <subquestion format="html">\n'
                 + _text(join_multilang(prompt, language), 3)
-                + "      <answer>\n" + _text(plain_target, 4) + "      </answer>\n"
+                + "      <answer>\n"
+                + _text(plain_target, 4)
+                + "      </answer>\n"
                 + "    </subquestion>\n"
             )
     elif item.type == SHORT_ANSWER:
@@ -175,18 +223,44 @@ def export_item(item: ItemVersion) -> str:
         seen: list[str] = []
         for answers in accepted.values():
             seen += [a for a in answers if a not in seen]
-        body += [answer("100", text, feedback.get("correct"), fmt="moodle_auto_format") for text in seen]
+        body += [
+            answer("100", text, feedback.get("correct"), fmt="moodle_auto_format") for text in seen
+        ]
         if feedback.get("incorrect"):
             body.append(answer("0", "*", feedback["incorrect"], fmt="moodle_auto_format"))
     elif item.type == NUMERICAL:
         tolerance = f"      <tolerance>{_number(content.get('tolerance', 0))}</tolerance>\n"
-        body.append(answer("100", _number(content["answer"]), feedback.get("correct"), fmt="moodle_auto_format", extra=tolerance))
+        body.append(
+            answer(
+                "100",
+                _number(content["answer"]),
+                feedback.get("correct"),
+                fmt="moodle_auto_format",
+                extra=tolerance,
+            )
+        )
         if feedback.get("incorrect"):
-            body.append(answer("0", "*", feedback["incorrect"], fmt="moodle_auto_format", extra="      <tolerance>0</tolerance>\n"))
-        body += ["    <unitgradingtype>0</unitgradingtype>\n", "    <unitpenalty>0.1000000</unitpenalty>\n",
-                 "    <showunits>3</showunits>\n", "    <unitsleft>0</unitsleft>\n"]
+            body.append(
+                answer(
+                    "0",
+                    "*",
+                    feedback["incorrect"],
+                    fmt="moodle_auto_format",
+                    extra="      <tolerance>0</tolerance>\n",
+                )
+            )
+        body += [
+            "    <unitgradingtype>0</unitgradingtype>\n",
+            "    <unitpenalty>0.1000000</unitpenalty>\n",
+            "    <showunits>3</showunits>\n",
+            "    <unitsleft>0</unitsleft>\n",
+        ]
     if item.tags:
-        body.append("    <tags>\n" + "".join(f"      <tag>{_text(tag, 0).strip()}</tag>\n" for tag in item.tags) + "    </tags>\n")
+        body.append(
+            "    <tags>\n"
+            + "".join(f"      <tag>{_text(tag, 0).strip()}</tag>\n" for tag in item.tags)
+            + "    </tags>\n"
+        )
     out.append("    " + _comment(ITEM_META, meta) + "\n")
     out += body
     out.append("  </question>\n")

@@ -1,9 +1,9 @@
 """Aiken (Moodle's question/format/aiken): single-choice questions in plain text.
 
-    Question text (one or more lines)
-    A. option
-    B) option
-    ANSWER: B
+Question text (one or more lines)
+A. option
+B) option
+ANSWER: B
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ def parse_aiken(data: bytes, file_label: str) -> ParsedFile:
 
     def fail(message: str, line: int) -> None:
         item_id = f"{file_slug}-q{len(items) + 1:03d}"
-        issues.append(Issue(file_label, f"{message} (line {line}).", item_id=item_id, severity=ERROR))
+        issues.append(
+            Issue(file_label, f"{message} (line {line}).", item_id=item_id, severity=ERROR)
+        )
 
     for number, raw_line in enumerate(text.split("\n"), start=1):
         line = raw_line.strip()
@@ -56,11 +58,16 @@ def parse_aiken(data: bytes, file_label: str) -> ParsedFile:
             else:
                 letters = [letter for letter, _ in options]
                 if answer.group(1) not in letters:
-                    fail(f"ANSWER: {answer.group(1)} names no option (options: {', '.join(letters)})", number)
+                    fail(
+                        f"ANSWER: {answer.group(1)} names no option (options: {', '.join(letters)})",
+                        number,
+                    )
                 elif len(set(letters)) != len(letters):
                     fail("two options have the same letter", number)
                 else:
-                    items.append(_item(file_slug, len(items) + 1, question, options, answer.group(1)))
+                    items.append(
+                        _item(file_slug, len(items) + 1, question, options, answer.group(1))
+                    )
             question, options = [], []
             continue
         if option and question:
@@ -85,13 +92,19 @@ def parse_aiken(data: bytes, file_label: str) -> ParsedFile:
     return ParsedFile(file_label, FORMAT, document, issues)
 
 
-def _item(file_slug: str, number: int, question: list[str], options: list[tuple[str, str]], right: str) -> dict[str, Any]:
+def _item(
+    file_slug: str, number: int, question: list[str], options: list[tuple[str, str]], right: str
+) -> dict[str, Any]:
     return {
         "id": f"{file_slug}-q{number:03d}",
         "type": SINGLE_CHOICE,
         "stem": {"en": "<br>".join(html.escape(line, quote=False) for line in question)},
         "options": [
-            {"id": letter.lower(), "text": {"en": html.escape(text, quote=False)}, "correct": letter == right}
+            {
+                "id": letter.lower(),
+                "text": {"en": html.escape(text, quote=False)},
+                "correct": letter == right,
+            }
             for letter, text in options
         ],
     }

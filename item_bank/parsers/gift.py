@@ -12,15 +12,38 @@ import re
 from pathlib import PurePath
 from typing import Any
 
-from item_bank.item_types import MATCHING, MULTIPLE_RESPONSE, NUMERICAL, SHORT_ANSWER, SINGLE_CHOICE, TRUE_FALSE
+from item_bank.item_types import (
+    MATCHING,
+    MULTIPLE_RESPONSE,
+    NUMERICAL,
+    SHORT_ANSWER,
+    SINGLE_CHOICE,
+    TRUE_FALSE,
+)
 from item_bank.parsers.base import ParsedFile, Unreadable, decode_text, slugify, unreadable
 from item_bank.parsers.moodle_xml import option_ids
 from item_bank.parsers.multilang import dominant_language, split_multilang
 from item_bank.reports import ERROR, SKIPPED, WARNING, Issue
 
 FORMAT = "gift"
-_ESCAPES = {"\\:": "\ue001", "\\#": "\ue002", "\\=": "\ue003", "\\{": "\ue004", "\\}": "\ue005", "\\~": "\ue006", "\\n": "\ue007"}
-_UNESCAPE = {"\ue001": ":", "\ue002": "#", "\ue003": "=", "\ue004": "{", "\ue005": "}", "\ue006": "~", "\ue007": "\n"}
+_ESCAPES = {
+    "\\:": "\ue001",
+    "\\#": "\ue002",
+    "\\=": "\ue003",
+    "\\{": "\ue004",
+    "\\}": "\ue005",
+    "\\~": "\ue006",
+    "\\n": "\ue007",
+}
+_UNESCAPE = {
+    "\ue001": ":",
+    "\ue002": "#",
+    "\ue003": "=",
+    "\ue004": "{",
+    "\ue005": "}",
+    "\ue006": "~",
+    "\ue007": "\n",
+}
 _BACKSLASH = "\ue000"
 _WEIGHT = re.compile(r"^%(-?[0-9]{1,3}(?:\.[0-9]*)?)%")
 _ID_TOKEN = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f])+)\]")
@@ -53,7 +76,13 @@ class _Gift:
         self.language = language
         self.issues: list[Issue] = []
 
-    def note(self, message: str, item: str | None = None, path: str | None = None, severity: str = WARNING) -> None:
+    def note(
+        self,
+        message: str,
+        item: str | None = None,
+        path: str | None = None,
+        severity: str = WARNING,
+    ) -> None:
         self.issues.append(Issue(self.file, message, item_id=item, field=path, severity=severity))
 
     def text(self, raw: str, fmt: str, item: str, path: str) -> dict[str, str]:
@@ -125,10 +154,24 @@ def parse_gift(data: bytes, file_label: str) -> ParsedFile:
         body = _escape_pre("\n".join(lines).strip())
         if body.startswith("$CATEGORY:"):
             path = body[len("$CATEGORY:") :].strip()
-            name = [s for s in re.split(r"(?<!/)/(?!/)", path) if s.strip() and s not in ("$course$", "$system$", "$module$", "top")]
+            name = [
+                s
+                for s in re.split(r"(?<!/)/(?!/)", path)
+                if s.strip() and s not in ("$course$", "$system$", "$module$", "top")
+            ]
             title = _unescape(name[-1]).replace("//", "/") if name else "default"
             key = slugify(split_multilang(title, language)[0].get(language, title), "default")
-            current = pools.setdefault(key, {"id": key, "title": {lang: html.unescape(t) for lang, t in split_multilang(title, language)[0].items()}, "items": []})
+            current = pools.setdefault(
+                key,
+                {
+                    "id": key,
+                    "title": {
+                        lang: html.unescape(t)
+                        for lang, t in split_multilang(title, language)[0].items()
+                    },
+                    "items": [],
+                },
+            )
             continue
         counter += 1
         comment_text = "\n".join(comments)
@@ -143,18 +186,29 @@ def parse_gift(data: bytes, file_label: str) -> ParsedFile:
         if id_match:
             item_id = id_match.group(1).replace("\\]", "]").strip()
         else:
-            base = slugify(html.unescape(re.sub(r"<[^>]+>", "", name)), "question") if name else f"{file_slug}-q{counter:03d}"
+            base = (
+                slugify(html.unescape(re.sub(r"<[^>]+>", "", name)), "question")
+                if name
+                else f"{file_slug}-q{counter:03d}"
+            )
             item_id, suffix = base, 2
             while item_id in used:
                 item_id, suffix = f"{base}-{suffix}", suffix + 1
             if item_id != base:
-                gift.note(f"Question name {name!r} is used more than once and has no [id:...]; imported as {item_id!r}.", item_id)
+                gift.note(
+                    f"Question name {name!r} is used more than once and has no [id:...]; imported as {item_id!r}.",
+                    item_id,
+                )
         used.add(item_id)
         try:
             item = _question(gift, body, item_id)
         except _Problem as problem:
             label = "Not imported" if problem.severity == SKIPPED else "Invalid question"
-            gift.note(f"{label} (line {line_number}{', ' + repr(name) if name else ''}): {problem}.", item_id, severity=problem.severity)
+            gift.note(
+                f"{label} (line {line_number}{', ' + repr(name) if name else ''}): {problem}.",
+                item_id,
+                severity=problem.severity,
+            )
             continue
         if tags:
             item["tags"] = tags
@@ -172,7 +226,11 @@ def parse_gift(data: bytes, file_label: str) -> ParsedFile:
         return ParsedFile(file_label, FORMAT, None, gift.issues)
     stem = PurePath(file_label).stem
     document = {
-        "assessment": {"slug": slugify(stem, "assessment"), "default_language": language, "title": {language: stem}},
+        "assessment": {
+            "slug": slugify(stem, "assessment"),
+            "default_language": language,
+            "title": {language: stem},
+        },
         "pools": raw_pools,
     }
     return ParsedFile(file_label, FORMAT, document, gift.issues)
@@ -210,7 +268,10 @@ def _question(gift: _Gift, body: str, item_id: str) -> dict[str, Any]:
     prefix = _FORMAT_PREFIX.match(stem_raw.strip())
     if prefix:
         stem_format = prefix.group(1)
-    item: dict[str, Any] = {"id": item_id, "stem": gift.text(stem_raw, stem_format, item_id, "stem")}
+    item: dict[str, Any] = {
+        "id": item_id,
+        "stem": gift.text(stem_raw, stem_format, item_id, "stem"),
+    }
     feedback: dict[str, Any] = {}
     if general.strip():
         feedback["general"] = gift.text(general, stem_format, item_id, "feedback.general")
@@ -230,7 +291,9 @@ def _question(gift: _Gift, body: str, item_id: str) -> dict[str, Any]:
             raise _Problem("a choice question needs at least two answers")
         item["type"] = SINGLE_CHOICE if single else MULTIPLE_RESPONSE
         options = []
-        for position, (answer, option_id) in enumerate(zip(answers, option_ids(len(answers)), strict=True)):
+        for position, (answer, option_id) in enumerate(
+            zip(answers, option_ids(len(answers)), strict=True)
+        ):
             if answer.startswith("="):
                 weight: float | None = 100.0
                 answer = answer[1:]
@@ -246,7 +309,11 @@ def _question(gift: _Gift, body: str, item_id: str) -> dict[str, Any]:
             if option_feedback:
                 option["feedback"] = fb(option_feedback, f"options[{position}].feedback")
             if single and 0 < weight < 99.99:
-                gift.note(f"Option {option_id!r} gave {weight:g}% partial credit; here it scores as wrong.", item_id, f"options[{position}]")
+                gift.note(
+                    f"Option {option_id!r} gave {weight:g}% partial credit; here it scores as wrong.",
+                    item_id,
+                    f"options[{position}]",
+                )
             options.append(option)
         item["options"] = options
     elif "=" in answer_text and "->" in answer_text:
@@ -257,9 +324,19 @@ def _question(gift: _Gift, body: str, item_id: str) -> dict[str, Any]:
                 raise _Problem(f"matching answer {answer!r} has no '->'")
             prompt, _, target = answer.partition("->")
             target_text = gift.plain(target, item_id, f"pairs[{position}].answer")
-            answer_html = {lang: html.escape(value, quote=False) for lang, value in target_text.items()}
+            answer_html = {
+                lang: html.escape(value, quote=False) for lang, value in target_text.items()
+            }
             if prompt.strip():
-                pairs.append({"id": f"p{len(pairs) + 1}", "prompt": gift.text(prompt, stem_format, item_id, f"pairs[{position}].prompt"), "answer": answer_html})
+                pairs.append(
+                    {
+                        "id": f"p{len(pairs) + 1}",
+                        "prompt": gift.text(
+                            prompt, stem_format, item_id, f"pairs[{position}].prompt"
+                        ),
+                        "answer": answer_html,
+                    }
+                )
             else:
                 distractors.append(answer_html)
         item["pairs"] = pairs
@@ -284,19 +361,28 @@ def _question(gift: _Gift, body: str, item_id: str) -> dict[str, Any]:
                 text = _unescape(text)
                 if weight is None or weight >= 99.99:
                     if "*" in text:
-                        raise _Problem(f"the answer {text!r} uses a * wildcard, which is not supported", SKIPPED)
+                        raise _Problem(
+                            f"the answer {text!r} uses a * wildcard, which is not supported",
+                            SKIPPED,
+                        )
                     accepted.append(text)
                     if answer_feedback and "correct" not in feedback:
                         feedback["correct"] = fb(answer_feedback, "feedback.correct")
                 elif weight > 0:
-                    gift.note(f"Answer {text!r} gave {weight:g}% partial credit; it is not accepted here.", item_id, "accepted")
+                    gift.note(
+                        f"Answer {text!r} gave {weight:g}% partial credit; it is not accepted here.",
+                        item_id,
+                        "accepted",
+                    )
             item["accepted"] = {gift.language: accepted} if accepted else {}
     if feedback:
         item["feedback"] = feedback
     return item
 
 
-def _numerical(gift: _Gift, answer_text: str, item: dict[str, Any], feedback: dict[str, Any], fb: Any) -> None:
+def _numerical(
+    gift: _Gift, answer_text: str, item: dict[str, Any], feedback: dict[str, Any], fb: Any
+) -> None:
     item["type"] = NUMERICAL
     wrong_at = answer_text.find("~")
     if wrong_at != -1:
@@ -332,6 +418,12 @@ def _numerical(gift: _Gift, answer_text: str, item: dict[str, Any], feedback: di
                 feedback["correct"] = fb(answer_feedback, "feedback.correct")
             chosen = True
         elif weight is not None and weight < 99.99 and weight > 0:
-            gift.note(f"Value {value!r} gave {weight:g}% partial credit; it is not kept.", item["id"], "answer")
+            gift.note(
+                f"Value {value!r} gave {weight:g}% partial credit; it is not kept.",
+                item["id"],
+                "answer",
+            )
         elif weight is None or weight >= 99.99:
-            gift.note(f"Only one right value is supported; {value!r} is not kept.", item["id"], "answer")
+            gift.note(
+                f"Only one right value is supported; {value!r} is not kept.", item["id"], "answer"
+            )

@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from item_bank.item_types import MATCHING, MULTIPLE_RESPONSE, NUMERICAL, SHORT_ANSWER, SINGLE_CHOICE, TRUE_FALSE
+from item_bank.item_types import (
+    MATCHING,
+    MULTIPLE_RESPONSE,
+    NUMERICAL,
+    SHORT_ANSWER,
+    SINGLE_CHOICE,
+    TRUE_FALSE,
+)
 from item_bank.parsers.base import ParsedFile, slugify, unreadable
 from item_bank.parsers.multilang import dominant_language, join_multilang, split_multilang
 from item_bank.parsers.safe_xml import MalformedXml, UnsafeXml, parse_xml
@@ -77,11 +84,19 @@ class _Reader:
         self.language = default_language
         self.issues: list[Issue] = []
 
-    def note(self, message: str, item: str | None = None, path: str | None = None, severity: str = WARNING) -> None:
+    def note(
+        self,
+        message: str,
+        item: str | None = None,
+        path: str | None = None,
+        severity: str = WARNING,
+    ) -> None:
         self.issues.append(Issue(self.file, message, item_id=item, field=path, severity=severity))
 
     # -- text helpers -------------------------------------------------------------------------
-    def text_of(self, element: ET.Element | None, item: str | None, path: str, *, html_field: bool = True) -> dict[str, str]:
+    def text_of(
+        self, element: ET.Element | None, item: str | None, path: str, *, html_field: bool = True
+    ) -> dict[str, str]:
         """A Moodle text field (<x format="..."><text>...</text><file/></x>) -> translations."""
         if element is None:
             return {}
@@ -89,9 +104,13 @@ class _Reader:
             raise _Skip("embedded files (images, media) are not supported")
         node = element.find("text")
         raw = (node.text if node is not None else element.text) or ""
-        return self.translations(raw, element.get("format", "html"), item, path, html_field=html_field)
+        return self.translations(
+            raw, element.get("format", "html"), item, path, html_field=html_field
+        )
 
-    def translations(self, raw: str, fmt: str, item: str | None, path: str, *, html_field: bool = True) -> dict[str, str]:
+    def translations(
+        self, raw: str, fmt: str, item: str | None, path: str, *, html_field: bool = True
+    ) -> dict[str, str]:
         raw = raw.strip()
         if not raw:
             return {}
@@ -140,13 +159,26 @@ def _comment_json(element: ET.Element, prefix: str) -> dict[str, Any] | None:
 def _pool_from_category(reader: _Reader, question: ET.Element, pools: dict[str, _Pool]) -> _Pool:
     path = _child_text(question, "category", "text")
     segments = [s.replace("//", "/") for s in _CATEGORY_SPLIT.split(path) if s.strip()]
-    segments = [s for s in segments if s not in ("$course$", "$system$", "$module$", "$coursecategory$", "$cat1$", "top")]
+    segments = [
+        s
+        for s in segments
+        if s not in ("$course$", "$system$", "$module$", "$coursecategory$", "$cat1$", "top")
+    ]
     name = segments[-1] if segments else DEFAULT_POOL
     idnumber = _child_text(question, "idnumber")
-    key = idnumber or slugify(html.unescape(re.sub(r"<[^>]+>", "", split_multilang(name, reader.language)[0].get(reader.language, name))), DEFAULT_POOL)
+    key = idnumber or slugify(
+        html.unescape(
+            re.sub(
+                r"<[^>]+>", "", split_multilang(name, reader.language)[0].get(reader.language, name)
+            )
+        ),
+        DEFAULT_POOL,
+    )
     if key not in pools:
         title = reader.translations(name, "plain_text", None, f"category {key}", html_field=False)
-        pools[key] = _Pool(key=key, title={lang: html.unescape(text) for lang, text in title.items()}, name=name)
+        pools[key] = _Pool(
+            key=key, title={lang: html.unescape(text) for lang, text in title.items()}, name=name
+        )
     return pools[key]
 
 
@@ -156,7 +188,11 @@ def parse_moodle_xml(data: bytes, file_label: str) -> ParsedFile:
     except (UnsafeXml, MalformedXml) as error:
         return unreadable(file_label, FORMAT, str(error))
     if root.tag != "quiz":
-        return unreadable(file_label, FORMAT, f"Not Moodle XML: the root element is <{root.tag}>, expected <quiz>.")
+        return unreadable(
+            file_label,
+            FORMAT,
+            f"Not Moodle XML: the root element is <{root.tag}>, expected <quiz>.",
+        )
 
     meta = _comment_json(root, ASSESSMENT_META) or {}
     raw_text = data.decode("utf-8", errors="replace")
@@ -185,7 +221,11 @@ def parse_moodle_xml(data: bytes, file_label: str) -> ParsedFile:
             reader.note(f"Not imported ({qtype} {name!r}): {reason}.", item_id, severity=SKIPPED)
             continue
         if _child_text(question, "hidden") == "1":
-            reader.note(f"Not imported ({name!r}): hidden in Moodle (a deleted question still used by quizzes).", item_id, severity=SKIPPED)
+            reader.note(
+                f"Not imported ({name!r}): hidden in Moodle (a deleted question still used by quizzes).",
+                item_id,
+                severity=SKIPPED,
+            )
             continue
         try:
             item = _common(reader, question, item_id, item_meta)
@@ -204,19 +244,27 @@ def parse_moodle_xml(data: bytes, file_label: str) -> ParsedFile:
         current.items.append(item)
 
     if penalties:
-        reader.note("<penalty> (the per-try penalty of interactive/adaptive quizzes) is not used: attempts here are single-try.")
+        reader.note(
+            "<penalty> (the per-try penalty of interactive/adaptive quizzes) is not used: attempts here are single-try."
+        )
     stem = PurePath(file_label).stem
     pool_meta = meta.get("pools") if isinstance(meta.get("pools"), dict) else {}
     raw_pools = []
     for pool in pools.values():
         if not pool.items:
             if pool.random_count:
-                reader.note(f"Category has {pool.random_count} random question(s) but no questions to draw from.", path=f"pool {pool.key}", severity=WARNING)
+                reader.note(
+                    f"Category has {pool.random_count} random question(s) but no questions to draw from.",
+                    path=f"pool {pool.key}",
+                    severity=WARNING,
+                )
             continue
         entry: dict[str, Any] = {"id": pool.key, "items": pool.items}
         this_meta = pool_meta.get(pool.key) if isinstance(pool_meta.get(pool.key), dict) else {}
         meta_title = this_meta.get("title")
-        if isinstance(meta_title, dict) and pool.name == (join_multilang(meta_title, language) or pool.key):
+        if isinstance(meta_title, dict) and pool.name == (
+            join_multilang(meta_title, language) or pool.key
+        ):
             entry["title"] = meta_title  # our own export: the category name was written from it
         elif pool.title:
             entry["title"] = pool.title
@@ -237,11 +285,17 @@ def parse_moodle_xml(data: bytes, file_label: str) -> ParsedFile:
     for key in ("instructions", "pass_mark_percent", "rules"):
         if key in meta:
             assessment[key] = meta[key]
-    return ParsedFile(file_label, FORMAT, {"assessment": assessment, "pools": raw_pools}, reader.issues)
+    return ParsedFile(
+        file_label, FORMAT, {"assessment": assessment, "pools": raw_pools}, reader.issues
+    )
 
 
-def _item_id(reader: _Reader, question: ET.Element, meta: dict[str, Any], name: str, used: set[str]) -> str:
-    explicit = _child_text(question, "idnumber") or (meta.get("id") if isinstance(meta.get("id"), str) else "")
+def _item_id(
+    reader: _Reader, question: ET.Element, meta: dict[str, Any], name: str, used: set[str]
+) -> str:
+    explicit = _child_text(question, "idnumber") or (
+        meta.get("id") if isinstance(meta.get("id"), str) else ""
+    )
     if explicit:
         used.add(explicit)  # duplicates of explicit ids are reported by validation
         return explicit
@@ -251,12 +305,17 @@ def _item_id(reader: _Reader, question: ET.Element, meta: dict[str, Any], name: 
         candidate = f"{base}-{counter}"
         counter += 1
     if candidate != base:
-        reader.note(f"Question name {name!r} is used more than once and has no ID number; imported as {candidate!r}.", candidate)
+        reader.note(
+            f"Question name {name!r} is used more than once and has no ID number; imported as {candidate!r}.",
+            candidate,
+        )
     used.add(candidate)
     return candidate
 
 
-def _common(reader: _Reader, question: ET.Element, item_id: str, meta: dict[str, Any]) -> dict[str, Any]:
+def _common(
+    reader: _Reader, question: ET.Element, item_id: str, meta: dict[str, Any]
+) -> dict[str, Any]:
     item: dict[str, Any] = {"id": item_id}
     item["stem"] = reader.text_of(question.find("questiontext"), item_id, "stem")
     grade = _child_text(question, "defaultgrade")
@@ -278,17 +337,39 @@ def _feedback(item: dict[str, Any], key: str, translations: dict[str, str]) -> N
         item.setdefault("feedback", {})[key] = translations
 
 
-def _combined_feedback(reader: _Reader, question: ET.Element, item: dict[str, Any], *, partial: bool) -> None:
-    _feedback(item, "correct", reader.text_of(question.find("correctfeedback"), item["id"], "feedback.correct"))
-    _feedback(item, "incorrect", reader.text_of(question.find("incorrectfeedback"), item["id"], "feedback.incorrect"))
+def _combined_feedback(
+    reader: _Reader, question: ET.Element, item: dict[str, Any], *, partial: bool
+) -> None:
+    _feedback(
+        item,
+        "correct",
+        reader.text_of(question.find("correctfeedback"), item["id"], "feedback.correct"),
+    )
+    _feedback(
+        item,
+        "incorrect",
+        reader.text_of(question.find("incorrectfeedback"), item["id"], "feedback.incorrect"),
+    )
     if partial:
-        _feedback(item, "partially_correct", reader.text_of(question.find("partiallycorrectfeedback"), item["id"], "feedback.partially_correct"))
+        _feedback(
+            item,
+            "partially_correct",
+            reader.text_of(
+                question.find("partiallycorrectfeedback"), item["id"], "feedback.partially_correct"
+            ),
+        )
 
 
-def _multichoice(reader: _Reader, question: ET.Element, item: dict[str, Any], meta: dict[str, Any]) -> None:
+def _multichoice(
+    reader: _Reader, question: ET.Element, item: dict[str, Any], meta: dict[str, Any]
+) -> None:
     single = _child_text(question, "single", default="true").lower() not in ("false", "0", "")
     answers = question.findall("answer")
-    ids = meta.get("option_ids") if isinstance(meta.get("option_ids"), list) and len(meta["option_ids"]) == len(answers) else option_ids(len(answers))
+    ids = (
+        meta.get("option_ids")
+        if isinstance(meta.get("option_ids"), list) and len(meta["option_ids"]) == len(answers)
+        else option_ids(len(answers))
+    )
     item["type"] = SINGLE_CHOICE if single else MULTIPLE_RESPONSE
     options = []
     fractions = []
@@ -301,19 +382,32 @@ def _multichoice(reader: _Reader, question: ET.Element, item: dict[str, Any], me
             "text": reader.text_of(answer, item["id"], f"options[{position}].text"),
             "correct": correct,
         }
-        feedback = reader.text_of(answer.find("feedback"), item["id"], f"options[{position}].feedback")
+        feedback = reader.text_of(
+            answer.find("feedback"), item["id"], f"options[{position}].feedback"
+        )
         if feedback:
             option["feedback"] = feedback
         options.append(option)
         if single and 0 < fraction < 99.99:
-            reader.note(f"Option {option_id!r} gave {fraction:g}% partial credit in Moodle; here it scores as wrong.", item["id"], f"options[{position}]")
+            reader.note(
+                f"Option {option_id!r} gave {fraction:g}% partial credit in Moodle; here it scores as wrong.",
+                item["id"],
+                f"options[{position}]",
+            )
     if single and any(f < 0 for f in fractions):
-        reader.note("Negative marks of wrong options are not used for single choice (a wrong choice scores 0).", item["id"], "options")
+        reader.note(
+            "Negative marks of wrong options are not used for single choice (a wrong choice scores 0).",
+            item["id"],
+            "options",
+        )
     if not single:
         right = [f for f in fractions if f > 0]
         wrong = [f for f in fractions if f <= 0]
         k = len(right)
-        if k and (any(abs(f - 100 / k) > 0.01 for f in right) or any(abs(f + 100 / k) > 0.01 for f in wrong)):
+        if k and (
+            any(abs(f - 100 / k) > 0.01 for f in right)
+            or any(abs(f + 100 / k) > 0.01 for f in wrong)
+        ):
             reader.note(
                 "Moodle grades differ from this tool's partial-credit rule: each right option chosen earns "
                 f"points/{k}, each wrong option chosen costs points/{k}, floored at 0.",
@@ -324,7 +418,9 @@ def _multichoice(reader: _Reader, question: ET.Element, item: dict[str, Any], me
     _combined_feedback(reader, question, item, partial=not single)
 
 
-def _truefalse(reader: _Reader, question: ET.Element, item: dict[str, Any], meta: dict[str, Any]) -> None:
+def _truefalse(
+    reader: _Reader, question: ET.Element, item: dict[str, Any], meta: dict[str, Any]
+) -> None:
     item["type"] = TRUE_FALSE
     answers = question.findall("answer")
     feedback: dict[bool, dict[str, str]] = {}
@@ -342,18 +438,26 @@ def _truefalse(reader: _Reader, question: ET.Element, item: dict[str, Any], meta
     _feedback(item, "incorrect", feedback.get(not answer_value, {}))
 
 
-def _matching(reader: _Reader, question: ET.Element, item: dict[str, Any], meta: dict[str, Any]) -> None:
+def _matching(
+    reader: _Reader, question: ET.Element, item: dict[str, Any], meta: dict[str, Any]
+) -> None:
     item["type"] = MATCHING
     pairs, distractors = [], []
     subquestions = question.findall("subquestion")
     prompts = [(sub, reader.text_of(sub, item["id"], "pairs")) for sub in subquestions]
     real = [entry for entry in prompts if entry[1]]
     meta_ids = meta.get("pair_ids")
-    ids = [str(x) for x in meta_ids] if isinstance(meta_ids, list) and len(meta_ids) == len(real) else [f"p{i + 1}" for i in range(len(real))]
+    ids = (
+        [str(x) for x in meta_ids]
+        if isinstance(meta_ids, list) and len(meta_ids) == len(real)
+        else [f"p{i + 1}" for i in range(len(real))]
+    )
     id_iter = iter(ids)
     for sub, prompt in prompts:
         answer_text = _child_text(sub, "answer", "text")
-        answer = reader.translations(answer_text, "plain_text", item["id"], "pairs.answer", html_field=False)
+        answer = reader.translations(
+            answer_text, "plain_text", item["id"], "pairs.answer", html_field=False
+        )
         if prompt:
             pairs.append({"id": next(id_iter), "prompt": prompt, "answer": answer})
         elif answer:
@@ -364,7 +468,9 @@ def _matching(reader: _Reader, question: ET.Element, item: dict[str, Any], meta:
     _combined_feedback(reader, question, item, partial=True)
 
 
-def _shortanswer(reader: _Reader, question: ET.Element, item: dict[str, Any], meta: dict[str, Any]) -> None:
+def _shortanswer(
+    reader: _Reader, question: ET.Element, item: dict[str, Any], meta: dict[str, Any]
+) -> None:
     item["type"] = SHORT_ANSWER
     item["case_sensitive"] = _child_text(question, "usecase", default="0") == "1"
     accepted: dict[str, list[str]] = {}
@@ -372,20 +478,32 @@ def _shortanswer(reader: _Reader, question: ET.Element, item: dict[str, Any], me
     for position, answer in enumerate(question.findall("answer")):
         text = _child_text(answer, "text")
         fraction = _fraction(answer)
-        feedback = reader.text_of(answer.find("feedback"), item["id"], f"accepted[{position}].feedback")
+        feedback = reader.text_of(
+            answer.find("feedback"), item["id"], f"accepted[{position}].feedback"
+        )
         if text == "*":
             _feedback(item, "incorrect", feedback)
             continue
         if fraction >= 99.99:
             if "*" in text:
                 raise _Skip(f"the answer {text!r} uses a * wildcard, which is not supported")
-            for lang, value in reader.translations(text, "plain_text", item["id"], "accepted", html_field=False).items():
+            for lang, value in reader.translations(
+                text, "plain_text", item["id"], "accepted", html_field=False
+            ).items():
                 accepted.setdefault(lang, []).append(html.unescape(value))
             right_feedback = right_feedback or feedback
         elif fraction > 0:
-            reader.note(f"Answer {text!r} gave {fraction:g}% partial credit in Moodle; it is not accepted here.", item["id"], "accepted")
+            reader.note(
+                f"Answer {text!r} gave {fraction:g}% partial credit in Moodle; it is not accepted here.",
+                item["id"],
+                "accepted",
+            )
         elif feedback:
-            reader.note(f"Wrong answer {text!r} had its own feedback in Moodle; it is not kept.", item["id"], "accepted")
+            reader.note(
+                f"Wrong answer {text!r} had its own feedback in Moodle; it is not kept.",
+                item["id"],
+                "accepted",
+            )
     meta_accepted = meta.get("accepted")
     if isinstance(meta_accepted, dict) and _same_answers(meta_accepted, accepted):
         accepted = meta_accepted  # the languages each answer belongs to, from our own export
@@ -400,13 +518,17 @@ def _same_answers(left: dict[str, Any], right: dict[str, list[str]]) -> bool:
     return flat(left) == flat(right)
 
 
-def _numerical(reader: _Reader, question: ET.Element, item: dict[str, Any], meta: dict[str, Any]) -> None:
+def _numerical(
+    reader: _Reader, question: ET.Element, item: dict[str, Any], meta: dict[str, Any]
+) -> None:
     item["type"] = NUMERICAL
     chosen = False
     for position, answer in enumerate(question.findall("answer")):
         text = _child_text(answer, "text") or (answer.text or "").strip()
         fraction = _fraction(answer)
-        feedback = reader.text_of(answer.find("feedback"), item["id"], f"answer[{position}].feedback")
+        feedback = reader.text_of(
+            answer.find("feedback"), item["id"], f"answer[{position}].feedback"
+        )
         if text in ("*", ""):
             _feedback(item, "incorrect", feedback)
             continue
@@ -416,14 +538,24 @@ def _numerical(reader: _Reader, question: ET.Element, item: dict[str, Any], meta
             _feedback(item, "correct", feedback)
             chosen = True
         elif fraction >= 99.99:
-            reader.note(f"Only one right value is supported; the extra right value {text!r} is not kept.", item["id"], "answer")
+            reader.note(
+                f"Only one right value is supported; the extra right value {text!r} is not kept.",
+                item["id"],
+                "answer",
+            )
         elif fraction > 0:
-            reader.note(f"Value {text!r} gave {fraction:g}% partial credit in Moodle; it is not kept.", item["id"], "answer")
+            reader.note(
+                f"Value {text!r} gave {fraction:g}% partial credit in Moodle; it is not kept.",
+                item["id"],
+                "answer",
+            )
     if not chosen:
         raise _Invalid("no right value (an <answer> with fraction 100) is given")
     units = question.findall("units/unit")
     if units:
-        reader.note("Units are not supported: the learner answers the number only.", item["id"], "units")
+        reader.note(
+            "Units are not supported: the learner answers the number only.", item["id"], "units"
+        )
 
 
 _CONVERTERS = {

@@ -22,12 +22,11 @@ _SPAN_BLOCK = re.compile(
 )
 _LANG_ATTR = re.compile(r"""\blang\s*=\s*["']?(?P<lang>[A-Za-z0-9_-]+)""", re.IGNORECASE)
 _CLASS_MULTILANG = re.compile(r"""\bclass\s*=\s*["']?multilang\b""", re.IGNORECASE)
-_MLANG_BLOCK = re.compile(r"\{mlang\s+(?P<langs>[A-Za-z0-9_,\s-]+?)\s*\}(?P<body>.*?)\{mlang\}", re.IGNORECASE | re.DOTALL)
-_ANY_LANG_MARK = re.compile(
-    r"""(?:class\s*=\s*["']?multilang[^>]*|<lang\b[^>]*)\blang\s*=\s*["']?([A-Za-z0-9_-]+)|"""
-    r"""\blang\s*=\s*["']?([A-Za-z0-9_-]+)["']?[^>]*class\s*=\s*["']?multilang|\{mlang\s+([A-Za-z0-9_,\s-]+?)\s*\}""",
-    re.IGNORECASE,
+_MLANG_BLOCK = re.compile(
+    r"\{mlang\s+(?P<langs>[A-Za-z0-9_,\s-]+?)\s*\}(?P<body>.*?)\{mlang\}", re.IGNORECASE | re.DOTALL
 )
+_LANG_TAG = re.compile(r"<(?P<tag>span|lang)\b(?P<attrs>[^>]*)>", re.IGNORECASE)
+_MLANG_OPEN = re.compile(r"\{mlang\s+(?P<langs>[A-Za-z0-9_,\s-]+?)\s*\}", re.IGNORECASE)
 OTHER = "other"
 
 
@@ -111,7 +110,9 @@ def split_multilang(text: str, default_language: str) -> tuple[dict[str, str], l
 
     result = {}
     for language in sorted(languages, key=SUPPORTED_LANGUAGES.index):
-        parts = [segment if isinstance(segment, str) else pick(segment, language) for segment in segments]
+        parts = [
+            segment if isinstance(segment, str) else pick(segment, language) for segment in segments
+        ]
         joined = "".join(parts).strip()
         if joined:
             result[language] = joined
@@ -121,12 +122,18 @@ def split_multilang(text: str, default_language: str) -> tuple[dict[str, str], l
 def dominant_language(raw_text: str) -> str | None:
     """The language a multilingual file is mostly written in: 'en' if present at all."""
     counts: Counter[str] = Counter()
-    for match in _ANY_LANG_MARK.finditer(raw_text):
-        codes = next(group for group in match.groups() if group)
-        for code in codes.split(","):
-            language = base_language(code.strip())
-            if language:
-                counts[language] += 1
+    codes: list[str] = []
+    for match in _LANG_TAG.finditer(raw_text):
+        attrs = match.group("attrs")
+        lang = _LANG_ATTR.search(attrs)
+        if lang and (match.group("tag").lower() == "lang" or _CLASS_MULTILANG.search(attrs)):
+            codes.append(lang.group("lang"))
+    for match in _MLANG_OPEN.finditer(raw_text):
+        codes += match.group("langs").split(",")
+    for code in codes:
+        language = base_language(code.strip())
+        if language:
+            counts[language] += 1
     if not counts:
         return None
     if FALLBACK_LANGUAGE in counts:
@@ -136,7 +143,9 @@ def dominant_language(raw_text: str) -> str | None:
 
 def join_multilang(translations: Mapping[str, str], default_language: str) -> str:
     """The reverse: one Moodle text field. One language -> the text itself."""
-    languages = sorted(translations, key=lambda lang: (lang != default_language, SUPPORTED_LANGUAGES.index(lang)))
+    languages = sorted(
+        translations, key=lambda lang: (lang != default_language, SUPPORTED_LANGUAGES.index(lang))
+    )
     if len(languages) == 1:
         return translations[languages[0]]
     if not languages:
@@ -144,7 +153,9 @@ def join_multilang(translations: Mapping[str, str], default_language: str) -> st
     if any(re.search(r"</span|</lang", translations[lang], re.IGNORECASE) for lang in languages):
         # A span block would end at the text's own </span>: use filter_multilang2 syntax.
         return "".join(f"{{mlang {lang}}}{translations[lang]}{{mlang}}" for lang in languages)
-    return "".join(f'<span lang="{lang}" class="multilang">{translations[lang]}</span>' for lang in languages)
+    return "".join(
+        f'<span lang="{lang}" class="multilang">{translations[lang]}</span>' for lang in languages
+    )
 
 
 def unescape_plain(text: str) -> str:

@@ -6,7 +6,12 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET  # noqa: S405 - only used for the TreeBuilder / Element types
 
-from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
 from defusedxml.ElementTree import DefusedXMLParser
 
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -31,10 +36,12 @@ def parse_xml(data: bytes, *, with_comments: bool = False) -> ET.Element:
             line = data[: error.start].count(b"\n") + 1
             raise MalformedXml(
                 f"Not valid UTF-8: byte 0x{data[error.start]:02x} at line {line} (offset {error.start}). "
-                "Save the file as UTF-8 or declare its real encoding in <?xml ... encoding=\"...\"?>."
+                'Save the file as UTF-8 or declare its real encoding in <?xml ... encoding="..."?>.'
             ) from None
     target = ET.TreeBuilder(insert_comments=with_comments)
-    parser = DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser = DefusedXMLParser(
+        target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
     try:
         parser.feed(data)
         return parser.close()
@@ -44,7 +51,9 @@ def parse_xml(data: bytes, *, with_comments: bool = False) -> ET.Element:
             "entities and entity-expansion attacks; Moodle XML never needs one."
         ) from None
     except EntitiesForbidden:
-        raise UnsafeXml("Refused: the XML declares entities (possible entity-expansion attack).") from None
+        raise UnsafeXml(
+            "Refused: the XML declares entities (possible entity-expansion attack)."
+        ) from None
     except ExternalReferenceForbidden:
         raise UnsafeXml("Refused: the XML references an external resource.") from None
     except DefusedXmlException as error:
@@ -54,6 +63,8 @@ def parse_xml(data: bytes, *, with_comments: bool = False) -> ET.Element:
         reason = str(error).split(":")[0]
         last_line = data.rstrip().count(b"\n") + 1
         hint = " The file ends too early: it looks truncated." if line >= last_line else ""
-        raise MalformedXml(f"XML is not well-formed: {reason} at line {line}, column {column}.{hint}") from None
+        raise MalformedXml(
+            f"XML is not well-formed: {reason} at line {line}, column {column}.{hint}"
+        ) from None
     except LookupError as error:  # unknown declared encoding
         raise MalformedXml(f"Unknown encoding declared in the XML header: {error}.") from None

@@ -29,7 +29,9 @@ _StrictLoader.add_implicit_resolver(
 )
 
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+def _construct_mapping(
+    loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
     keys: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
@@ -60,5 +62,7 @@ def parse_yaml(data: bytes, file_label: str) -> ParsedFile:
         problem = getattr(error, "problem", None) or str(error)
         return unreadable(file_label, FORMAT, f"YAML syntax error{where}: {problem}")
     if not isinstance(document, dict):
-        return unreadable(file_label, FORMAT, "The file must contain a map with 'assessment' and 'pools'.")
+        return unreadable(
+            file_label, FORMAT, "The file must contain a map with 'assessment' and 'pools'."
+        )
     return ParsedFile(file_label, FORMAT, document)

@@ -3,7 +3,7 @@ and what a 409 means. Plain data in, an `Outcome` out; the worker turns it into 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -87,11 +87,12 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
-def token_scopes(grade: ClaimedGrade) -> tuple[str, ...]:
-    """Every AGS scope the launch announced, asked for at once: one token serves the score,
-    the line item lookup and the result check."""
+def token_scopes(announced: Iterable[str]) -> tuple[str, ...]:
+    """Every AGS scope the launch announced, asked for at once (in a fixed order, so one cached
+    token serves the score, the line item lookup and the result check)."""
+    announced = set(announced)
     wanted = (SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE)
-    return tuple(scope for scope in wanted if scope in grade.scopes)
+    return tuple(scope for scope in wanted if scope in announced)
 
 
 LineItemResolver = Callable[[ClaimedGrade, AgsClient, tuple[str, ...]], str]
@@ -99,7 +100,7 @@ LineItemResolver = Callable[[ClaimedGrade, AgsClient, tuple[str, ...]], str]
 
 def deliver(grade: ClaimedGrade, client: AgsClient, resolve_lineitem: LineItemResolver,
             now: Callable[[], datetime]) -> Outcome:
-    scopes = token_scopes(grade)
+    scopes = token_scopes(grade.scopes)
     if SCOPE_SCORE not in scopes or not (grade.lineitem_url or grade.lineitems_url):
         return Outcome(FAILED, code=failures.AGS_UNAVAILABLE,
                        detail="the launch announced no AGS score scope or line item")
@@ -131,17 +132,17 @@ def _after_conflict(grade: ClaimedGrade, client: AgsClient, scopes: tuple[str, .
     except AgsError as error:
         return Outcome.from_error(error, lineitem_url=lineitem_url)
     held = next((r for r in results if str(r.get("userId")) == grade.user_sub), None)
-    fraction, held_at = _result_fraction(held)
+    fraction, held_at = result_fraction(held)
     if fraction is not None and fraction >= grade.fraction - FRACTION_TOLERANCE:
         return Outcome(DELIVERED, lineitem_url=lineitem_url,
                        note="409: the platform already held an equal or newer best")
     restamp = strictly_after(grade.score_timestamp, held_at or now())
     return Outcome(RETRY, code=failures.STALE_TIMESTAMP, http_status=conflict.http_status,
                    detail=f"the platform held {held!r}", restamp=restamp,
-                   retry_after=timedelta(0), lineitem_url=lineitem_url)
+                   lineitem_url=lineitem_url)
 
 
-def _result_fraction(result: dict[str, Any] | None) -> tuple[float | None, datetime | None]:
+def result_fraction(result: dict[str, Any] | None) -> tuple[float | None, datetime | None]:
     if result is None:
         return None, None
     held_at = None

@@ -1,19 +1,21 @@
+"""Where a launch lands: learners on their assessment home, staff on the placement overview."""
+
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-
-from lti_tool.launch.sessions import current_launch, require_staff
+from flask import Blueprint
 
 bp = Blueprint("landing", __name__)
 
 
 @bp.get("/learner")
-def learner() -> str:
-    launch = current_launch()
-    return render_template("landing/learner.html", launch=launch, placement=launch.placement)
+def learner():
+    from lti_tool.attempts.views import home_page
+
+    return home_page()
 
 
 @bp.get("/instructor")
-def instructor() -> str:
-    launch = require_staff()
-    return render_template("landing/instructor.html", launch=launch, placement=launch.placement)
+def instructor():
+    from lti_tool.attempts.instructor_views import placement_page
+
+    return placement_page()

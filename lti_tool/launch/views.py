@@ -13,7 +13,7 @@ from lti_tool import db
 from lti_tool.clock import current_clock
 from lti_tool.launch import claims, tokens
 from lti_tool.launch.message import ToolMessageLaunch
-from lti_tool.launch.oidc_login import LOGIN_TTL_SECONDS, start_login
+from lti_tool.launch.oidc_login import LOGIN_TTL_SECONDS, binding_cookie_name, start_login
 from lti_tool.launch.platform_keys import PlatformKeys
 from lti_tool.launch.sessions import record_launch
 from lti_tool.launch.tool_config import tool_configuration
@@ -35,16 +35,20 @@ def login() -> Response:
     found = start_login(params, DatabaseToolConf(db.session()), services().store,
                         redirect_uri=settings.public_base_url + url_for("launch.launch"))
     response = redirect(found.url, code=302)
-    # Browsers treat loopback hosts as secure contexts, so Secure cookies work there over http.
-    secure = (settings.cookies_secure or request.is_secure
-              or request.host.split(":")[0] in {"localhost", "127.0.0.1"})
-    response.set_cookie(
-        found.cookie_name, found.browser_secret, max_age=LOGIN_TTL_SECONDS, path="/lti/launch",
-        httponly=True, secure=secure,
-        # The launch POST comes from the platform's site: only SameSite=None survives it, and
-        # Partitioned (CHIPS) keeps it alive in a third-party iframe with 3P cookies blocked.
-        samesite="None" if secure else "Lax", partitioned=secure)
+    response.set_cookie(found.cookie_name, found.browser_secret, max_age=LOGIN_TTL_SECONDS,
+                        **_binding_cookie_attributes())
     return response
+
+
+def _binding_cookie_attributes() -> dict:
+    """Attributes of the login binding cookie; deleting it needs the very same ones."""
+    # Browsers treat loopback hosts as secure contexts, so Secure cookies work there over http.
+    secure = (_settings().cookies_secure or request.is_secure
+              or request.host.split(":")[0] in {"localhost", "127.0.0.1"})
+    # The launch POST comes from the platform's site: only SameSite=None survives it, and
+    # Partitioned (CHIPS) keeps it alive in a third-party iframe with 3P cookies blocked.
+    return {"path": "/lti/launch", "httponly": True, "secure": secure,
+            "samesite": "None" if secure else "Lax", "partitioned": secure}
 
 
 @bp.post("/lti/launch")
@@ -67,10 +71,8 @@ def launch() -> Response:
     session.commit()
     token = tokens.mint(current_app.config["SECRET_KEY"], launch.id, launch.expires_at)
     response = redirect(landing_url(launch.message_type, launch.is_staff, token), code=303)
-    state = request.form.get("state", "")
-    from lti_tool.launch.oidc_login import binding_cookie_name
-
-    response.delete_cookie(binding_cookie_name(state), path="/lti/launch")
+    response.delete_cookie(binding_cookie_name(request.form.get("state", "")),
+                           **_binding_cookie_attributes())
     return response
 
 

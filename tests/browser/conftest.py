@@ -138,6 +138,9 @@ def tool_and_platform(tmp_path: Path, live_clock: FakeClock) -> Iterator[LiveLti
         with run_platform(config) as platform:
             tool.register_platform(platform)
             report = tool.load_demo_content()
+            if not report.results:
+                pytest.fail("the demo assessments did not load:\n" + report.to_text(),
+                            pytrace=False)
             slugs = sorted({result.slug for result in report.results})
             yield LiveLti(tool=tool, platform=platform, clock=live_clock,
                           assessment_slugs=slugs)

@@ -19,7 +19,10 @@ SET_PATH = PREFIX + "set"
 ECHO_PATH = PREFIX + "echo"
 
 
-def with_cookie_probe(app: t.Callable[..., t.Iterable[bytes]]) -> t.Callable[..., t.Iterable[bytes]]:
+WSGIApp = t.Callable[..., t.Iterable[bytes]]
+
+
+def with_cookie_probe(app: WSGIApp) -> WSGIApp:
     def probe(environ: dict[str, t.Any], start_response: t.Any) -> t.Iterable[bytes]:
         request = Request(environ)
         if request.path == SET_PATH:

@@ -54,8 +54,10 @@ def _tool_origin(platform: t.Any, client_id: str | None = None) -> str:
 
 
 def _landed(tool_origin: str) -> t.Callable[[str], bool]:
-    # The landing page, or an error page the tool answered instead of a redirect.
-    return lambda url: _origin(url) == tool_origin and urlsplit(url).path != "/lti/login"
+    # The tool's /lti/login and /lti/launch answer with redirects, which never commit a
+    # document: the first tool page shown is the landing page, or the error page that the
+    # tool answered instead of a redirect.
+    return lambda url: _origin(url) == tool_origin
 
 
 def wait_for_landing(frame: Frame, platform: t.Any, client_id: str | None = None,

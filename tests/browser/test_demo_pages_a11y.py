@@ -44,6 +44,7 @@ def test_error_page(tool_and_platform, page):
 def test_deep_linking_catalogue(tool_and_platform, page):
     landed = launch_in_browser(page, tool_and_platform.platform, "deeplink")
     assert landed.path == "/deep-linking"
+    assert tool_and_platform.assessment_slugs
     assert page.get_by_role("button", name="Use this assessment").count() == len(
         tool_and_platform.assessment_slugs)
     _assert_accessible(page)

@@ -3,18 +3,27 @@ SAVEPOINTs) and PostgreSQL (a scratch database of this run, item-bank tables rec
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
 
-from item_bank.database import Base
 from item_bank import models
+from item_bank.database import Base
 
-ITEM_BANK_TABLES = [m.__table__ for m in (models.Assessment, models.AssessmentVersion, models.Pool,
-                                          models.PoolItem, models.Item, models.ItemVersion)]
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+ITEM_BANK_TABLES = [
+    m.__table__
+    for m in (
+        models.Assessment,
+        models.AssessmentVersion,
+        models.Pool,
+        models.PoolItem,
+        models.Item,
+        models.ItemVersion,
+    )
+]
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def sqlite_engine(path):

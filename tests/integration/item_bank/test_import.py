@@ -13,7 +13,15 @@ from sqlalchemy.exc import IntegrityError
 from item_bank.catalog import latest_version, list_assessments
 from item_bank.demo import CONTENT_DIR, load_demo_content
 from item_bank.loading import import_path
-from item_bank.models import Assessment, AssessmentVersion, ImmutableVersionError, Item, ItemVersion, Pool, PoolItem
+from item_bank.models import (
+    Assessment,
+    AssessmentVersion,
+    ImmutableVersionError,
+    Item,
+    ItemVersion,
+    Pool,
+    PoolItem,
+)
 from tests.integration.item_bank.conftest import NOW
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "item_bank"
@@ -21,8 +29,10 @@ VALID = FIXTURES / "valid_assessment.yaml"
 
 
 def _counts(session) -> dict[str, int]:
-    return {m.__name__: session.scalar(select(func.count()).select_from(m))
-            for m in (Assessment, AssessmentVersion, Pool, PoolItem, Item, ItemVersion)}
+    return {
+        m.__name__: session.scalar(select(func.count()).select_from(m))
+        for m in (Assessment, AssessmentVersion, Pool, PoolItem, Item, ItemVersion)
+    }
 
 
 def test_import_publishes_version_one(session):
@@ -30,18 +40,39 @@ def test_import_publishes_version_one(session):
     session.commit()
 
     assert report.imported, report.to_text()
-    assert [(r.slug, r.version_number, r.new_version, r.item_versions_created) for r in report.results] == [
-        ("sample-assessment", 1, True, 6)]
+    assert [
+        (r.slug, r.version_number, r.new_version, r.item_versions_created) for r in report.results
+    ] == [("sample-assessment", 1, True, 6)]
     version = latest_version(session, "sample-assessment")
     assert version.published_at == NOW
-    assert (version.pass_mark_percent, version.questions_drawn, version.review_policy) == (60.0, 5, "full")
-    assert (version.inactivity_timeout_seconds, version.time_limit_seconds, version.max_attempts,
-            version.retake_delay_seconds) == (900, 1800, 3, 3600)
-    assert [(p.key, p.draw_count, len(p.members)) for p in version.pools] == [("core", 4, 4), ("extra", 1, 2)]
-    assert [iv.item_uid for iv in version.pools[0].item_versions] == ["sample-sc", "sample-mr", "sample-tf", "sample-match"]
+    assert (version.pass_mark_percent, version.questions_drawn, version.review_policy) == (
+        60.0,
+        5,
+        "full",
+    )
+    assert (
+        version.inactivity_timeout_seconds,
+        version.time_limit_seconds,
+        version.max_attempts,
+        version.retake_delay_seconds,
+    ) == (900, 1800, 3, 3600)
+    assert [(p.key, p.draw_count, len(p.members)) for p in version.pools] == [
+        ("core", 4, 4),
+        ("extra", 1, 2),
+    ]
+    assert [iv.item_uid for iv in version.pools[0].item_versions] == [
+        "sample-sc",
+        "sample-mr",
+        "sample-tf",
+        "sample-match",
+    ]
     [summary] = list_assessments(session)
     assert summary.slug == "sample-assessment" and summary.version_id == version.id
-    assert summary.languages == ["en", "es"] and summary.questions_drawn == 5 and summary.pass_mark_percent == 60
+    assert (
+        summary.languages == ["en", "es"]
+        and summary.questions_drawn == 5
+        and summary.pass_mark_percent == 60
+    )
 
 
 def test_importing_the_same_content_again_creates_nothing(session):
@@ -53,7 +84,10 @@ def test_importing_the_same_content_again_creates_nothing(session):
     session.commit()
 
     assert again.imported
-    assert [(r.version_number, r.new_version, r.item_versions_created, r.item_versions_reused) for r in again.results] == [(1, False, 0, 6)]
+    assert [
+        (r.version_number, r.new_version, r.item_versions_created, r.item_versions_reused)
+        for r in again.results
+    ] == [(1, False, 0, 6)]
     assert _counts(session) == before
 
 
@@ -63,26 +97,46 @@ def test_changed_content_creates_new_versions_and_keeps_the_old_ones(session, tm
     v1 = latest_version(session, "sample-assessment")
     old_tf = next(iv for iv in v1.pools[0].item_versions if iv.item_uid == "sample-tf")
     changed = tmp_path / "changed.yaml"
-    changed.write_text(VALID.read_text(encoding="utf-8").replace("MiGOF is a treaty.", "MiGOF is a binding treaty."), encoding="utf-8")
+    changed.write_text(
+        VALID.read_text(encoding="utf-8").replace(
+            "MiGOF is a treaty.", "MiGOF is a binding treaty."
+        ),
+        encoding="utf-8",
+    )
 
     report = import_path(session, changed, now=NOW + timedelta(hours=1))
     session.commit()
 
-    assert [(r.version_number, r.new_version, r.item_versions_created, r.item_versions_reused) for r in report.results] == [(2, True, 1, 5)]
+    assert [
+        (r.version_number, r.new_version, r.item_versions_created, r.item_versions_reused)
+        for r in report.results
+    ] == [(2, True, 1, 5)]
     v2 = latest_version(session, "sample-assessment")
     new_tf = next(iv for iv in v2.pools[0].item_versions if iv.item_uid == "sample-tf")
     assert (old_tf.version, new_tf.version) == (1, 2)
     assert old_tf.content["stem"]["en"] == "MiGOF is a treaty."  # v1 still shows what it showed
-    unchanged = {iv.item_uid: iv.id for iv in v1.pools[0].item_versions if iv.item_uid != "sample-tf"}
-    assert unchanged == {iv.item_uid: iv.id for iv in v2.pools[0].item_versions if iv.item_uid != "sample-tf"}
+    unchanged = {
+        iv.item_uid: iv.id for iv in v1.pools[0].item_versions if iv.item_uid != "sample-tf"
+    }
+    assert unchanged == {
+        iv.item_uid: iv.id for iv in v2.pools[0].item_versions if iv.item_uid != "sample-tf"
+    }
     session.expire_all()
-    assert [v.number for v in session.scalars(select(AssessmentVersion).order_by(AssessmentVersion.number))] == [1, 2]
+    assert [
+        v.number
+        for v in session.scalars(select(AssessmentVersion).order_by(AssessmentVersion.number))
+    ] == [1, 2]
 
 
-def test_settings_change_alone_creates_a_new_assessment_version_but_no_item_versions(session, tmp_path):
+def test_settings_change_alone_creates_a_new_assessment_version_but_no_item_versions(
+    session, tmp_path
+):
     import_path(session, VALID, now=NOW)
     changed = tmp_path / "settings.yaml"
-    changed.write_text(VALID.read_text(encoding="utf-8").replace("pass_mark_percent: 60", "pass_mark_percent: 75"), encoding="utf-8")
+    changed.write_text(
+        VALID.read_text(encoding="utf-8").replace("pass_mark_percent: 60", "pass_mark_percent: 75"),
+        encoding="utf-8",
+    )
 
     report = import_path(session, changed, now=NOW)
 
@@ -116,18 +170,34 @@ def test_item_ids_belong_to_one_assessment(session, tmp_path):
     import_path(session, VALID, now=NOW)
     session.commit()
     other = tmp_path / "other.yaml"
-    other.write_text(VALID.read_text(encoding="utf-8").replace("slug: sample-assessment", "slug: other-assessment"), encoding="utf-8")
+    other.write_text(
+        VALID.read_text(encoding="utf-8").replace(
+            "slug: sample-assessment", "slug: other-assessment"
+        ),
+        encoding="utf-8",
+    )
     session.add(Assessment(slug="pending-work-of-the-caller", created_at=NOW))
 
     report = import_path(session, other, now=NOW)
 
     assert not report.imported
-    assert {(i.item_id, i.field) for i in report.conflicts} == {(uid, "id") for uid in (
-        "sample-sc", "sample-mr", "sample-tf", "sample-match", "sample-sa", "sample-num")}
+    assert {(i.item_id, i.field) for i in report.conflicts} == {
+        (uid, "id")
+        for uid in (
+            "sample-sc",
+            "sample-mr",
+            "sample-tf",
+            "sample-match",
+            "sample-sa",
+            "sample-num",
+        )
+    }
     assert "already belongs to assessment 'sample-assessment'" in report.conflicts[0].message
     session.flush()  # the caller's own pending work survived the refused import
     assert session.scalars(select(Assessment.slug).order_by(Assessment.slug)).all() == [
-        "pending-work-of-the-caller", "sample-assessment"]
+        "pending-work-of-the-caller",
+        "sample-assessment",
+    ]
 
 
 def test_skipped_questions_import_the_rest_unless_strict(session):
@@ -161,8 +231,19 @@ def test_database_constraints_hold_without_the_loader(session):
     session.add(Assessment(slug="x", created_at=NOW))
     session.add(Item(uid="bad", assessment_id=1, created_at=NOW))
     session.flush()
-    session.add(ItemVersion(item_uid="bad", version=1, type="essay", points=1, content={}, content_hash="h",
-                            source="s", tags=[], created_at=NOW))
+    session.add(
+        ItemVersion(
+            item_uid="bad",
+            version=1,
+            type="essay",
+            points=1,
+            content={},
+            content_hash="h",
+            source="s",
+            tags=[],
+            created_at=NOW,
+        )
+    )
 
     with pytest.raises(IntegrityError):
         session.flush()
@@ -195,4 +276,6 @@ def test_demo_loading_keeps_good_files_when_one_is_broken(session, tmp_path):
 def test_missing_path_is_reported(session, tmp_path):
     report = import_path(session, tmp_path / "nope.yaml", now=NOW)
 
-    assert not report.imported and report.validation.errors[0].message == "No such file or directory."
+    assert (
+        not report.imported and report.validation.errors[0].message == "No such file or directory."
+    )

@@ -15,7 +15,9 @@ def _version() -> AssessmentVersion:
         for index in range(size):
             raw = choice(ids="abcdef") if index % 2 == 0 else matching()
             raw["id"] = f"q{position}-{index}"
-            pool.members.append(PoolItem(position=index, item_version=item_version(raw, id=next(next_id))))
+            pool.members.append(
+                PoolItem(position=index, item_version=item_version(raw, id=next(next_id)))
+            )
         version.pools.append(pool)
     return version
 
@@ -40,7 +42,10 @@ def test_draw_counts_per_pool_and_no_repeats():
 def test_different_seeds_vary_questions_and_option_orders():
     version = _version()
 
-    draws = {tuple((q.item_version_id, tuple(q.option_order)) for q in draw_questions(version, seed)) for seed in range(30)}
+    draws = {
+        tuple((q.item_version_id, tuple(q.option_order)) for q in draw_questions(version, seed))
+        for seed in range(30)
+    }
 
     assert len(draws) > 20
 

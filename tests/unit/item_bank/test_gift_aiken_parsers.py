@@ -23,15 +23,24 @@ def test_gift_question_types():
     assert [p.key for p in doc.pools] == ["governance", "languages"]
     year = items["migof-year"]
     assert year.type == "single_choice" and year.tags == ("migof", "history")
-    assert [(o["text"]["en"], o["correct"]) for o in year.content["options"]] == [("2015", True), ("2001", False), ("2010", False)]
+    assert [(o["text"]["en"], o["correct"]) for o in year.content["options"]] == [
+        ("2015", True),
+        ("2001", False),
+        ("2010", False),
+    ]
     assert year.content["options"][0]["feedback"] == {"en": "Right, in 2015."}
-    assert year.content["feedback"]["general"] == {"en": "MiGOF was welcomed by the IOM Council in 2015."}
+    assert year.content["feedback"]["general"] == {
+        "en": "MiGOF was welcomed by the IOM Council in 2015."
+    }
     principles = items["principles"]
     assert principles.type == "multiple_response"
     assert [o["correct"] for o in principles.content["options"]] == [True, True, False]
     tf = items["tf"]
     assert tf.content["answer"] is True
-    assert tf.content["feedback"] == {"incorrect": {"en": "It joined in 2016."}, "correct": {"en": "Yes, since 2016."}}
+    assert tf.content["feedback"] == {
+        "incorrect": {"en": "It joined in 2016."},
+        "correct": {"en": "Yes, since 2016."},
+    }
     capitals = items["capitals"]
     assert [p["answer"]["en"] for p in capitals.content["pairs"]] == ["Ottawa", "Rome", "Tokyo"]
     assert capitals.content["distractors"] == [{"id": "d1", "text": {"en": "Lima"}}]
@@ -45,14 +54,24 @@ def test_gift_escapes_and_multilang():
 
     escapes = items["escapes"]
     assert escapes.content["stem"] == {"en": "Which symbol is written = in GIFT?"}
-    assert [o["text"]["en"] for o in escapes.content["options"]] == ["equals sign: =", "colon: :", "hash #"]
-    assert items["multilingual"].content["stem"] == {"en": "What is 2 + 2?", "es": "¿Cuánto es 2 + 2?"}
+    assert [o["text"]["en"] for o in escapes.content["options"]] == [
+        "equals sign: =",
+        "colon: :",
+        "hash #",
+    ]
+    assert items["multilingual"].content["stem"] == {
+        "en": "What is 2 + 2?",
+        "es": "¿Cuánto es 2 + 2?",
+    }
 
 
 def test_gift_essay_and_description_are_reported_as_skipped():
     parsed, _, _ = _gift_doc()
 
-    assert [(i.severity, i.item_id) for i in parsed.issues] == [("skipped", "essay"), ("skipped", "sample-q010")]
+    assert [(i.severity, i.item_id) for i in parsed.issues] == [
+        ("skipped", "essay"),
+        ("skipped", "sample-q010"),
+    ]
 
 
 def test_gift_unbalanced_braces_fail_the_file():
@@ -72,13 +91,20 @@ def test_aiken_sample():
     assert [item.uid for item in doc.items] == ["sample-aiken-q001", "sample-aiken-q002"]
     second = doc.items[1].content
     assert second["stem"] == {"en": 'Which organization is known as "UN Migration"?'}
-    assert [(o["id"], o["correct"]) for o in second["options"]] == [("a", False), ("b", True), ("c", False), ("d", False)]
+    assert [(o["id"], o["correct"]) for o in second["options"]] == [
+        ("a", False),
+        ("b", True),
+        ("c", False),
+        ("d", False),
+    ]
 
 
 def test_aiken_answer_naming_no_option_fails_the_file():
     report = validate_path(FIXTURES / "malformed" / "aiken_bad_answer.txt")
 
-    assert [i.message for i in report.errors] == ["ANSWER: C names no option (options: A, B) (line 4)."]
+    assert [i.message for i in report.errors] == [
+        "ANSWER: C names no option (options: A, B) (line 4)."
+    ]
 
 
 def test_aiken_missing_answer_line():

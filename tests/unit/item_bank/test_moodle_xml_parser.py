@@ -45,7 +45,11 @@ def test_single_choice_with_multilang_feedback_tags_and_grade(parsed):
         "en": "<p>In which year was <strong>IOM</strong> founded?</p>",
         "es": "<p>¿En qué año se fundó la <strong>OIM</strong>?</p>",
     }
-    assert [(o["id"], o["correct"]) for o in item.content["options"]] == [("a", True), ("b", False), ("c", False)]
+    assert [(o["id"], o["correct"]) for o in item.content["options"]] == [
+        ("a", True),
+        ("b", False),
+        ("c", False),
+    ]
     assert item.content["options"][0]["feedback"] == {"en": "Right: 1951.", "es": "Correcto: 1951."}
     assert item.content["feedback"]["general"]["es"] == "La OIM se fundó en 1951."
     assert item.content["feedback"]["correct"] == {"en": "Your answer is correct."}
@@ -58,7 +62,10 @@ def test_multiple_response_from_mlang_and_fractions(parsed):
 
     assert item.type == "multiple_response"
     assert [o["correct"] for o in item.content["options"]] == [True, True, False]
-    assert item.content["options"][1]["text"] == {"en": "Whole-of-government approaches", "es": "Enfoques de gobierno integral"}
+    assert item.content["options"][1]["text"] == {
+        "en": "Whole-of-government approaches",
+        "es": "Enfoques de gobierno integral",
+    }
     warning = next(i for i in result.issues if i.item_id == "migof-principles")
     assert warning.severity == "warning" and "partial-credit rule" in warning.message
 
@@ -79,7 +86,9 @@ def test_matching_pairs_and_distractor(parsed):
     assert item.points == 3.0
     assert [p["id"] for p in item.content["pairs"]] == ["p1", "p2", "p3"]
     assert item.content["pairs"][0]["answer"] == {"en": "International Organization for Migration"}
-    assert item.content["distractors"] == [{"id": "d1", "text": {"en": "Office of Migration &amp; Borders"}}]
+    assert item.content["distractors"] == [
+        {"id": "d1", "text": {"en": "Office of Migration &amp; Borders"}}
+    ]
 
 
 def test_short_answer_and_numerical(parsed):
@@ -89,17 +98,27 @@ def test_short_answer_and_numerical(parsed):
 
     assert short.content["accepted"] == {"en": ["IOM", "OIM"]}
     assert short.content["case_sensitive"] is False
-    assert any("50% partial credit" in i.message for i in result.issues if i.item_id == "iom-acronym")
+    assert any(
+        "50% partial credit" in i.message for i in result.issues if i.item_id == "iom-acronym"
+    )
     assert number.content["answer"] == 175.0 and number.content["tolerance"] == 0.0
-    assert number.content["feedback"] == {"correct": {"en": "Yes, 175."}, "incorrect": {"en": "It was 175."}}
+    assert number.content["feedback"] == {
+        "correct": {"en": "Yes, 175."},
+        "incorrect": {"en": "It was 175."},
+    }
 
 
 def test_unsupported_questions_are_listed_with_reasons(parsed):
     result, _ = parsed
 
-    skipped = {(i.item_id, i.message.split(":")[0]) for i in result.issues if i.severity == "skipped"}
+    skipped = {
+        (i.item_id, i.message.split(":")[0]) for i in result.issues if i.severity == "skipped"
+    }
     assert skipped == {
-        ("reflect-on-migration-governance", "Not imported (essay 'Reflect on migration governance')"),
+        (
+            "reflect-on-migration-governance",
+            "Not imported (essay 'Reflect on migration governance')",
+        ),
         ("migrant-stock-growth", "Not imported (calculated 'Migrant stock growth')"),
         ("fill-the-framework", "Not imported (ddwtos 'Fill the framework')"),
         ("about-this-section", "Not imported (description 'About this section')"),
@@ -167,9 +186,11 @@ def test_entity_in_file_without_dtd_is_not_expanded():
 
 
 def test_declared_latin1_encoding_is_honoured():
-    xml = '<?xml version="1.0" encoding="ISO-8859-1"?><quiz><question type="truefalse"><name><text>Café</text></name>' \
-          '<questiontext><text>Café?</text></questiontext><answer fraction="100"><text>true</text></answer>' \
-          '<answer fraction="0"><text>false</text></answer></question></quiz>'
+    xml = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?><quiz><question type="truefalse"><name><text>Café</text></name>'
+        '<questiontext><text>Café?</text></questiontext><answer fraction="100"><text>true</text></answer>'
+        '<answer fraction="0"><text>false</text></answer></question></quiz>'
+    )
 
     result = parse_moodle_xml(xml.encode("latin-1"), "latin.xml")
 
@@ -179,4 +200,7 @@ def test_declared_latin1_encoding_is_honoured():
 def test_not_a_quiz_root():
     result = parse_moodle_xml(b"<questions/>", "x.xml")
 
-    assert result.issues[0].message == "Not Moodle XML: the root element is <questions>, expected <quiz>."
+    assert (
+        result.issues[0].message
+        == "Not Moodle XML: the root element is <questions>, expected <quiz>."
+    )

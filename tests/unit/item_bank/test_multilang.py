@@ -15,13 +15,17 @@ def test_span_blocks_become_translations_with_common_text_kept():
 
 
 def test_mlang_blocks_with_lists_and_other():
-    translations, _ = split_multilang("{mlang en}Hi{mlang}{mlang fr,tr}Salut{mlang}{mlang other}Hey{mlang}!", "en")
+    translations, _ = split_multilang(
+        "{mlang en}Hi{mlang}{mlang fr,tr}Salut{mlang}{mlang other}Hey{mlang}!", "en"
+    )
 
     assert translations == {"en": "Hi!", "fr": "Salut!", "tr": "Salut!"}
 
 
 def test_legacy_lang_tags_and_unsupported_languages_are_reported():
-    translations, notes = split_multilang('<lang lang="en">Yes</lang><lang lang="de">Ja</lang>', "en")
+    translations, notes = split_multilang(
+        '<lang lang="en">Yes</lang><lang lang="de">Ja</lang>', "en"
+    )
 
     assert translations == {"en": "Yes"}
     assert notes and "'de' is not supported" in notes[0]
@@ -34,12 +38,26 @@ def test_ordinary_lang_spans_are_not_multilang():
 
 
 def test_join_then_split_round_trips_even_with_nested_spans():
-    for original in ({"en": "A", "es": "B"}, {"en": 'x <span lang="fr">y</span>', "fr": "z"}, {"tr": "Only"}):
+    for original in (
+        {"en": "A", "es": "B"},
+        {"en": 'x <span lang="fr">y</span>', "fr": "z"},
+        {"tr": "Only"},
+    ):
         joined = join_multilang(original, "en")
         assert split_multilang(joined, "en" if "en" in original else "tr")[0] == original
 
 
 def test_dominant_language():
-    assert dominant_language('<span lang="es" class="multilang">a</span>{mlang fr}b{mlang}{mlang fr}c{mlang}') == "fr"
-    assert dominant_language('<span lang="es" class="multilang">a</span><span lang="en" class="multilang">b</span>') == "en"
+    assert (
+        dominant_language(
+            '<span lang="es" class="multilang">a</span>{mlang fr}b{mlang}{mlang fr}c{mlang}'
+        )
+        == "fr"
+    )
+    assert (
+        dominant_language(
+            '<span lang="es" class="multilang">a</span><span lang="en" class="multilang">b</span>'
+        )
+        == "en"
+    )
     assert dominant_language("no markup") is None

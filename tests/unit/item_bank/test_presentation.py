@@ -11,11 +11,27 @@ from tests.unit.item_bank.helpers import choice, item_version, matching
 
 SINGLE = item_version(choice())
 MATCH = item_version(matching())
-SHORT = item_version({"id": "sa", "type": "short_answer", "stem": {"en": "Acronym?", "es": "¿Sigla?"},
-                      "accepted": {"en": ["IOM"], "es": ["OIM"]}, "feedback": {"correct": {"en": "Yes"}}})
-NUM = item_version({"id": "n", "type": "numerical", "answer": 1951, "tolerance": 1, "stem": {"en": "Year?"}})
-TF = item_version({"id": "tf", "type": "true_false", "answer": False, "stem": {"en": "S"},
-                   "feedback": {"correct": {"en": "Right"}, "incorrect": {"en": "Wrong"}}})
+SHORT = item_version(
+    {
+        "id": "sa",
+        "type": "short_answer",
+        "stem": {"en": "Acronym?", "es": "¿Sigla?"},
+        "accepted": {"en": ["IOM"], "es": ["OIM"]},
+        "feedback": {"correct": {"en": "Yes"}},
+    }
+)
+NUM = item_version(
+    {"id": "n", "type": "numerical", "answer": 1951, "tolerance": 1, "stem": {"en": "Year?"}}
+)
+TF = item_version(
+    {
+        "id": "tf",
+        "type": "true_false",
+        "answer": False,
+        "stem": {"en": "S"},
+        "feedback": {"correct": {"en": "Right"}, "incorrect": {"en": "Wrong"}},
+    }
+)
 
 SECRET_KEYS = {"correct", "feedback", "accepted", "answer", "tolerance"}
 
@@ -34,7 +50,12 @@ def test_learner_view_has_no_answer_keys_or_feedback(item):
 
     assert not (_keys(view) & SECRET_KEYS)
     text = json.dumps(view)
-    assert "Well done" not in text and "About a" not in text and "1951" not in text and "OIM" not in text
+    assert (
+        "Well done" not in text
+        and "About a" not in text
+        and "1951" not in text
+        and "OIM" not in text
+    )
 
 
 def test_options_follow_the_given_order_and_locale_with_fallback():
@@ -88,7 +109,11 @@ def test_full_review_of_other_types():
     assert short["feedback"]["outcome"] == "Yes"
     assert number["awarded"] == 1.0 and number["correct"] == {"value": 1951.0, "tolerance": 1.0}
     assert truth["outcome"] == "incorrect" and truth["feedback"]["outcome"] == "Wrong"
-    assert unanswered["outcome"] == "unanswered" and unanswered["correct"]["pairs"] == {"p1": "p1", "p2": "p2", "p3": "p3"}
+    assert unanswered["outcome"] == "unanswered" and unanswered["correct"]["pairs"] == {
+        "p1": "p1",
+        "p2": "p2",
+        "p3": "p3",
+    }
 
 
 def test_partial_matching_outcome():

@@ -12,7 +12,9 @@ SINGLE = item_version(choice())
 MULTIPLE = item_version(choice("multiple_response", correct=("a", "c")))
 MATCH = item_version(matching())
 TF = item_version({"id": "tf", "type": "true_false", "answer": True, "stem": {"en": "S"}})
-SHORT = item_version({"id": "sa", "type": "short_answer", "accepted": {"en": ["IOM"]}, "stem": {"en": "S"}})
+SHORT = item_version(
+    {"id": "sa", "type": "short_answer", "accepted": {"en": ["IOM"]}, "stem": {"en": "S"}}
+)
 NUM = item_version({"id": "n", "type": "numerical", "answer": 1951, "stem": {"en": "S"}})
 
 

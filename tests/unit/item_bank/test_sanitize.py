@@ -12,13 +12,13 @@ PAYLOADS = [
     '<img src=x onerror="alert(1)">Text',
     '<a href="javascript:alert(1)">Text</a>',
     '<p onclick="steal()">Text</p>',
-    '<svg onload=alert(1)><circle/></svg>Text',
+    "<svg onload=alert(1)><circle/></svg>Text",
     '<iframe src="https://evil.example"></iframe>Text',
     '<a href="JaVaScRiPt:alert(1)">Text</a>',
     '<div style="background:url(javascript:alert(1))">Text</div>',
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>Text',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>Text",
     '<form action="https://evil.example"><input name="password"></form>Text',
-    '<body onload=alert(1)>Text',
+    "<body onload=alert(1)>Text",
     '<p>Text<object data="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="></object></p>',
 ]
 
@@ -29,13 +29,28 @@ def test_payloads_lose_scripts_handlers_and_unsafe_urls(payload):
 
     if "<style>" not in payload:  # a <style> element swallows the rest of the text, as browsers do
         assert "text" in cleaned
-    for marker in ("<script", "onerror", "onclick", "onload", "javascript:", "<iframe", "<svg", "style=",
-                   "<img", "<form", "<input", "<object", "data:text"):
+    for marker in (
+        "<script",
+        "onerror",
+        "onclick",
+        "onload",
+        "javascript:",
+        "<iframe",
+        "<svg",
+        "style=",
+        "<img",
+        "<form",
+        "<input",
+        "<object",
+        "data:text",
+    ):
         assert marker not in cleaned, (payload, cleaned)
 
 
 def test_formatting_and_safe_links_are_kept():
-    cleaned = sanitize_html('<p><strong>Bold</strong> <em>it</em> <a href="https://iom.int">IOM</a></p><ul><li>x</li></ul>')
+    cleaned = sanitize_html(
+        '<p><strong>Bold</strong> <em>it</em> <a href="https://iom.int">IOM</a></p><ul><li>x</li></ul>'
+    )
 
     assert "<strong>Bold</strong>" in cleaned
     assert '<a href="https://iom.int" rel="noopener noreferrer nofollow">IOM</a>' in cleaned
@@ -48,17 +63,33 @@ def test_plain_text_drops_markup_and_decodes_entities():
 
 def test_imported_content_is_stored_sanitised():
     raw = {
-        "assessment": {"slug": "xss", "title": {"en": "<b onmouseover=x>Title</b>"},
-                       "instructions": {"en": "<p onclick=x>Read</p><script>bad()</script>"}},
-        "pools": [{"id": "p", "items": [{
-            "id": "xss-1", "type": "single_choice", "stem": {"en": "<p>Q<img src=x onerror=alert(1)></p>"},
-            "options": [
-                {"id": "a", "text": {"en": "<a href='javascript:alert(1)'>A</a>"}, "correct": True,
-                 "feedback": {"en": "<span onclick=x>fb</span>"}},
-                {"id": "b", "text": {"en": "B<script>x</script>"}},
-            ],
-            "feedback": {"general": {"en": "<iframe src=//evil></iframe>General"}},
-        }]}],
+        "assessment": {
+            "slug": "xss",
+            "title": {"en": "<b onmouseover=x>Title</b>"},
+            "instructions": {"en": "<p onclick=x>Read</p><script>bad()</script>"},
+        },
+        "pools": [
+            {
+                "id": "p",
+                "items": [
+                    {
+                        "id": "xss-1",
+                        "type": "single_choice",
+                        "stem": {"en": "<p>Q<img src=x onerror=alert(1)></p>"},
+                        "options": [
+                            {
+                                "id": "a",
+                                "text": {"en": "<a href='javascript:alert(1)'>A</a>"},
+                                "correct": True,
+                                "feedback": {"en": "<span onclick=x>fb</span>"},
+                            },
+                            {"id": "b", "text": {"en": "B<script>x</script>"}},
+                        ],
+                        "feedback": {"general": {"en": "<iframe src=//evil></iframe>General"}},
+                    }
+                ],
+            }
+        ],
     }
 
     doc, issues = validate_document(raw, file_label="xss.yaml")
@@ -68,7 +99,7 @@ def test_imported_content_is_stored_sanitised():
     assert doc.instructions == {"en": "<p>Read</p>"}
     content = doc.items[0].content
     assert content["stem"] == {"en": "<p>Q</p>"}
-    assert content["options"][0]["text"] == {"en": "<a rel=\"noopener noreferrer nofollow\">A</a>"}
+    assert content["options"][0]["text"] == {"en": '<a rel="noopener noreferrer nofollow">A</a>'}
     assert content["options"][0]["feedback"] == {"en": "<span>fb</span>"}
     assert content["options"][1]["text"] == {"en": "B"}
     assert content["feedback"]["general"] == {"en": "General"}

@@ -9,20 +9,26 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from item_bank.item_types import ITEM_TYPES
 from item_bank.models import ItemVersion
 from item_bank.scoring import SCORERS, score_response
-from item_bank.item_types import ITEM_TYPES
 
-settings.register_profile("item_bank", deadline=None, max_examples=150)
-settings.load_profile("item_bank")
+# Local settings (not a global profile): other suites keep Hypothesis' defaults.
+PROPERTY = settings(deadline=None, max_examples=150)
 
 POINTS = st.sampled_from([0.5, 1.0, 2.0, 3.0, 7.5, 10.0])
 OPTION_IDS = list("abcdefgh")
 
 
 def _item(item_type: str, points: float, **content) -> ItemVersion:
-    return ItemVersion(id=1, item_uid="q", version=1, type=item_type, points=points,
-                       content={"default_language": "en", "stem": {"en": "S"}, "feedback": {}, **content})
+    return ItemVersion(
+        id=1,
+        item_uid="q",
+        version=1,
+        type=item_type,
+        points=points,
+        content={"default_language": "en", "stem": {"en": "S"}, "feedback": {}, **content},
+    )
 
 
 def _options(ids: list[str], right: set[str]) -> list[dict]:
@@ -54,6 +60,7 @@ def choice_items(draw, item_type: str):
     return ids, right, draw(POINTS)
 
 
+@PROPERTY
 @given(choice_items("single_choice"), st.data(), st.integers())
 def test_single_choice_properties(case, data, seed):
     ids, right, points = case
@@ -68,6 +75,7 @@ def test_single_choice_properties(case, data, seed):
     assert score_response(shuffled, {"choice": choice}) == score
 
 
+@PROPERTY
 @given(choice_items("multiple_response"), st.data(), st.integers())
 def test_multiple_response_properties(case, data, seed):
     ids, right, points = case
@@ -82,6 +90,7 @@ def test_multiple_response_properties(case, data, seed):
     assert score_response(shuffled, {"choices": _permuted(chosen, seed + 1)}) == score
 
 
+@PROPERTY
 @given(choice_items("multiple_response"))
 def test_multiple_response_partial_credit_rule(case):
     ids, right, points = case
@@ -97,6 +106,7 @@ def test_multiple_response_partial_credit_rule(case):
         assert score_response(item, {"choices": wrong}) == 0.0  # floored at 0
 
 
+@PROPERTY
 @given(st.booleans(), POINTS, st.none() | st.booleans())
 def test_true_false_properties(answer, points, value):
     item = _item("true_false", points, answer=answer)
@@ -112,17 +122,23 @@ def test_true_false_properties(answer, points, value):
 def matching_items(draw):
     n = draw(st.integers(min_value=2, max_value=6))
     distractors = draw(st.integers(min_value=0, max_value=3))
-    pairs = [{"id": f"p{i}", "prompt": {"en": f"P{i}"}, "answer": {"en": f"A{i}"}} for i in range(1, n + 1)]
+    pairs = [
+        {"id": f"p{i}", "prompt": {"en": f"P{i}"}, "answer": {"en": f"A{i}"}}
+        for i in range(1, n + 1)
+    ]
     extra = [{"id": f"d{i}", "text": {"en": f"D{i}"}} for i in range(1, distractors + 1)]
     return pairs, extra, draw(POINTS)
 
 
+@PROPERTY
 @given(matching_items(), st.data(), st.integers())
 def test_matching_properties(case, data, seed):
     pairs, distractors, points = case
     item = _item("matching", points, pairs=pairs, distractors=distractors)
     answer_ids = [p["id"] for p in pairs] + [d["id"] for d in distractors]
-    chosen = {p["id"]: data.draw(st.sampled_from(answer_ids)) for p in pairs if data.draw(st.booleans())}
+    chosen = {
+        p["id"]: data.draw(st.sampled_from(answer_ids)) for p in pairs if data.draw(st.booleans())
+    }
 
     score = score_response(item, {"pairs": chosen})
 
@@ -130,17 +146,32 @@ def test_matching_properties(case, data, seed):
     assert score_response(item, {"pairs": {p["id"]: p["id"] for p in pairs}}) == points
     correct = sum(1 for prompt, answer in chosen.items() if prompt == answer)
     assert abs(score - points * correct / len(pairs)) < 1e-9
-    shuffled = _item("matching", points, pairs=_permuted(pairs, seed), distractors=_permuted(distractors, seed))
-    assert abs(score_response(shuffled, {"pairs": dict(_permuted(list(chosen.items()), seed))}) - score) < 1e-9
+    shuffled = _item(
+        "matching", points, pairs=_permuted(pairs, seed), distractors=_permuted(distractors, seed)
+    )
+    assert (
+        abs(
+            score_response(shuffled, {"pairs": dict(_permuted(list(chosen.items()), seed))}) - score
+        )
+        < 1e-9
+    )
 
 
-WORDS = st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N")), min_size=1, max_size=12)
+WORDS = st.text(
+    alphabet=st.characters(codec="utf-8", categories=("L", "N")), min_size=1, max_size=12
+)
 
 
+@PROPERTY
 @given(st.lists(WORDS, min_size=1, max_size=3), WORDS, POINTS, st.booleans(), st.integers(0, 3))
 def test_short_answer_properties(words, other, points, case_sensitive, padding):
     answer = " ".join(words)
-    item = _item("short_answer", points, accepted={"en": [answer], "es": ["OIM"]}, case_sensitive=case_sensitive)
+    item = _item(
+        "short_answer",
+        points,
+        accepted={"en": [answer], "es": ["OIM"]},
+        case_sensitive=case_sensitive,
+    )
 
     assert score_response(item, {"text": answer}) == points
     spaced = " " * padding + "  ".join(words) + "\t" * padding
@@ -163,6 +194,7 @@ def test_short_answer_case_sensitivity_is_respected():
 NUMBERS = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 
 
+@PROPERTY
 @given(NUMBERS, st.floats(min_value=0, max_value=100), NUMBERS, POINTS)
 def test_numerical_properties(answer, tolerance, guess, points):
     item = _item("numerical", points, answer=answer, tolerance=tolerance)
@@ -183,7 +215,10 @@ def test_numerical_accepts_comma_decimal_and_tolerance_edges():
     assert score_response(item, {"value": "13"}) == 2.0
     assert score_response(item, {"value": 12.0}) == 2.0
     assert score_response(item, {"value": "13.01"}) == 0.0
-    assert score_response(_item("numerical", 1.0, answer=0.3, tolerance=0), {"value": 0.1 + 0.2}) == 1.0
+    assert (
+        score_response(_item("numerical", 1.0, answer=0.3, tolerance=0), {"value": 0.1 + 0.2})
+        == 1.0
+    )
 
 
 def test_case_insensitive_matching_handles_turkish_dotted_and_dotless_i():

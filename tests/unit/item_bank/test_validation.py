@@ -39,7 +39,12 @@ def test_valid_file_normalises_rules_to_seconds_and_keeps_translations():
 def test_defaults_apply_when_optional_fields_are_left_out():
     raw = {
         "assessment": {"slug": "minimal", "title": {"en": "Minimal"}},
-        "pools": [{"id": "p", "items": [{"id": "m-1", "type": "true_false", "answer": True, "stem": {"en": "S"}}]}],
+        "pools": [
+            {
+                "id": "p",
+                "items": [{"id": "m-1", "type": "true_false", "answer": True, "stem": {"en": "S"}}],
+            }
+        ],
     }
     doc, issues = _validate(raw)
 
@@ -78,23 +83,80 @@ def test_draw_larger_than_pool_is_an_error():
     doc, issues = _validate(raw)
 
     assert doc is None
-    assert [(i.field, i.message) for i in issues] == [("pool extra.draw", "Draws 3 items but the pool has only 2.")]
+    assert [(i.field, i.message) for i in issues] == [
+        ("pool extra.draw", "Draws 3 items but the pool has only 2.")
+    ]
 
 
 @pytest.mark.parametrize(
     ("mutate", "item_id", "field", "fragment"),
     [
-        (lambda r: r["pools"][0]["items"][1]["options"].__setitem__(slice(None), [dict(o, correct=False) for o in r["pools"][0]["items"][1]["options"]]),
-         "sample-mr", "options", "at least one right option"),
-        (lambda r: r["pools"][0]["items"][0]["options"][1].__setitem__("correct", True), "sample-sc", "options", "exactly one right option"),
-        (lambda r: r["pools"][0]["items"][0]["options"][1].__setitem__("id", "a"), "sample-sc", "options", "Duplicate option id"),
-        (lambda r: r["pools"][0]["items"][3]["pairs"][1].__setitem__("answer", {"en": "migration", "es": "x"}), "sample-match", "pairs[1].answer.en", "Same answer text"),
-        (lambda r: r["pools"][0]["items"][3]["pairs"][0].__setitem__("id", "d1"), "sample-match", "pairs[0].id", "reserved"),
-        (lambda r: r["pools"][1]["items"][1].__setitem__("tolerance", -1), "sample-num", "tolerance", "greater than or equal to 0"),
-        (lambda r: r["pools"][1]["items"][0].__setitem__("accepted", {"en": []}), "sample-sa", "accepted.en", "non-empty list"),
-        (lambda r: r["pools"][0]["items"][2].__setitem__("stem", {"es": "Sólo español"}), "sample-tf", "stem", "default language"),
-        (lambda r: r["pools"][0]["items"][2].__setitem__("points", 0), "sample-tf", "points", "greater than 0"),
-        (lambda r: r["pools"][0]["items"][2].__setitem__("stem", {"en": "<script>alert(1)</script>"}), "sample-tf", "stem.en", "unsafe HTML"),
+        (
+            lambda r: r["pools"][0]["items"][1]["options"].__setitem__(
+                slice(None), [dict(o, correct=False) for o in r["pools"][0]["items"][1]["options"]]
+            ),
+            "sample-mr",
+            "options",
+            "at least one right option",
+        ),
+        (
+            lambda r: r["pools"][0]["items"][0]["options"][1].__setitem__("correct", True),
+            "sample-sc",
+            "options",
+            "exactly one right option",
+        ),
+        (
+            lambda r: r["pools"][0]["items"][0]["options"][1].__setitem__("id", "a"),
+            "sample-sc",
+            "options",
+            "Duplicate option id",
+        ),
+        (
+            lambda r: r["pools"][0]["items"][3]["pairs"][1].__setitem__(
+                "answer", {"en": "migration", "es": "x"}
+            ),
+            "sample-match",
+            "pairs[1].answer.en",
+            "Same answer text",
+        ),
+        (
+            lambda r: r["pools"][0]["items"][3]["pairs"][0].__setitem__("id", "d1"),
+            "sample-match",
+            "pairs[0].id",
+            "reserved",
+        ),
+        (
+            lambda r: r["pools"][1]["items"][1].__setitem__("tolerance", -1),
+            "sample-num",
+            "tolerance",
+            "greater than or equal to 0",
+        ),
+        (
+            lambda r: r["pools"][1]["items"][0].__setitem__("accepted", {"en": []}),
+            "sample-sa",
+            "accepted.en",
+            "non-empty list",
+        ),
+        (
+            lambda r: r["pools"][0]["items"][2].__setitem__("stem", {"es": "Sólo español"}),
+            "sample-tf",
+            "stem",
+            "default language",
+        ),
+        (
+            lambda r: r["pools"][0]["items"][2].__setitem__("points", 0),
+            "sample-tf",
+            "points",
+            "greater than 0",
+        ),
+        (
+            lambda r: r["pools"][0]["items"][2].__setitem__(
+                "stem", {"en": "<script>alert(1)</script>"}
+            ),
+            "sample-tf",
+            "stem.en",
+            "unsafe HTML",
+        ),
     ],
 )
 def test_cross_field_rules_name_item_and_field(mutate, item_id, field, fragment):
@@ -104,7 +166,9 @@ def test_cross_field_rules_name_item_and_field(mutate, item_id, field, fragment)
     doc, issues = _validate(raw)
 
     assert doc is None
-    assert any(i.item_id == item_id and i.field == field and fragment in i.message for i in issues), [str(i) for i in issues]
+    assert any(
+        i.item_id == item_id and i.field == field and fragment in i.message for i in issues
+    ), [str(i) for i in issues]
 
 
 def test_duplicate_pool_ids_are_reported():

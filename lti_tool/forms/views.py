@@ -1,0 +1,244 @@
+"""Form pages: learners fill in their forms; instructors read aggregates, the knowledge-change
+report and CSV exports. Registered inside the certificates blueprint (endpoints
+`certificates.forms.*`)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from item_bank.forms import NOT_ON_SCALE, REQUIRED, TOO_LONG, UNKNOWN_OPTION, FormQuestion
+from item_bank.languages import translate
+from lti_tool import db
+from lti_tool.certificates.issuing import issue_if_eligible
+from lti_tool.clock import current_clock
+from lti_tool.forms.attachments import AttachedForm, attached_forms, completion_options
+from lti_tool.forms.charts import Bar, PairedBar, bar_chart, paired_chart
+from lti_tool.forms.knowledge_report import KnowledgeReport, knowledge_report
+from lti_tool.forms.reports import (
+    FormReport,
+    QuestionSummary,
+    write_csv,
+    form_report,
+    report_csv,
+    respondents_csv,
+    submission_count,
+)
+from lti_tool.forms.submissions import (
+    SUBMITTED,
+    FormRefused,
+    InvalidAnswers,
+    LearnerForm,
+    learner_form,
+    learner_forms,
+    submit_form,
+)
+from lti_tool.launch.models import LaunchSession
+from lti_tool.launch.sessions import current_launch, require_staff
+from lti_tool.web.errors import UserFacingError
+from lti_tool.web.templating import launch_url
+
+bp = Blueprint("forms", __name__)
+
+FIELD_PREFIX = "q:"  # form field names: never collide with the launch token field
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+def _text_of(form: AttachedForm):  # noqa: ANN202 - a translations -> str function
+    locale = _locale()
+    return lambda translations: translate(translations, locale, form.doc.default_language)
+
+
+def _problem_message(code: str, question: FormQuestion) -> str:
+    if code == REQUIRED:
+        return _("Answer this question.")
+    if code in (NOT_ON_SCALE, UNKNOWN_OPTION):
+        return _("Choose one of the options.")
+    if code == TOO_LONG:
+        return _("Shorten your answer to at most %(limit)s characters.", limit=question.max_length)
+    return _("Check this answer.")
+
+
+def _not_found() -> UserFacingError:
+    return UserFacingError(_("This form is not part of this activity."), status=404, code="form_not_found",
+                           action=_("Go back to the activity and open the form from there."))
+
+
+def _learner_form(launch: LaunchSession, slug: str) -> LearnerForm:
+    try:
+        return learner_form(db.session(), launch.placement, launch.user_id, slug)
+    except FormRefused:
+        raise _not_found() from None
+
+
+def _render_fill(form: LearnerForm, *, values: dict[str, str] | None = None,
+                 problems: dict[str, str] | None = None, status: int = 200):
+    doc = form.form.doc
+    errors = [(q, _problem_message(problems[q.id], q)) for q in doc.questions if problems and q.id in problems]
+    return render_template("forms/fill.html", form=form, doc=doc, values=values or {}, errors=errors,
+                           error_for=dict((q.id, message) for q, message in errors),
+                           field_prefix=FIELD_PREFIX), status
+
+
+# --------------------------------------------------------------------------- learner
+@bp.get("/forms")
+def learner_list() -> str:
+    launch = current_launch()
+    forms = learner_forms(db.session(), launch.placement, launch.user_id)
+    return render_template("forms/learner_list.html", forms=forms)
+
+
+@bp.get("/forms/<slug>")
+def fill(slug: str):
+    launch = current_launch()
+    form = _learner_form(launch, slug)
+    if form.status == SUBMITTED:
+        return redirect(launch_url("certificates.forms.done", slug=slug), 303)
+    return _render_fill(form, status=200 if form.is_open else 403)
+
+
+@bp.post("/forms/<slug>")
+def submit(slug: str):
+    launch = current_launch()  # also the CSRF check: the token is in the form
+    session = db.session()
+    now = current_clock().now()
+    raw = {key[len(FIELD_PREFIX):]: value for key, value in request.form.items() if key.startswith(FIELD_PREFIX)}
+    try:
+        submit_form(session, launch.placement, launch.user_id, slug, raw, now=now)
+    except InvalidAnswers as invalid:
+        form = _learner_form(launch, slug)
+        return _render_fill(form, values=raw, problems=invalid.problems, status=422)
+    except FormRefused as refused:
+        if refused.code == SUBMITTED:
+            return redirect(launch_url("certificates.forms.done", slug=slug), 303)
+        if refused.code == "not_found":
+            raise _not_found() from None
+        return _render_fill(_learner_form(launch, slug), status=403)
+    # "Upon receipt of the evaluation forms, a certification of completion will be issued":
+    # the certificate is issued in the same transaction as the last form it waited on.
+    assert launch.placement_id is not None
+    issue_if_eligible(session, launch.placement_id, launch.user_id, now=now)
+    session.commit()
+    return redirect(launch_url("certificates.forms.done", slug=slug), 303)
+
+
+@bp.get("/forms/<slug>/done")
+def done(slug: str) -> str:
+    launch = current_launch()
+    form = _learner_form(launch, slug)
+    if form.status != SUBMITTED:
+        return redirect(launch_url("certificates.forms.fill", slug=slug), 303)
+    return render_template("forms/done.html", form=form, doc=form.form.doc)
+
+
+# --------------------------------------------------------------------------- instructor
+def _attached(launch: LaunchSession, slug: str) -> AttachedForm:
+    slug_of_assessment = launch.placement.assessment_slug if launch.placement else None
+    form = next((f for f in attached_forms(db.session(), slug_of_assessment) if f.slug == slug), None)
+    if form is None:
+        raise _not_found()
+    return form
+
+
+def _csv(text: str, filename: str) -> Response:
+    # The BOM makes spreadsheet programs read UTF-8 (Turkish and Spanish letters) correctly.
+    return Response("\ufeff" + text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _question_chart(summary: QuestionSummary, text_of, ident: str) -> Markup | None:  # noqa: ANN001
+    if not summary.counts:
+        return None
+    bars = [Bar(text_of(v.label), v.count, f"{v.count} ({v.percent:g} %)") for v in summary.counts]
+    return bar_chart(bars, maximum=max([v.count for v in summary.counts] + [1]),
+                     title=text_of(summary.question.text),
+                     description=_("Number of answers per option, out of %(n)s.", n=summary.answered),
+                     ident=ident)
+
+
+@bp.get("/instructor/forms")
+def instructor_overview() -> str:
+    launch = require_staff()
+    session = db.session()
+    slug = launch.placement.assessment_slug if launch.placement else None
+    forms = attached_forms(session, slug)
+    counts = {f.form_id: submission_count(session, launch.placement_id, f.form_id) for f in forms} \
+        if launch.placement_id is not None else {}
+    return render_template("forms/instructor_overview.html", forms=forms, counts=counts,
+                           options=completion_options(session, slug), assessment_slug=slug)
+
+
+@bp.get("/instructor/forms/<slug>")
+def instructor_report(slug: str) -> str:
+    launch = require_staff()
+    form = _attached(launch, slug)
+    session = db.session()
+    options = completion_options(session, launch.placement.assessment_slug)
+    report: FormReport = form_report(session, launch.placement_id, form, with_names=options.answers_beside_names)
+    text_of = _text_of(form)
+    charts = {s.question.id: _question_chart(s, text_of, f"chart-{i}") for i, s in enumerate(report.questions)}
+    return render_template("forms/instructor_report.html", form=form, doc=form.doc, report=report,
+                           charts=charts, options=options, text_of=text_of)
+
+
+@bp.get("/instructor/forms/<slug>/report.csv")
+def instructor_report_csv(slug: str) -> Response:
+    launch = require_staff()
+    form = _attached(launch, slug)
+    report = form_report(db.session(), launch.placement_id, form)
+    return _csv(report_csv(report, _text_of(form)), f"{slug}-summary.csv")
+
+
+@bp.get("/instructor/forms/<slug>/responses.csv")
+def instructor_responses_csv(slug: str) -> Response:
+    launch = require_staff()
+    form = _attached(launch, slug)
+    session = db.session()
+    if not completion_options(session, launch.placement.assessment_slug).answers_beside_names:
+        raise UserFacingError(_("Answers are anonymous for this assessment: only totals and comments "
+                                "can be exported."), status=403, code="answers_anonymous")
+    report = form_report(session, launch.placement_id, form, with_names=True)
+    return _csv(respondents_csv(report, _text_of(form)), f"{slug}-responses.csv")
+
+
+def _knowledge_chart(report: KnowledgeReport) -> Markup | None:
+    pairs = [r for r in report.learners if r.paired]
+    if not pairs:
+        return None
+    cohort = report.cohort
+    rows = [PairedBar(_("Cohort average"), cohort.mean_before, cohort.mean_after,
+                      f"{cohort.mean_before:g} %", f"{cohort.mean_after:g} %")]
+    rows += [PairedBar(r.name, r.before, r.after, f"{r.before:g} %", f"{r.after:g} %") for r in pairs]
+    return paired_chart(rows, before_label=_("Before (entry)"), after_label=_("After"),
+                        title=_("Knowledge before and after the course"),
+                        description=_("Per cent score before and after, for the cohort average and each "
+                                      "learner who has both; the table below lists the same numbers."),
+                        ident="knowledge-chart")
+
+
+@bp.get("/instructor/knowledge")
+def instructor_knowledge() -> str:
+    launch = require_staff()
+    if launch.placement is None:
+        raise _not_found()
+    report = knowledge_report(db.session(), launch.placement)
+    return render_template("forms/instructor_knowledge.html", report=report, chart=_knowledge_chart(report))
+
+
+@bp.get("/instructor/knowledge.csv")
+def instructor_knowledge_csv() -> Response:
+    launch = require_staff()
+    if launch.placement is None:
+        raise _not_found()
+    report = knowledge_report(db.session(), launch.placement)
+    rows: list[list[object]] = [["name", "before_percent", "after_percent", "change_points", "normalised_gain"]]
+    for r in report.learners:
+        rows.append([r.name, "" if r.before is None else r.before, "" if r.after is None else r.after,
+                     "" if r.change is None else r.change,
+                     "" if r.normalised_gain is None else r.normalised_gain])
+    return _csv(write_csv(rows), "knowledge-change.csv")

@@ -1,0 +1,373 @@
+"""The delivery worker: claims due outbox rows, sends them, records what happened.
+
+Claims are leases written in the row (`claimed_by`, `claim_expires_at`), taken in a short
+transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so workers never wait for each other; on
+SQLite `BEGIN IMMEDIATE` serialises them). No database transaction stays open during HTTP, so a
+learner's submission (which rewrites the row through `enqueue_grade`) never waits for a slow
+platform. A worker that dies leaves its claims behind: they are taken over when the lease ends,
+or at once when a worker with the same `--name` starts again (the name says "I am the one who
+died"; a per-process nonce keeps two live workers with one name from mistaking each other's
+claims). Each recording checks the claim is still ours, so a worker that lost its lease never
+overwrites the row. See docs/grades.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from lti_tool.clock import Clock
+from lti_tool.grades import failures
+from lti_tool.grades.ags_client import AgsClient, AgsError, PlatformAccess
+from lti_tool.grades.delivery import DELIVERED, FAILED, ClaimedGrade, Outcome, deliver
+from lti_tool.grades.lineitems import LineItemResolver
+from lti_tool.grades.models import DELIVERED as STATE_DELIVERED
+from lti_tool.grades.models import FAILED as STATE_FAILED
+from lti_tool.grades.models import PENDING, GradeLineItem, GradeOutbox
+from lti_tool.launch.models import LtiUser, Placement
+from lti_tool.platforms.models import Deployment, Platform
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    batch_size: int = 20
+    # Longest a delivery may take (token, lookup, creation, score, result check, one token
+    # renewal: 7 requests at the HTTP timeout); claims are renewed before this runs out.
+    delivery_budget: timedelta = timedelta(seconds=70)
+    lease: timedelta = timedelta(seconds=140)
+    poll_interval: float = 1.0  # seconds between looks at an empty outbox
+    base_delay: timedelta = timedelta(seconds=5)
+    max_delay: timedelta = timedelta(hours=1)
+    # About a day of retries at the capped delay before a person is asked to look.
+    max_tries: int = 30
+
+    @classmethod
+    def for_timeout(cls, http_timeout: float, **changes) -> WorkerConfig:
+        budget = timedelta(seconds=7 * http_timeout)
+        return cls(delivery_budget=budget, lease=2 * budget, **changes)
+
+
+def backoff(tries: int, config: WorkerConfig, rng: random.Random) -> timedelta:
+    """Exponential, capped, with jitter (half to full delay) so retries of many grades spread."""
+    exponent = min(max(tries - 1, 0), 30)
+    delay = min(config.base_delay * (2 ** exponent), config.max_delay)
+    return delay * rng.uniform(0.5, 1.0)
+
+
+def default_worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class WorkerStats:
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+    lost_claims: int = 0
+    by_code: dict[str, int] = field(default_factory=dict)
+
+
+class GradeWorker:
+    def __init__(self, sessions: sessionmaker, client: AgsClient, clock: Clock, *,
+                 name: str | None = None, config: WorkerConfig | None = None,
+                 rng: random.Random | None = None,
+                 sleep: Callable[[float], object] | None = None) -> None:
+        self.sessions = sessions
+        self.client = client
+        self.clock = clock
+        self.name = name or default_worker_name()
+        self.claim_id = f"{self.name}/{uuid.uuid4().hex[:12]}"
+        self.config = config or WorkerConfig()
+        self.rng = rng or random.Random()
+        self.stop_event = threading.Event()
+        self.sleep = sleep or self.stop_event.wait
+        self.resolve_lineitem = LineItemResolver(sessions, clock)
+        self.stats = WorkerStats()
+
+    # --- the loop --------------------------------------------------------------------------------
+    def run(self) -> None:
+        """Deliver until `stop()`; sleeps (through the injected `sleep`) when nothing is due."""
+        self.take_over_own_claims()
+        while not self.stop_event.is_set():
+            try:
+                handled = self.run_due()
+            except Exception:  # noqa: BLE001 - e.g. the database is restarting: keep the worker up
+                log.exception("grade worker %s: pass failed; trying again", self.name)
+                handled = 0
+            if handled == 0 and not self.stop_event.is_set():
+                self.sleep(self.idle_seconds())
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def run_due(self, limit: int | None = None) -> int:
+        """Deliver rows that are due now, batch after batch, until none is left (or `limit`
+        rows were handled). Returns how many rows were handled."""
+        handled = 0
+        while not self.stop_event.is_set() and (limit is None or handled < limit):
+            size = self.config.batch_size if limit is None else min(self.config.batch_size,
+                                                                   limit - handled)
+            batch = self.claim(size)
+            if not batch:
+                break
+            handled += self.deliver_batch(batch)
+        return handled
+
+    def idle_seconds(self) -> float:
+        """Until the next row is due, at most the poll interval."""
+        with self.sessions() as session:
+            next_due = session.scalar(
+                select(GradeOutbox.next_attempt_at).where(GradeOutbox.state == PENDING)
+                .order_by(GradeOutbox.next_attempt_at).limit(1))
+        if next_due is None:
+            return self.config.poll_interval
+        wait = (next_due - self.clock.now()).total_seconds()
+        return min(max(wait, 0.05), self.config.poll_interval)
+
+    # --- claims ----------------------------------------------------------------------------------
+    def claim(self, size: int) -> list[ClaimedGrade]:
+        now = self.clock.now()
+        with self.sessions.begin() as session:
+            ids = session.scalars(
+                select(GradeOutbox.id)
+                .where(GradeOutbox.state == PENDING, GradeOutbox.next_attempt_at <= now,
+                       or_(GradeOutbox.claimed_by.is_(None), GradeOutbox.claim_expires_at <= now))
+                .order_by(GradeOutbox.next_attempt_at, GradeOutbox.id)
+                .limit(size)
+                .with_for_update(skip_locked=True)).all()
+            if not ids:
+                return []
+            session.execute(update(GradeOutbox).where(GradeOutbox.id.in_(ids)).values(
+                claimed_by=self.claim_id, claim_expires_at=now + self.config.lease))
+            return self._snapshots(session, ids)
+
+    def _snapshots(self, session: Session, ids: list[int]) -> list[ClaimedGrade]:
+        rows = session.execute(
+            select(GradeOutbox, Placement, LtiUser, Platform, GradeLineItem.lineitem_url)
+            .join(Placement, Placement.id == GradeOutbox.placement_id)
+            .join(LtiUser, LtiUser.id == GradeOutbox.user_id)
+            .join(Deployment, Deployment.id == Placement.deployment_id)
+            .join(Platform, Platform.id == Deployment.platform_id)
+            .outerjoin(GradeLineItem, GradeLineItem.placement_id == Placement.id)
+            .where(GradeOutbox.id.in_(ids))
+            .order_by(GradeOutbox.next_attempt_at, GradeOutbox.id)
+            .execution_options(populate_existing=True)).all()
+        claimed = []
+        for row, placement, user, platform, looked_up in rows:
+            claimed.append(ClaimedGrade(
+                outbox_id=row.id, version=row.version, claimed_by=self.claim_id, tries=row.tries,
+                placement_id=placement.id, resource_link_id=placement.resource_link_id,
+                resource_link_title=placement.resource_link_title,
+                assessment_slug=placement.assessment_slug,
+                lineitem_url=placement.ags_lineitem_url or looked_up,
+                lineitem_from_lookup=not placement.ags_lineitem_url and looked_up is not None,
+                lineitems_url=placement.ags_lineitems_url,
+                scopes=tuple(placement.ags_scopes or ()), user_sub=user.sub,
+                score_given=row.score_given, score_maximum=row.score_maximum,
+                score_timestamp=row.score_timestamp,
+                access=PlatformAccess(platform_id=platform.id, issuer=platform.issuer,
+                                      client_id=platform.client_id,
+                                      token_url=platform.auth_token_url)))
+        return claimed
+
+    def take_over_own_claims(self) -> int:
+        """Release claims left by an earlier process with this worker's name (it died)."""
+        with self.sessions.begin() as session:
+            result = session.execute(
+                update(GradeOutbox)
+                .where(GradeOutbox.claimed_by.startswith(f"{self.name}/", autoescape=True),
+                       GradeOutbox.claimed_by != self.claim_id)
+                .values(claimed_by=None, claim_expires_at=None))
+            return result.rowcount or 0
+
+    def release(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        with self.sessions.begin() as session:
+            session.execute(update(GradeOutbox).where(GradeOutbox.id.in_(ids),
+                                                      GradeOutbox.claimed_by == self.claim_id)
+                            .values(claimed_by=None, claim_expires_at=None))
+
+    def _renew(self, ids: list[int]) -> datetime:
+        until = self.clock.now() + self.config.lease
+        with self.sessions.begin() as session:
+            session.execute(update(GradeOutbox).where(GradeOutbox.id.in_(ids),
+                                                      GradeOutbox.claimed_by == self.claim_id)
+                            .values(claim_expires_at=until))
+        return until
+
+    # --- one batch -------------------------------------------------------------------------------
+    def deliver_batch(self, batch: list[ClaimedGrade]) -> int:
+        lease_ends = self.clock.now() + self.config.lease
+        paused: dict[int, datetime] = {}  # platform id -> not before (it is down or throttling)
+        handled = 0
+        for index, grade in enumerate(batch):
+            remaining = [g.outbox_id for g in batch[index:]]
+            if self.stop_event.is_set():
+                self.release(remaining)
+                break
+            if grade.access.platform_id in paused:
+                self.release([grade.outbox_id])
+                continue
+            if lease_ends - self.clock.now() < self.config.delivery_budget:
+                lease_ends = self._renew(remaining)
+            outcome = self._deliver_one(grade)
+            until = self.record(grade, outcome)
+            handled += 1
+            if until is not None:
+                paused[grade.access.platform_id] = until
+        return handled
+
+    def _deliver_one(self, grade: ClaimedGrade) -> Outcome:
+        try:
+            return deliver(grade, self.client, self.resolve_lineitem, self.clock.now)
+        except LookupError as error:  # signing_key(): the tool has no key yet
+            return Outcome(FAILED, code=failures.NO_SIGNING_KEY, detail=str(error))
+        except Exception as error:  # noqa: BLE001 - a bug must not stop every other grade
+            log.exception("grade %s: unexpected error while delivering", grade.outbox_id)
+            return Outcome("retry", code=failures.INTERNAL_ERROR,
+                           detail=f"{type(error).__name__}: {error}"[:2000])
+
+    # --- recording -------------------------------------------------------------------------------
+    def record(self, grade: ClaimedGrade, outcome: Outcome) -> datetime | None:
+        """Apply the outcome if the claim is still ours; returns a pause-until for the platform
+        when it is down or throttling (its other pending grades were pushed back)."""
+        now = self.clock.now()
+        if outcome.forget_lineitem and outcome.lineitem_url:
+            self.resolve_lineitem.forget(grade.placement_id, outcome.lineitem_url)
+        with self.sessions.begin() as session:
+            row = session.scalars(
+                select(GradeOutbox).where(GradeOutbox.id == grade.outbox_id)
+                .with_for_update().execution_options(populate_existing=True)).first()
+            if row is None or row.claimed_by != self.claim_id:
+                self.stats.lost_claims += 1
+                log.warning("grade %s: claim lost before recording (%s)", grade.outbox_id,
+                            outcome.kind)
+                return None
+            row.claimed_by = None
+            row.claim_expires_at = None
+            row.updated_at = now
+            newer = row.version != grade.version
+            self._count(outcome)
+            if outcome.kind == DELIVERED:
+                return self._delivered(row, grade, newer, now)
+            if outcome.kind == FAILED:
+                return self._failed(row, outcome, newer, now)
+            return self._retry(session, row, grade, outcome, newer, now)
+
+    def _count(self, outcome: Outcome) -> None:
+        if outcome.kind == DELIVERED:
+            self.stats.delivered += 1
+        elif outcome.kind == FAILED:
+            self.stats.failed += 1
+        else:
+            self.stats.retried += 1
+        if outcome.code:
+            self.stats.by_code[outcome.code] = self.stats.by_code.get(outcome.code, 0) + 1
+
+    @staticmethod
+    def _delivered(row: GradeOutbox, grade: ClaimedGrade, newer: bool, now: datetime) -> None:
+        row.delivered_version = grade.version
+        row.delivered_score = grade.score_given
+        row.delivered_at = now
+        if newer:  # a newer best arrived while this one was on the wire: it goes next
+            row.state = PENDING
+            row.next_attempt_at = now
+            return None
+        row.state = STATE_DELIVERED
+        row.tries = 0
+        row.last_error_code = row.last_http_status = row.last_error_detail = None
+        return None
+
+    @staticmethod
+    def _failed(row: GradeOutbox, outcome: Outcome, newer: bool, now: datetime) -> None:
+        row.last_error_code = outcome.code
+        row.last_http_status = outcome.http_status
+        row.last_error_detail = outcome.detail
+        if newer:  # the newer best deserves its own try (the cause may be fixed by now)
+            row.state = PENDING
+            row.next_attempt_at = now
+            return None
+        row.state = STATE_FAILED
+        log.warning("grade %s failed: %s (HTTP %s)", row.id, outcome.code, outcome.http_status)
+        return None
+
+    def _retry(self, session: Session, row: GradeOutbox, grade: ClaimedGrade, outcome: Outcome,
+               newer: bool, now: datetime) -> datetime | None:
+        if outcome.restamp is not None and outcome.restamp > row.score_timestamp:
+            # Only moves forward, so it stays after every earlier version's timestamp.
+            row.score_timestamp = outcome.restamp
+        row.last_error_code = outcome.code
+        row.last_http_status = outcome.http_status
+        row.last_error_detail = outcome.detail
+        if not newer:
+            row.tries += 1
+        if row.tries >= self.config.max_tries:
+            row.state = STATE_FAILED
+            row.last_error_code = failures.GAVE_UP
+            row.last_error_detail = f"{outcome.code}: {outcome.detail}"[:2000]
+            return None
+        if outcome.code == failures.STALE_TIMESTAMP and row.tries <= 1:
+            delay = timedelta(0)  # re-stamped: send again at once (only the first time)
+        elif outcome.retry_after is not None:
+            delay = max(outcome.retry_after, timedelta(seconds=1))  # never a tight loop
+        else:
+            delay = backoff(max(row.tries, 1), self.config, self.rng)
+        row.next_attempt_at = now + delay
+        if outcome.code not in failures.PLATFORM_WIDE or delay <= timedelta(0):
+            return None
+        self._pause_platform(session, grade.access.platform_id, row.next_attempt_at)
+        return row.next_attempt_at
+
+    @staticmethod
+    def _pause_platform(session: Session, platform_id: int, until: datetime) -> None:
+        """The platform is down or throttling: its other pending grades wait as long, instead
+        of each making a request that will fail the same way."""
+        placements = (select(Placement.id).join(Deployment, Deployment.id == Placement.deployment_id)
+                      .where(Deployment.platform_id == platform_id))
+        session.execute(update(GradeOutbox).where(
+            and_(GradeOutbox.state == PENDING, GradeOutbox.next_attempt_at < until,
+                 GradeOutbox.placement_id.in_(placements))).values(next_attempt_at=until)
+            .execution_options(synchronize_session=False))
+
+
+def build_worker(app, *, name: str | None = None, clock: Clock | None = None,
+                 http=None, rng: random.Random | None = None,
+                 config: WorkerConfig | None = None, timeout: float | None = None,
+                 sleep: Callable[[float], object] | None = None) -> GradeWorker:
+    """A worker wired to an app's database, clock, secret and HTTP timeout (`timeout`
+    overrides the setting). It has its own HTTP session (requests sessions are not shared
+    between threads)."""
+    import requests
+
+    from lti_tool.platforms.keys import signing_key
+    from lti_tool.services import USER_AGENT
+
+    settings = app.config["EMM_SETTINGS"]
+    sessions: sessionmaker = app.extensions["emm_sessionmaker"]
+    clock = clock or app.extensions["emm_clock"]
+    secret = app.config["SECRET_KEY"]
+    if http is None:
+        http = requests.Session()
+        http.headers["User-Agent"] = USER_AGENT
+
+    def current_signing_key():
+        with sessions() as session:
+            return signing_key(session, secret)
+
+    timeout = timeout or settings.http_timeout_seconds
+    client = AgsClient(http, clock, timeout=timeout, signing_key=current_signing_key)
+    return GradeWorker(sessions, client, clock, name=name, rng=rng, sleep=sleep,
+                       config=config or WorkerConfig.for_timeout(timeout))

@@ -1,0 +1,238 @@
+// Attempt pages, enhanced: autosave, heartbeats while the learner is looking, countdowns.
+// The pages work without this script (form posts save answers); the server's clock decides
+// everything here shows. Strings come translated from #attempt-strings ({time} is filled in).
+(function () {
+  "use strict";
+
+  var form = document.getElementById("question-form");
+  var strings = document.getElementById("attempt-strings");
+  if (!form || !strings) { return; }
+
+  var data = form.dataset;
+  var token = data.launchToken;
+  var sitting = data.sitting;
+  var timeout = Number(data.inactivityTimeout);
+  var warnAt = Number(data.warningSeconds);
+  var beatEvery = Number(data.heartbeatSeconds) * 1000;
+  var saveStatus = document.getElementById("save-status");
+  var warning = document.getElementById("inactivity-warning");
+  var warningText = document.getElementById("inactivity-warning-text");
+  var stayButton = document.getElementById("stay-button");
+  var announcer = document.getElementById("announcer");
+  var timeLimit = document.getElementById("time-limit");
+  var timeoutForm = document.getElementById("timeout-form");
+
+  // What the server said last: seconds left of the inactivity allowance, and when we heard it.
+  var ack = { left: Number(data.inactivityLeft), at: Date.now() };
+  var deadline = data.timeLeft !== undefined ? Date.now() + Number(data.timeLeft) * 1000 : null;
+  var lastBeat = Date.now();
+  var over = false;
+  var wasAway = false;
+  var warned = false;
+  var lastAnnouncedMinute = null;
+  var timeUp = false;
+
+  function text(name, time) {
+    return (strings.dataset[name] || "").replace("{time}", time || "");
+  }
+
+  function clockText(seconds) {
+    seconds = Math.max(0, Math.ceil(seconds));
+    var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+    var mm = (h ? String(m).padStart(2, "0") : String(m)) + ":" + String(s).padStart(2, "0");
+    return h ? h + ":" + mm : mm;
+  }
+
+  function announce(message) {
+    if (!announcer) { return; }
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = message; }, 50);
+  }
+
+  function status(message) { if (saveStatus) { saveStatus.textContent = message; } }
+
+  function isActive() {
+    return document.visibilityState === "visible" && document.hasFocus();
+  }
+
+  function inactivityLeft() { return ack.left - (Date.now() - ack.at) / 1000; }
+
+  function heard(body) {
+    if (body && typeof body.inactivity_seconds_left === "number") {
+      ack = { left: body.inactivity_seconds_left, at: Date.now() };
+    }
+    if (body && typeof body.time_limit_seconds_left === "number") {
+      deadline = Date.now() + body.time_limit_seconds_left * 1000;
+    }
+  }
+
+  function post(url, body) {
+    var headers = { "X-Launch-Token": token, "X-Sitting": sitting, "Accept": "application/json" };
+    return fetch(url, { method: "POST", headers: headers, body: body, credentials: "same-origin",
+                        cache: "no-store" })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (json) {
+          return { status: response.status, body: json };
+        });
+      });
+  }
+
+  // The attempt ended (submitted, void, moved to another tab, launch expired): stop, say why.
+  function stop(body) {
+    over = true;
+    form.querySelectorAll("input, select, textarea, button").forEach(function (el) { el.disabled = true; });
+    warning.hidden = false;
+    stayButton.hidden = true;
+    warningText.textContent = (body && body.message) || text("ended");
+    if (body && body.next_url) {
+      var link = document.createElement("a");
+      link.href = body.next_url;
+      link.id = "attempt-ended-link";
+      link.className = "button";
+      link.textContent = (body.action || text("next"));
+      warning.appendChild(link);
+    }
+    warning.setAttribute("role", "alert");
+    announce(warningText.textContent);
+  }
+
+  function handleRefusal(result) {
+    if (result.status === 409 || result.status === 410 || result.status === 401 ||
+        result.status === 404) {
+      stop(result.body);
+      return true;
+    }
+    return false;
+  }
+
+  // -- autosave -----------------------------------------------------------------------------
+  var saving = false, dirty = false, retryDelay = 2000, retryTimer = null, typingTimer = null;
+
+  function markAnswered(answered) {
+    var nav = document.getElementById("nav-q-" + data.position);
+    if (!nav) { return; }
+    nav.classList.toggle("answered", answered);
+    nav.setAttribute("aria-label", answered ? nav.dataset.answeredLabel : nav.dataset.unansweredLabel);
+  }
+
+  function save() {
+    if (over || !data.saveUrl) { return; }
+    if (saving) { dirty = true; return; }
+    saving = true;
+    dirty = false;
+    status(text("saving"));
+    post(data.saveUrl, new FormData(form)).then(function (result) {
+      saving = false;
+      if (result.status === 200) {
+        retryDelay = 2000;
+        heard(result.body);
+        markAnswered(Boolean(result.body.answered));
+        var at = new Date(result.body.saved_at);
+        status(text("savedAt", at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" })));
+        if (dirty) { save(); }
+        return;
+      }
+      if (handleRefusal(result)) { return; }
+      if (result.status === 422) {
+        status((result.body && result.body.message) || text("invalid"));
+        return;
+      }
+      retryLater();
+    }).catch(function () { saving = false; retryLater(); });
+  }
+
+  function retryLater() {
+    status(text("retrying"));
+    window.clearTimeout(retryTimer);
+    retryTimer = window.setTimeout(save, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 30000);
+  }
+
+  if (form.tagName === "FORM" && data.saveUrl) {
+    form.addEventListener("change", function () { window.clearTimeout(typingTimer); save(); });
+    form.addEventListener("input", function (event) {
+      if (event.target.type === "text") {
+        window.clearTimeout(typingTimer);
+        typingTimer = window.setTimeout(save, 800);
+      }
+    });
+  }
+
+  // -- heartbeats and the inactivity warning --------------------------------------------------
+  function heartbeat() {
+    if (over) { return; }
+    lastBeat = Date.now();
+    post(data.heartbeatUrl, null).then(function (result) {
+      if (result.status === 200) {
+        var away = result.body.away_seconds || 0;
+        heard(result.body);
+        if (wasAway && away >= timeout - warnAt) {
+          showWarning(text("welcomeBack", clockText(away)), false);
+          window.setTimeout(hideWarning, 20000);
+        } else {
+          hideWarning();
+        }
+        wasAway = false;
+        return;
+      }
+      handleRefusal(result);  // anything else (429, a network blip): the next beat retries
+    }).catch(function () { /* offline for a moment: the allowance covers several beats */ });
+  }
+
+  function showWarning(message, withButton) {
+    warning.hidden = false;
+    stayButton.hidden = !withButton;
+    warningText.textContent = message;
+  }
+
+  function hideWarning() {
+    if (over) { return; }
+    warning.hidden = true;
+    warned = false;
+    lastAnnouncedMinute = null;
+  }
+
+  function comeBack() {
+    if (!over && isActive()) { heartbeat(); }
+  }
+
+  document.addEventListener("visibilitychange", comeBack);
+  window.addEventListener("focus", comeBack);
+  stayButton.addEventListener("click", heartbeat);
+
+  function tick() {
+    if (over) { return; }
+    var left = inactivityLeft();
+    if (isActive()) {
+      if (Date.now() - lastBeat >= beatEvery) { heartbeat(); }
+    } else {
+      wasAway = true;
+      if (left <= warnAt) {
+        var message = text("warning", clockText(left));
+        showWarning(message, true);
+        var minute = Math.ceil(left / 60);
+        if (!warned || minute !== lastAnnouncedMinute) {
+          warned = true;
+          lastAnnouncedMinute = minute;
+          announce(message);
+        }
+      }
+    }
+    if (deadline !== null && timeLimit) {
+      var remaining = (deadline - Date.now()) / 1000;
+      timeLimit.textContent = text("timeLeft", clockText(remaining));
+      var rounded = Math.ceil(remaining);
+      if (rounded === 300 || rounded === 60) { announce(text("minutesLeft", clockText(rounded))); }
+      if (remaining <= 0 && !timeUp && timeoutForm) {
+        timeUp = true;
+        over = true;
+        announce(text("timeUp"));
+        timeLimit.textContent = text("timeUp");
+        timeoutForm.submit();
+      }
+    }
+  }
+
+  window.setInterval(tick, 1000);
+  tick();
+})();
