@@ -50,7 +50,7 @@ def setup_demo(app: Flask) -> Iterator[str]:
     from item_bank.demo import load_demo_content
 
     with session_scope() as session:
-        report = load_demo_content(session)
+        report = load_demo_content(session, now=services().clock.now())
     for result in report.results:
         state = "new version" if result.new_version else "unchanged"
         yield (f"Demo assessment {result.slug}: version {result.version_number} ({state}, "
