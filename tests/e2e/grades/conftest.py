@@ -127,6 +127,7 @@ def ags_env(app, clock):
                             tool_launch_url=tool.url + "/lti/launch",
                             tool_jwks_url=tool.url + "/.well-known/jwks.json")
     platform = run_platform(config)
+    config = platform.config  # with its issuer (the URL it was bound to)
     try:
         state = platform.state
         item = state.create_line_item(label="Final assessment", score_maximum=100,

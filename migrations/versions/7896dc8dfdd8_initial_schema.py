@@ -1,15 +1,15 @@
 """initial schema
 
-Revision ID: 43bd7dddee79
+Revision ID: 7896dc8dfdd8
 Revises: 
-Create Date: 2026-11-23 04:28:11.243284
+Create Date: 2026-11-23 04:35:31.046911
 """
 from alembic import op
 import sqlalchemy as sa
 import item_bank.database
 
 
-revision = '43bd7dddee79'
+revision = '7896dc8dfdd8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -24,6 +24,16 @@ def upgrade() -> None:
     sa.CheckConstraint('length(slug) > 0', name=op.f('ck_assessments_slug_not_empty')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assessments')),
     sa.UniqueConstraint('slug', name=op.f('uq_assessments_slug'))
+    )
+    op.create_table('form_definitions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=100), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('created_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('evaluation', 'self_assessment', 'entry', 'final')", name=op.f('ck_form_definitions_kind_known')),
+    sa.CheckConstraint('length(slug) > 0', name=op.f('ck_form_definitions_slug_not_empty')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_form_definitions')),
+    sa.UniqueConstraint('slug', name=op.f('uq_form_definitions_slug'))
     )
     op.create_table('platforms',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -78,6 +88,16 @@ def upgrade() -> None:
     with op.batch_alter_table('assessment_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assessment_versions_assessment_id'), ['assessment_id'], unique=False)
 
+    op.create_table('completion_settings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assessment_slug', sa.String(length=100), nullable=False),
+    sa.Column('certificate_shows_score', sa.Boolean(), nullable=False),
+    sa.Column('answers_beside_names', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['assessment_slug'], ['assessments.slug'], name=op.f('fk_completion_settings_assessment_slug_assessments'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_completion_settings')),
+    sa.UniqueConstraint('assessment_slug', name=op.f('uq_completion_settings_assessment_slug'))
+    )
     op.create_table('deployments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform_id', sa.Integer(), nullable=False),
@@ -87,6 +107,41 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deployments')),
     sa.UniqueConstraint('platform_id', 'deployment_id', name=op.f('uq_deployments_platform_id_deployment_id'))
     )
+    op.create_table('form_attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assessment_slug', sa.String(length=100), nullable=False),
+    sa.Column('form_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('required_for_certificate', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("NOT (kind = 'entry' AND required_for_certificate)", name=op.f('ck_form_attachments_entry_never_required')),
+    sa.CheckConstraint("kind IN ('evaluation', 'self_assessment', 'entry', 'final')", name=op.f('ck_form_attachments_kind_known')),
+    sa.ForeignKeyConstraint(['assessment_slug'], ['assessments.slug'], name=op.f('fk_form_attachments_assessment_slug_assessments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['form_id'], ['form_definitions.id'], name=op.f('fk_form_attachments_form_id_form_definitions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_form_attachments')),
+    sa.UniqueConstraint('assessment_slug', 'kind', name=op.f('uq_form_attachments_assessment_slug_kind'))
+    )
+    with op.batch_alter_table('form_attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_attachments_assessment_slug'), ['assessment_slug'], unique=False)
+        batch_op.create_index(batch_op.f('ix_form_attachments_form_id'), ['form_id'], unique=False)
+
+    op.create_table('form_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('form_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('content', sa.JSON(), nullable=False),
+    sa.Column('languages', sa.JSON(), nullable=False),
+    sa.Column('source_file', sa.String(length=500), nullable=False),
+    sa.Column('published_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('number >= 1', name=op.f('ck_form_versions_number_positive')),
+    sa.ForeignKeyConstraint(['form_id'], ['form_definitions.id'], name=op.f('fk_form_versions_form_id_form_definitions'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_form_versions')),
+    sa.UniqueConstraint('form_id', 'number', name=op.f('uq_form_versions_form_id_number'))
+    )
+    with op.batch_alter_table('form_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_versions_form_id'), ['form_id'], unique=False)
+
     op.create_table('items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('uid', sa.String(length=100), nullable=False),
@@ -219,6 +274,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_attempts_user_id'), ['user_id'], unique=False)
         batch_op.create_index('uq_attempts_one_in_progress', ['placement_id', 'user_id'], unique=True, sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
 
+    op.create_table('form_submissions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('form_id', sa.Integer(), nullable=False),
+    sa.Column('form_version_id', sa.Integer(), nullable=False),
+    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('knowledge_percent', sa.Float(), nullable=True),
+    sa.Column('submitted_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('evaluation', 'self_assessment', 'entry', 'final')", name=op.f('ck_form_submissions_kind_known')),
+    sa.CheckConstraint('knowledge_percent IS NULL OR (knowledge_percent >= 0 AND knowledge_percent <= 100)', name=op.f('ck_form_submissions_knowledge_range')),
+    sa.ForeignKeyConstraint(['form_id'], ['form_definitions.id'], name=op.f('fk_form_submissions_form_id_form_definitions'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['form_version_id'], ['form_versions.id'], name=op.f('fk_form_submissions_form_version_id_form_versions'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['placement_id'], ['placements.id'], name=op.f('fk_form_submissions_placement_id_placements'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['lti_users.id'], name=op.f('fk_form_submissions_user_id_lti_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_form_submissions')),
+    sa.UniqueConstraint('form_id', 'placement_id', 'user_id', name=op.f('uq_form_submissions_form_id_placement_id_user_id'))
+    )
+    with op.batch_alter_table('form_submissions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_submissions_form_version_id'), ['form_version_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_form_submissions_placement_id'), ['placement_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_form_submissions_user_id'), ['user_id'], unique=False)
+
     op.create_table('grade_line_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('placement_id', sa.Integer(), nullable=False),
@@ -342,11 +420,64 @@ def upgrade() -> None:
     with op.batch_alter_table('best_scores', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_best_scores_user_id'), ['user_id'], unique=False)
 
+    op.create_table('certificates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=16), nullable=False),
+    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('assessment_version_id', sa.Integer(), nullable=False),
+    sa.Column('learner_name', sa.String(length=300), nullable=False),
+    sa.Column('course_title', sa.String(length=500), nullable=False),
+    sa.Column('assessment_title', sa.JSON(), nullable=False),
+    sa.Column('assessment_default_language', sa.String(length=8), nullable=False),
+    sa.Column('score_percent', sa.Float(), nullable=False),
+    sa.Column('achieved_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('issued_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', item_bank.database.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_reason', sa.Text(), nullable=True),
+    sa.CheckConstraint('(revoked_at IS NULL) = (revoked_reason IS NULL)', name=op.f('ck_certificates_revocation_has_reason')),
+    sa.CheckConstraint('length(code) = 16', name=op.f('ck_certificates_code_length')),
+    sa.CheckConstraint('length(learner_name) > 0', name=op.f('ck_certificates_learner_named')),
+    sa.CheckConstraint('score_percent >= 0 AND score_percent <= 100', name=op.f('ck_certificates_score_range')),
+    sa.ForeignKeyConstraint(['assessment_version_id'], ['assessment_versions.id'], name=op.f('fk_certificates_assessment_version_id_assessment_versions'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_certificates_attempt_id_attempts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['placement_id'], ['placements.id'], name=op.f('fk_certificates_placement_id_placements'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['user_id'], ['lti_users.id'], name=op.f('fk_certificates_user_id_lti_users'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certificates')),
+    sa.UniqueConstraint('code', name=op.f('uq_certificates_code'))
+    )
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_certificates_attempt_id'), ['attempt_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_certificates_placement_id'), ['placement_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_certificates_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('uq_certificates_live_per_learner', ['placement_id', 'user_id'], unique=True, sqlite_where=sa.text('revoked_at IS NULL'), postgresql_where=sa.text('revoked_at IS NULL'))
+
+    op.create_table('form_answers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.String(length=100), nullable=False),
+    sa.Column('likert_value', sa.Integer(), nullable=True),
+    sa.Column('choice', sa.String(length=50), nullable=True),
+    sa.Column('text', sa.Text(), nullable=True),
+    sa.CheckConstraint('(CASE WHEN likert_value IS NULL THEN 0 ELSE 1 END) + (CASE WHEN choice IS NULL THEN 0 ELSE 1 END) + (CASE WHEN text IS NULL THEN 0 ELSE 1 END) = 1', name=op.f('ck_form_answers_one_value')),
+    sa.ForeignKeyConstraint(['submission_id'], ['form_submissions.id'], name=op.f('fk_form_answers_submission_id_form_submissions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_form_answers')),
+    sa.UniqueConstraint('submission_id', 'question_id', name=op.f('uq_form_answers_submission_id_question_id'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('form_answers')
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.drop_index('uq_certificates_live_per_learner', sqlite_where=sa.text('revoked_at IS NULL'), postgresql_where=sa.text('revoked_at IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_certificates_user_id'))
+        batch_op.drop_index(batch_op.f('ix_certificates_placement_id'))
+        batch_op.drop_index(batch_op.f('ix_certificates_attempt_id'))
+
+    op.drop_table('certificates')
     with op.batch_alter_table('best_scores', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_best_scores_user_id'))
 
@@ -371,6 +502,12 @@ def downgrade() -> None:
 
     op.drop_table('grade_outbox')
     op.drop_table('grade_line_items')
+    with op.batch_alter_table('form_submissions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_submissions_user_id'))
+        batch_op.drop_index(batch_op.f('ix_form_submissions_placement_id'))
+        batch_op.drop_index(batch_op.f('ix_form_submissions_form_version_id'))
+
+    op.drop_table('form_submissions')
     with op.batch_alter_table('attempts', schema=None) as batch_op:
         batch_op.drop_index('uq_attempts_one_in_progress', sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
         batch_op.drop_index(batch_op.f('ix_attempts_user_id'))
@@ -389,12 +526,23 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_items_assessment_id'))
 
     op.drop_table('items')
+    with op.batch_alter_table('form_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_versions_form_id'))
+
+    op.drop_table('form_versions')
+    with op.batch_alter_table('form_attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_attachments_form_id'))
+        batch_op.drop_index(batch_op.f('ix_form_attachments_assessment_slug'))
+
+    op.drop_table('form_attachments')
     op.drop_table('deployments')
+    op.drop_table('completion_settings')
     with op.batch_alter_table('assessment_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assessment_versions_assessment_id'))
 
     op.drop_table('assessment_versions')
     op.drop_table('tool_keys')
     op.drop_table('platforms')
+    op.drop_table('form_definitions')
     op.drop_table('assessments')
     # ### end Alembic commands ###
