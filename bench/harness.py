@@ -520,6 +520,22 @@ async def hello_world(index: int, connection: Connection, window: Window) -> Non
     window.record("healthz", started, finished)
 
 
+async def hello_db(index: int, connection: Connection, window: Window) -> None:
+    """The reference: `GET /readyz`, one database and one key-value store round trip through
+    the whole stack; what any request that does real work pays at least."""
+    started = time.perf_counter()
+    reply = await connection.request("GET", "/readyz")
+    finished = time.perf_counter()
+    if reply.status != 200 or reply.body != b"ready":
+        raise UnexpectedReply("GET /readyz", reply)
+    window.record("readyz", started, finished)
+
+
+def measure_reference(base_url: str, clients: int, *, warmup: float, duration: float) -> Window:
+    return asyncio.run(closed_loop(base_url, clients, hello_db, warmup=warmup,
+                                   duration=duration))
+
+
 def measure_around(base_url: str, clients: int, workload: Callable[[], Window], *,
                    warmup: float, duration: float) -> tuple[Window, Window]:
     """The baseline measured for half the duration before the workload and half after it

@@ -31,6 +31,13 @@ def _int(raw: str, name: str) -> int:
         raise ValueError(f"{PREFIX}{name} must be a whole number, not {raw!r}") from None
 
 
+def _float(raw: str, name: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{PREFIX}{name} must be a number, not {raw!r}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str = "development"  # "development" or "production"
@@ -75,6 +82,7 @@ class Settings:
             ("JWKS_CACHE_SECONDS", "jwks_cache_seconds", _int),
             ("DEFAULT_LOCALE", "default_locale", str),
             ("EMBEDDED_GRADE_WORKER", "embedded_grade_worker", _bool),
+            ("HTTP_TIMEOUT_SECONDS", "http_timeout_seconds", _float),
         ):
             raw = get(name)
             if raw is None:

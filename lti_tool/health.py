@@ -1,13 +1,18 @@
-"""`GET /healthz`: a liveness probe for load balancers, and the benchmarks' hello-world baseline.
+"""Probes for load balancers and orchestrators, also the benchmarks' reference points.
 
-It answers from the process alone — no database, no store — so it says "this worker serves
-requests", not "every dependency is up"; a failing database must not take workers out of the
-balancer's rotation when they could still show a useful error page.
+`GET /healthz` (liveness) answers from the process alone — no database, no store — so it says
+"this worker serves requests"; a failing database must not take workers out of rotation when
+they could still show a useful error page. `GET /readyz` (readiness) also makes one round trip
+to the database and one to the key-value store, so it says "this worker can do real work".
 """
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, Response
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("health", __name__)
 
@@ -19,6 +24,33 @@ HEADERS = {
 }
 
 
+def _plain(text: str, status: int = 200) -> Response:
+    return Response(text, status=status, mimetype="text/plain", headers=HEADERS)
+
+
 @bp.get("/healthz")
 def healthz() -> Response:
-    return Response("ok", mimetype="text/plain", headers=HEADERS)
+    return _plain("ok")
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    from sqlalchemy import text
+
+    from lti_tool import db
+    from lti_tool.services import services
+
+    unavailable = []
+    try:
+        db.session().execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means "not ready"; logged, not shown
+        log.warning("readiness: database unavailable", exc_info=True)
+        unavailable.append("database")
+    try:
+        services().store.get("readyz")
+    except Exception:  # noqa: BLE001 - as above
+        log.warning("readiness: key-value store unavailable", exc_info=True)
+        unavailable.append("store")
+    if unavailable:
+        return _plain("unavailable: " + ", ".join(unavailable), 503)
+    return _plain("ready")

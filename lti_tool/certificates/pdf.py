@@ -109,7 +109,10 @@ def render_certificate(doc: CertificateDocument) -> bytes:
     _centered(pdf, doc.learner_name, 28, bold=True, minimum=14, gap=5)
     _centered(pdf, doc.completed, 13, gap=3)
     _centered(pdf, doc.assessment_title, 17, bold=True, minimum=11, gap=3)
-    _centered(pdf, doc.course_line, 13, minimum=10, gap=6)
+    if doc.course_line:
+        _centered(pdf, doc.course_line, 13, minimum=10, gap=6)
+    else:
+        pdf.ln(6)
     _centered(pdf, doc.date_line, 12, gap=2)
     if doc.score_line:
         _centered(pdf, doc.score_line, 12, gap=2)

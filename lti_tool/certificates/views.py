@@ -105,12 +105,12 @@ def _refusal(state: CertificateState) -> UserFacingError:
 # --------------------------------------------------------------------------- learner
 @bp.get("/certificate")
 def learner() -> str:
-    launch = current_launch()
+    current_launch()
     state = _request_certificate_state() or CertificateState(NO_ASSESSMENT)
     certificate = state.certificate if state.eligible else None
     return render_template("certificates/learner.html", state=state, certificate=certificate,
                            verify_url=verification_url(certificate.code) if certificate else None,
-                           languages=SUPPORTED_LOCALES, placement=launch.placement)
+                           languages=SUPPORTED_LOCALES)
 
 
 @bp.get("/certificate.pdf")

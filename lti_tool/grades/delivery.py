@@ -112,7 +112,9 @@ def deliver(grade: ClaimedGrade, client: AgsClient, resolve_lineitem: LineItemRe
     except StaleTimestamp as conflict:
         return _after_conflict(grade, client, scopes, lineitem_url, conflict, now)  # type: ignore[arg-type]
     except AgsError as error:
-        forget = error.code == failures.LINEITEM_GONE and grade.lineitem_from_lookup
+        # A looked-up line item that is gone: look it up (or create it) again after requeue.
+        forget = error.code == failures.LINEITEM_GONE and (
+            grade.lineitem_from_lookup or grade.lineitem_url is None)
         return Outcome.from_error(error, lineitem_url=lineitem_url, forget_lineitem=forget)
     return Outcome(DELIVERED, lineitem_url=lineitem_url)
 

@@ -23,13 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from lti_tool.clock import Clock
 from lti_tool.grades import failures
 from lti_tool.grades.ags_client import AgsClient, AgsError, PlatformAccess
-from lti_tool.grades.delivery import DELIVERED, FAILED, ClaimedGrade, Outcome, deliver
+from lti_tool.grades.delivery import DELIVERED, FAILED, RETRY, ClaimedGrade, Outcome, deliver
 from lti_tool.grades.lineitems import LineItemResolver
 from lti_tool.grades.models import DELIVERED as STATE_DELIVERED
 from lti_tool.grades.models import FAILED as STATE_FAILED
@@ -126,14 +126,19 @@ class GradeWorker:
         return handled
 
     def idle_seconds(self) -> float:
-        """Until the next row is due, at most the poll interval."""
+        """Until the next row is due (or a claim on a due row runs out), at most the poll
+        interval."""
         with self.sessions() as session:
-            next_due = session.scalar(
-                select(GradeOutbox.next_attempt_at).where(GradeOutbox.state == PENDING)
-                .order_by(GradeOutbox.next_attempt_at).limit(1))
-        if next_due is None:
+            free = session.scalar(
+                select(func.min(GradeOutbox.next_attempt_at))
+                .where(GradeOutbox.state == PENDING, GradeOutbox.claimed_by.is_(None)))
+            held = session.scalar(
+                select(func.min(GradeOutbox.claim_expires_at))
+                .where(GradeOutbox.state == PENDING, GradeOutbox.claimed_by.is_not(None)))
+        moments = [m for m in (free, held) if m is not None]
+        if not moments:
             return self.config.poll_interval
-        wait = (next_due - self.clock.now()).total_seconds()
+        wait = (min(moments) - self.clock.now()).total_seconds()
         return min(max(wait, 0.05), self.config.poll_interval)
 
     # --- claims ----------------------------------------------------------------------------------
@@ -237,7 +242,7 @@ class GradeWorker:
             return Outcome(FAILED, code=failures.NO_SIGNING_KEY, detail=str(error))
         except Exception as error:  # noqa: BLE001 - a bug must not stop every other grade
             log.exception("grade %s: unexpected error while delivering", grade.outbox_id)
-            return Outcome("retry", code=failures.INTERNAL_ERROR,
+            return Outcome(RETRY, code=failures.INTERNAL_ERROR,
                            detail=f"{type(error).__name__}: {error}"[:2000])
 
     # --- recording -------------------------------------------------------------------------------

@@ -94,7 +94,8 @@ class AgsEnv:
 
     def gradebook(self, line_item_id: str | None = None) -> dict[str, float | None]:
         """What the platform shows, rescaled to the line item's maximum (100)."""
-        return {g.user_id: g.grade for g in self.state.grades(line_item_id or self.line_item_id)}
+        return {g.user_id: None if g.grade is None else round(g.grade, 6)
+                for g in self.state.grades(line_item_id or self.line_item_id)}
 
     def posts(self, sub: str, line_item_id: str | None = None):
         return [p for p in self.state.score_posts(line_item_id or self.line_item_id)

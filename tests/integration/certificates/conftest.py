@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from item_bank.models import AssessmentVersion
 from lti_tool import db
 from lti_tool.launch import tokens
 from lti_tool.launch.models import LaunchSession
@@ -66,7 +67,7 @@ def finish(app, clock, version):
     def do(who: Launched, percent: float) -> int:
         with app.app_context():
             session = db.session()
-            attempt = factories.finish_attempt(session, session.merge(version), who.placement_id, who.user_id,
+            attempt = factories.finish_attempt(session, session.get(AssessmentVersion, version.id), who.placement_id, who.user_id,
                                                percent, clock.now())
             session.commit()
             return attempt.id

@@ -129,7 +129,8 @@ def test_a_new_best_must_be_strictly_higher():
     assert not rules.is_new_best(70.0, 40.0)
 
 
-@given(st.lists(st.one_of(st.none(), st.floats(min_value=0, max_value=100)), max_size=30))
+# Scores as the service makes them: percentages with two decimals (rules.percent).
+@given(st.lists(st.one_of(st.none(), st.integers(0, 10_000).map(lambda n: n / 100)), max_size=30))
 def test_the_kept_best_never_decreases_and_is_the_maximum(outcomes):
     """None stands for a void attempt (no score)."""
     best = None

@@ -64,3 +64,8 @@ def test_the_vendored_fonts_and_their_licence_ship_with_the_code():
     assert (FONTS_DIR / "DejaVuSans.ttf").stat().st_size > 100_000
     assert (FONTS_DIR / "DejaVuSans-Bold.ttf").stat().st_size > 100_000
     assert "Bitstream" in (FONTS_DIR / "LICENSE.txt").read_text()
+
+
+def test_a_certificate_without_course_title_leaves_the_line_out():
+    text = text_of(render_certificate(document(course_line="")))
+    assert "Kurs" not in text and "Şükrü Ğüneş İnce Iğdırlı" in text

@@ -333,3 +333,41 @@ def test_backoff_grows_exponentially_within_jitter_and_is_capped():
             assert low <= delay <= high
     spread = {round(backoff(3, CONFIG, rng).total_seconds(), 3) for _ in range(20)}
     assert len(spread) > 10  # jitter: retries of many grades do not line up
+
+
+def test_the_loop_sleeps_until_the_next_grade_is_due_and_stops_on_request(sessions, course,
+                                                                         clock):
+    client = ScriptedAgsClient()
+    slept = []
+    worker = GradeWorker(sessions, client, clock, name="loop", rng=random.Random(1),
+                         config=WorkerConfig(poll_interval=2.0), sleep=slept.append)
+
+    def sleep(seconds):
+        slept.append(seconds)
+        if len(slept) == 1:
+            enqueue(sessions, course, clock, 5)  # due now
+        elif len(slept) == 2:
+            with sessions.begin() as session:
+                row = session.scalars(select(GradeOutbox)).one()
+                row.state, row.next_attempt_at = PENDING, clock.now() + timedelta(seconds=0.5)
+        else:
+            worker.stop()
+
+    worker.sleep = sleep
+    worker.run()
+    assert slept == [2.0, 2.0, 0.5]  # idle: the poll interval; then until the row is due
+    assert len(client.scores) == 1
+
+
+def test_an_unexpected_error_is_retried_and_does_not_stop_other_grades(sessions, course, clock):
+    def broken(url, score):
+        if score["userId"] == "4":
+            raise RuntimeError("bug")
+
+    client = ScriptedAgsClient(on_score=broken)
+    enqueue(sessions, course, clock, 5, sub="4")
+    enqueue(sessions, course, clock, 6, sub="5")
+    make_worker(sessions, clock, client).run_due()
+    assert row_of(sessions, course, "4").last_error_code == failures.INTERNAL_ERROR
+    assert row_of(sessions, course, "4").state == PENDING
+    assert row_of(sessions, course, "5").state == DELIVERED

@@ -44,3 +44,25 @@ def test_healthz_does_not_touch_the_database(tmp_path):
 
     assert response.status_code == 200
     assert connects == []
+
+
+def test_readyz_says_ready_when_database_and_store_answer(tmp_path):
+    response = _app(tmp_path).test_client().get("/readyz")
+
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ready"
+
+
+def test_readyz_says_which_dependency_is_down(tmp_path):
+    app = _app(tmp_path)
+
+    class DeadStore:
+        def get(self, key):
+            raise ConnectionError("store down")
+
+    app.extensions["emm_services"].store = DeadStore()
+
+    response = app.test_client().get("/readyz")
+
+    assert response.status_code == 503
+    assert response.get_data(as_text=True) == "unavailable: store"
