@@ -63,6 +63,7 @@ AIM_P99_MS = 50.0
 SLUG = "bench-answer-saves"
 QUESTIONS = 20
 HEARTBEAT_EVERY = 2  # answers; the real page sends one every 10-60 s
+SETTLE = 5.0  # s after the ramp before the latency phase is measured
 
 # Pools keep their authored order in a draw, so the type at each position is known to the
 # driver (it answers like a learner who sees the question): 6 + 4 + 4 + 3 + 3 = 20.
@@ -315,7 +316,8 @@ def report(args, server, load_before: str, phases: dict[str, tuple[Window, Windo
         row("start attempt", saves_a.stats("start")),
         row("submit", saves_a.stats("submit")), "",
         f"## Latency: {args.learners} concurrent learners, {args.think:g} s average pause "
-        f"before each answer ({args.ramp:g} s ramp-up + {args.learner_duration:g} s measured; "
+        f"before each answer (learners start over {args.ramp:g} s; {args.ramp + SETTLE:g} s "
+        f"warm-up + {args.learner_duration:g} s measured; "
         f"baseline paced the same way, measured half before, half after)", "",
         *HEADER,
         row("baseline: GET /healthz", base_b.stats("healthz"), "1.00"),
@@ -345,8 +347,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="concurrent learners in the latency phase (default 200)")
     parser.add_argument("--think", type=float, default=2.0,
                         help="average pause before each answer in the latency phase, s (default 2)")
-    parser.add_argument("--ramp", type=float, default=10.0,
-                        help="the latency phase's learners start spread over this many s (default 10)")
+    parser.add_argument("--ramp", type=float, default=20.0,
+                        help="the latency phase's learners start spread over this many s; "
+                             "measuring starts 5 s after (default 20)")
     parser.add_argument("--learner-duration", type=float, default=60.0,
                         help="measured seconds of the latency phase (default 60)")
     args = parser.parse_args(argv)
@@ -372,11 +375,12 @@ def main(argv: list[str] | None = None) -> int:
             async def paced_baseline(window: Window | None = None) -> Window:
                 return await closed_loop(
                     server.base_url, args.learners, await paced_hello_world(args.think, args.ramp),
-                    warmup=args.ramp, duration=args.learner_duration / 2, window=window)
+                    warmup=args.ramp + SETTLE, duration=args.learner_duration / 2, window=window)
 
             base_b = asyncio.run(paced_baseline())
             saves_b = asyncio.run(closed_loop(server.base_url, args.learners, paced.session,
-                                              warmup=args.ramp, duration=args.learner_duration))
+                                              warmup=args.ramp + SETTLE,
+                                              duration=args.learner_duration))
             asyncio.run(paced_baseline(base_b))
             check = check_stored(backends.database_url, [fast, paced])
             text = report(args, server, load_before,

@@ -116,18 +116,23 @@ def _answer_problem(error: service.InvalidAnswer) -> str:
     return _("This answer does not fit the question.")
 
 
-def _next_url(error: service.AttemptError, launch: LaunchSession) -> str:
+def _next_step(error: service.AttemptError) -> tuple[str, str]:
+    """Where a stopped page sends the learner, and the words of that link."""
     attempt = error.attempt
-    if attempt is not None and isinstance(error, (service.AttemptOver, service.AttemptVoid)):
-        return launch_url("attempts.result", attempt_id=attempt.id)
-    return launch_url("attempts.home")
+    if attempt is not None and isinstance(error, service.AttemptOver):
+        return launch_url("attempts.result", attempt_id=attempt.id), _("See your result")
+    if attempt is not None and isinstance(error, service.AttemptVoid):
+        return (launch_url("attempts.result", attempt_id=attempt.id),
+                _("See what happened and start again"))
+    return launch_url("attempts.home"), _("Go to the assessment page")
 
 
-def _json_error(error: service.AttemptError, launch: LaunchSession) -> Response:
+def _json_error(error: service.AttemptError) -> Response:
     db.session().commit()  # what settling found (void, time up) is the truth: keep it
     status, message, action = _messages(error)
-    response = jsonify(error=error.code, message=message, action=action,
-                       next_url=_next_url(error, launch))
+    next_url, next_label = _next_step(error)
+    response = jsonify(error=error.code, message=message, action=action, next_url=next_url,
+                       next_label=next_label)
     response.status_code = status
     return response
 
@@ -297,7 +302,7 @@ def answer_json(attempt_id: int, position: int) -> Response:
         saved = service.save_answer(session, **_ids(launch, attempt_id), sitting=_sitting(),
                                     position=position, response=response, now=_now())
     except service.AttemptError as error:
-        return _json_error(error, launch)
+        return _json_error(error)
     session.commit()
     life = service.liveness(saved.attempt, _now())
     return jsonify(saved=True, position=position, saved_at=saved.saved_at.isoformat(),
@@ -318,7 +323,7 @@ def heartbeat(attempt_id: int) -> Response:
         life = service.heartbeat(session, **_ids(launch, attempt_id), sitting=_sitting(),
                                  now=_now())
     except service.AttemptError as error:
-        return _json_error(error, launch)
+        return _json_error(error)
     session.commit()
     return jsonify(status=life.attempt.status,
                    inactivity_seconds_left=life.inactivity_seconds_left,

@@ -78,7 +78,11 @@
   }
 
   // The attempt ended (submitted, void, moved to another tab, launch expired): stop, say why.
+  var stopped = false;
+
   function stop(body) {
+    if (stopped) { return; }
+    stopped = true;
     over = true;
     form.querySelectorAll("input, select, textarea, button").forEach(function (el) { el.disabled = true; });
     warning.hidden = false;
@@ -89,7 +93,7 @@
       link.href = body.next_url;
       link.id = "attempt-ended-link";
       link.className = "button";
-      link.textContent = (body.action || text("next"));
+      link.textContent = body.next_label || text("next");
       warning.appendChild(link);
     }
     warning.setAttribute("role", "alert");

@@ -19,9 +19,11 @@ _numbers = itertools.count(1)
 
 def assessment_yaml(slug: str, *, pass_mark: float = 70, inactivity_minutes: float = 10,
                     time_limit_minutes: float | None = None, max_attempts: int | None = None,
-                    retake_delay_minutes: float = 0, review: str = "full") -> dict[str, Any]:
+                    retake_delay_minutes: float = 0, review: str = "full",
+                    all_types: bool = False) -> dict[str, Any]:
     """Four questions of 1 point (25 % each): pool A draws 2 of 3 single-choice items, pool B
-    draws a true/false and a short answer."""
+    draws a true/false and a short answer. `all_types` adds pool C: a multiple-response, a
+    matching and a numerical item (7 questions then)."""
     def choice(n: int) -> dict[str, Any]:
         return {"id": f"{slug}-c{n}", "type": "single_choice", "points": 1,
                 "source": "test.txt",
@@ -30,6 +32,20 @@ def assessment_yaml(slug: str, *, pass_mark: float = 70, inactivity_minutes: flo
                              "correct": oid == "b"} for oid in "abcd"],
                 "feedback": {"correct": {"en": "Right"}, "incorrect": {"en": "Not quite"}}}
 
+    extra = [{"id": "c", "title": {"en": "Pool C"}, "draw": 3, "items": [
+        {"id": f"{slug}-mr", "type": "multiple_response", "points": 1, "source": "test.txt",
+         "stem": {"en": "Pick the two organisations."},
+         "options": [{"id": "a", "text": {"en": "IOM"}, "correct": True},
+                     {"id": "b", "text": {"en": "UNHCR"}, "correct": True},
+                     {"id": "c", "text": {"en": "A bakery"}}]},
+        {"id": f"{slug}-ma", "type": "matching", "points": 1, "source": "test.txt",
+         "stem": {"en": "Match each agency to its field."},
+         "pairs": [{"id": "p1", "prompt": {"en": "IOM"}, "answer": {"en": "Migration"}},
+                   {"id": "p2", "prompt": {"en": "ILO"}, "answer": {"en": "Labour"}}],
+         "distractors": [{"en": "Bread"}]},
+        {"id": f"{slug}-nu", "type": "numerical", "points": 1, "source": "test.txt",
+         "stem": {"en": "Half of 25?"}, "answer": 12.5, "tolerance": 0},
+    ]}] if all_types else []
     return {
         "assessment": {
             "slug": slug, "default_language": "en",
@@ -49,6 +65,7 @@ def assessment_yaml(slug: str, *, pass_mark: float = 70, inactivity_minutes: flo
                  "stem": {"en": "Name the organisation.", "es": "Nombre la organización."},
                  "accepted": {"en": ["IOM"], "es": ["OIM"]}},
             ]},
+            *extra,
         ],
     }
 
@@ -75,7 +92,26 @@ def right_response(item_version: ItemVersion) -> dict[str, Any]:
         return {"value": content["answer"]}
     if item_version.type == "short_answer":
         return {"text": content["accepted"]["en"][0]}
+    if item_version.type == "multiple_response":
+        return {"choices": [o["id"] for o in content["options"] if o["correct"]]}
+    if item_version.type == "matching":
+        return {"pairs": {pair["id"]: pair["id"] for pair in content["pairs"]}}
+    if item_version.type == "numerical":
+        return {"value": str(content["answer"])}
     raise NotImplementedError(item_version.type)
+
+
+def right_form(item_version: ItemVersion) -> dict[str, Any]:
+    """The right answer as the question page's form fields (see lti_tool/attempts/forms.py)."""
+    right = right_response(item_version)
+    kind = item_version.type
+    if kind == "true_false":
+        return {"value": "true" if right["value"] else "false"}
+    if kind == "matching":
+        return {f"pair-{prompt}": answer for prompt, answer in right["pairs"].items()}
+    if kind == "numerical":
+        return {"value": right["value"].replace(".", ",")}  # a comma decimal is fine too
+    return right
 
 
 def wrong_response(item_version: ItemVersion) -> dict[str, Any]:
@@ -86,4 +122,10 @@ def wrong_response(item_version: ItemVersion) -> dict[str, Any]:
         return {"value": not content["answer"]}
     if item_version.type == "short_answer":
         return {"text": "something else"}
+    if item_version.type == "multiple_response":
+        return {"choices": [o["id"] for o in content["options"] if not o["correct"]]}
+    if item_version.type == "matching":
+        return {"pairs": {}}
+    if item_version.type == "numerical":
+        return {"value": "-1"}
     raise NotImplementedError(item_version.type)

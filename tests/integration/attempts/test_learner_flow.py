@@ -254,3 +254,45 @@ def test_heartbeats_are_rate_limited_without_harm(app, make_assessment, learner_
     codes = [ana.heartbeat().status_code for _ in range(32)]
     assert codes[:30] == [200] * 30 and codes[-1] == 429
     assert ana.save(1, {"choice": "a"}).status_code == 200
+
+
+def test_every_item_type_works_without_javascript(app, make_assessment, learner_of):
+    from tests.support.attempt_content import right_form
+
+    ana = learner_of(make_assessment(all_types=True, review="full"))
+    ana.start()
+    questions = attempt_rows(app, ana.attempt_id).questions
+    assert len(questions) == 7
+    for q in questions:
+        page = ana.question(q.position)
+        assert page.status_code == 200, q.item_version.type
+        assert ana.answer_form(q.position, **right_form(q.item_version)).status_code == 303
+    stored = attempt_rows(app, ana.attempt_id).questions
+    # Revisiting shows every saved answer selected.
+    expected = {"single_choice": [r'value="b"\s+checked'],
+                "multiple_response": [r'value="a"\s+checked', r'value="b"\s+checked'],
+                "true_false": [r'value="true"\s+checked'],
+                "matching": [r'value="p1"\s+selected', r'value="p2"\s+selected'],
+                "short_answer": [r'name="text" value="IOM"'],
+                "numerical": [r'name="value" value="12,5"']}
+    for q in stored:
+        page = ana.question(q.position).get_data(as_text=True)
+        for pattern in expected[q.item_version.type]:
+            assert re.search(pattern, page), (q.item_version.type, pattern)
+    ana.submit()
+    page = ana.result().get_data(as_text=True)
+    assert "Score: 100 %" in page
+    assert "Correct match" in page and "Accepted answers" in page and "a correct answer" in page
+
+
+def test_a_wrong_number_is_explained_on_the_page(app, make_assessment, learner_of):
+    ana = learner_of(make_assessment(all_types=True))
+    ana.start()
+    numerical = next(q for q in attempt_rows(app, ana.attempt_id).questions
+                     if q.item_version.type == "numerical")
+    page = ana.answer_form(numerical.position, value="twelve")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422 and 'id="answer-error"' in text and 'aria-invalid="true"' in text
+    assert 'value="twelve"' in text  # what they typed stays, to be corrected
+    json = ana.save(numerical.position, {"value": "twelve"})
+    assert json.status_code == 422 and "number" in json.json["message"]
