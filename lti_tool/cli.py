@@ -67,6 +67,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(setup)
     app.cli.add_command(platform_cli)
     app.cli.add_command(keys_cli)
+    from lti_tool.attempts.cli import attempts_cli
+
+    app.cli.add_command(attempts_cli)
     from lti_tool.grades.cli import grades_cli
 
     app.cli.add_command(grades_cli)

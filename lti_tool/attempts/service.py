@@ -417,3 +417,15 @@ def answered_count(attempt: Attempt) -> int:
 def attempts_count(session: Session, *, placement_id: int, user_id: int) -> int:
     return session.scalar(select(func.count()).select_from(Attempt).where(
         Attempt.placement_id == placement_id, Attempt.user_id == user_id)) or 0
+
+
+def settle_all(session: Session, now: datetime) -> int:
+    """Settle every attempt still marked in progress (a sweep: abandoned attempts end, and
+    time-limited ones get their score and grade, without waiting for the learner's next
+    request). Returns how many ended."""
+    ended = 0
+    for attempt_id in session.scalars(select(Attempt.id).where(Attempt.status == IN_PROGRESS)).all():
+        attempt = session.scalars(_select_attempt(attempt_id, lock=True)).first()
+        if attempt is not None and settle(session, attempt, now).status != IN_PROGRESS:
+            ended += 1
+    return ended

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from lti_tool.clock import Clock
@@ -48,6 +48,8 @@ class WorkerConfig:
     delivery_budget: timedelta = timedelta(seconds=70)
     lease: timedelta = timedelta(seconds=140)
     poll_interval: float = 1.0  # seconds between looks at an empty outbox
+    # Successful sends are recorded together, at the latest this long after the first one.
+    record_every: timedelta = timedelta(seconds=1)
     base_delay: timedelta = timedelta(seconds=5)
     max_delay: timedelta = timedelta(hours=1)
     # About a day of retries at the capped delay before a person is asked to look.
@@ -215,24 +217,41 @@ class GradeWorker:
 
     # --- one batch -------------------------------------------------------------------------------
     def deliver_batch(self, batch: list[ClaimedGrade]) -> int:
+        """Send the claimed rows one after the other. Successes are recorded together (one
+        transaction for a run of them, at the latest `record_every` after the first): a crash
+        before that only means the platform answers 409 to the repeat, which counts as
+        delivered. Anything else is recorded at once."""
         lease_ends = self.clock.now() + self.config.lease
         paused: dict[int, datetime] = {}  # platform id -> not before (it is down or throttling)
+        delivered: list[ClaimedGrade] = []
+        first_delivered_at: datetime | None = None
         handled = 0
-        for index, grade in enumerate(batch):
-            remaining = [g.outbox_id for g in batch[index:]]
-            if self.stop_event.is_set():
-                self.release(remaining)
-                break
-            if grade.access.platform_id in paused:
-                self.release([grade.outbox_id])
-                continue
-            if lease_ends - self.clock.now() < self.config.delivery_budget:
-                lease_ends = self._renew(remaining)
-            outcome = self._deliver_one(grade)
-            until = self.record(grade, outcome)
-            handled += 1
-            if until is not None:
-                paused[grade.access.platform_id] = until
+        try:
+            for index, grade in enumerate(batch):
+                remaining = [g.outbox_id for g in batch[index:]]
+                if self.stop_event.is_set():
+                    self.release(remaining)
+                    break
+                if grade.access.platform_id in paused:
+                    self.release([grade.outbox_id])
+                    continue
+                if lease_ends - self.clock.now() < self.config.delivery_budget:
+                    self._record_delivered(delivered)
+                    lease_ends = self._renew(remaining)
+                outcome = self._deliver_one(grade)
+                handled += 1
+                if outcome.kind == DELIVERED and not outcome.forget_lineitem:
+                    delivered.append(grade)
+                    first_delivered_at = first_delivered_at or self.clock.now()
+                    if self.clock.now() - first_delivered_at >= self.config.record_every:
+                        self._record_delivered(delivered)
+                        first_delivered_at = None
+                    continue
+                until = self.record(grade, outcome)
+                if until is not None:
+                    paused[grade.access.platform_id] = until
+        finally:
+            self._record_delivered(delivered)
         return handled
 
     def _deliver_one(self, grade: ClaimedGrade) -> Outcome:
@@ -252,6 +271,9 @@ class GradeWorker:
         now = self.clock.now()
         if outcome.forget_lineitem and outcome.lineitem_url:
             self.resolve_lineitem.forget(grade.placement_id, outcome.lineitem_url)
+        if outcome.kind == DELIVERED:
+            self._record_delivered([grade])
+            return None
         with self.sessions.begin() as session:
             row = session.scalars(
                 select(GradeOutbox).where(GradeOutbox.id == grade.outbox_id)
@@ -266,35 +288,51 @@ class GradeWorker:
             row.updated_at = now
             newer = row.version != grade.version
             self._count(outcome)
-            if outcome.kind == DELIVERED:
-                return self._delivered(row, grade, newer, now)
             if outcome.kind == FAILED:
                 return self._failed(row, outcome, newer, now)
             return self._retry(session, row, grade, outcome, newer, now)
 
     def _count(self, outcome: Outcome) -> None:
-        if outcome.kind == DELIVERED:
-            self.stats.delivered += 1
-        elif outcome.kind == FAILED:
+        if outcome.kind == FAILED:
             self.stats.failed += 1
         else:
             self.stats.retried += 1
         if outcome.code:
             self.stats.by_code[outcome.code] = self.stats.by_code.get(outcome.code, 0) + 1
 
-    @staticmethod
-    def _delivered(row: GradeOutbox, grade: ClaimedGrade, newer: bool, now: datetime) -> None:
-        row.delivered_version = grade.version
-        row.delivered_score = grade.score_given
-        row.delivered_at = now
-        if newer:  # a newer best arrived while this one was on the wire: it goes next
-            row.state = PENDING
-            row.next_attempt_at = now
-            return None
-        row.state = STATE_DELIVERED
-        row.tries = 0
-        row.last_error_code = row.last_http_status = row.last_error_detail = None
-        return None
+    def _record_delivered(self, grades: list[ClaimedGrade]) -> None:
+        """Mark sent rows delivered, in one transaction; empties `grades`. A row whose
+        `version` moved on while it was on the wire (a newer best arrived) stays pending and
+        is due at once: it goes next. Tries and errors are cleared either way (enqueue
+        cleared them for the newer best). Rows whose claim is no longer ours are left alone."""
+        if not grades:
+            return
+        now = self.clock.now()
+        sent_is_current = GradeOutbox.version == bindparam("sent_version")
+        statement = (
+            update(GradeOutbox)
+            .where(GradeOutbox.id == bindparam("outbox_id"),
+                   GradeOutbox.claimed_by == self.claim_id)
+            .values(claimed_by=None, claim_expires_at=None, updated_at=now,
+                    delivered_version=bindparam("sent_version"),
+                    delivered_score=bindparam("sent_score"), delivered_at=now, tries=0,
+                    last_error_code=None, last_http_status=None, last_error_detail=None,
+                    state=case((sent_is_current, STATE_DELIVERED), else_=PENDING),
+                    next_attempt_at=case((sent_is_current, GradeOutbox.next_attempt_at),
+                                         else_=now))
+            .execution_options(synchronize_session=False))
+        params = [{"outbox_id": g.outbox_id, "sent_version": g.version,
+                   "sent_score": g.score_given} for g in grades]
+        with self.sessions.begin() as session:
+            result = session.connection().execute(statement, params)
+        recorded = result.rowcount if result.rowcount is not None and result.rowcount >= 0 \
+            else len(grades)
+        lost = len(grades) - recorded
+        self.stats.delivered += recorded
+        if lost:
+            self.stats.lost_claims += lost
+            log.warning("%s delivered grade(s) had lost their claim before recording", lost)
+        grades.clear()
 
     @staticmethod
     def _failed(row: GradeOutbox, outcome: Outcome, newer: bool, now: datetime) -> None:

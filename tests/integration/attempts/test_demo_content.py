@@ -52,4 +52,4 @@ def test_a_spanish_only_assessment_for_a_spanish_launch(app, demo, learner_of):
     assert 'id="rule-questions"' in home
     ana.start()
     page = ana.question(1).get_data(as_text=True)
-    assert "Question 1 of 10" in page and 'lang="es"' in page
+    assert '<progress id="progress-bar" max="10" value="1"' in page and 'id="question-stem" lang="es"' in page

@@ -296,3 +296,18 @@ def test_a_wrong_number_is_explained_on_the_page(app, make_assessment, learner_o
     assert 'value="twelve"' in text  # what they typed stays, to be corrected
     json = ana.save(numerical.position, {"value": "twelve"})
     assert json.status_code == 422 and "number" in json.json["message"]
+
+
+def test_the_settle_command_ends_attempts_whose_time_is_up(app, make_assessment, learner_of, clock,
+                                                           runner):
+    walked_away = learner_of(make_assessment())
+    walked_away.start()
+    timed = learner_of(make_assessment(time_limit_minutes=5, inactivity_minutes=30), sub="5")
+    timed.start()
+    timed.save(1, right_response(attempt_rows(app, timed.attempt_id).questions[0].item_version))
+    assert "0 attempt(s) ended" in runner.invoke(args=["attempts", "settle"]).output
+    clock.advance(minutes=10, seconds=1)
+    assert "2 attempt(s) ended" in runner.invoke(args=["attempts", "settle"]).output
+    assert attempt_rows(app, walked_away.attempt_id).status == "void"
+    finished = attempt_rows(app, timed.attempt_id)
+    assert finished.status == "submitted" and finished.auto_submitted and finished.points == 1
