@@ -184,7 +184,8 @@ def seed(app, endpoint, learners: list[str], now: datetime, client_id: str) -> d
                             created_at=now)
         deployment = Deployment(platform=platform, deployment_id="1", created_at=now)
         placement = Placement(deployment=deployment, resource_link_id="1",
-                              resource_link_title="Final", ags_lineitem_url=endpoint.lineitem_url("worker"),
+                              resource_link_title="Final",
+                              ags_lineitem_url=endpoint.lineitem_url("worker"),
                               ags_lineitems_url=None, ags_scopes=[SCORE_SCOPE, RESULT_SCOPE],
                               updated_at=now)
         users = [LtiUser(platform=platform, sub=sub, updated_at=now) for sub in learners]
@@ -345,7 +346,8 @@ def main() -> None:
         "",
         "| run | grades | seconds until done | deliveries/s | ratio to bare loop |",
         "|---|---:|---:|---:|---:|",
-        f"| baseline: bare loop of score POSTs | {n} | {base_seconds:.2f} | {base_rate:.0f} | 1.00 |",
+        f"| baseline: bare loop of score POSTs | {n} | {base_seconds:.2f} | {base_rate:.0f} "
+        "| 1.00 |",
         f"| **worker** (claim, token, POST, record) | {n} | **{worker_seconds:.2f}** "
         f"(outbox empty) | **{rate:.0f}** | **{rate / base_rate:.2f}** |",
         "",

@@ -51,6 +51,10 @@ def setup_demo(app: Flask) -> Iterator[str]:
 
     with session_scope() as session:
         report = load_demo_content(session, now=services().clock.now())
+    from lti_tool.forms.demo import load_demo_forms
+
+    with session_scope() as session:
+        yield from load_demo_forms(session, now=services().clock.now())
     for result in report.results:
         state = "new version" if result.new_version else "unchanged"
         yield (f"Demo assessment {result.slug}: version {result.version_number} ({state}, "

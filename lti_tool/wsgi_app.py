@@ -23,6 +23,8 @@ def start_background_work(app: Flask) -> None:
     """Called once per server worker process (gunicorn's post_worker_init), never at import."""
     settings: Settings = app.config["EMM_SETTINGS"]
     if settings.runs_embedded_grade_worker:
-        from lti_tool.grades.worker import start_embedded_worker
+        from lti_tool.attempts.sweeper import start_embedded_sweeper
+        from lti_tool.grades.embedded import start_embedded_worker
 
         start_embedded_worker(app)
+        start_embedded_sweeper(app)

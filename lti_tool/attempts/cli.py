@@ -9,12 +9,19 @@ attempts_cli = AppGroup("attempts", help="One-sitting attempts.")
 
 
 @attempts_cli.command("settle")
-def settle() -> None:
+@click.option("--every", "every", type=float, default=None,
+              help="Keep running and settle every N seconds (production: its own process).")
+def settle(every: float | None) -> None:
     """Void attempts past their inactivity allowance and submit those past their time limit."""
-    from lti_tool.attempts.service import settle_all
-    from lti_tool.db import session_scope
-    from lti_tool.services import services
+    import threading
 
-    with session_scope() as session:
-        ended = settle_all(session, services().clock.now())
-    click.echo(f"{ended} attempt(s) ended.")
+    from flask import current_app
+
+    from lti_tool.attempts.sweeper import run_forever, sweep_once
+
+    app = current_app._get_current_object()
+    if every is None:
+        click.echo(f"{sweep_once(app)} attempt(s) ended.")
+        return
+    click.echo(f"Settling attempts every {every:g} s; stop with Ctrl-C.")
+    run_forever(app, threading.Event(), every)

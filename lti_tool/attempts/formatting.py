@@ -36,5 +36,11 @@ def percent(value: float | None) -> str:
     return format_decimal(value, format="0.##") + " %"
 
 
+def points(value: float | None) -> str:
+    """Points as people read them: '1', '0.33' (partial credit is not shown to 6 places)."""
+    return format_decimal(value or 0, format="0.##")
+
+
 def init_filters(app: Flask) -> None:
-    app.jinja_env.filters.update(duration=duration, clock_time=clock_time, percent=percent)
+    app.jinja_env.filters.update(duration=duration, clock_time=clock_time, percent=percent,
+                                 points=points)

@@ -110,7 +110,8 @@ def deliver(grade: ClaimedGrade, client: AgsClient, resolve_lineitem: LineItemRe
             lineitem_url = resolve_lineitem(grade, client, scopes)
         client.post_score(grade.access, scopes, lineitem_url, score_body(grade))
     except StaleTimestamp as conflict:
-        return _after_conflict(grade, client, scopes, lineitem_url, conflict, now)  # type: ignore[arg-type]
+        assert lineitem_url is not None  # only a score post answers 409
+        return _after_conflict(grade, client, scopes, lineitem_url, conflict, now)
     except AgsError as error:
         # A looked-up line item that is gone: look it up (or create it) again after requeue.
         forget = error.code == failures.LINEITEM_GONE and (
@@ -138,7 +139,9 @@ def _after_conflict(grade: ClaimedGrade, client: AgsClient, scopes: tuple[str, .
     if fraction is not None and fraction >= grade.fraction - FRACTION_TOLERANCE:
         return Outcome(DELIVERED, lineitem_url=lineitem_url,
                        note="409: the platform already held an equal or newer best")
-    restamp = strictly_after(grade.score_timestamp, held_at or now())
+    # After the platform's timestamp, and always after ours (a 409 said ours was not enough).
+    restamp = strictly_after(grade.score_timestamp,
+                             max(grade.score_timestamp, held_at or now()))
     return Outcome(RETRY, code=failures.STALE_TIMESTAMP, http_status=conflict.http_status,
                    detail=f"the platform held {held!r}", restamp=restamp,
                    lineitem_url=lineitem_url)

@@ -30,10 +30,14 @@ TRANSIENT = frozenset({NETWORK_ERROR, TIMEOUT, SERVER_ERROR, RATE_LIMITED, STALE
 PLATFORM_WIDE = frozenset({NETWORK_ERROR, TIMEOUT, SERVER_ERROR, RATE_LIMITED})
 
 REASONS = {
-    NETWORK_ERROR: lazy_gettext("The platform could not be reached. Sending is retried automatically."),
-    TIMEOUT: lazy_gettext("The platform did not answer in time. Sending is retried automatically."),
-    SERVER_ERROR: lazy_gettext("The platform had an internal error. Sending is retried automatically."),
-    RATE_LIMITED: lazy_gettext("The platform asked to slow down. Sending is retried automatically."),
+    NETWORK_ERROR: lazy_gettext(
+        "The platform could not be reached. Sending is retried automatically."),
+    TIMEOUT: lazy_gettext(
+        "The platform did not answer in time. Sending is retried automatically."),
+    SERVER_ERROR: lazy_gettext(
+        "The platform had an internal error. Sending is retried automatically."),
+    RATE_LIMITED: lazy_gettext(
+        "The platform asked to slow down. Sending is retried automatically."),
     STALE_TIMESTAMP: lazy_gettext(
         "The platform held a newer, lower grade. The best score is sent again."),
     INTERNAL_ERROR: lazy_gettext(

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from item_bank.database import Base
 from lti_tool.launch.models import LtiUser, Placement
 
-PENDING = "pending"  # waiting to be sent (first time, after a newer best, or after a transient error)
-DELIVERED = "delivered"  # the platform accepted this version (or already held an equal/newer best)
-FAILED = "failed"  # a person must fix something on the platform; `flask grades requeue-failed` after
+# pending: waiting to be sent (first time, after a newer best, or after a transient error)
+PENDING = "pending"
+# delivered: the platform accepted this version (or already held an equal or newer best)
+DELIVERED = "delivered"
+# failed: a person must fix something first; then `flask grades requeue-failed`
+FAILED = "failed"
 STATES = (PENDING, DELIVERED, FAILED)
 
 
@@ -61,7 +66,7 @@ class GradeOutbox(Base):
     delivered_version: Mapped[int | None] = mapped_column(Integer)
     delivered_score: Mapped[float | None] = mapped_column(Float)
     delivered_at: Mapped[datetime | None]
-    # The last problem: a code (see lti_tool.grades.errors), the HTTP status and the platform's answer.
+    # The last problem: a code (lti_tool.grades.failures), the HTTP status, the platform's answer.
     last_error_code: Mapped[str | None] = mapped_column(String(40))
     last_http_status: Mapped[int | None] = mapped_column(Integer)
     last_error_detail: Mapped[str | None] = mapped_column(Text)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from lti_tool.clock import Clock
 from lti_tool.grades import failures
-from lti_tool.grades.ags_client import AgsClient, AgsError, PlatformAccess
+from lti_tool.grades.ags_client import AgsClient, PlatformAccess
 from lti_tool.grades.delivery import DELIVERED, FAILED, RETRY, ClaimedGrade, Outcome, deliver
 from lti_tool.grades.lineitems import LineItemResolver
 from lti_tool.grades.models import DELIVERED as STATE_DELIVERED
@@ -378,7 +378,8 @@ class GradeWorker:
     def _pause_platform(session: Session, platform_id: int, until: datetime) -> None:
         """The platform is down or throttling: its other pending grades wait as long, instead
         of each making a request that will fail the same way."""
-        placements = (select(Placement.id).join(Deployment, Deployment.id == Placement.deployment_id)
+        placements = (select(Placement.id)
+                      .join(Deployment, Deployment.id == Placement.deployment_id)
                       .where(Deployment.platform_id == platform_id))
         session.execute(update(GradeOutbox).where(
             and_(GradeOutbox.state == PENDING, GradeOutbox.next_attempt_at < until,

@@ -171,7 +171,10 @@
         var away = result.body.away_seconds || 0;
         heard(result.body);
         if (wasAway && away >= timeout - warnAt) {
-          showWarning(text("welcomeBack", clockText(away)), false);
+          // Said aloud too: a screen reader does not read a tab that was in the background.
+          var welcome = text("welcomeBack", clockText(away));
+          showWarning(welcome, false);
+          announce(welcome);
           window.setTimeout(hideWarning, 20000);
         } else {
           hideWarning();

@@ -30,7 +30,8 @@ def seed_course(session: Session, now: datetime, *, issuer: str = "https://moodl
                 scopes: tuple[str, ...] = AGS_SCOPES, resource_link_id: str = "1",
                 learners: tuple[str, ...] = ("4",), title: str = "Final assessment") -> Course:
     platform = Platform(name="Moodle", issuer=issuer, client_id=client_id,
-                        auth_login_url=issuer + "/auth", auth_token_url=token_url or issuer + "/token",
+                        auth_login_url=issuer + "/auth",
+                        auth_token_url=token_url or issuer + "/token",
                         key_set_url=issuer + "/jwks", created_at=now)
     deployment = Deployment(platform=platform, deployment_id="1", created_at=now)
     placement = Placement(deployment=deployment, resource_link_id=resource_link_id,

@@ -1,0 +1,48 @@
+"""Ends attempts nobody came back to, on a schedule: abandoned attempts become void and
+time-limited ones are submitted (and graded) without waiting for the learner's next request.
+
+The rules live in `service.settle_all`; this only decides *when* it runs: a daemon thread in
+the embedded default, `flask attempts settle --every 60` as its own process in production.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+EXTENSION_KEY = "emm_attempt_sweeper"
+DEFAULT_INTERVAL_SECONDS = 60.0
+
+
+def sweep_once(app: Flask) -> int:
+    from lti_tool.attempts.service import settle_all
+    from lti_tool.db import session_scope
+    from lti_tool.services import services
+
+    with app.app_context(), session_scope() as session:
+        return settle_all(session, services().clock.now())
+
+
+def run_forever(app: Flask, stop: threading.Event, interval: float) -> None:
+    while not stop.is_set():
+        try:
+            ended = sweep_once(app)
+            if ended:
+                log.info("attempt sweeper ended %d attempt(s)", ended)
+        except Exception:  # noqa: BLE001 - a database restart must not kill the sweeper
+            log.exception("attempt sweep failed; trying again in %.0f s", interval)
+        stop.wait(interval)
+
+
+def start_embedded_sweeper(app: Flask, interval: float = DEFAULT_INTERVAL_SECONDS) -> threading.Event:
+    """Start the sweeper thread once per app; returns the event that stops it."""
+    if EXTENSION_KEY in app.extensions:
+        return app.extensions[EXTENSION_KEY]
+    stop = threading.Event()
+    threading.Thread(target=run_forever, args=(app, stop, interval), name="attempt-sweeper",
+                     daemon=True).start()
+    app.extensions[EXTENSION_KEY] = stop
+    return stop
