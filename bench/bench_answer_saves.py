@@ -41,12 +41,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (  # noqa: E402 - runnable as a script
     Connection,
+    CpuMeter,
     FakeMoodle,
     UnexpectedReply,
     Window,
     add_common_arguments,
     closed_loop,
     command_line,
+    cpu_text,
     machine,
     measure_around,
     measure_reference,
@@ -271,6 +273,18 @@ def row(name: str, stats, ratio: str = "") -> str:
             f"{ms(stats.max)} | {stats.count} | {ratio} |")
 
 
+def per_request(window: Window) -> str:
+    """CPU per request of any kind while metered (a learner's requests differ: see
+    bench/profile_requests.py for each kind's own cost)."""
+    requests = sum(window.cpu_ops.get(name, 0) * (2 if name == "launch" else 1)
+                   for name in window.cpu_ops)
+    if not window.cpu or not requests:
+        return "CPU per request not measured"
+    seconds = window.cpu_seconds * 1000 / requests
+    return (f"per request: app {window.cpu['app (gunicorn workers)'] * seconds:.2f} ms + "
+            f"PostgreSQL {window.cpu['PostgreSQL'] * seconds:.2f} ms")
+
+
 HEADER = ["| workload | ops/s | p50 ms | p95 ms | p99 ms | max ms | ops | ratio to baseline |",
           "|---|---:|---:|---:|---:|---:|---:|---:|"]
 
@@ -326,6 +340,12 @@ def report(args, server, load_before: str, phases: dict[str, tuple[Window, Windo
         row("launch (login + launch)", saves_b.stats("launch")),
         row("start attempt", saves_b.stats("start")),
         row("submit", saves_b.stats("submit")), "",
+        "CPU used while measuring:", "",
+        f"- throughput, learners: {cpu_text(saves_a.cpu)}; {per_request(saves_a)}",
+        f"- throughput, baseline (first half): {cpu_text(base_a.cpu)}; {per_request(base_a)}",
+        f"- throughput, reference: {cpu_text(reference.cpu)}; {per_request(reference)}",
+        f"- latency, learners: {cpu_text(saves_b.cpu)}",
+        f"- latency, baseline (first half): {cpu_text(base_b.cpu)}", "",
         f"Answers acknowledged: {check['acknowledged']}; found in the database with the "
         f"acknowledged value: {check['acknowledged'] - check['lost'] - check['different']}; "
         f"missing: {check['lost']}; different: {check['different']}. Submits acknowledged: "
@@ -360,27 +380,30 @@ def main(argv: list[str] | None = None) -> int:
         content.write_text(yaml.safe_dump(assessment_yaml(), allow_unicode=True))
         with running_tool("bench_answer_saves-gunicorn", workers=args.workers,
                           threads=args.threads, content=[content]) as (server, moodle, backends):
+            meter = CpuMeter(server, backends.database_url)
             fast = Learners(moodle, server.base_url, think=0, ramp=0)
             asyncio.run(fast.prime())
             throughput = measure_around(
                 server.base_url, args.clients,
                 lambda: asyncio.run(closed_loop(server.base_url, args.clients, fast.session,
-                                                warmup=args.warmup, duration=args.duration)),
-                warmup=args.warmup, duration=args.duration)
+                                                warmup=args.warmup, duration=args.duration,
+                                                meter=meter)),
+                warmup=args.warmup, duration=args.duration, meter=meter)
             reference = measure_reference(server.base_url, args.clients, warmup=1.0,
-                                          duration=args.duration / 2)
+                                          duration=args.duration / 2, meter=meter)
 
             paced = Learners(moodle, server.base_url, think=args.think, ramp=args.ramp)
 
             async def paced_baseline(window: Window | None = None) -> Window:
                 return await closed_loop(
                     server.base_url, args.learners, await paced_hello_world(args.think, args.ramp),
-                    warmup=args.ramp + SETTLE, duration=args.learner_duration / 2, window=window)
+                    warmup=args.ramp + SETTLE, duration=args.learner_duration / 2, window=window,
+                    meter=meter if window is None else None)
 
             base_b = asyncio.run(paced_baseline())
             saves_b = asyncio.run(closed_loop(server.base_url, args.learners, paced.session,
                                               warmup=args.ramp + SETTLE,
-                                              duration=args.learner_duration))
+                                              duration=args.learner_duration, meter=meter))
             asyncio.run(paced_baseline(base_b))
             check = check_stored(backends.database_url, [fast, paced])
             text = report(args, server, load_before,

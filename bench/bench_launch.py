@@ -27,12 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (  # noqa: E402 - runnable as a script
     Connection,
+    CpuMeter,
     FakeMoodle,
     UnexpectedReply,
     Window,
     add_common_arguments,
     closed_loop,
     command_line,
+    cpu_text,
     machine,
     measure_around,
     measure_reference,
@@ -93,14 +95,20 @@ def level_rows(clients: int, baseline: Window, reference: Window, launches: Wind
         return (f"{ms(stats.p50)} | {ms(stats.p95)} | {ms(stats.p99)} | {ms(stats.max)} | "
                 f"{stats.count}")
 
+    def cpu(window: Window, name: str) -> str:
+        app = window.cpu_ms_per_op(name)
+        db = window.cpu_ms_per_op(name, "PostgreSQL")
+        return f"{app:.2f} + {db:.2f}"
+
     return [
-        f"| {clients} | baseline: GET /healthz | {base.per_second:.0f} | {cells(base)} | 1.00 |",
+        f"| {clients} | baseline: GET /healthz | {base.per_second:.0f} | {cells(base)} | 1.00 | "
+        f"{cpu(baseline, 'healthz')} |",
         f"| {clients} | reference: GET /readyz (1 DB + 1 Redis round trip) | "
-        f"{ref.per_second:.0f} | {cells(ref)} | {ratio(ref)} |",
+        f"{ref.per_second:.0f} | {cells(ref)} | {ratio(ref)} | {cpu(reference, 'readyz')} |",
         f"| {clients} | **launch** (login + launch round trips) | **{launch.per_second:.0f}** | "
-        f"{cells(launch)} | **{ratio(launch)}** |",
-        f"| {clients} | - POST /lti/login (302) | | {cells(login)} | |",
-        f"| {clients} | - POST /lti/launch (303) | | {cells(launch_request)} | |",
+        f"{cells(launch)} | **{ratio(launch)}** | {cpu(launches, 'launch')} |",
+        f"| {clients} | - POST /lti/login (302) | | {cells(login)} | | |",
+        f"| {clients} | - POST /lti/launch (303) | | {cells(launch_request)} | | |",
     ]
 
 
@@ -116,12 +124,16 @@ def report(args, levels: dict[int, tuple[Window, Window, Window]], moodle: FakeM
         f"reference for half after. Every launch is a new learner (new `sub`) in one resource "
         f"link{'' if args.links == 1 else f' of {args.links}, in turn'} (placed by a first launch "
         f"before the load). Client-side signing is not timed.", "",
-        "| clients | workload | ops/s | p50 ms | p95 ms | p99 ms | max ms | ops | ratio to baseline |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| clients | workload | ops/s | p50 ms | p95 ms | p99 ms | max ms | ops | ratio to baseline "
+        "| CPU ms/op: app + PostgreSQL |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    verdicts, errors = [], []
+    verdicts, errors, cpu = [], [], []
     for clients, (baseline, reference, launches) in levels.items():
         lines += level_rows(clients, baseline, reference, launches)
+        cpu += [f"- {clients} client(s), launches: {cpu_text(launches.cpu)}",
+                f"- {clients} client(s), baseline (first half): {cpu_text(baseline.cpu)}",
+                f"- {clients} client(s), reference: {cpu_text(reference.cpu)}"]
         base, launch = baseline.stats("healthz"), launches.stats("launch")
         ratio = launch.per_second / base.per_second if base.per_second else float("nan")
         verdicts.append(
@@ -130,6 +142,9 @@ def report(args, levels: dict[int, tuple[Window, Window, Window]], moodle: FakeM
             f"({'met' if launch.p95 < AIM_P95_MS else 'MISSED'})")
         errors.append(f"{clients} client(s): launches {launches.error_text()}, baseline "
                       f"{baseline.error_text()}, reference {reference.error_text()}")
+    lines += ["", "CPU ms/op: CPU time of the gunicorn workers and of the PostgreSQL backends "
+              "per operation while measuring; other work on the machine barely moves it, unlike "
+              "throughput. CPU used while measuring (cores):", "", *cpu]
     lines += [
         "",
         f"Aim (issue #2): launches/s >= {AIM_RATIO:.0%} of the baseline's req/s and launch p95 < "
@@ -166,18 +181,20 @@ def main(argv: list[str] | None = None) -> int:
     load_before = wait_for_quiet(args.quiet_wait)
     levels: dict[int, tuple[Window, Window, Window]] = {}
     with running_tool("bench_launch-gunicorn", workers=args.workers,
-                      threads=args.threads) as (server, moodle, _backends):
+                      threads=args.threads) as (server, moodle, backends):
         asyncio.run(prime(moodle, server.base_url, args.links))
+        meter = CpuMeter(server, backends.database_url)
         for clients in args.levels or [args.clients]:
             baseline, launches = measure_around(
                 server.base_url, clients,
                 lambda: asyncio.run(closed_loop(server.base_url, clients,
                                                 launch_iteration(moodle, server.base_url,
                                                                  args.links),
-                                                warmup=args.warmup, duration=args.duration)),
-                warmup=args.warmup, duration=args.duration)
+                                                warmup=args.warmup, duration=args.duration,
+                                                meter=meter)),
+                warmup=args.warmup, duration=args.duration, meter=meter)
             reference = measure_reference(server.base_url, clients, warmup=1.0,
-                                          duration=args.duration / 2)
+                                          duration=args.duration / 2, meter=meter)
             levels[clients] = (baseline, reference, launches)
         text = report(args, levels, moodle, server, load_before)
     print(text)

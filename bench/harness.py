@@ -261,6 +261,11 @@ class ToolServer:
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer /healthz within {timeout} s; see {self.log_path}")
 
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
             self._process.send_signal(signal.SIGTERM)  # graceful: finish requests in flight
@@ -286,6 +291,102 @@ def running_tool(log_name: str, *, workers: int = 2, threads: int | None = None,
         finally:
             server.stop()
             moodle.close()
+
+
+# -- where the CPU went ----------------------------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (all its threads) so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _machine_busy() -> float:
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / _TICK  # all but idle and iowait
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "stat").read_text().rsplit(")", 1)[1].split()[1] == str(parent):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def _named(name: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+class CpuMeter:
+    """CPU used during a measured span, in cores: the app's gunicorn workers, PostgreSQL
+    backends of the scratch database, Redis, this driver, and everything else on the machine
+    (other work competing for the same cores, which makes a run less trustworthy)."""
+
+    def __init__(self, server: ToolServer, database_url: str) -> None:
+        from sqlalchemy.engine import make_url
+
+        url = make_url(database_url)
+        self._database = url.database
+        self._admin = url.set(drivername="postgresql", database="postgres").render_as_string(
+            hide_password=False)
+        self._server_pid = server.pid
+        self._before: dict[str, dict[int, float]] = {}
+        self._started = 0.0
+        self._busy = 0.0
+
+    def _groups(self) -> dict[str, list[int]]:
+        import psycopg
+
+        with psycopg.connect(self._admin, autocommit=True) as conn:
+            backends = [row[0] for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self._database,))]
+        return {"app (gunicorn workers)": _children(self._server_pid),
+                "PostgreSQL": backends, "Redis": _named("redis-server"),
+                "driver": [os.getpid()]}
+
+    def start(self) -> None:
+        self._before = {name: {pid: _process_cpu(pid) for pid in pids}
+                        for name, pids in self._groups().items()}
+        self._started, self._busy = time.perf_counter(), _machine_busy()
+
+    def stop(self) -> dict[str, float]:
+        elapsed = time.perf_counter() - self._started
+        busy = _machine_busy() - self._busy
+        used = {}
+        for name, pids in self._groups().items():
+            before = self._before.get(name, {})
+            # A backend that appeared during the span is counted from 0: a small overcount.
+            used[name] = sum(_process_cpu(pid) - before.get(pid, 0.0) for pid in pids) / elapsed
+        used["other processes"] = max(0.0, busy / elapsed - sum(used.values()))
+        return used
+
+
+def cpu_text(used: dict[str, float] | None) -> str:
+    if not used:
+        return "not measured"
+    text = ", ".join(f"{name} {cores:.2f}" for name, cores in used.items())
+    warning = (f" - other work took {used['other processes']:.2f} cores: the app had less "
+               f"than the whole machine" if used.get("other processes", 0) > 0.25 else "")
+    return f"{text} (cores of {os.cpu_count()}){warning}"
 
 
 # -- the HTTP driver -------------------------------------------------------------------------
@@ -419,6 +520,17 @@ class Window:
     counts: Counter = field(default_factory=Counter)
     errors: Counter = field(default_factory=Counter)
     error_examples: dict[str, str] = field(default_factory=dict)
+    cpu: dict[str, float] | None = None  # cores, over the last measured span, when metered
+    cpu_ops: dict[str, int] = field(default_factory=dict)  # operations in that span
+    cpu_seconds: float = 0.0
+
+    def cpu_ms_per_op(self, name: str, group: str = "app (gunicorn workers)") -> float:
+        """CPU milliseconds `group` spent per `name` operation while metered: unlike
+        throughput, barely moved by other work on the machine."""
+        ops = self.cpu_ops.get(name, 0)
+        if not self.cpu or not ops:
+            return float("nan")
+        return self.cpu[group] * self.cpu_seconds * 1000 / ops
 
     def open(self, start: float, end: float) -> None:
         self.spans.append((start, end))
@@ -485,14 +597,28 @@ Iteration = Callable[[int, Connection, Window], Awaitable[None]]
 
 
 async def closed_loop(base_url: str, clients: int, iteration: Iteration, *, warmup: float,
-                      duration: float, window: Window | None = None) -> Window:
+                      duration: float, window: Window | None = None,
+                      meter: CpuMeter | None = None) -> Window:
     """`clients` concurrent clients, each with its own keep-alive connection, each running
     `iteration(client_index, connection, window)` back to back until the run ends. Operations
-    are measured only between the end of the warm-up and the end of the run."""
+    are measured only between the end of the warm-up and the end of the run (and the CPU
+    used then, with a meter)."""
     parts = urlsplit(base_url)
     window = window or Window()
     now = time.perf_counter()
     window.open(now + warmup, now + warmup + duration)
+
+    async def metering() -> None:
+        await asyncio.sleep(warmup)
+        meter.start()
+        before = {name: len(values) for name, values in window.samples.items()}
+        await asyncio.sleep(duration)
+        window.cpu = meter.stop()
+        window.cpu_seconds = duration
+        window.cpu_ops = {name: len(values) - before.get(name, 0)
+                          for name, values in window.samples.items()}
+
+    metered = asyncio.create_task(metering()) if meter is not None else None
 
     async def client(index: int) -> None:
         connection = Connection(parts.hostname, parts.port)
@@ -507,6 +633,8 @@ async def closed_loop(base_url: str, clients: int, iteration: Iteration, *, warm
             await connection.close()
 
     await asyncio.gather(*(client(i) for i in range(clients)))
+    if metered is not None:
+        await metered
     return window
 
 
@@ -531,17 +659,19 @@ async def hello_db(index: int, connection: Connection, window: Window) -> None:
     window.record("readyz", started, finished)
 
 
-def measure_reference(base_url: str, clients: int, *, warmup: float, duration: float) -> Window:
+def measure_reference(base_url: str, clients: int, *, warmup: float, duration: float,
+                      meter: CpuMeter | None = None) -> Window:
     return asyncio.run(closed_loop(base_url, clients, hello_db, warmup=warmup,
-                                   duration=duration))
+                                   duration=duration, meter=meter))
 
 
 def measure_around(base_url: str, clients: int, workload: Callable[[], Window], *,
-                   warmup: float, duration: float) -> tuple[Window, Window]:
+                   warmup: float, duration: float,
+                   meter: CpuMeter | None = None) -> tuple[Window, Window]:
     """The baseline measured for half the duration before the workload and half after it
     (A-B-A), so a change of background load during the run moves both alike."""
     baseline = asyncio.run(closed_loop(base_url, clients, hello_world, warmup=warmup,
-                                       duration=duration / 2))
+                                       duration=duration / 2, meter=meter))
     measured = workload()
     asyncio.run(closed_loop(base_url, clients, hello_world, warmup=min(warmup, 1.0),
                             duration=duration / 2, window=baseline))
@@ -586,7 +716,7 @@ def machine(load_before: str) -> str:
             f"{host_platform.system()} {host_platform.release()}, commit {commit}"
             f"{' + local changes' if dirty else ''}, {time.strftime('%Y-%m-%d %H:%M %Z')}; "
             f"load average (1 min) {load_before} before the run, "
-            f"{os.getloadavg()[0]:.2f} after")
+            f"{os.getloadavg()[0]:.2f} at its end (this run's own processes included)")
 
 
 def ms(value: float) -> str:

@@ -31,6 +31,11 @@
   var warned = false;
   var lastAnnouncedMinute = null;
   var timeUp = false;
+  // Time left at the previous tick: a reminder is said when the time left crosses 5:00 or
+  // 1:00. Ticks are late or skipped (background tabs, a sleeping laptop), so crossing, not
+  // landing exactly on the second, is what counts; nothing is said on the page load itself.
+  var previousRemaining = deadline === null ? null : (deadline - Date.now()) / 1000;
+  var REMINDERS = [300, 60];
 
   function text(name, time) {
     return (strings.dataset[name] || "").replace("{time}", time || "");
@@ -119,6 +124,14 @@
     nav.setAttribute("aria-label", answered ? nav.dataset.answeredLabel : nav.dataset.unansweredLabel);
   }
 
+  // A typed answer the server refused (not a number, too long): say so on the field too.
+  function markInvalid(invalid) {
+    form.querySelectorAll("input[type=text]").forEach(function (input) {
+      if (invalid) { input.setAttribute("aria-invalid", "true"); }
+      else { input.removeAttribute("aria-invalid"); }
+    });
+  }
+
   function save() {
     if (over || !data.saveUrl) { return; }
     if (saving) { dirty = true; return; }
@@ -131,6 +144,7 @@
         retryDelay = 2000;
         heard(result.body);
         markAnswered(Boolean(result.body.answered));
+        markInvalid(false);
         var at = new Date(result.body.saved_at);
         status(text("savedAt", at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" })));
         if (dirty) { save(); }
@@ -139,6 +153,9 @@
       if (handleRefusal(result)) { return; }
       if (result.status === 422) {
         status((result.body && result.body.message) || text("invalid"));
+        markInvalid(true);
+        // Typed again while this was on its way: that newer answer still needs saving.
+        if (dirty) { save(); }
         return;
       }
       retryLater();
@@ -228,8 +245,12 @@
     if (deadline !== null && timeLimit) {
       var remaining = (deadline - Date.now()) / 1000;
       timeLimit.textContent = text("timeLeft", clockText(remaining));
-      var rounded = Math.ceil(remaining);
-      if (rounded === 300 || rounded === 60) { announce(text("minutesLeft", clockText(rounded))); }
+      REMINDERS.forEach(function (mark) {
+        if (previousRemaining !== null && previousRemaining > mark && remaining <= mark && remaining > 0) {
+          announce(text("minutesLeft", clockText(remaining)));
+        }
+      });
+      previousRemaining = remaining;
       if (remaining <= 0 && !timeUp && timeoutForm) {
         timeUp = true;
         over = true;

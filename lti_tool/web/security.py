@@ -49,8 +49,9 @@ def content_security_policy(frame_origins: list[str]) -> str:
 def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy",
-                                    content_security_policy(_platform_origins()))
+        if "Content-Security-Policy" not in response.headers:  # a view may set its own
+            response.headers["Content-Security-Policy"] = content_security_policy(
+                _platform_origins())
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         # Launch tokens travel in URLs: never leak them to other sites.
         response.headers.setdefault("Referrer-Policy", "same-origin")

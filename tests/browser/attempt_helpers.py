@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import Frame, Page, Request, expect
 
 from tests.browser.launching import BrowserLaunch, launch_in_browser
 
@@ -44,20 +44,25 @@ def launch_learner(page: Page, lti: t.Any, slug: str, user_id: str = "4",
                              user_id=user_id, **params)
 
 
-def start(page: Page) -> int:
+def page_of(target: Page | Frame) -> Page:
+    """The tab of a page or of a frame (an attempt may run inside the course page's iframe)."""
+    return target.page if isinstance(target, Frame) else target
+
+
+def start(page: Page | Frame) -> int:
     """Press "Start" on the assessment home; the new attempt's id."""
     page.locator("#start-attempt").click()
     page.wait_for_url(QUESTION_PATH)
     return attempt_id(page)
 
 
-def attempt_id(page: Page) -> int:
+def attempt_id(page: Page | Frame) -> int:
     found = QUESTION_PATH.search(page.url)
     assert found, f"not a question page: {page.url}"
     return int(found.group(1))
 
 
-def position(page: Page) -> int:
+def position(page: Page | Frame) -> int:
     found = QUESTION_PATH.search(page.url)
     assert found, f"not a question page: {page.url}"
     return int(found.group(2))
@@ -117,18 +122,9 @@ class _Snapshot:
     responses: dict[int, t.Any]
 
 
-def attempts_of(lti: t.Any) -> list[t.Any]:
-    from sqlalchemy import select
-
-    from lti_tool.attempts.models import Attempt
-
-    with lti.tool.session() as session:
-        return [stored(lti, a) for a in session.scalars(select(Attempt.id).order_by(Attempt.id))]
-
-
 # -- answering through the page ------------------------------------------------------------
 
-def answer_control(page: Page, question: Question, fields: dict[str, t.Any]) -> None:
+def answer_control(page: Page | Frame, question: Question, fields: dict[str, t.Any]) -> None:
     """Set the question's controls to `fields` with the mouse/keyboard, as a learner would."""
     pos = question.position
     if question.type == "single_choice":
@@ -146,32 +142,39 @@ def answer_control(page: Page, question: Question, fields: dict[str, t.Any]) -> 
         raise NotImplementedError(question.type)
 
 
-def answer_and_wait_saved(page: Page, question: Question, fields: dict[str, t.Any]) -> None:
+def answer_and_wait_saved(page: Page | Frame, question: Question,
+                          fields: dict[str, t.Any]) -> None:
     """Answer and wait until the autosave is acknowledged (HTTP 200 and the live status)."""
     assert position(page) == question.position
-    with page.expect_response(lambda r: r.url.endswith(f"/questions/{question.position}/answer")
-                              and r.request.method == "POST") as saved:
+    suffix = f"/questions/{question.position}/answer"
+    with page_of(page).expect_response(
+            lambda r: r.url.endswith(suffix) and r.request.method == "POST") as saved:
         answer_control(page, question, fields)
     assert saved.value.status == 200, saved.value.text()
     expect(page.locator("#save-status")).to_have_text(SAVED)
 
 
-def checked_fields(page: Page) -> dict[str, t.Any]:
+def checked_fields(page: Page | Frame) -> dict[str, t.Any]:
     """What the question form holds now (the answer fields only)."""
     return page.evaluate("""() => {
         const out = {};
         for (const el of document.querySelectorAll('#question-form input, #question-form select')) {
             if (el.type === 'hidden' || el.type === 'submit') continue;
-            if ((el.type === 'radio' || el.type === 'checkbox')) {
-                if (el.checked) out[el.name] = el.type === 'checkbox' ? [...(out[el.name] || []), el.value] : el.value;
+            if (el.type === 'checkbox') {
+                if (el.checked) out[el.name] = [...(out[el.name] || []), el.value];
+            } else if (el.type === 'radio') {
+                if (el.checked) out[el.name] = el.value;
             } else if (el.value) { out[el.name] = el.value; }
         }
         return out;
     }""")
 
 
-def go_next(page: Page) -> None:
+def go_next(page: Page | Frame) -> None:
+    """Press "Save and go to the next question" and wait for the next page (or the review)."""
+    before = page.url
     page.locator("#btn-next").click()
+    page.wait_for_url(lambda url: url != before)
     page.wait_for_load_state()
 
 
@@ -183,7 +186,8 @@ def set_visibility(page: Page, state: str) -> None:
     Headless Chromium keeps every tab visible, so the property is overridden on the document."""
     page.evaluate("""state => {
         Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => state});
-        Object.defineProperty(document, 'hidden', {configurable: true, get: () => state === 'hidden'});
+        Object.defineProperty(document, 'hidden',
+                              {configurable: true, get: () => state === 'hidden'});
         document.dispatchEvent(new Event('visibilitychange'));
     }""", state)
 

@@ -55,6 +55,6 @@ def test_catalog_template_is_current():
         subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
                         "-k", "lazy_gettext", "-k", "_l", "--no-location", "-o", str(out), "."],
                        cwd=TRANSLATIONS.parents[1], check=True, capture_output=True)
-        current = {m.id for m in _catalog(out) if m.id}
-    committed = {m.id for m in _catalog(TRANSLATIONS / "messages.pot") if m.id}
+        current = {_ids(m)[0] for m in _catalog(out) if m.id}
+    committed = {_ids(m)[0] for m in _catalog(TRANSLATIONS / "messages.pot") if m.id}
     assert not current - committed, f"strings missing from messages.pot: {sorted(current - committed)[:5]}"

@@ -134,20 +134,22 @@ def server(database, store_redis, tmp_path):
         if process.poll() is not None:
             raise AssertionError("gunicorn exited: " + errors.read_text()[-2000:])
         try:
-            return requests.get(url + "/healthz", timeout=2).status_code == 200 and \
+            return requests.get(url + "/healthz", timeout=5).status_code == 200 and \
                 len(_children(process.pid)) == 2
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or a worker still booting
             return False
 
-    _wait_for(ready, "gunicorn to boot")
-    yield url, process, log
-    process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    err_file.close()
+        _wait_for(ready, "gunicorn to boot")
+        yield url, process, log
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        err_file.close()
 
 
 def _served_by(log: Path, path: str) -> int:
