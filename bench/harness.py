@@ -348,7 +348,9 @@ class CpuMeter:
         self._database = url.database
         self._admin = url.set(drivername="postgresql", database="postgres").render_as_string(
             hide_password=False)
-        self._server_pid = server.pid
+        # Found once, before any load: scanning /proc takes milliseconds.
+        self._fixed = {"app (gunicorn workers)": _children(server.pid),
+                       "Redis": _named("redis-server"), "driver": [os.getpid()]}
         self._before: dict[str, dict[int, float]] = {}
         self._started = 0.0
         self._busy = 0.0
@@ -359,9 +361,7 @@ class CpuMeter:
         with psycopg.connect(self._admin, autocommit=True) as conn:
             backends = [row[0] for row in conn.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self._database,))]
-        return {"app (gunicorn workers)": _children(self._server_pid),
-                "PostgreSQL": backends, "Redis": _named("redis-server"),
-                "driver": [os.getpid()]}
+        return {**self._fixed, "PostgreSQL": backends}
 
     def start(self) -> None:
         self._before = {name: {pid: _process_cpu(pid) for pid in pids}
@@ -609,11 +609,12 @@ async def closed_loop(base_url: str, clients: int, iteration: Iteration, *, warm
     window.open(now + warmup, now + warmup + duration)
 
     async def metering() -> None:
+        # In a thread: the meter's database query must not stall the clients' event loop.
         await asyncio.sleep(warmup)
-        meter.start()
+        await asyncio.to_thread(meter.start)
         before = {name: len(values) for name, values in window.samples.items()}
         await asyncio.sleep(duration)
-        window.cpu = meter.stop()
+        window.cpu = await asyncio.to_thread(meter.stop)
         window.cpu_seconds = duration
         window.cpu_ops = {name: len(values) - before.get(name, 0)
                           for name, values in window.samples.items()}

@@ -246,11 +246,17 @@ def start_attempt(session: Session, *, placement_id: int, user_id: int,
 # -- during the attempt --------------------------------------------------------------------
 
 def resume(session: Session, *, attempt_id: int, placement_id: int, user_id: int, sitting: str,
-           now: datetime, position: int | None = None) -> Attempt:
+           now: datetime, position: int | None = None, new_sitting: bool = False) -> Attempt:
     """Open the attempt on a page (a view counts as activity): the same attempt with every
-    acknowledged answer, as long as it is alive and this tab holds the sitting."""
+    acknowledged answer, as long as it is alive and this tab holds the sitting.
+
+    `new_sitting` hands the page a fresh sitting key: a copy of this page's address opened
+    elsewhere (a duplicated tab) then takes the sitting and the older copy stops, so there are
+    never two live copies. The page keeps its own address current with the new key."""
     attempt = _live(session, attempt_id=attempt_id, placement_id=placement_id, user_id=user_id,
                     sitting=sitting, now=now)
+    if new_sitting:
+        attempt.sitting_key = secrets.token_urlsafe(16)
     if position is not None:
         _question(attempt, position)
         attempt.last_position = position

@@ -236,7 +236,7 @@ def question(attempt_id: int, position: int):
     session = db.session()
     try:
         attempt = service.resume(session, **_ids(launch, attempt_id), sitting=_sitting(),
-                                 now=_now(), position=position)
+                                 now=_now(), position=position, new_sitting=True)
     except service.AttemptError as error:
         return _page_error(error, launch)
     session.commit()
@@ -350,7 +350,8 @@ def review(attempt_id: int):
     launch, _placement = _learner()
     session = db.session()
     try:
-        attempt = service.resume(session, **_ids(launch, attempt_id), sitting=_sitting(), now=_now())
+        attempt = service.resume(session, **_ids(launch, attempt_id), sitting=_sitting(), now=_now(),
+                                 new_sitting=True)
     except service.AttemptError as error:
         return _page_error(error, launch)
     session.commit()

@@ -11,6 +11,15 @@
   var data = form.dataset;
   var token = data.launchToken;
   var sitting = data.sitting;
+  // Each page load hands this tab a fresh sitting key (a duplicated tab takes the sitting over):
+  // keep the address bar current so a reload of this tab still holds it.
+  if (window.history && window.history.replaceState && window.URL) {
+    var here = new URL(window.location.href);
+    if (here.searchParams.get(data.sittingField || "s") !== sitting) {
+      here.searchParams.set(data.sittingField || "s", sitting);
+      window.history.replaceState(window.history.state, "", here.toString());
+    }
+  }
   var timeout = Number(data.inactivityTimeout);
   var warnAt = Number(data.warningSeconds);
   var beatEvery = Number(data.heartbeatSeconds) * 1000;
@@ -246,9 +255,8 @@
       var remaining = (deadline - Date.now()) / 1000;
       timeLimit.textContent = text("timeLeft", clockText(remaining));
       REMINDERS.forEach(function (mark) {
-        if (previousRemaining !== null && previousRemaining > mark && remaining <= mark && remaining > 0) {
-          announce(text("minutesLeft", clockText(remaining)));
-        }
+        var crossed = previousRemaining !== null && previousRemaining > mark && remaining <= mark;
+        if (crossed && remaining > 0) { announce(text("minutesLeft", clockText(remaining))); }
       });
       previousRemaining = remaining;
       if (remaining <= 0 && !timeUp && timeoutForm) {

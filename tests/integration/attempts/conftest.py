@@ -13,6 +13,7 @@ from tests.support.attempt_content import publish
 from tests.support.signed_launches import FakeMoodle, launch, register
 
 ATTEMPT_URL = re.compile(r"/assessment/attempts/(\d+)/questions/(\d+)")
+SITTING_ATTR = re.compile(r'data-sitting="([^"]+)"')
 
 
 @pytest.fixture
@@ -67,14 +68,23 @@ class Person:
         return response
 
     def follow(self, location: str) -> None:
+        """Take the attempt id and sitting from a redirect (the browser would load that page)."""
         match = ATTEMPT_URL.search(location)
         if match:
             self.attempt_id = int(match.group(1))
             self.sitting = parse_qs(urlsplit(location).query)["s"][0]
 
     def question(self, position: int, sitting: str | None = None):
-        return self.get(f"/assessment/attempts/{self.attempt_id}/questions/{position}",
-                        s=sitting or self.sitting)
+        response = self.get(f"/assessment/attempts/{self.attempt_id}/questions/{position}",
+                            s=sitting or self.sitting)
+        self.pick_up_sitting(response)
+        return response
+
+    def pick_up_sitting(self, response) -> None:
+        """Each page load hands the tab a fresh sitting key (attempt.js keeps it): so do we."""
+        found = SITTING_ATTR.search(response.get_data(as_text=True))
+        if response.status_code == 200 and found:
+            self.sitting = found.group(1)
 
     def answer_form(self, position: int, go: str = "next", **fields):
         return self.post(f"/assessment/attempts/{self.attempt_id}/questions/{position}",

@@ -190,6 +190,21 @@ def test_a_second_tab_takes_over_and_the_first_stops(app, make_assessment, learn
     assert tab2.save(1, {"choice": "a"}).status_code == 200
 
 
+def test_a_duplicated_tab_takes_the_sitting_and_the_original_stops(app, make_assessment, learner_of):
+    """Opening a copy of the question's address (the browser's "Duplicate tab") hands the copy
+    a fresh sitting key: never two live copies of one attempt."""
+    original = learner_of(make_assessment())
+    original.start()
+    original.question(1)
+    copy = original.tab()
+    copy.attempt_id = original.attempt_id
+    assert copy.question(1, sitting=original.sitting).status_code == 200
+    assert copy.sitting != original.sitting
+    stale = original.save(1, {"choice": "a"})
+    assert stale.status_code == 409 and stale.json["error"] == "sitting_moved"
+    assert copy.save(1, {"choice": "a"}).status_code == 200
+
+
 def test_time_limit_auto_submits_the_saved_answers(app, make_assessment, learner_of, clock):
     ana = learner_of(make_assessment(time_limit_minutes=20, inactivity_minutes=30))
     ana.start()
