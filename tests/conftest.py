@@ -7,10 +7,12 @@ ask for `sqlite_app` / `postgres_app` directly.
 
 from __future__ import annotations
 
+import gc
 import uuid
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 
 from config.settings import Settings
@@ -66,6 +68,13 @@ def _build_app(settings: Settings, clock: FakeClock, store=None):
     return app
 
 
+def _dispose(application) -> None:
+    # Sessions a test dropped without closing (worker threads, ORM objects kept in lists) give
+    # their connections back when collected: collect first, so dispose() closes them all.
+    gc.collect()
+    application.extensions["emm_engine"].dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def backend(request) -> str:
     return request.param
@@ -76,7 +85,7 @@ def app(request, backend, tmp_path, clock):
     if backend == "sqlite":
         application = _build_app(_sqlite_settings(tmp_path), clock)
         yield application
-        application.extensions["emm_engine"].dispose()
+        _dispose(application)
         return
     url = request.getfixturevalue("postgres_url")
     client = request.getfixturevalue("redis_client")
@@ -85,9 +94,9 @@ def app(request, backend, tmp_path, clock):
 
     settings = _sqlite_settings(tmp_path, database_url=url, redis_url=backends.redis_url())
     application = _build_app(settings, clock, store=RedisStore(
-        __import__("redis").Redis.from_url(backends.redis_url(), decode_responses=True), prefix))
+        redis.Redis.from_url(backends.redis_url(), decode_responses=True), prefix))
     yield application
-    application.extensions["emm_engine"].dispose()
+    _dispose(application)
     _truncate_all(url)
     for key in client.scan_iter(prefix + "*"):
         client.delete(key)
@@ -97,7 +106,7 @@ def app(request, backend, tmp_path, clock):
 def sqlite_app(tmp_path, clock):
     application = _build_app(_sqlite_settings(tmp_path), clock)
     yield application
-    application.extensions["emm_engine"].dispose()
+    _dispose(application)
 
 
 @pytest.fixture

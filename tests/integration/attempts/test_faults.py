@@ -197,6 +197,8 @@ def test_worker_killed_after_an_ack_and_redis_flushed_lose_nothing(database, see
     assert page.status_code == 200
     # Position 1 is always a single-choice item (pool A comes first): its answer is checked.
     assert re.search(rf'value="{right_response(items[1])["choice"]}"\s+checked', page.text)
+    # The page handed this tab a fresh sitting key, as attempt.js would pick it up.
+    headers["X-Sitting"] = re.search(r'data-sitting="([^"]+)"', page.text).group(1)
     beat = http.post(url + f"/assessment/attempts/{attempt_id}/heartbeat", headers=headers)
     assert beat.status_code == 200 and beat.json()["status"] == "in_progress"
     for position in (2, 3, 4):
