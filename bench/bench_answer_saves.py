@@ -40,6 +40,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (  # noqa: E402 - runnable as a script
+    RENEW_EVERY,
     Connection,
     CpuMeter,
     FakeMoodle,
@@ -147,6 +148,8 @@ class Learners:
             self._started.add(index)
             if self._ramp > 0:
                 await asyncio.sleep(rng.uniform(0, self._ramp))
+        # A new learner comes with a new browser: a new connection (see bench_launch).
+        await connection.close()
         sub = f"{self._run}-{next(self._numbers)}"
         token = await self._launch(sub, connection, window)
         auth = {"X-Launch-Token": token}
@@ -312,8 +315,8 @@ def report(args, server, load_before: str, phases: dict[str, tuple[Window, Windo
         "# Answer-save benchmark (issue #4)", "",
         f"Command: `{command_line()}`", "",
         f"Machine: {machine(load_before)}.", "",
-        f"Server: {server_line(server)}. Driver: asyncio, one keep-alive connection per learner, "
-        f"same host. A learner: launch (login + launch) -> start -> {QUESTIONS} answer saves "
+        f"Server: {server_line(server)}. Driver: asyncio, same host, one new keep-alive connection per "
+        f"learner (the baseline's renewed every {RENEW_EVERY} requests). A learner: launch (login + launch) -> start -> {QUESTIONS} answer saves "
         f"(JSON autosave, mixed item types) with a heartbeat after every {HEARTBEAT_EVERY} -> "
         f"submit; every learner is new (new `sub`), all in one resource link.", "",
         f"## Throughput: {args.clients} learners, no pauses "

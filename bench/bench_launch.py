@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import (  # noqa: E402 - runnable as a script
+    RENEW_EVERY,
     Connection,
     CpuMeter,
     FakeMoodle,
@@ -55,6 +56,10 @@ def launch_iteration(moodle: FakeMoodle, base_url: str, links: int = 1):
     numbers = itertools.count(1)
 
     async def iteration(index: int, connection: Connection, window: Window) -> None:
+        # A new learner comes with a new browser: a new connection. (Kept-alive connections
+        # stay with the gunicorn worker that accepted them; a few long-lived ones can all land
+        # on one worker and leave the other idle.)
+        await connection.close()
         number = next(numbers)
         sub = f"{run}-{number}"
         t0 = time.perf_counter()
@@ -118,8 +123,9 @@ def report(args, levels: dict[int, tuple[Window, Window, Window]], moodle: FakeM
         "# Launch benchmark (issue #2)", "",
         f"Command: `{command_line()}`", "",
         f"Machine: {machine(load_before)}.", "",
-        f"Server: {server_line(server)}. Driver: concurrent keep-alive clients (asyncio, same "
-        f"host); per concurrency level {args.warmup:g} s warm-up + {args.duration:g} s measured; "
+        f"Server: {server_line(server)}. Driver: concurrent clients (asyncio, same host); each "
+        f"launch on a new connection (a new learner's browser), the baseline and reference on "
+        f"keep-alive connections renewed every {RENEW_EVERY} requests; per concurrency level {args.warmup:g} s warm-up + {args.duration:g} s measured; "
         f"the baseline is measured for half that before the launches and half after, the "
         f"reference for half after. Every launch is a new learner (new `sub`) in one resource "
         f"link{'' if args.links == 1 else f' of {args.links}, in turn'} (placed by a first launch "

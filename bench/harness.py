@@ -429,9 +429,11 @@ class Connection:
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self.reconnects = 0
+        self.sent = 0  # requests on the current connection
 
     async def _connect(self) -> None:
         self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
+        self.sent = 0
 
     async def close(self) -> None:
         if self._writer is not None:
@@ -472,6 +474,7 @@ class Connection:
 
     async def _exchange(self, raw: bytes) -> Reply:
         assert self._reader is not None and self._writer is not None
+        self.sent += 1
         self._writer.write(raw)
         await self._writer.drain()
         head = await self._reader.readuntil(b"\r\n\r\n")
@@ -639,8 +642,15 @@ async def closed_loop(base_url: str, clients: int, iteration: Iteration, *, warm
     return window
 
 
+# Kept-alive connections stay with the gunicorn worker that accepted them: renewing them
+# now and then spreads a few clients' load over the workers as many browsers' would.
+RENEW_EVERY = 200
+
+
 async def hello_world(index: int, connection: Connection, window: Window) -> None:
     """The baseline: one `GET /healthz` of the same app, same driver, same concurrency."""
+    if connection.sent >= RENEW_EVERY:
+        await connection.close()
     started = time.perf_counter()
     reply = await connection.request("GET", "/healthz")
     finished = time.perf_counter()
@@ -652,6 +662,8 @@ async def hello_world(index: int, connection: Connection, window: Window) -> Non
 async def hello_db(index: int, connection: Connection, window: Window) -> None:
     """The reference: `GET /readyz`, one database and one key-value store round trip through
     the whole stack; what any request that does real work pays at least."""
+    if connection.sent >= RENEW_EVERY:
+        await connection.close()
     started = time.perf_counter()
     reply = await connection.request("GET", "/readyz")
     finished = time.perf_counter()

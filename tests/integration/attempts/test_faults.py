@@ -206,7 +206,7 @@ def test_worker_killed_after_an_ack_and_redis_flushed_lose_nothing(database, see
                           json={"response": right_response(items[position])}, headers=headers)
         assert saved.status_code == 200, saved.text
     done = http.post(url + f"/assessment/attempts/{attempt_id}/submit",
-                     data={"lt": token, "s": sitting}, allow_redirects=False)
+                     data={"lt": token, "s": headers["X-Sitting"]}, allow_redirects=False)
     assert done.status_code == 303
     result = http.get(url + f"/assessment/attempts/{attempt_id}/result", params={"lt": token})
     assert "Score: 100 %" in result.text
