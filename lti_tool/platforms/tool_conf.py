@@ -45,6 +45,9 @@ class DatabaseToolConf(ToolConfAbstract):
     def __init__(self, session: Session, signing_key: SigningKey | None = None):
         self._session = session
         self._key = signing_key
+        # One launch asks for the same platform several times (registration, deployment,
+        # the view): one lookup per request is enough.
+        self._found: dict[tuple[str, str | None], Platform | None] = {}
 
     def check_iss_has_one_client(self, iss: str) -> bool:
         return False
@@ -53,7 +56,10 @@ class DatabaseToolConf(ToolConfAbstract):
         return True
 
     def platform(self, iss: str, client_id: str | None) -> Platform | None:
-        return find_platform(self._session, iss, client_id)
+        key = (iss, client_id)
+        if key not in self._found:
+            self._found[key] = find_platform(self._session, iss, client_id)
+        return self._found[key]
 
     def find_registration_by_issuer(self, iss: str, *args: t.Any, **kwargs: t.Any):
         platform = self.platform(iss, None)
