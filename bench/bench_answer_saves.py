@@ -196,7 +196,7 @@ class Learners:
 
     async def prime(self) -> None:
         """One launch before the load: the placement exists, as after a course's first launch
-        (concurrent first launches of one link race: see bench_launch / the README)."""
+        (concurrent first launches of one link are a correctness matter, not measured here)."""
         window = Window()
         window.open(0, 0)
         parts = self._base.rsplit(":", 1)
@@ -226,7 +226,8 @@ class Learners:
         return query_of(launch.location)["lt"]
 
 
-async def paced_hello_world(think: float, ramp: float):
+def paced_hello_world(think: float, ramp: float):
+    """The baseline of the latency phase: each client pauses like a learner between requests."""
     started: set[int] = set()
 
     async def iteration(index: int, connection: Connection, window: Window) -> None:
@@ -399,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
 
             async def paced_baseline(window: Window | None = None) -> Window:
                 return await closed_loop(
-                    server.base_url, args.learners, await paced_hello_world(args.think, args.ramp),
+                    server.base_url, args.learners, paced_hello_world(args.think, args.ramp),
                     warmup=args.ramp + SETTLE, duration=args.learner_duration / 2, window=window,
                     meter=meter if window is None else None)
 

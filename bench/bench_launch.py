@@ -162,8 +162,8 @@ def report(args, levels: dict[int, tuple[Window, Window, Window]], moodle: FakeM
 
 
 async def prime(moodle: FakeMoodle, base_url: str, links: int) -> None:
-    """One launch before the load: the placement exists, as after a course's first launch
-    (concurrent first launches of one link race: reported separately, not measured here)."""
+    """One launch per link before the load: the placement exists, as after a course's first
+    launch (concurrent first launches of one link are a correctness matter, not measured here)."""
     window = Window()
     window.open(0, 0)
     parts = base_url.rsplit(":", 1)

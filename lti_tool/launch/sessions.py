@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from flask import g, request
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from lti_tool.launch import claims, tokens
@@ -60,12 +61,27 @@ def record_launch(session: Session, body: dict, platform: Platform, now: datetim
     return launch
 
 
+def _get_or_create(session: Session, model, create, *where):  # noqa: ANN001, ANN202
+    """The row matching `where`, inserted if missing. Two first launches at once (two tabs, a
+    whole class starting together) race on the unique key: the loser's insert fails inside a
+    savepoint and it reads the winner's row instead of failing the launch."""
+    found = session.scalars(select(model).where(*where)).first()
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            row = create()
+            session.add(row)
+    except IntegrityError:
+        return session.scalars(select(model).where(*where)).one()
+    return row
+
+
 def _upsert_user(session: Session, platform: Platform, body: dict, now: datetime) -> LtiUser:
-    user = session.scalars(select(LtiUser).where(LtiUser.platform_id == platform.id,
-                                                 LtiUser.sub == str(body["sub"]))).first()
-    if user is None:
-        user = LtiUser(platform_id=platform.id, sub=str(body["sub"]))
-        session.add(user)
+    sub = str(body["sub"])
+    user = _get_or_create(session, LtiUser,
+                          lambda: LtiUser(platform_id=platform.id, sub=sub, updated_at=now),
+                          LtiUser.platform_id == platform.id, LtiUser.sub == sub)
     # Names may be withheld by the platform's privacy settings: keep what we had then.
     for field in ("name", "given_name", "family_name", "email"):
         if body.get(field):
@@ -79,12 +95,12 @@ def _upsert_user(session: Session, platform: Platform, body: dict, now: datetime
 def _upsert_placement(session: Session, deployment: Deployment, body: dict,
                       now: datetime) -> Placement:
     link = body[claims.RESOURCE_LINK]
-    placement = session.scalars(select(Placement).where(
-        Placement.deployment_id == deployment.id,
-        Placement.resource_link_id == str(link["id"]))).first()
-    if placement is None:
-        placement = Placement(deployment=deployment, resource_link_id=str(link["id"]))
-        session.add(placement)
+    link_id = str(link["id"])
+    placement = _get_or_create(
+        session, Placement,
+        lambda: Placement(deployment_id=deployment.id, resource_link_id=link_id, updated_at=now,
+                          ags_scopes=[]),
+        Placement.deployment_id == deployment.id, Placement.resource_link_id == link_id)
     context = body.get(claims.CONTEXT) or {}
     placement.resource_link_title = str(link.get("title") or "")
     placement.context_id = str(context.get("id") or "")
