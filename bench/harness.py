@@ -219,10 +219,10 @@ class ToolServer:
             "EMM_WORKERS": str(workers), "EMM_ACCESS_LOG": "/dev/null",
             "EMM_DATA_DIR": self._data_dir.name,
         })
-        if threads is not None:
-            self.env["EMM_THREADS"] = str(threads)
+        # Always explicit: the reports name the server shape, whatever gunicorn.conf.py defaults to.
+        self.env["EMM_THREADS"] = str(threads if threads is not None else 4)
         self.workers = workers
-        self.threads = int(self.env.get("EMM_THREADS", "4"))
+        self.threads = int(self.env["EMM_THREADS"])
         self._moodle = moodle
         RESULTS.mkdir(parents=True, exist_ok=True)
         self.log_path = RESULTS / f"{log_name}.log"
