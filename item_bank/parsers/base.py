@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from item_bank.reports import ERROR, Issue
+from item_bank.reports import ERROR, WARNING, Issue
 
 
 @dataclass
@@ -16,6 +16,25 @@ class ParsedFile:
     format: str
     document: dict[str, Any] | None  # raw authoring-format dict, None when unreadable
     issues: list[Issue] = field(default_factory=list)
+
+
+class IssueCollector:
+    """What a reader found wrong in one file: every issue names the file, the item and the
+    field path, and all of them are reported together."""
+
+    def __init__(self, file_label: str, language: str) -> None:
+        self.file = file_label
+        self.language = language
+        self.issues: list[Issue] = []
+
+    def note(
+        self,
+        message: str,
+        item: str | None = None,
+        path: str | None = None,
+        severity: str = WARNING,
+    ) -> None:
+        self.issues.append(Issue(self.file, message, item_id=item, field=path, severity=severity))
 
 
 class Unreadable(Exception):

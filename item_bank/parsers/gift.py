@@ -20,10 +20,11 @@ from item_bank.item_types import (
     SINGLE_CHOICE,
     TRUE_FALSE,
 )
-from item_bank.parsers.base import ParsedFile, Unreadable, decode_text, slugify, unreadable
+from item_bank.parsers.base import (IssueCollector, ParsedFile, Unreadable, decode_text, slugify,
+                                    unreadable)
 from item_bank.parsers.moodle_xml import option_ids
 from item_bank.parsers.multilang import dominant_language, split_multilang
-from item_bank.reports import ERROR, SKIPPED, WARNING, Issue
+from item_bank.reports import ERROR, SKIPPED
 
 FORMAT = "gift"
 _ESCAPES = {
@@ -70,20 +71,7 @@ class _Problem(Exception):
         self.severity = severity
 
 
-class _Gift:
-    def __init__(self, file_label: str, language: str) -> None:
-        self.file = file_label
-        self.language = language
-        self.issues: list[Issue] = []
-
-    def note(
-        self,
-        message: str,
-        item: str | None = None,
-        path: str | None = None,
-        severity: str = WARNING,
-    ) -> None:
-        self.issues.append(Issue(self.file, message, item_id=item, field=path, severity=severity))
+class _Gift(IssueCollector):
 
     def text(self, raw: str, fmt: str, item: str, path: str) -> dict[str, str]:
         """A GIFT text (placeholders still in) -> translations of HTML."""

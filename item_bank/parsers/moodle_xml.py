@@ -28,10 +28,10 @@ from item_bank.item_types import (
     SINGLE_CHOICE,
     TRUE_FALSE,
 )
-from item_bank.parsers.base import ParsedFile, slugify, unreadable
+from item_bank.parsers.base import IssueCollector, ParsedFile, slugify, unreadable
 from item_bank.parsers.multilang import dominant_language, join_multilang, split_multilang
 from item_bank.parsers.safe_xml import MalformedXml, UnsafeXml, parse_xml
-from item_bank.reports import ERROR, SKIPPED, WARNING, Issue
+from item_bank.reports import ERROR, SKIPPED, WARNING
 
 FORMAT = "moodle-xml"
 ASSESSMENT_META = "emm-assessment:"
@@ -78,20 +78,7 @@ class _Pool:
     random_count: int = 0
 
 
-class _Reader:
-    def __init__(self, file_label: str, default_language: str) -> None:
-        self.file = file_label
-        self.language = default_language
-        self.issues: list[Issue] = []
-
-    def note(
-        self,
-        message: str,
-        item: str | None = None,
-        path: str | None = None,
-        severity: str = WARNING,
-    ) -> None:
-        self.issues.append(Issue(self.file, message, item_id=item, field=path, severity=severity))
+class _Reader(IssueCollector):
 
     # -- text helpers -------------------------------------------------------------------------
     def text_of(
