@@ -162,10 +162,11 @@ def void_if_inactive(session: Session, attempt: Attempt, now: datetime) -> bool:
 
 
 def _live(session: Session, *, attempt_id: int, placement_id: int, user_id: int,
-          sitting: str | None, now: datetime) -> Attempt:
-    """Lock, settle and check an attempt that is about to be changed."""
-    attempt = get_attempt(session, attempt_id=attempt_id, placement_id=placement_id,
-                          user_id=user_id, lock=True)
+          sitting: str | None, now: datetime, locked: Attempt | None = None) -> Attempt:
+    """Lock, settle and check an attempt that is about to be changed (`locked`: the caller
+    already read it with `get_attempt(..., lock=True)` in this transaction)."""
+    attempt = locked or get_attempt(session, attempt_id=attempt_id, placement_id=placement_id,
+                                    user_id=user_id, lock=True)
     settle(session, attempt, now)
     if attempt.status == SUBMITTED:
         raise AttemptOver(attempt)
@@ -284,10 +285,11 @@ def _question(attempt: Attempt, position: int) -> AttemptQuestion:
 
 
 def save_answer(session: Session, *, attempt_id: int, placement_id: int, user_id: int,
-                sitting: str, position: int, response: Any, now: datetime) -> AttemptQuestion:
+                sitting: str, position: int, response: Any, now: datetime,
+                locked: Attempt | None = None) -> AttemptQuestion:
     """Store the learner's response to one question (normalised); refreshes activity."""
     attempt = _live(session, attempt_id=attempt_id, placement_id=placement_id, user_id=user_id,
-                    sitting=sitting, now=now)
+                    sitting=sitting, now=now, locked=locked)
     question = _question(attempt, position)
     try:
         normalised = validate_response(question.item_version, response)

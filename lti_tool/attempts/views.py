@@ -261,11 +261,11 @@ def answer_form(attempt_id: int, position: int):
     launch, _placement = _learner()
     session = db.session()
     try:
-        attempt = service.get_attempt(session, **_ids(launch, attempt_id))
+        attempt = service.get_attempt(session, **_ids(launch, attempt_id), lock=True)
         current = _question_of(attempt, position)
         response = response_from_form(current.item_version.type, request.form)
         service.save_answer(session, **_ids(launch, attempt_id), sitting=_sitting(),
-                            position=position, response=response, now=_now())
+                            position=position, response=response, now=_now(), locked=attempt)
     except service.InvalidAnswer as error:
         session.commit()
         context = _question_context(launch, error.attempt, _question_of(error.attempt, position),
@@ -297,10 +297,12 @@ def answer_json(attempt_id: int, position: int) -> Response:
     launch, _placement = _learner()
     session = db.session()
     try:
-        attempt = service.get_attempt(session, **_ids(launch, attempt_id))
+        # Locked at once: the save below works on this read instead of reading it again.
+        attempt = service.get_attempt(session, **_ids(launch, attempt_id), lock=True)
         response = _response_from_request(_question_of(attempt, position))
         saved = service.save_answer(session, **_ids(launch, attempt_id), sitting=_sitting(),
-                                    position=position, response=response, now=_now())
+                                    position=position, response=response, now=_now(),
+                                    locked=attempt)
     except service.AttemptError as error:
         return _json_error(error)
     session.commit()
