@@ -21,14 +21,15 @@ the browser treats the tool inside the platform's page as a third party.
 
 from __future__ import annotations
 
-import threading
 import typing as t
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
+
+from tests.support.platform_server import QuietRequestHandler, ServedApp
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -43,35 +44,25 @@ WSGIApp = t.Callable[..., t.Iterable[bytes]]
 TEST_SECRET = "live-test-secret-" + "x" * 40
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """No access-log line per request (a browser makes many); errors are still logged."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
 def _not_mounted(environ: dict[str, t.Any], start_response: t.Any) -> t.Iterable[bytes]:
     start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
     return [b"no app mounted on this live server yet"]
 
 
-class LiveServer:
-    """One threaded werkzeug server bound to a loopback port; `url` is what browsers use."""
+class LiveServer(ServedApp):
+    """One threaded werkzeug server bound to a loopback port; `url` is what browsers use.
+    Unlike `serve_wsgi`, the app can be mounted (or replaced) after the port is known."""
 
     def __init__(self, wsgi_app: WSGIApp | None = None, *, host: str = "127.0.0.1") -> None:
         self._app: WSGIApp = wsgi_app or _not_mounted
         # "localhost" binds 127.0.0.1 (werkzeug picks IPv4 for host names); browsers resolve
         # it to loopback themselves, but it is another site than 127.0.0.1.
         bind_host = "127.0.0.1" if host == "localhost" else host
-        self.server: BaseWSGIServer = make_server(bind_host, 0, self._dispatch, threaded=True,
-                                                  request_handler=_QuietHandler)
+        server = make_server(bind_host, 0, self._dispatch, threaded=True,
+                             request_handler=QuietRequestHandler)
         self.host = host
-        self.port: int = self.server.server_port
-        self.url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self.server.serve_forever,
-                                        name=f"live server {self.url}", daemon=True)
-        self._thread.start()
-        self._stopped = False
+        self.port: int = server.server_port
+        super().__init__(server, host)
 
     def _dispatch(self, environ: dict[str, t.Any], start_response: t.Any) -> t.Iterable[bytes]:
         return self._app(environ, start_response)
@@ -82,20 +73,6 @@ class LiveServer:
     @property
     def app(self) -> WSGIApp:
         return self._app
-
-    def shutdown(self) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(timeout=10)
-
-    def __enter__(self) -> t.Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.shutdown()
 
 
 def serve_app(wsgi_app: WSGIApp | None = None, *, host: str = "127.0.0.1") -> LiveServer:

@@ -62,7 +62,7 @@ class ServedApp:
         self.shutdown()
 
 
-class _QuietHandler(WSGIRequestHandler):
+class QuietRequestHandler(WSGIRequestHandler):
     """No access log line per request; errors are still logged."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -71,7 +71,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 def _bind(host: str) -> tuple[BaseWSGIServer, _LateBoundApp]:
     late = _LateBoundApp()
-    return make_server(host, 0, late, threaded=True, request_handler=_QuietHandler), late
+    return make_server(host, 0, late, threaded=True, request_handler=QuietRequestHandler), late
 
 
 def serve_wsgi(app: WSGIApp, host: str = "127.0.0.1") -> ServedApp:
