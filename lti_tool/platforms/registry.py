@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from lti_tool.platforms.models import Deployment, Platform
+from lti_tool.web.origins import InvalidOrigin, origin_of
 
 
 class RegistrationError(ValueError):
@@ -43,6 +45,11 @@ def add_platform(session: Session, reg: PlatformRegistration, now: datetime) -> 
         ("Public keyset URL", reg.key_set_url),
     ):
         _check_url(label, url)
+    try:  # the issuer's origin goes into launched pages' CSP header
+        origin_of(reg.issuer)
+    except InvalidOrigin as problem:
+        raise RegistrationError(_("Platform ID %(issuer)s cannot be used: %(problem)s",
+                                  issuer=repr(reg.issuer), problem=problem)) from None
     if not reg.client_id.strip():
         raise RegistrationError("Client ID must not be empty")
     if not reg.deployment_ids or any(not d.strip() for d in reg.deployment_ids):

@@ -108,13 +108,11 @@ def test_platform_cli_help_uses_moodle_field_names(runner):
         assert name in help_text
 
 
-def test_security_headers_allow_framing_by_registered_platforms_only(app, client):
+def test_the_configuration_page_is_framed_by_nobody_and_runs_no_inline_code(app, client):
+    # Launched pages are framed by their own platform: tests/integration/launch/test_frame_policy.py
     from tests.support.signed_launches import register
 
     register(app)
-    from lti_tool.web.security import forget_platform_origins
-
-    forget_platform_origins(app)
     csp = client.get("/lti/config").headers["Content-Security-Policy"]
-    assert "frame-ancestors 'self' https://moodle.example.org" in csp
+    assert "frame-ancestors 'none'" in csp and "https://moodle.example.org" not in csp
     assert "'unsafe-inline'" not in csp and "script-src 'self'" in csp
