@@ -9,6 +9,7 @@ and time claims are judged by the injected clock with a small leeway.
 from __future__ import annotations
 
 import hmac
+import re
 from datetime import datetime
 
 import jwt
@@ -17,6 +18,7 @@ from jwt.algorithms import RSAAlgorithm
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
 from pylti1p3.exception import LtiException
 
+from lti_tool.launch.claim_limits import check_id_token
 from lti_tool.launch.errors import LaunchRejected
 from lti_tool.launch.oidc_login import binding_cookie_name, digest, take_login_state
 from lti_tool.launch.platform_keys import PlatformKeys
@@ -24,6 +26,8 @@ from lti_tool.platforms.tool_conf import DatabaseToolConf
 from lti_tool.store import KeyValueStore
 
 NONCE_TTL_SECONDS = 3600
+# What start_login() hands out (secrets.token_urlsafe(32)): anything else is no state of ours.
+STATE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
 
 class _NoSession(dict):
@@ -51,7 +55,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         state = self._form.get("state", "")
         if not state:
             raise LaunchRejected(_("The launch has no state parameter."), code="missing_state")
-        login = take_login_state(self._store, state)
+        login = take_login_state(self._store, state) if STATE_PATTERN.fullmatch(state) else None
         if login is None:
             raise LaunchRejected(_("This launch does not match a login started here, or it was "
                                    "already used."), code="unknown_state", status=401)
@@ -120,6 +124,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         except jwt.InvalidTokenError:
             raise LaunchRejected(_("The id_token's signature is not valid."),
                                  code="bad_signature", status=401) from None
+        self._check_authorized_party(body)
         self._check_times(body)
         return self
 
@@ -143,13 +148,28 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         return self  # launches are stored by lti_tool.launch.sessions, after every check
 
     # -- our additions ----------------------------------------------------------------------
+    def _check_authorized_party(self, body: dict) -> None:
+        """LTI Security Framework 5.1.3: a token for several audiences must name us as its
+        authorized party (azp), and an azp, when present, must be us."""
+        client_id = self._registration.get_client_id()
+        several = isinstance(body.get("aud"), list) and len(body["aud"]) > 1
+        if (several or "azp" in body) and body.get("azp") != client_id:
+            raise LaunchRejected(_("The id_token names several audiences or an authorized party "
+                                   "(azp), and its azp is not this tool's Client ID."),
+                                 code="wrong_audience", status=401)
+
     def _check_times(self, body: dict) -> None:
         now = self._now.timestamp()
-        if not isinstance(body.get("exp"), (int, float)) or now > body["exp"] + self._leeway:
+        if not _is_time(body.get("exp")) or now > body["exp"] + self._leeway:
             raise LaunchRejected(_("The id_token has expired."), code="expired", status=401)
-        if not isinstance(body.get("iat"), (int, float)) or body["iat"] > now + self._leeway:
+        if not _is_time(body.get("iat")) or body["iat"] > now + self._leeway:
             raise LaunchRejected(_("The id_token was issued in the future; check the clocks."),
                                  code="issued_in_future", status=401)
+        # Not before nbf, when the platform sets one (RFC 7519 4.1.5; LTI Security Framework
+        # 5.1.3 validates the id_token as a JWT).
+        if "nbf" in body and (not _is_time(body["nbf"]) or body["nbf"] > now + self._leeway):
+            raise LaunchRejected(_("The id_token is not valid yet (nbf); check the clocks."),
+                                 code="not_yet_valid", status=401)
 
     def validate_all(self) -> dict:
         try:
@@ -158,6 +178,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         except LtiException:
             raise LaunchRejected(_("The id_token is not a well-formed JWT."),
                                  code="malformed_token") from None
+        check_id_token(self._jwt.get("header"), self._jwt.get("body"))
         self.validate_nonce().validate_registration().validate_jwt_signature()
         self.validate_deployment().validate_message()
         self._validated = True
@@ -175,6 +196,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     def registration(self):
         return self._registration
 
-    @property
-    def login_params(self) -> dict:
-        return (self._login or {}).get("login", {})
+
+def _is_time(value: object) -> bool:
+    """A NumericDate: a number of seconds (JSON true is no time)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import g, request
 from flask_babel import gettext as _
@@ -50,15 +51,27 @@ def record_launch(session: Session, body: dict, platform: Platform, now: datetim
     launch = LaunchSession(
         id=secrets.token_urlsafe(24), user=user, deployment=deployment, placement=placement,
         message_type=body[claims.MESSAGE_TYPE],
-        role=primary_role(body.get(claims.ROLES) or []) or "learner",
+        role=primary_role(body.get(claims.ROLES)) or "learner",
         locale=normalise_locale(presentation.get("locale"), default_locale),
-        return_url=presentation.get("return_url"), document_target=presentation.get("document_target"),
+        return_url=web_url_or_none(presentation.get("return_url")),
+        document_target=presentation.get("document_target"),
         claims={k: body[k] for k in KEPT_CLAIMS if k in body},
         created_at=now, expires_at=now + ttl,
     )
     session.add(launch)
     session.flush()
     return launch
+
+
+def web_url_or_none(value: object) -> str | None:
+    """`value` when it is an http(s) URL a page may link to, else None.
+
+    The return URL comes from the platform and ends up in `href`s: a `javascript:` or `data:`
+    URL there would run in our origin when a learner clicks "Back to the course"."""
+    if not isinstance(value, str) or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in value):
+        return None  # browsers drop tabs and newlines inside URLs: "java\tscript:" is a script
+    parts = urlsplit(value)
+    return value if parts.scheme.lower() in {"http", "https"} and parts.netloc else None
 
 
 def _get_or_create(session: Session, model, create, *where):  # noqa: ANN001, ANN202

@@ -9,21 +9,58 @@ from lti_tool.web.locale import normalise_locale
 NOW = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
 
 
+M = "http://purl.imsglobal.org/vocab/lis/v2/membership"
+SYSTEM = "http://purl.imsglobal.org/vocab/lis/v2/system/person"
+INSTITUTION = "http://purl.imsglobal.org/vocab/lis/v2/institution/person"
+
+
 @pytest.mark.parametrize("roles, expected", [
-    (["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"], LEARNER),
+    ([f"{M}#Learner"], LEARNER),
     (["Learner"], LEARNER),
-    (["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"], INSTRUCTOR),
+    ([f"{M}#Instructor"], INSTRUCTOR),
     (["Instructor"], INSTRUCTOR),
-    (["http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"], INSTRUCTOR),
-    (["http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator",
-      "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator",
-      "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"], ADMIN),
-    (["http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"], INSTRUCTOR),
+    ([f"{M}/Instructor#TeachingAssistant"], INSTRUCTOR),
+    ([f"{M}#Administrator"], ADMIN),
+    (["Administrator"], ADMIN),  # the deprecated simple name of a context role
+    # A Moodle site admin in a course: Moodle adds membership#Instructor (they hold
+    # mod/lti:manage everywhere); that, not the system role, makes them staff.
+    ([f"{M}#Instructor", f"{SYSTEM}#Administrator", f"{INSTITUTION}#Administrator"], INSTRUCTOR),
+    ([f"{SYSTEM}#Administrator", f"{INSTITUTION}#Administrator", f"{M}#Learner"], LEARNER),
     ([], None),
-    (["http://purl.imsglobal.org/vocab/lis/v2/system/person#Guest"], None),
+    ([f"{SYSTEM}#Guest"], None),
+    ([f"{M}/Learner#Instructor"], LEARNER),  # a sub-role of Learner, whatever its name says
 ])
 def test_roles_map_to_what_the_tool_needs(roles, expected):
     assert primary_role(roles) == expected
+
+
+@pytest.mark.parametrize("roles", [
+    pytest.param([f"{SYSTEM}#Administrator"], id="system admin alone"),
+    pytest.param([f"{INSTITUTION}#Administrator"], id="institution admin alone"),
+    pytest.param([f"{SYSTEM}#SysAdmin"], id="system sysadmin"),
+    pytest.param([f"{INSTITUTION}#Faculty"], id="institution faculty"),
+    pytest.param([f"{INSTITUTION}#Instructor"], id="institution instructor"),
+    pytest.param(["http://evil.example/roles#Instructor"], id="foreign vocabulary"),
+    pytest.param(["http://evil.example/roles#Administrator"], id="foreign admin"),
+    pytest.param([f"{M}x#Instructor"], id="look-alike vocabulary"),
+    pytest.param(["https://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
+                 id="https is another URI"),
+    pytest.param([f"{M}#Mentor"], id="mentor"),
+    pytest.param(["Mentor"], id="mentor simple name"),
+    pytest.param([f"{M}/Mentor#Tutor"], id="mentor sub-role"),
+    pytest.param([f"{M}#ContentDeveloper"], id="content developer"),
+    pytest.param([f"{M}#Manager"], id="manager"),
+    pytest.param(["Faculty"], id="not a context role name"),
+    pytest.param([f"{M}/Instructor#"], id="empty sub-role"),
+    pytest.param({"role": f"{M}#Instructor"}, id="object"),
+    pytest.param({f"{M}#Instructor": True}, id="object keyed by role"),
+    pytest.param(f"{M}#Instructor", id="a string, not a list"),
+    pytest.param([[f"{M}#Instructor"]], id="nested list"),
+    pytest.param([{"role": "Instructor"}], id="list of objects"),
+    pytest.param(None, id="null"),
+])
+def test_nothing_else_grants_staff_rights(roles):
+    assert primary_role(roles) not in {INSTRUCTOR, ADMIN}
 
 
 def test_launch_token_round_trip_and_expiry():
