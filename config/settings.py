@@ -50,6 +50,9 @@ class Settings:
     demo_mode: bool | None = None  # None: on in development, off in production
     jwt_leeway_seconds: int = 10  # Moodle sets exp = iat + 60 s; clocks drift a little
     trusted_proxies: int = 0  # how many reverse proxies set X-Forwarded-*
+    # Logins and launches a minute from one client address (each, counted apart); a class behind
+    # one NAT starts together, so generous. 0: no limit.
+    launch_rate_per_minute: int = 300
     launch_token_ttl_seconds: int = 8 * 3600
     key_overlap_days: int = 7  # how long a rotated-out public key stays published
     jwks_cache_seconds: int = 3600
@@ -77,6 +80,7 @@ class Settings:
             ("DEMO_MODE", "demo_mode", _bool),
             ("JWT_LEEWAY_SECONDS", "jwt_leeway_seconds", _int),
             ("TRUSTED_PROXIES", "trusted_proxies", _int),
+            ("LAUNCH_RATE_PER_MINUTE", "launch_rate_per_minute", _int),
             ("LAUNCH_TOKEN_TTL_SECONDS", "launch_token_ttl_seconds", _int),
             ("KEY_OVERLAP_DAYS", "key_overlap_days", _int),
             ("JWKS_CACHE_SECONDS", "jwks_cache_seconds", _int),

@@ -4,6 +4,10 @@ authorization endpoint.
 `state` is bound to the browser that started the login: a random secret goes into a short-lived
 cookie (SameSite=None; Secure; Partitioned where the browser allows, so it survives in Moodle's
 iframe) and only its hash into the server-side state record. The launch must present both.
+
+Anyone may start a login, so what one costs us is bounded: each parameter has a size limit, the
+state record holds only what the launch checks (a few hundred bytes, whatever was posted), and
+views.py caps the body and the rate per client address.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from lti_tool.store import KeyValueStore
 LOGIN_TTL_SECONDS = 600
 LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "client_id",
                 "lti_deployment_id")
+# Moodle's are tens of bytes (an lti_message_hint is a small JSON); other platforms put a
+# signed token in lti_message_hint. Generous, but finite.
+MAX_PARAM_CHARS = 4096
 
 
 @dataclass(frozen=True)
@@ -44,8 +51,23 @@ def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+def check_login_params(params: dict[str, str]) -> None:
+    """Refuse (400) a login parameter that is too long or holds a NUL character (which
+    PostgreSQL cannot even compare with a stored issuer)."""
+    for name in LOGIN_PARAMS:
+        value = params.get(name, "")
+        if len(value) > MAX_PARAM_CHARS:
+            raise LaunchRejected(
+                _("The login parameter %(name)s is longer than %(limit)s characters.",
+                  name=name, limit=MAX_PARAM_CHARS), code="login_param_too_long")
+        if "\x00" in value:
+            raise LaunchRejected(_("The login parameter %(name)s holds a NUL character.",
+                                   name=name), code="login_param_invalid")
+
+
 def start_login(params: dict[str, str], tool_conf: DatabaseToolConf, store: KeyValueStore,
                 redirect_uri: str) -> LoginRedirect:
+    check_login_params(params)
     iss = params.get("iss", "")
     login_hint = params.get("login_hint", "")
     if not iss:
@@ -63,12 +85,12 @@ def start_login(params: dict[str, str], tool_conf: DatabaseToolConf, store: KeyV
     state = secrets.token_urlsafe(32)
     nonce = secrets.token_urlsafe(32)
     browser_secret = secrets.token_urlsafe(32)
+    # Only what the launch checks, all of it ours or the registration's: never the posted values.
     record = {
         "iss": platform.issuer,
         "client_id": platform.client_id,
         "nonce": nonce,
         "browser": digest(browser_secret),
-        "login": {k: params[k] for k in LOGIN_PARAMS if params.get(k)},
     }
     store.put("oidc-state:" + state, json.dumps(record), LOGIN_TTL_SECONDS)
 

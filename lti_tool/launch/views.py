@@ -20,8 +20,14 @@ from lti_tool.launch.tool_config import tool_configuration
 from lti_tool.platforms.keys import published_jwks
 from lti_tool.platforms.tool_conf import DatabaseToolConf
 from lti_tool.services import services
+from lti_tool.web.rate_limits import limited_per_address
 
 bp = Blueprint("launch", __name__)
+
+# Bodies of the two endpoints anyone may call: six login parameters of at most 4 KB each, and
+# one id_token (Moodle's are 2-4 KB; deep linking and many custom parameters add some).
+LOGIN_MAX_BODY_BYTES = 32 * 1024
+LAUNCH_MAX_BODY_BYTES = 64 * 1024
 
 
 def _settings():
@@ -29,7 +35,9 @@ def _settings():
 
 
 @bp.route("/lti/login", methods=["GET", "POST"])
+@limited_per_address("lti-login", per_minute=lambda settings: settings.launch_rate_per_minute)
 def login() -> Response:
+    request.max_content_length = LOGIN_MAX_BODY_BYTES  # a larger body gets a 413
     params = request.values.to_dict()
     settings = _settings()
     found = start_login(params, DatabaseToolConf(db.session()), services().store,
@@ -52,7 +60,9 @@ def _binding_cookie_attributes() -> dict:
 
 
 @bp.post("/lti/launch")
+@limited_per_address("lti-launch", per_minute=lambda settings: settings.launch_rate_per_minute)
 def launch() -> Response:
+    request.max_content_length = LAUNCH_MAX_BODY_BYTES
     settings = _settings()
     now = current_clock().now()
     session = db.session()
