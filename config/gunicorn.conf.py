@@ -2,10 +2,14 @@
 
 import os
 
+from config.settings import Settings
+
 bind = os.environ.get("EMM_BIND", "127.0.0.1:5000")
-_production = bool(os.environ.get("EMM_DATABASE_URL"))
-# The embedded default runs one process: the demo platform keeps its state in memory, and
-# SQLite has one writer at a time anyway. With PostgreSQL, processes rather than threads:
+# Production as the app itself judges it (EMM_ENV, any capitalisation; an unknown value stops
+# gunicorn here with the list of allowed ones), which also guarantees PostgreSQL and no demo.
+_production = Settings.from_env().is_production
+# Otherwise one process: the demo platform keeps its state in memory, and SQLite has one
+# writer at a time anyway. In production, processes rather than threads:
 # threads of one worker share its GIL, so a save waits behind a start in the same process
 # (bench/README.md: 4 workers x 2 threads cut p99 at 200 learners from 482 to 56 ms
 # against 2 x 4 on two cores).

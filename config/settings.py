@@ -15,6 +15,18 @@ PREFIX = "EMM_"
 DEFAULT_DATA_DIR = Path("instance")
 
 
+ENVIRONMENTS = ("development", "production")
+
+
+def _environment(raw: str, name: str) -> str:
+    """`Production` is production: a capital letter must not quietly turn the safety checks of
+    production off. Any other word stops the start, naming the ones that exist."""
+    value = raw.strip().lower()
+    if value not in ENVIRONMENTS:
+        raise ValueError(f"{PREFIX}{name} must be one of: {', '.join(ENVIRONMENTS)} (not {raw!r})")
+    return value
+
+
 def _bool(raw: str, name: str) -> bool:
     value = raw.strip().lower()
     if value in {"1", "true", "yes", "on"}:
@@ -70,7 +82,7 @@ class Settings:
 
         values: dict[str, object] = {}
         for name, attr, parse in (
-            ("ENV", "environment", str),
+            ("ENV", "environment", _environment),
             ("SECRET_KEY", "secret_key", str),
             ("DATABASE_URL", "database_url", str),
             ("REDIS_URL", "redis_url", str),
@@ -93,6 +105,10 @@ class Settings:
                 continue
             values[attr] = raw if parse is str else parse(raw, name)  # type: ignore[operator]
         return cls(**values)  # type: ignore[arg-type]
+
+    def __post_init__(self) -> None:
+        # Settings built in code (tests, tools) obey the same rule as the environment.
+        object.__setattr__(self, "environment", _environment(self.environment, "ENV"))
 
     def with_overrides(self, **changes: object) -> "Settings":
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -63,9 +63,9 @@ def read_development_secret(data_dir: Path) -> str | None:
 
 
 def write_development_secret(data_dir: Path) -> str:
+    from lti_tool.private_files import write_private_text
+
     path = development_secret_path(data_dir)
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(48))
+        write_private_text(path, secrets.token_urlsafe(48))
     return path.read_text().strip()

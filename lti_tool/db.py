@@ -20,7 +20,9 @@ from config.settings import Settings
 def build_engine(settings: Settings) -> Engine:
     url = settings.sqlalchemy_url
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        from lti_tool.private_files import private_sqlite_file
+
+        private_sqlite_file(url)  # 0600 before SQLite creates it (and its -wal/-shm alike)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take control so that

@@ -36,9 +36,9 @@ def setup_demo(app: Flask) -> Iterator[str]:
     settings: Settings = app.config["EMM_SETTINGS"]
     key_path = platform_key_path(settings)
     if not key_path.exists():
-        key_path.parent.mkdir(parents=True, exist_ok=True)
-        key_path.touch(mode=0o600)
-        key_path.write_text(generate_platform_key())
+        from lti_tool.private_files import write_private_text
+
+        write_private_text(key_path, generate_platform_key())
         yield f"Generated the demo platform's key in {key_path}"
     issuer = demo_issuer(settings)
     with session_scope() as session:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from item_bank.database import UtcDateTime
 from lti_tool.clock import Clock
+from lti_tool.private_files import private_file
 
 
 class _StoreBase(DeclarativeBase):
@@ -41,7 +42,7 @@ class SqlStore:
 
     @classmethod
     def in_file(cls, path: Path, clock: Clock) -> "SqlStore":
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # 0600 before SQLite creates it: its -wal/-shm copy that mode
         engine = create_engine(f"sqlite:///{path.resolve()}",
                                connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _pragmas)

@@ -47,3 +47,46 @@ def test_production_with_safe_settings_has_no_problems_and_no_demo():
         "EMM_PUBLIC_BASE_URL": "https://tool.example.org"})
     assert safe.production_problems() == []
     assert not safe.demo_enabled
+
+
+@pytest.mark.parametrize("raw", ["production", "Production", "PRODUCTION", " production "])
+def test_production_is_production_however_it_is_written(raw):
+    settings = Settings.from_env({"EMM_ENV": raw})
+    assert settings.is_production and settings.environment == "production"
+    assert "EMM_SECRET_KEY must be set" in " ".join(settings.production_problems())
+    assert not settings.demo_enabled
+
+
+@pytest.mark.parametrize("raw", ["prod", "staging", "test", "", "productionn"])
+def test_an_unknown_environment_stops_the_start_and_lists_the_allowed_ones(raw):
+    with pytest.raises(ValueError) as refused:
+        Settings.from_env({"EMM_ENV": raw})
+    assert "EMM_ENV must be one of: development, production" in str(refused.value)
+    with pytest.raises(ValueError, match="EMM_ENV"):
+        Settings(environment=raw)
+
+
+def _gunicorn_config(monkeypatch, **environ) -> dict:
+    import runpy
+
+    for name in ("EMM_ENV", "EMM_WORKERS", "EMM_THREADS", "EMM_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(Path(__file__).parents[3] / "config" / "gunicorn.conf.py"))
+
+
+def test_gunicorn_judges_production_by_the_settings_one_definition(monkeypatch):
+    import os
+
+    many = 2 * (os.cpu_count() or 1)
+    assert _gunicorn_config(monkeypatch, EMM_ENV="Production")["workers"] == many
+    # A database URL alone is not production (the demo platform may be on, in memory).
+    assert _gunicorn_config(monkeypatch, EMM_DATABASE_URL="postgresql+psycopg://db/emm")[
+        "workers"] == 1
+    assert _gunicorn_config(monkeypatch)["workers"] == 1
+
+
+def test_gunicorn_refuses_an_unknown_environment(monkeypatch):
+    with pytest.raises(ValueError, match="EMM_ENV must be one of: development, production"):
+        _gunicorn_config(monkeypatch, EMM_ENV="staging")
