@@ -218,6 +218,9 @@ class ToolServer:
             "EMM_PUBLIC_BASE_URL": self.base_url, "EMM_BIND": f"127.0.0.1:{self.port}",
             "EMM_WORKERS": str(workers), "EMM_ACCESS_LOG": "/dev/null",
             "EMM_DATA_DIR": self._data_dir.name,
+            # Every simulated browser comes from 127.0.0.1: a limit far above any level keeps
+            # the limiter's cost (one store round trip) in the measurement without refusals.
+            "EMM_LAUNCH_RATE_PER_MINUTE": "100000000",
         })
         # Always explicit: the reports name the server shape, whatever gunicorn.conf.py defaults to.
         self.env["EMM_THREADS"] = str(threads if threads is not None else 4)
