@@ -1,8 +1,10 @@
 """LTI Dynamic Registration (https://www.imsglobal.org/spec/lti-dr/v1p0), as Moodle 4.5 runs it.
 
-Moodle opens `/lti/register?openid_configuration=...&registration_token=...`; we fetch and
-check its configuration, post our registration with the token, and store the platform and
-deployment it answers with. The tool then waits for the admin to activate it in Moodle.
+Moodle opens `/lti/register/<invite>?openid_configuration=...&registration_token=...`; we
+check the invite (lti_tool.platforms.invites) before contacting anyone, fetch and check the
+platform's configuration, post our registration with the token, and store the platform and
+deployment it answers with, consuming the invite in that same transaction. The tool then waits
+for the admin to activate it in Moodle.
 """
 
 from __future__ import annotations
@@ -13,12 +15,18 @@ from urllib.parse import urlsplit
 
 import requests
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pylti1p3.dynamic_registration import DynamicRegistration
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.launch.tool_config import AGS_SCOPES, NRPS_SCOPE, tool_configuration
 from lti_tool.platforms.models import Platform
-from lti_tool.platforms.registry import PlatformRegistration, RegistrationError, add_platform
+from lti_tool.platforms.invites import (InviteProblem, InviteRefused, check_invite,
+                                        consume_invite)
+from lti_tool.platforms.registry import (ClientIdTaken, IssuerAlreadyRegistered,
+                                         PlatformRegistration, RegistrationError,
+                                         add_new_platform, platforms_with_issuer)
 from lti_tool.web.errors import UserFacingError
 
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
@@ -34,6 +42,50 @@ class RegistrationFailed(UserFacingError):
         super().__init__(message, status=status, code="registration_failed",
                          action=_("Check the tool URL in Moodle and try again; an administrator "
                                   "can also register the tool by hand (see the admin guide)."))
+
+
+class RegistrationRefused(UserFacingError):
+    """The tool will not register: no usable invitation, or the platform is already known.
+    Nothing was sent to the platform and nothing was stored."""
+
+    title = _l("The tool was not registered")
+
+
+def invite_refused(problem: InviteProblem) -> RegistrationRefused:
+    messages = {
+        InviteProblem.MISSING: _("Dynamic registration of this tool needs an invitation from "
+                                 "its administrator."),
+        InviteProblem.UNKNOWN: _("This registration invitation is not valid."),
+        InviteProblem.EXPIRED: _("This registration invitation has expired."),
+        InviteProblem.USED: _("This registration invitation has already been used: each "
+                              "invitation registers one platform, once."),
+        InviteProblem.REVOKED: _("This registration invitation was revoked."),
+    }
+    return RegistrationRefused(
+        messages[problem], status=403, code=f"registration_invite_{problem.value}",
+        action=_("An administrator of the assessment tool creates an invitation with `flask "
+                 "platform invite` on the tool's server. Paste the URL it prints into Moodle's "
+                 "\"Tool URL\" and press \"Add LTI Advantage\"."))
+
+
+def already_registered(issuer: str) -> RegistrationRefused:
+    return RegistrationRefused(
+        _("The platform %(issuer)s is already registered with this tool. A registration never "
+          "changes an existing one.", issuer=issuer),
+        status=409, code="platform_already_registered",
+        action=_("Nothing was changed. If the registration must be replaced, an administrator "
+                 "of the assessment tool changes it with `flask platform add` or removes it "
+                 "with `flask platform remove` first (see `flask platform list`)."))
+
+
+def client_id_taken(client_id: str) -> RegistrationRefused:
+    return RegistrationRefused(
+        _("The Client ID %(client_id)s that the platform assigned is already registered for "
+          "another platform.", client_id=client_id),
+        status=409, code="client_id_taken",
+        action=_("Nothing was stored and the invitation can be used again. Delete the pending "
+                 "tool in Moodle, then ask an administrator of the assessment tool to check "
+                 "`flask platform list`."))
 
 
 class ToolRegistrationRequest(DynamicRegistration):
@@ -111,9 +163,26 @@ def _get_json(http: requests.Session, method: str, url: str, timeout: float, **k
     return body
 
 
-def register_with_platform(session: Session, http: requests.Session, *, openid_configuration_url: str,
-                           registration_token: str, base_url: str, now: datetime,
-                           timeout: float) -> RegistrationResult:
+def require_invite(session: Session, invite_token: str, now: datetime) -> None:
+    """Refuse unless the invite can be used now; ends the read transaction either way."""
+    try:
+        check_invite(session, invite_token, now)
+    except InviteRefused as refused:
+        raise invite_refused(refused.problem) from None
+    finally:
+        session.rollback()
+
+
+def register_with_platform(session: Session, http: requests.Session, *, invite_token: str,
+                           openid_configuration_url: str, registration_token: str, base_url: str,
+                           now: datetime, timeout: float) -> RegistrationResult:
+    """Register with the platform and store it; owns its transaction (committed on success).
+
+    Nothing leaves the tool without a usable invite. Reads end their transaction before the
+    platform is contacted: SQLite takes its write lock at BEGIN (lti_tool.db), and no lock may
+    be held while a remote site takes its time.
+    """
+    require_invite(session, invite_token, now)
     if urlsplit(openid_configuration_url).scheme not in {"http", "https"}:
         raise RegistrationFailed(_("The openid_configuration parameter must be an http(s) URL."))
     config = _get_json(http, "GET", openid_configuration_url, timeout)
@@ -129,6 +198,12 @@ def register_with_platform(session: Session, http: requests.Session, *, openid_c
                                    fields=", ".join(missing)))
     if "id_token" not in (config.get("response_types_supported") or ["id_token"]):
         raise RegistrationFailed(_("The platform does not support id_token launches."))
+    # Refuse a known platform before it creates a tool on its side that we would not keep.
+    try:
+        if platforms_with_issuer(session, issuer.rstrip("/")):
+            raise already_registered(issuer)
+    finally:
+        session.rollback()
 
     payload = ToolRegistrationRequest(base_url).lti_registration_data()
     payload.pop("logo_uri", None)
@@ -144,11 +219,39 @@ def register_with_platform(session: Session, http: requests.Session, *, openid_c
 
     product = (config.get(PLATFORM_CONFIGURATION) or {}).get("product_family_code") or "LMS"
     name = f"{product} {urlsplit(issuer).netloc}"
+    registration = PlatformRegistration(
+        name=name, issuer=issuer.rstrip("/"), client_id=client_id, deployment_ids=(deployment_id,),
+        auth_login_url=config["authorization_endpoint"], auth_token_url=config["token_endpoint"],
+        key_set_url=config["jwks_uri"])
+    return RegistrationResult(platform=_store(session, invite_token, registration, now),
+                              deployment_id=deployment_id, platform_name=name)
+
+
+def _store(session: Session, invite_token: str, registration: PlatformRegistration,
+           now: datetime) -> Platform:
+    """Consume the invite and store the platform in one transaction: both or neither."""
     try:
-        platform = add_platform(session, PlatformRegistration(
-            name=name, issuer=issuer.rstrip("/"), client_id=client_id,
-            deployment_ids=(deployment_id,), auth_login_url=config["authorization_endpoint"],
-            auth_token_url=config["token_endpoint"], key_set_url=config["jwks_uri"]), now)
-    except RegistrationError as exc:
-        raise RegistrationFailed(str(exc), 424) from None
-    return RegistrationResult(platform=platform, deployment_id=deployment_id, platform_name=name)
+        invite = consume_invite(session, invite_token, now)
+        platform = add_new_platform(session, registration, now)
+        invite.platform_id = platform.id
+        session.commit()
+    except BaseException as error:
+        session.rollback()
+        refusal = _refusal(error, registration)
+        if refusal is None:
+            raise
+        raise refusal from None
+    return platform
+
+
+def _refusal(error: BaseException, registration: PlatformRegistration) -> UserFacingError | None:
+    if isinstance(error, InviteRefused):
+        return invite_refused(error.problem)
+    if isinstance(error, IssuerAlreadyRegistered):
+        return already_registered(registration.issuer)
+    # IntegrityError: another registration stored the same Client ID meanwhile.
+    if isinstance(error, (ClientIdTaken, IntegrityError)):
+        return client_id_taken(registration.client_id)
+    if isinstance(error, RegistrationError):
+        return RegistrationFailed(str(error), 424)
+    return None

@@ -9,6 +9,7 @@ AGS_SCOPES = (
     "https://purl.imsglobal.org/spec/lti-ags/scope/score",
 )
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+INVITE_COMMAND = "flask --app lti_tool:create_app platform invite"
 
 
 def tool_configuration(base_url: str) -> dict:
@@ -19,7 +20,9 @@ def tool_configuration(base_url: str) -> dict:
         "initiate_login_url": f"{base_url}/lti/login",
         "redirection_uris": [launch],
         "public_keyset_url": f"{base_url}/.well-known/jwks.json",
-        "dynamic_registration_url": f"{base_url}/lti/register",
+        # No registration URL: each dynamic registration needs a one-time invite URL that
+        # an admin prints with this command (lti_tool.platforms.invites).
+        "dynamic_registration_invite_command": INVITE_COMMAND,
         "deep_linking_url": launch,
         "content_selection_url": launch,
         "scopes": [*AGS_SCOPES, NRPS_SCOPE],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template,
                    request, url_for)
@@ -118,29 +119,43 @@ def config_page() -> str:
     return render_template("launch/config.html", config=tool_configuration(_settings().public_base_url))
 
 
-@bp.get("/lti/register")
-def register() -> Response:
+@bp.get("/lti/register", defaults={"invite": ""})
+@bp.get("/lti/register/<invite>")
+def register(invite: str) -> Response:
+    """Moodle's "Add LTI Advantage" opens the invite URL an admin pasted, with
+    ?openid_configuration=...&registration_token=... added."""
     from lti_tool.launch.dynamic_registration import (RegistrationFailed, _origin,
-                                                      register_with_platform)
+                                                      register_with_platform, require_invite)
+    from lti_tool.web.errors import UserFacingError
     from lti_tool.web.security import content_security_policy, forget_platform_origins
 
-    openid_configuration = request.args.get("openid_configuration", "")
-    if not openid_configuration:
-        raise RegistrationFailed(_("This address is for Moodle's dynamic registration: paste it "
-                                   "into \"Tool URL\" and press \"Add LTI Advantage\"."))
     settings = _settings()
     session = db.session()
-    result = register_with_platform(
-        session, services().http, openid_configuration_url=openid_configuration,
-        registration_token=request.args.get("registration_token", ""),
-        base_url=settings.public_base_url, now=current_clock().now(),
-        timeout=settings.http_timeout_seconds)
-    session.commit()
+    now = current_clock().now()
+    openid_configuration = request.args.get("openid_configuration", "")
+    # Moodle shows these pages in its own dialog, framed by a site no stored platform names
+    # yet: let the claimed platform frame them (they hold nothing to click but "Close").
+    frame_origins = ([_origin(openid_configuration)]
+                     if urlsplit(openid_configuration).scheme in {"http", "https"} else [])
+    try:
+        if not openid_configuration:
+            require_invite(session, invite, now)
+            raise RegistrationFailed(_("This invitation is for Moodle's dynamic registration: "
+                                       "paste this address into \"Tool URL\" and press \"Add "
+                                       "LTI Advantage\"."))
+        result = register_with_platform(
+            session, services().http, invite_token=invite,
+            openid_configuration_url=openid_configuration,
+            registration_token=request.args.get("registration_token", ""),
+            base_url=settings.public_base_url, now=now, timeout=settings.http_timeout_seconds)
+    except UserFacingError as error:
+        if frame_origins:
+            error.headers.setdefault("Content-Security-Policy",
+                                     content_security_policy(frame_origins))
+        raise
     forget_platform_origins(current_app)
     response = current_app.make_response(render_template(
         "launch/registered.html", platform_name=result.platform_name,
         deployment_id=result.deployment_id))
-    # Moodle shows this page in its own dialog before the platform is known to the CSP cache.
-    response.headers["Content-Security-Policy"] = content_security_policy(
-        [_origin(openid_configuration)])
+    response.headers["Content-Security-Policy"] = content_security_policy(frame_origins)
     return response

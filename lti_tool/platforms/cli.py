@@ -5,6 +5,7 @@ Option help texts use Moodle's own field names, as shown after saving a tool in 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import click
@@ -12,7 +13,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from lti_tool.db import session_scope
-from lti_tool.platforms import keys
+from lti_tool.platforms import invites, keys
 from lti_tool.platforms.registry import (PlatformRegistration, RegistrationError, add_platform,
                                          list_platforms, remove_platform)
 from lti_tool.services import services
@@ -31,7 +32,8 @@ keys_cli = AppGroup("keys", help="The tool's signing keys (published at /.well-k
 @click.option("--auth-token-url", required=True, help='Moodle\'s "Access token URL".')
 @click.option("--key-set-url", required=True, help='Moodle\'s "Public keyset URL".')
 def add(name, issuer, client_id, deployment_ids, auth_login_url, auth_token_url, key_set_url):
-    """Add a platform registration (or add deployments to an existing one)."""
+    """Add a platform registration, or update one (same Platform ID and Client ID) and add
+    its new deployments."""
     reg = PlatformRegistration(name=name, issuer=issuer.rstrip("/"), client_id=client_id,
                                deployment_ids=tuple(deployment_ids), auth_login_url=auth_login_url,
                                auth_token_url=auth_token_url, key_set_url=key_set_url)
@@ -43,6 +45,87 @@ def add(name, issuer, client_id, deployment_ids, auth_login_url, auth_token_url,
                        f"{', '.join(d.deployment_id for d in platform.deployments)}")
     except RegistrationError as exc:
         raise click.UsageError(str(exc)) from None
+
+
+class Lifetime(click.ParamType):
+    """A duration such as 30m, 24h or 7d."""
+
+    name = "duration"
+    UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+    def convert(self, value, param, ctx) -> timedelta:
+        if isinstance(value, timedelta):
+            return value
+        match = re.fullmatch(r"\s*(\d+)\s*([mhd])\s*", str(value).lower())
+        if match is None:
+            self.fail(f"{value!r} is not a duration such as 30m, 24h or 7d", param, ctx)
+        return timedelta(**{self.UNITS[match[2]]: int(match[1])})
+
+
+def _when(moment) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+@platform_cli.command("invite")
+@click.option("--expires-in", "lifetime", type=Lifetime(), default="24h", show_default=True,
+              help="How long the invitation can be used: 30m, 24h, 7d (at most 30d).")
+@click.option("--note", default="", help="What it is for, shown by `flask platform invites`, "
+              "e.g. 'E-Campus production'.")
+def invite(lifetime: timedelta, note: str) -> None:
+    """Print a one-time URL that lets one Moodle register this tool dynamically."""
+    settings = current_app.config["EMM_SETTINGS"]
+    try:
+        with session_scope() as session:
+            issued = invites.issue_invite(session, now=services().clock.now(), lifetime=lifetime,
+                                          note=note.strip())
+            number, expires_at = issued.invite.id, issued.invite.expires_at
+    except invites.InviteError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"Registration invitation #{number}, valid once until {_when(expires_at)}:\n\n"
+               f"  {invites.invite_url(settings.public_base_url, issued.token)}\n\n"
+               "In Moodle: Site administration > Plugins > Activity modules > External tool > "
+               "Manage tools. Paste the URL into \"Tool URL\", press \"Add LTI Advantage\", "
+               "then \"Activate\" the new pending tool.\n"
+               "The URL is shown only now. Keep it private: whoever holds it can register a "
+               f"platform. Revoke it with `flask platform revoke-invite {number}`.")
+
+
+@platform_cli.command("invites")
+@click.option("--all", "include_spent", is_flag=True,
+              help="Also list used, revoked and expired invitations.")
+def list_invites(include_spent: bool) -> None:
+    """List registration invitations (pending ones unless --all)."""
+    now = services().clock.now()
+    with session_scope() as session:
+        found = invites.list_invites(session, now, include_spent=include_spent)
+        if not found:
+            click.echo("No pending invitation. Create one with `flask platform invite`."
+                       if not include_spent else "No invitation was ever created.")
+        for item in found:
+            state = invites.invite_state(item, now)
+            line = (f"#{item.id} {state}  created {_when(item.created_at)}, "
+                    f"expires {_when(item.expires_at)}")
+            if item.used_at is not None:
+                line += f", used {_when(item.used_at)}"
+                line += (f" by platform #{item.platform.id} {item.platform.issuer}"
+                         if item.platform is not None else " (platform since removed)")
+            if item.revoked_at is not None:
+                line += f", revoked {_when(item.revoked_at)}"
+            if item.note:
+                line += f"  - {item.note}"
+            click.echo(line)
+
+
+@platform_cli.command("revoke-invite")
+@click.argument("invite_id", type=int)
+def revoke_invite(invite_id: int) -> None:
+    """Make a registration invitation unusable."""
+    try:
+        with session_scope() as session:
+            invites.revoke_invite(session, invite_id, services().clock.now())
+    except invites.InviteError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"Revoked invitation #{invite_id}.")
 
 
 @platform_cli.command("list")

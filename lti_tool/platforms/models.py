@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from item_bank.database import Base
@@ -12,7 +12,13 @@ class Platform(Base):
     """One registration of this tool in one LMS (Moodle: one "External tool" type)."""
 
     __tablename__ = "platforms"
-    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+    __table_args__ = (
+        UniqueConstraint("issuer", "client_id"),
+        # A Client ID belongs to one platform. The grade worker signs its token requests with
+        # sub = client_id: were a second issuer to share it, that issuer's token URL would
+        # receive assertions the real platform accepts (its token.php does not check aud).
+        UniqueConstraint("client_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -46,3 +52,31 @@ class Deployment(Base):
     created_at: Mapped[datetime]
 
     platform: Mapped[Platform] = relationship(back_populates="deployments")
+
+
+class RegistrationInvite(Base):
+    """An administrator's one-time permission for one dynamic registration.
+
+    Only the SHA-256 of the invitation token is kept: the URL printed to the admin is the
+    token's only copy, so a database dump cannot be replayed into a registration.
+    """
+
+    __tablename__ = "registration_invites"
+    __table_args__ = (
+        CheckConstraint("expires_at > created_at", name="expires_after_creation"),
+        CheckConstraint("used_at IS NULL OR revoked_at IS NULL", name="used_or_revoked_not_both"),
+        CheckConstraint("platform_id IS NULL OR used_at IS NOT NULL", name="platform_only_once_used"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)  # hex digest
+    note: Mapped[str] = mapped_column(String(200))  # what the admin meant it for
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    # The platform it registered; kept as history (NULL) when that platform is removed.
+    platform_id: Mapped[int | None] = mapped_column(
+        ForeignKey("platforms.id", ondelete="SET NULL"), index=True)
+
+    platform: Mapped[Platform | None] = relationship()

@@ -66,7 +66,9 @@ def test_config_json_gives_every_url_moodle_asks_for(client):
     assert config["initiate_login_url"] == "http://tool.test/lti/login"
     assert config["redirection_uris"] == ["http://tool.test/lti/launch"]
     assert config["public_keyset_url"] == "http://tool.test/.well-known/jwks.json"
-    assert config["dynamic_registration_url"] == "http://tool.test/lti/register"
+    # No bare registration URL: dynamic registration needs an admin's invitation.
+    assert "dynamic_registration_url" not in config
+    assert config["dynamic_registration_invite_command"].endswith("platform invite")
     assert config["tool_url"] == config["target_link_uri"] == config["deep_linking_url"]
 
 
@@ -75,6 +77,8 @@ def test_config_page_uses_moodle_field_names(client):
     for label in ("Tool URL", "Public keyset URL", "Initiate login URL", "Redirection URI(s)",
                   "Content Selection URL"):
         assert label in page
+    assert "/lti/register" not in page
+    assert "invitation" in page and "platform invite" in page
 
 
 def test_platform_cli_add_list_remove(runner):
