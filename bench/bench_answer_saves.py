@@ -122,13 +122,31 @@ def answer_for(kind: str, rng: random.Random) -> dict[str, Any]:
     return {"value": str(rng.randint(0, 100))}
 
 
+def as_posted(secret: str, attempt_id: int, position: int,
+              response: dict[str, Any]) -> dict[str, Any]:
+    """`response` as the question page posts it: choice options as the page's opaque tokens
+    (lti_tool/attempts/answer_tokens.py). The driver knows the server's secret, so it needs
+    no page load to learn them; the server maps them back as it does for every learner."""
+    from lti_tool.attempts.answer_tokens import OPTION, AnswerTokens
+
+    tokens = AnswerTokens(secret)
+    if "choice" in response:
+        return {"choice": tokens.token(attempt_id, position, OPTION, response["choice"])}
+    if "choices" in response:
+        return {"choices": [tokens.token(attempt_id, position, OPTION, c)
+                            for c in response["choices"]]}
+    return response
+
+
 # -- one learner -----------------------------------------------------------------------------
 
 class Learners:
     """Learner sessions; every acknowledged answer is remembered to be checked afterwards."""
 
-    def __init__(self, moodle: FakeMoodle, base_url: str, *, think: float, ramp: float):
+    def __init__(self, moodle: FakeMoodle, base_url: str, *, think: float, ramp: float,
+                 secret: str):
         self._moodle = moodle
+        self._secret = secret
         self._base = base_url
         self._think = think
         self._ramp = ramp
@@ -169,9 +187,10 @@ class Learners:
             if time.perf_counter() >= window.end:
                 return  # the run is over: this learner leaves mid-attempt
             response = answer_for(kind, rng)
+            posted = as_posted(self._secret, attempt_id, position, response)
             t0 = time.perf_counter()
             saved = await connection.request("POST", f"{base}/questions/{position}/answer",
-                                             json_body={"response": response}, headers=headers)
+                                             json_body={"response": posted}, headers=headers)
             t1 = time.perf_counter()
             if saved.status != 200 or saved.json().get("saved") is not True:
                 raise UnexpectedReply(f"POST answer {position}", saved)
@@ -385,7 +404,8 @@ def main(argv: list[str] | None = None) -> int:
         with running_tool("bench_answer_saves-gunicorn", workers=args.workers,
                           threads=args.threads, content=[content]) as (server, moodle, backends):
             meter = CpuMeter(server, backends.database_url)
-            fast = Learners(moodle, server.base_url, think=0, ramp=0)
+            secret = server.env["EMM_SECRET_KEY"]
+            fast = Learners(moodle, server.base_url, think=0, ramp=0, secret=secret)
             asyncio.run(fast.prime())
             throughput = measure_around(
                 server.base_url, args.clients,
@@ -396,7 +416,8 @@ def main(argv: list[str] | None = None) -> int:
             reference = measure_reference(server.base_url, args.clients, warmup=1.0,
                                           duration=args.duration / 2, meter=meter)
 
-            paced = Learners(moodle, server.base_url, think=args.think, ramp=args.ramp)
+            paced = Learners(moodle, server.base_url, think=args.think, ramp=args.ramp,
+                             secret=secret)
 
             async def paced_baseline(window: Window | None = None) -> Window:
                 return await closed_loop(

@@ -27,7 +27,13 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_answer_saves import SLUG, TYPE_AT, answer_for, assessment_yaml  # noqa: E402
+from bench.bench_answer_saves import (  # noqa: E402
+    SLUG,
+    TYPE_AT,
+    answer_for,
+    as_posted,
+    assessment_yaml,
+)
 from bench.harness import (  # noqa: E402
     FakeMoodle,
     ToolServer,
@@ -101,7 +107,8 @@ def learner(client, moodle: FakeMoodle, base: str, sub: str, rec: Recorder, rng)
     headers["X-Sitting"] = query_of(start.headers["Location"])["s"]
     base_path = f"/assessment/attempts/{attempt}"
     for position, kind in enumerate(TYPE_AT, start=1):
-        body = {"response": answer_for(kind, rng)}
+        secret = client.application.config["SECRET_KEY"]
+        body = {"response": as_posted(secret, attempt, position, answer_for(kind, rng))}
         rec.call("save", lambda: check(client.post(
             f"{base_path}/questions/{position}/answer", json=body, headers=headers), 200, "save"))
         if position % 2 == 0:

@@ -12,7 +12,8 @@ MATCHING_FIELD_PREFIX = "pair-"
 
 def response_from_form(item_type: str, form: MultiDict[str, str]) -> dict[str, Any]:
     """Field names: choice (radio), choices (checkboxes), value (true/false radio or number),
-    pair-<prompt id> (one select per matching prompt), text (short answer)."""
+    pair-<prompt> (one select per matching prompt), text (short answer). Options, prompts and
+    answers come as the page's opaque tokens (answer_tokens.py reveals them), as they went."""
     if item_type == "single_choice":
         return {"choice": form.get("choice") or None}
     if item_type == "multiple_response":

@@ -31,9 +31,10 @@ SUBMITTED = "submitted"
 VOID = "void"
 STATUSES = (IN_PROGRESS, SUBMITTED, VOID)
 
-VOID_INACTIVITY = "inactivity"  # no answer or heartbeat within the inactivity timeout
-VOID_REASONS = (VOID_INACTIVITY,)
-
+VOID_INACTIVITY = "inactivity"  # no answer, page or heartbeat within the inactivity timeout
+# Heartbeats only, no answer saved and no page opened, for several allowances (rules.py).
+VOID_NO_ANSWER_OR_PAGE = "no_answer_or_page"
+VOID_REASONS = (VOID_INACTIVITY, VOID_NO_ANSWER_OR_PAGE)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -41,6 +42,11 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 
 _ONE_LIVE = text(f"status = '{IN_PROGRESS}'")
+
+
+def _same_as_last_activity(context: Any) -> Any:
+    """A new attempt's last answer or page is its start, like its last activity."""
+    return context.get_current_parameters()["last_activity_at"]
 
 
 class Attempt(Base):
@@ -84,7 +90,9 @@ class Attempt(Base):
     # Which browser tab holds the sitting; a tab with an older key is told to stop.
     sitting_key: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime]
-    last_activity_at: Mapped[datetime]
+    last_activity_at: Mapped[datetime]  # the last answer, page load or heartbeat
+    # The last answer saved or attempt page opened: heartbeats alone do not move it.
+    last_answer_or_page_at: Mapped[datetime] = mapped_column(default=_same_as_last_activity)
     # The timeout in force for this attempt (the assessment's, or a learner's accommodation).
     inactivity_timeout_seconds: Mapped[int] = mapped_column(Integer)
     deadline_at: Mapped[datetime | None]  # started_at + time limit, when there is one
@@ -105,6 +113,13 @@ class Attempt(Base):
     @property
     def is_live(self) -> bool:
         return self.status == IN_PROGRESS
+
+    @property
+    def engagement_limit_seconds(self) -> int:
+        """How long heartbeats alone kept this attempt going (no answer, no page)."""
+        from lti_tool.attempts.rules import engagement_limit_seconds  # rules import this module
+
+        return engagement_limit_seconds(self.inactivity_timeout_seconds)
 
 
 class AttemptQuestion(Base):

@@ -6,7 +6,11 @@ Time is judged by the server's clock only. Boundaries, stated once:
 * time limit: answers are taken while `now < deadline`; from the deadline on the attempt is
   submitted with the answers saved before it;
 * when both have run out, whichever came first decides (a learner who went silent before the
-  deadline has a void attempt; one still active at the deadline is submitted).
+  deadline has a void attempt; one still active at the deadline is submitted);
+* heartbeats alone: a heartbeat only says that a page is open in front of someone, so it keeps
+  the inactivity allowance going but not the attempt for ever. An attempt is alive while
+  `now <= last_answer_or_page + ENGAGEMENT_ALLOWANCES x timeout` (an answer saved or a page
+  of the attempt opened); after that it is void too (docs/decisions/0010).
 """
 
 from __future__ import annotations
@@ -16,10 +20,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from lti_tool.attempts.models import IN_PROGRESS, SUBMITTED, VOID
+from lti_tool.attempts.models import (
+    IN_PROGRESS,
+    SUBMITTED,
+    VOID,
+    VOID_INACTIVITY,
+    VOID_NO_ANSWER_OR_PAGE,
+)
 
 DEFAULT_PASS_MARK_PERCENT = 70.0
 DEFAULT_INACTIVITY_TIMEOUT_SECONDS = 600
+# How many inactivity allowances heartbeats alone keep an attempt going: 30 minutes without an
+# answer saved or a page opened by default, three times what a hidden page gets. A learner
+# who works answers or moves between questions far more often than that; a page left open
+# (or a script that only sends heartbeats) does not.
+ENGAGEMENT_ALLOWANCES = 3
 # Scores are kept to 2 decimals (what people read); comparisons tolerate float noise.
 PERCENT_DECIMALS = 2
 _EPSILON = 1e-9
@@ -48,9 +63,14 @@ class AttemptRules:
             retake_delay_seconds=int(getattr(version, "retake_delay_seconds")),
         )
 
+    @property
+    def engagement_limit_seconds(self) -> int:
+        return engagement_limit_seconds(self.inactivity_timeout_seconds)
+
 
 class LiveAttempt(Protocol):
-    last_activity_at: datetime
+    last_activity_at: datetime  # answer, page or heartbeat
+    last_answer_or_page_at: datetime  # answer or page only
     inactivity_timeout_seconds: int
     deadline_at: datetime | None
 
@@ -73,6 +93,22 @@ def is_inactive(attempt: LiveAttempt, timeout_seconds: int, now: datetime) -> bo
 
 def inactivity_seconds_left(attempt: LiveAttempt, now: datetime) -> float:
     expires = inactivity_expires_at(attempt.last_activity_at, attempt.inactivity_timeout_seconds)
+    return max(0.0, (expires - now).total_seconds())
+
+
+def engagement_limit_seconds(timeout_seconds: int) -> int:
+    """How long heartbeats alone keep an attempt going (no answer saved, no page opened)."""
+    return ENGAGEMENT_ALLOWANCES * timeout_seconds
+
+
+def engagement_expires_at(last_answer_or_page_at: datetime, timeout_seconds: int) -> datetime:
+    return last_answer_or_page_at + timedelta(seconds=engagement_limit_seconds(timeout_seconds))
+
+
+def engagement_seconds_left(attempt: LiveAttempt, now: datetime) -> float:
+    """Seconds left to save an answer or open a page before the attempt ends."""
+    expires = engagement_expires_at(attempt.last_answer_or_page_at,
+                                    attempt.inactivity_timeout_seconds)
     return max(0.0, (expires - now).total_seconds())
 
 
@@ -109,20 +145,33 @@ def time_limit_seconds_left(deadline_at: datetime | None, now: datetime) -> floa
 
 @dataclass(frozen=True)
 class Settlement:
-    """What has happened to a live attempt by `now`: `kind` is VOID (inactivity) or
-    SUBMITTED (time limit), `at` the moment it happened."""
+    """What has happened to a live attempt by `now`: `kind` is VOID (with `void_reason`:
+    inactivity, or no answer or page for too long) or SUBMITTED (time limit), `at` the moment
+    it happened."""
 
     kind: str
     at: datetime
+    void_reason: str | None = None
+
+
+def _void_at(attempt: LiveAttempt) -> tuple[datetime, str]:
+    """When the attempt runs out of allowance, and which one: the earlier of the two (the
+    plain inactivity allowance on a tie, the simpler explanation)."""
+    timeout = attempt.inactivity_timeout_seconds
+    inactive_at = inactivity_expires_at(attempt.last_activity_at, timeout)
+    disengaged_at = engagement_expires_at(attempt.last_answer_or_page_at, timeout)
+    if disengaged_at < inactive_at:
+        return disengaged_at, VOID_NO_ANSWER_OR_PAGE
+    return inactive_at, VOID_INACTIVITY
 
 
 def settlement(attempt: LiveAttempt, now: datetime) -> Settlement | None:
     """None while the attempt is still alive at `now`."""
-    inactive_at = inactivity_expires_at(attempt.last_activity_at, attempt.inactivity_timeout_seconds)
+    void_at, reason = _void_at(attempt)
     timed_out = is_past_deadline(attempt.deadline_at, now)
-    inactive = now > inactive_at
-    if inactive and (not timed_out or inactive_at < attempt.deadline_at):  # type: ignore[operator]
-        return Settlement(VOID, inactive_at)
+    void = now > void_at
+    if void and (not timed_out or void_at < attempt.deadline_at):  # type: ignore[operator]
+        return Settlement(VOID, void_at, reason)
     if timed_out:
         return Settlement(SUBMITTED, attempt.deadline_at)  # type: ignore[arg-type]
     return None

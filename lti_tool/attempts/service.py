@@ -27,11 +27,11 @@ from item_bank.models import AssessmentVersion
 from item_bank.responses import InvalidResponse, validate_response
 from item_bank.scoring import score_response
 from lti_tool.attempts import rules
+from lti_tool.attempts.answer_tokens import AnswerTokens
 from lti_tool.attempts.models import (
     IN_PROGRESS,
     SUBMITTED,
     VOID,
-    VOID_INACTIVITY,
     Accommodation,
     Attempt,
     AttemptQuestion,
@@ -110,6 +110,7 @@ class Liveness:
     inactivity_seconds_left: float
     time_limit_seconds_left: float | None
     away_seconds: float  # how long there had been no activity before this one
+    engagement_seconds_left: float  # to save an answer or open a page (heartbeats do not count)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,8 @@ def get_attempt(session: Session, *, attempt_id: int, placement_id: int, user_id
 
 def settle(session: Session, attempt: Attempt, now: datetime) -> Attempt:
     """Apply what the clock says has happened to a live attempt (call with its row locked):
-    void after the inactivity timeout, or submitted at the deadline. Returns the attempt."""
+    void after the inactivity timeout (or heartbeats alone for too long), or submitted at the
+    deadline. Returns the attempt."""
     if attempt.status != IN_PROGRESS:
         return attempt
     outcome = rules.settlement(attempt, now)
@@ -148,7 +150,7 @@ def settle(session: Session, attempt: Attempt, now: datetime) -> Attempt:
         return attempt
     if outcome.kind == VOID:
         attempt.status = VOID
-        attempt.void_reason = VOID_INACTIVITY
+        attempt.void_reason = outcome.void_reason
         attempt.finished_at = outcome.at
     else:
         _finalise(session, attempt, finished_at=outcome.at, auto=True, now=now)
@@ -223,6 +225,7 @@ def start_attempt(session: Session, *, placement_id: int, user_id: int,
         placement_id=placement_id, user_id=user_id, assessment_version_id=version.id,
         number=max((a.number for a in attempts), default=0) + 1, seed=seed, status=IN_PROGRESS,
         sitting_key=secrets.token_urlsafe(16), started_at=now, last_activity_at=now,
+        last_answer_or_page_at=now,
         inactivity_timeout_seconds=attempt_rules.inactivity_timeout_seconds,
         deadline_at=rules.deadline_for(now, attempt_rules.time_limit_seconds),
         auto_submitted=False, last_position=1,
@@ -261,7 +264,7 @@ def resume(session: Session, *, attempt_id: int, placement_id: int, user_id: int
     if position is not None:
         _question(attempt, position)
         attempt.last_position = position
-    attempt.last_activity_at = now
+    attempt.last_activity_at = attempt.last_answer_or_page_at = now
     session.flush()
     return attempt
 
@@ -272,7 +275,7 @@ def take_over(session: Session, *, attempt_id: int, placement_id: int, user_id: 
     attempt = _live(session, attempt_id=attempt_id, placement_id=placement_id, user_id=user_id,
                     sitting=None, now=now)
     attempt.sitting_key = secrets.token_urlsafe(16)
-    attempt.last_activity_at = now
+    attempt.last_activity_at = attempt.last_answer_or_page_at = now
     session.flush()
     return attempt
 
@@ -286,28 +289,35 @@ def _question(attempt: Attempt, position: int) -> AttemptQuestion:
 
 def save_answer(session: Session, *, attempt_id: int, placement_id: int, user_id: int,
                 sitting: str, position: int, response: Any, now: datetime,
-                locked: Attempt | None = None) -> AttemptQuestion:
-    """Store the learner's response to one question (normalised); refreshes activity."""
+                locked: Attempt | None = None,
+                answer_tokens: AnswerTokens | None = None) -> AttemptQuestion:
+    """Store the learner's response to one question (normalised); refreshes activity.
+
+    `response` is in authored ids, or, with `answer_tokens`, as the page posted it (opaque
+    tokens: see answer_tokens.py); a token of another question or attempt is InvalidAnswer."""
     attempt = _live(session, attempt_id=attempt_id, placement_id=placement_id, user_id=user_id,
                     sitting=sitting, now=now, locked=locked)
     question = _question(attempt, position)
     try:
+        if answer_tokens is not None:
+            response = answer_tokens.of(question).reveal(response)
         normalised = validate_response(question.item_version, response)
     except InvalidResponse as problem:
         raise InvalidAnswer(attempt, problem) from None
     question.response = normalised
     question.saved_at = now
-    attempt.last_activity_at = now
+    attempt.last_activity_at = attempt.last_answer_or_page_at = now
     attempt.last_position = position
     session.flush()
     return question
 
 
 def heartbeat(session: Session, *, attempt_id: int, placement_id: int, user_id: int,
-              sitting: str, now: datetime) -> Liveness:
-    """The page is in front of the learner: refresh the attempt's last activity."""
+              sitting: str, now: datetime, locked: Attempt | None = None) -> Liveness:
+    """The page is in front of the learner: refresh the attempt's last activity (not its
+    last answer or page: heartbeats alone keep an attempt going only so long)."""
     attempt = _live(session, attempt_id=attempt_id, placement_id=placement_id, user_id=user_id,
-                    sitting=sitting, now=now)
+                    sitting=sitting, now=now, locked=locked)
     away = max(0.0, (now - attempt.last_activity_at).total_seconds())
     attempt.last_activity_at = now
     session.flush()
@@ -316,7 +326,8 @@ def heartbeat(session: Session, *, attempt_id: int, placement_id: int, user_id: 
 
 def liveness(attempt: Attempt, now: datetime, away_seconds: float = 0.0) -> Liveness:
     return Liveness(attempt, rules.inactivity_seconds_left(attempt, now),
-                    rules.time_limit_seconds_left(attempt.deadline_at, now), away_seconds)
+                    rules.time_limit_seconds_left(attempt.deadline_at, now), away_seconds,
+                    rules.engagement_seconds_left(attempt, now))
 
 
 # -- the end -------------------------------------------------------------------------------

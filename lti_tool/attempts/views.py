@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 
 from item_bank.catalog import latest_version
@@ -21,6 +21,7 @@ from item_bank.presentation import present_item, review_item
 from item_bank.responses import is_answered
 from lti_tool import db
 from lti_tool.attempts import rules, service
+from lti_tool.attempts.answer_tokens import AnswerTokens
 from lti_tool.attempts.best import best_result
 from lti_tool.attempts.formatting import init_filters
 from lti_tool.attempts.forms import response_from_form
@@ -70,6 +71,11 @@ def _sitting() -> str:
 
 def _now():
     return current_clock().now()
+
+
+def _answer_tokens() -> AnswerTokens:
+    """Question pages show and post opaque tokens, never authored option ids."""
+    return AnswerTokens(current_app.config["SECRET_KEY"])
 
 
 def attempt_url(endpoint: str, attempt: Attempt, **values: Any) -> str:
@@ -216,13 +222,16 @@ def _question_context(launch: LaunchSession, attempt: Attempt, question: Attempt
     life = service.liveness(attempt, now)
     timeout = attempt.inactivity_timeout_seconds
     version = attempt.assessment_version
+    tokens = _answer_tokens().of(question)
     return dict(
         attempt=attempt, question=question, total=len(attempt.questions),
-        item=present_item(question.item_version, _locale(launch), question.option_order),
-        response=question.response or {}, error=error,
+        item=tokens.disguise_item(
+            present_item(question.item_version, _locale(launch), question.option_order)),
+        response=tokens.disguise_response(question.response), error=error,
         answered={q.position for q in attempt.questions if q.response and is_answered(q.response)},
         title=translate(version.title, _locale(launch), version.default_language),
         inactivity_seconds_left=int(life.inactivity_seconds_left),
+        engagement_seconds_left=int(life.engagement_seconds_left),
         time_limit_seconds_left=(None if life.time_limit_seconds_left is None
                                  else int(life.time_limit_seconds_left)),
         warning_seconds=rules.warning_seconds(timeout),
@@ -265,12 +274,13 @@ def answer_form(attempt_id: int, position: int):
         current = _question_of(attempt, position)
         response = response_from_form(current.item_version.type, request.form)
         service.save_answer(session, **_ids(launch, attempt_id), sitting=_sitting(),
-                            position=position, response=response, now=_now(), locked=attempt)
+                            position=position, response=response, now=_now(), locked=attempt,
+                            answer_tokens=_answer_tokens())
     except service.InvalidAnswer as error:
         session.commit()
         context = _question_context(launch, error.attempt, _question_of(error.attempt, position),
                                     error=_answer_problem(error))
-        context["response"] = request.form  # show what they typed, to correct it
+        context["response"] = request.form  # show what they typed (tokens), to correct it
         return render_template("attempts/question.html", **context), 422
     except service.AttemptError as error:
         return _page_error(error, launch)
@@ -302,43 +312,52 @@ def answer_json(attempt_id: int, position: int) -> Response:
         response = _response_from_request(_question_of(attempt, position))
         saved = service.save_answer(session, **_ids(launch, attempt_id), sitting=_sitting(),
                                     position=position, response=response, now=_now(),
-                                    locked=attempt)
+                                    locked=attempt, answer_tokens=_answer_tokens())
     except service.AttemptError as error:
         return _json_error(error)
     session.commit()
     life = service.liveness(saved.attempt, _now())
+    # Nothing of the answer is echoed: the page has it, and ids must not reach the page.
     return jsonify(saved=True, position=position, saved_at=saved.saved_at.isoformat(),
                    answered=bool(saved.response and is_answered(saved.response)),
                    inactivity_seconds_left=life.inactivity_seconds_left,
+                   engagement_seconds_left=life.engagement_seconds_left,
                    time_limit_seconds_left=life.time_limit_seconds_left)
 
 
 @bp.post("/attempts/<int:attempt_id>/heartbeat")
 def heartbeat(attempt_id: int) -> Response:
     launch, _placement = _learner()
-    if _too_many_heartbeats(attempt_id):
-        response = jsonify(error="rate_limited", message=_("Too many requests."))
-        response.status_code = 429
-        return response
     session = db.session()
     try:
+        # Whose attempt first (404 for anyone else's, not counted), then the rate limit of
+        # this learner on it: another learner can never use up someone's heartbeats.
+        attempt = service.get_attempt(session, **_ids(launch, attempt_id), lock=True)
+        if _too_many_heartbeats(launch.user_id, attempt_id):
+            session.commit()  # nothing changed: let the row go
+            response = jsonify(error="rate_limited", message=_("Too many requests."))
+            response.status_code = 429
+            return response
         life = service.heartbeat(session, **_ids(launch, attempt_id), sitting=_sitting(),
-                                 now=_now())
+                                 now=_now(), locked=attempt)
     except service.AttemptError as error:
         return _json_error(error)
     session.commit()
     return jsonify(status=life.attempt.status,
                    inactivity_seconds_left=life.inactivity_seconds_left,
                    inactivity_timeout_seconds=life.attempt.inactivity_timeout_seconds,
+                   engagement_seconds_left=life.engagement_seconds_left,
                    time_limit_seconds_left=life.time_limit_seconds_left,
                    away_seconds=life.away_seconds)
 
 
-def _too_many_heartbeats(attempt_id: int) -> bool:
-    """Rate limit in the key-value store. The store is an optimisation, never needed for
-    liveness: if it is down (a Redis restart), the heartbeat goes through."""
+def _too_many_heartbeats(user_id: int, attempt_id: int) -> bool:
+    """Rate limit in the key-value store, per learner and attempt. The store is an
+    optimisation, never needed for liveness: if it is down (a Redis restart), the heartbeat
+    goes through."""
     try:
-        return services().store.hit(f"attempts:heartbeat:{attempt_id}", 60) > HEARTBEATS_PER_MINUTE
+        key = f"attempts:heartbeat:{user_id}:{attempt_id}"
+        return services().store.hit(key, 60) > HEARTBEATS_PER_MINUTE
     except Exception:  # noqa: BLE001 - any store failure: fail open, log it
         log.warning("key-value store unavailable for heartbeat rate limit", exc_info=True)
         return False

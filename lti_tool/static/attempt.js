@@ -33,6 +33,13 @@
 
   // What the server said last: seconds left of the inactivity allowance, and when we heard it.
   var ack = { left: Number(data.inactivityLeft), at: Date.now() };
+  // Heartbeats alone keep the attempt going only so long: seconds left to save an answer or
+  // open a page (the server's rule; the page only warns).
+  var engagement = {
+    left: data.engagementLeft === undefined ? Infinity : Number(data.engagementLeft),
+    at: Date.now()
+  };
+  var idleShown = false;
   var deadline = data.timeLeft !== undefined ? Date.now() + Number(data.timeLeft) * 1000 : null;
   var lastBeat = Date.now();
   var over = false;
@@ -71,9 +78,14 @@
 
   function inactivityLeft() { return ack.left - (Date.now() - ack.at) / 1000; }
 
+  function engagementLeft() { return engagement.left - (Date.now() - engagement.at) / 1000; }
+
   function heard(body) {
     if (body && typeof body.inactivity_seconds_left === "number") {
       ack = { left: body.inactivity_seconds_left, at: Date.now() };
+    }
+    if (body && typeof body.engagement_seconds_left === "number") {
+      engagement = { left: body.engagement_seconds_left, at: Date.now() };
     }
     if (body && typeof body.time_limit_seconds_left === "number") {
       deadline = Date.now() + body.time_limit_seconds_left * 1000;
@@ -202,7 +214,7 @@
           showWarning(welcome, false);
           announce(welcome);
           window.setTimeout(hideWarning, 20000);
-        } else {
+        } else if (!idleShown) {
           hideWarning();
         }
         wasAway = false;
@@ -218,8 +230,19 @@
     warningText.textContent = message;
   }
 
+  // A warning that counts down, said aloud when it appears and once a minute after that.
+  function warn(message, withButton, left) {
+    showWarning(message, withButton);
+    var minute = Math.ceil(left / 60);
+    if (!warned || minute !== lastAnnouncedMinute) {
+      warned = true;
+      lastAnnouncedMinute = minute;
+      announce(message);
+    }
+  }
+
   function hideWarning() {
-    if (over) { return; }
+    if (over || idleShown) { return; }
     warning.hidden = true;
     warned = false;
     lastAnnouncedMinute = null;
@@ -236,19 +259,20 @@
   function tick() {
     if (over) { return; }
     var left = inactivityLeft();
+    var idleLeft = engagementLeft();
     if (isActive()) {
       if (Date.now() - lastBeat >= beatEvery) { heartbeat(); }
     } else {
       wasAway = true;
-      if (left <= warnAt) {
-        var message = text("warning", clockText(left));
-        showWarning(message, true);
-        var minute = Math.ceil(left / 60);
-        if (!warned || minute !== lastAnnouncedMinute) {
-          warned = true;
-          lastAnnouncedMinute = minute;
-          announce(message);
-        }
+    }
+    if (idleLeft <= warnAt && idleLeft <= left) {
+      // Only an answer or another page helps now ("I am here" would not): no button.
+      idleShown = true;
+      warn(text("idleWarning", clockText(idleLeft)), false, idleLeft);
+    } else {
+      if (idleShown) { idleShown = false; hideWarning(); }
+      if (!isActive() && left <= warnAt) {
+        warn(text("warning", clockText(left)), true, left);
       }
     }
     if (deadline !== null && timeLimit) {

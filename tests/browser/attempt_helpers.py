@@ -74,28 +74,55 @@ def position(page: Page | Frame) -> int:
 class Question:
     position: int
     type: str
-    right: dict[str, t.Any]  # form fields of a right answer
-    wrong: dict[str, t.Any]  # form fields of a wrong answer
+    right: dict[str, t.Any]  # form fields of a right answer, as the page names them
+    wrong: dict[str, t.Any]  # form fields of a wrong answer, as the page names them
 
 
 def questions(lti: t.Any, attempt: int) -> list[Question]:
-    """The drawn questions of an attempt with right and wrong answers as form fields (the
-    test knows the key; the learner's page never carries it)."""
+    """The drawn questions of an attempt with right and wrong answers as the page's form
+    fields: the test knows the key and the tool's secret, so it can name the page's opaque
+    values (lti_tool/attempts/answer_tokens.py); the learner's page carries neither."""
+    from lti_tool.attempts.answer_tokens import AnswerTokens
     from lti_tool.attempts.models import Attempt
     from tests.support.attempt_content import right_form, wrong_response
 
+    maker = AnswerTokens(lti.tool.app.config["SECRET_KEY"])
     with lti.tool.session() as session:
         found = session.get(Attempt, attempt)
         assert found is not None
-        return [Question(q.position, q.item_version.type, right_form(q.item_version),
-                         _as_form(q.item_version.type, wrong_response(q.item_version)))
-                for q in found.questions]
+        drawn = []
+        for q in found.questions:
+            tokens = maker.of_question(attempt, q.position, q.item_version)
+            kind = q.item_version.type
+            drawn.append(Question(
+                q.position, kind, _on_page(tokens, right_form(q.item_version)),
+                _on_page(tokens, _as_form(kind, wrong_response(q.item_version)))))
+        return drawn
 
 
 def _as_form(kind: str, response: dict[str, t.Any]) -> dict[str, t.Any]:
     if kind == "true_false":
         return {"value": "true" if response["value"] else "false"}
+    if kind == "matching":
+        return {f"pair-{prompt}": answer for prompt, answer in response["pairs"].items()}
     return response
+
+
+def _on_page(tokens: t.Any, fields: dict[str, t.Any]) -> dict[str, t.Any]:
+    """Form fields named with authored ids, as the page names them (its tokens)."""
+    from lti_tool.attempts.answer_tokens import ANSWER, OPTION, PROMPT
+
+    page: dict[str, t.Any] = {}
+    for name, value in fields.items():
+        if name == "choice":
+            page[name] = tokens.token(OPTION, value)
+        elif name == "choices":
+            page[name] = [tokens.token(OPTION, v) for v in value]
+        elif name.startswith("pair-"):
+            page["pair-" + tokens.token(PROMPT, name[5:])] = tokens.token(ANSWER, value)
+        else:
+            page[name] = value
+    return page
 
 
 def stored(lti: t.Any, attempt: int) -> t.Any:
@@ -128,16 +155,16 @@ def answer_control(page: Page | Frame, question: Question, fields: dict[str, t.A
     """Set the question's controls to `fields` with the mouse/keyboard, as a learner would."""
     pos = question.position
     if question.type == "single_choice":
-        page.locator(f"#q{pos}-opt-{fields['choice']}").check()
+        page.locator(f"#question-form input[name=choice][value='{fields['choice']}']").check()
     elif question.type == "true_false":
-        page.locator(f"#q{pos}-opt-{fields['value']}").check()
+        page.locator(f"#question-form input[name=value][value='{fields['value']}']").check()
     elif question.type == "short_answer":
         page.locator(f"#q{pos}-text").fill(fields["text"])
     elif question.type == "numerical":
         page.locator(f"#q{pos}-value").fill(fields["value"])
     elif question.type == "multiple_response":
         for choice in fields["choices"]:
-            page.locator(f"#q{pos}-opt-{choice}").check()
+            page.locator(f"#question-form input[name=choices][value='{choice}']").check()
     else:
         raise NotImplementedError(question.type)
 

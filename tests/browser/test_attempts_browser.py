@@ -229,6 +229,38 @@ def test_the_inactivity_warning_counts_down_and_i_am_here_keeps_the_attempt(
     assert kept.status == "in_progress" and kept.last_activity_at == lti.clock.now()
 
 
+def test_a_page_left_open_without_answers_warns_and_an_answer_keeps_the_attempt(
+        tool_and_platform, page, tmp_path):
+    """Heartbeats alone keep an attempt for three allowances (docs/decisions/0010): the page
+    in front of the learner, beating, but no answer and no other question for 27 minutes."""
+    lti = tool_and_platform
+    install_page_clock(page, lti)
+    launch_learner(page, lti, publish_small(lti, tmp_path / "content"))
+    expect(page.locator("#rule-keep-working")).to_contain_text("for 30 minutes")
+    attempt = start(page)
+    question = questions(lti, attempt)[0]
+    warning, text = page.locator("#inactivity-warning"), page.locator("#inactivity-warning-text")
+    beats = count_posts(page, "/heartbeat")
+    for step in range(1, 10):  # steps shorter than the allowance: the beats keep it alive
+        advance(lti, page, fire_every_timer=True, minutes=3)
+        if step < 9:  # up to 24 minutes: 6 left, no warning yet
+            expect(warning).to_be_hidden()
+    assert beats.count >= 25
+    expect(warning).to_be_visible()
+    expect(text).to_contain_text("No answer has been saved and no question opened")
+    expect(text).to_contain_text("within 3:00")
+    expect(page.locator("#stay-button")).to_be_hidden()  # "I am here" would not help
+    expect(page.locator("#announcer")).to_contain_text("No answer has been saved")
+    assert stored(lti, attempt).status == "in_progress"
+
+    answer_and_wait_saved(page, question, question.right)
+    page.clock.run_for(1000)
+    expect(warning).to_be_hidden()
+    advance(lti, page, fire_every_timer=True, minutes=3)
+    expect(warning).to_be_hidden()
+    assert stored(lti, attempt).status == "in_progress"
+
+
 # -- 5. a second tab -----------------------------------------------------------------------
 
 def test_a_second_tab_gets_a_clear_choice_and_continuing_there_stops_the_first(
@@ -614,3 +646,103 @@ def test_the_save_status_after_a_lost_connection_and_a_refused_number(tool_and_p
     expect(status).to_have_text(SAVED)
     expect(field).not_to_have_attribute("aria-invalid", "true")
     assert stored(lti, attempt).responses[numerical.position] == {"value": "12,5"}
+
+
+# -- the key is not in the page (issue 9, item 1) --------------------------------------------
+
+# Every attribute a script would use, inline scripts, and what the form would post.
+PAGE_AS_A_SCRIPT_SEES_IT = """() => {
+    const found = [];
+    for (const el of document.querySelectorAll('*')) {
+        for (const attr of el.attributes) {
+            if (['value', 'name', 'id', 'for'].includes(attr.name) || attr.name.startsWith('data-')) {
+                found.push([el.tagName.toLowerCase() + '[' + attr.name + ']', attr.value]);
+            }
+        }
+        if (el.tagName === 'SCRIPT' && !el.src) { found.push(['script', el.textContent]); }
+    }
+    // Live properties too, not only the markup (a script may set them).
+    for (const el of document.querySelectorAll('input, select, option')) {
+        found.push([el.tagName.toLowerCase() + '.value', el.value]);
+        for (const [key, value] of Object.entries(el.dataset)) { found.push(['dataset.' + key, value]); }
+    }
+    const form = document.getElementById('question-form');
+    if (form && form.tagName === 'FORM') {
+        for (const [name, value] of new FormData(form)) { found.push(['form ' + name, String(value)]); }
+    }
+    return found;
+}"""
+
+FIRST_CONTROL = """() => {
+    // A script that never reads the question: the first control of each kind.
+    const form = document.getElementById('question-form');
+    const changed = el => el.dispatchEvent(new Event('change', {bubbles: true}));
+    const first = form.querySelector('input[type=radio], input[type=checkbox]');
+    if (first) { first.click(); return first.type; }
+    const selects = [...form.querySelectorAll('select')];
+    for (const select of selects) { select.selectedIndex = 1; changed(select); }
+    if (selects.length) { return 'select'; }
+    const text = form.querySelector('input[type=text]');
+    text.value = '1';
+    changed(text);  // saves at once (typing alone would wait for a pause)
+    return 'text';
+}"""
+
+
+def _authored(lti, attempt: int) -> dict[int, tuple[str, set[str]]]:
+    """Per position: the item's uid and its option, prompt and distractor ids."""
+    from lti_tool.attempts.models import Attempt
+    from tests.integration.attempts.page_reading import authored_ids
+
+    with lti.tool.session() as session:
+        found = session.get(Attempt, attempt)
+        return {q.position: (q.item_version.item_uid, authored_ids(q.item_version))
+                for q in found.questions}
+
+
+def _as_a_script_sees_it(page: Page, secrets: set[str]) -> list[tuple[str, str]]:
+    """(where, value) pairs of the live DOM, the launch token and sitting key (random, not
+    ours to judge) cut out."""
+    values = [(where, value) for where, value in page.evaluate(PAGE_AS_A_SCRIPT_SEES_IT)]
+    for secret in secrets:
+        values = [(where, value.replace(secret, "")) for where, value in values]
+    return values
+
+
+def test_a_live_question_page_carries_no_authored_id(tool_and_platform, page):
+    """A whole attempt on a shipped demo bank, read from the DOM of each live page (and the
+    autosave sent and answered), as a script in the page would read it."""
+    from tests.integration.attempts.page_reading import json_strings, leaks
+
+    lti = tool_and_platform
+    launch = launch_learner(page, lti, lti.assessment)
+    attempt = start(page)
+    authored = _authored(lti, attempt)
+    assert len(authored) == 20
+    every_id = set().union(*(ids for _uid, ids in authored.values()))
+    assert every_id >= {"a", "b", "c", "d"}
+    secrets = {launch.token}
+    posted: list[str] = []
+    page.on("request", lambda r: posted.append(r.post_data or "")
+            if r.url.split("?")[0].endswith("/answer") else None)
+    for number in range(1, 21):
+        expect(page.locator("#question-heading")).to_have_text(f"Question {number} of 20")
+        uid, ids = authored[number]
+        secrets.add(page.locator("#question-form").get_attribute("data-sitting"))
+        assert not leaks(_as_a_script_sees_it(page, secrets), ids), number
+        assert uid not in page.content()
+        with page.expect_response(lambda r: r.url.split("?")[0].endswith("/answer")) as saved:
+            page.evaluate(FIRST_CONTROL)
+        assert saved.value.status == 200
+        assert not json_strings(saved.value.json()) & ids
+        assert not leaks(_as_a_script_sees_it(page, secrets), ids)  # now with a choice made
+        go_next(page)
+    # What the autosaves sent: multipart form data, one line per field name or value.
+    assert len(posted) >= 20  # (one per select of a matching item)
+    lines = [line for body in posted for line in body.splitlines()]
+    for secret in secrets:
+        lines = [line.replace(secret, "") for line in lines]
+    assert not leaks([("autosave", line) for line in lines], every_id)
+    expect(page.locator("#review-heading")).to_be_visible()
+    secrets.add(page.locator("#question-form").get_attribute("data-sitting"))
+    assert not leaks(_as_a_script_sees_it(page, secrets), every_id)

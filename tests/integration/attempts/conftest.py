@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from lti_tool import db
+from lti_tool.attempts.answer_tokens import ANSWER, OPTION, PROMPT
 from tests.support.attempt_content import publish
 from tests.support.signed_launches import FakeMoodle, launch, register
 
@@ -43,6 +44,7 @@ class Person:
     attempt_id: int | None = None
     sitting: str | None = None
     pages: list = field(default_factory=list)
+    _tokens: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.client = self.app.test_client(use_cookies=False)
@@ -87,8 +89,48 @@ class Person:
             self.sitting = found.group(1)
 
     def answer_form(self, position: int, go: str = "next", **fields):
+        """Post the question's form, `fields` named with authored ids (choice="b",
+        pair-p1="p2") as the test knows them; sent as the page's tokens."""
+        return self.answer_form_as_posted(position, go, **self.page_fields(position, fields))
+
+    def answer_form_as_posted(self, position: int, go: str = "next", **fields):
         return self.post(f"/assessment/attempts/{self.attempt_id}/questions/{position}",
                          {"s": self.sitting, "go": go, **fields})
+
+    # -- the page's tokens (lti_tool/attempts/answer_tokens.py) --
+    def tokens(self, position: int):
+        """The tokens the question page shows this attempt (the test knows the secret)."""
+        key = (self.attempt_id, position)
+        if key not in self._tokens:
+            from lti_tool.attempts.answer_tokens import AnswerTokens
+
+            question = attempt_rows(self.app, self.attempt_id).questions[position - 1]
+            self._tokens[key] = AnswerTokens(self.app.config["SECRET_KEY"]).of_question(
+                self.attempt_id, position, question.item_version)
+        return self._tokens[key]
+
+    def as_posted(self, position: int, response: dict) -> dict:
+        """A response in authored ids as the page posts it; what is not an id of the
+        question (junk, on purpose) goes as it is."""
+        tokens = self.tokens(position)
+        mapped = dict(response)
+        try:
+            return tokens.disguise_response(mapped)
+        except KeyError:
+            return mapped
+
+    def page_fields(self, position: int, fields: dict) -> dict:
+        tokens, out = self.tokens(position), {}
+        for name, value in fields.items():
+            if name == "choice":
+                out[name] = _or_same(tokens, OPTION, value)
+            elif name == "choices":
+                out[name] = [_or_same(tokens, OPTION, v) for v in value]
+            elif name.startswith("pair-"):
+                out["pair-" + _or_same(tokens, PROMPT, name[5:])] = _or_same(tokens, ANSWER, value)
+            else:
+                out[name] = value
+        return out
 
     # -- what attempt.js sends --
     def _headers(self, sitting=None):
@@ -96,6 +138,11 @@ class Person:
                 "Accept": "application/json"}
 
     def save(self, position: int, response: dict, sitting: str | None = None):
+        """Autosave a response given in authored ids (as the test knows the key)."""
+        return self.save_as_posted(position, self.as_posted(position, response), sitting)
+
+    def save_as_posted(self, position: int, response, sitting: str | None = None):
+        """Autosave exactly `response`, as a script could send it."""
         return self.client.post(f"/assessment/attempts/{self.attempt_id}/questions/{position}/answer",
                                 json={"response": response}, headers=self._headers(sitting))
 
@@ -113,6 +160,13 @@ class Person:
 
     def result(self, attempt_id: int | None = None):
         return self.get(f"/assessment/attempts/{attempt_id or self.attempt_id}/result")
+
+
+def _or_same(tokens, role: str, authored_id):
+    try:
+        return tokens.token(role, authored_id)
+    except KeyError:
+        return authored_id
 
 
 def launch_person(app, client, moodle, clock, *, slug: str | None, role: str = "Learner",

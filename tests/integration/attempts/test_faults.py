@@ -20,6 +20,7 @@ import redis
 import requests
 
 from config.settings import Settings
+from lti_tool.attempts.answer_tokens import AnswerTokens
 from tests.support import backends
 from tests.support.attempt_content import right_response
 
@@ -178,8 +179,14 @@ def test_worker_killed_after_an_ack_and_redis_flushed_lose_nothing(database, see
     headers = {"X-Launch-Token": token, "X-Sitting": sitting, "Accept": "application/json"}
 
     items = _items(database, attempt_id)
+
+    def right(position):
+        """The right answer as the page posts it (its tokens; the test knows the secret)."""
+        tokens = AnswerTokens(SECRET).of_question(attempt_id, position, items[position])
+        return tokens.disguise_response(right_response(items[position]))
+
     first_path = f"/assessment/attempts/{attempt_id}/questions/1/answer"
-    acked = http.post(url + first_path, json={"response": right_response(items[1])}, headers=headers)
+    acked = http.post(url + first_path, json={"response": right(1)}, headers=headers)
     assert acked.status_code == 200, acked.text
 
     # kill -9 the worker that acknowledged the answer, right away.
@@ -196,14 +203,14 @@ def test_worker_killed_after_an_ack_and_redis_flushed_lose_nothing(database, see
                     params={"lt": token, "s": sitting})
     assert page.status_code == 200
     # Position 1 is always a single-choice item (pool A comes first): its answer is checked.
-    assert re.search(rf'value="{right_response(items[1])["choice"]}"\s+checked', page.text)
+    assert re.search(rf'value="{right(1)["choice"]}"\s+checked', page.text)
     # The page handed this tab a fresh sitting key, as attempt.js would pick it up.
     headers["X-Sitting"] = re.search(r'data-sitting="([^"]+)"', page.text).group(1)
     beat = http.post(url + f"/assessment/attempts/{attempt_id}/heartbeat", headers=headers)
     assert beat.status_code == 200 and beat.json()["status"] == "in_progress"
     for position in (2, 3, 4):
         saved = http.post(url + f"/assessment/attempts/{attempt_id}/questions/{position}/answer",
-                          json={"response": right_response(items[position])}, headers=headers)
+                          json={"response": right(position)}, headers=headers)
         assert saved.status_code == 200, saved.text
     done = http.post(url + f"/assessment/attempts/{attempt_id}/submit",
                      data={"lt": token, "s": headers["X-Sitting"]}, allow_redirects=False)

@@ -10,7 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lti_tool.attempts import rules
-from lti_tool.attempts.models import IN_PROGRESS, SUBMITTED, VOID
+from lti_tool.attempts.models import (
+    IN_PROGRESS,
+    SUBMITTED,
+    VOID,
+    VOID_INACTIVITY,
+    VOID_NO_ANSWER_OR_PAGE,
+)
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 TIMEOUT = 600
@@ -18,9 +24,14 @@ TIMEOUT = 600
 
 @dataclass
 class Live:
-    last_activity_at: datetime
+    last_activity_at: datetime  # answer, page or heartbeat
     inactivity_timeout_seconds: int = TIMEOUT
     deadline_at: datetime | None = None
+    last_answer_or_page_at: datetime | None = None  # default: the last activity was one
+
+    def __post_init__(self):
+        if self.last_answer_or_page_at is None:
+            self.last_answer_or_page_at = self.last_activity_at
 
 
 @dataclass
@@ -43,7 +54,7 @@ def test_activity_exactly_at_the_timeout_still_counts():
 
 def test_inactivity_voids_at_the_moment_the_allowance_ran_out():
     outcome = rules.settlement(Live(T0), at(hours=3))
-    assert outcome == rules.Settlement(VOID, at(seconds=TIMEOUT))
+    assert outcome == rules.Settlement(VOID, at(seconds=TIMEOUT), VOID_INACTIVITY)
 
 
 def test_seconds_left_counts_down_from_the_last_activity():
@@ -69,7 +80,8 @@ def test_deadline_reached_while_active_submits_at_the_deadline():
 
 def test_silence_that_began_before_the_deadline_voids():
     live = Live(at(minutes=5), deadline_at=at(minutes=30))
-    assert rules.settlement(live, at(hours=2)) == rules.Settlement(VOID, at(minutes=15))
+    assert rules.settlement(live, at(hours=2)) == rules.Settlement(VOID, at(minutes=15),
+                                                                   VOID_INACTIVITY)
 
 
 def test_time_left_on_the_limit():
@@ -161,3 +173,71 @@ def test_an_accommodation_only_lengthens_the_allowance():
 def test_heartbeats_and_warning_fit_in_the_allowance(timeout):
     assert rules.heartbeat_interval_seconds(timeout) * 3 <= timeout
     assert 0 < rules.warning_seconds(timeout) <= timeout
+
+
+# -- heartbeats alone (docs/decisions/0010) ------------------------------------------------
+
+def beating_since(last_answer_or_page: datetime, now: datetime, **kwargs) -> Live:
+    """An attempt whose page sent a heartbeat just now, with no answer or page since."""
+    return Live(now, last_answer_or_page_at=last_answer_or_page, **kwargs)
+
+
+def test_heartbeats_alone_keep_an_attempt_for_three_allowances_exactly():
+    limit = rules.engagement_limit_seconds(TIMEOUT)
+    assert limit == 3 * TIMEOUT == 1800
+    assert rules.settlement(beating_since(T0, at(seconds=limit)), at(seconds=limit)) is None
+    late = at(seconds=limit, microseconds=1)
+    assert rules.settlement(beating_since(T0, late), late) == rules.Settlement(
+        VOID, at(seconds=limit), VOID_NO_ANSWER_OR_PAGE)
+
+
+def test_an_answer_or_a_page_starts_the_bound_again():
+    live = beating_since(at(minutes=25), at(minutes=50))
+    assert rules.settlement(live, at(minutes=50)) is None
+    assert rules.engagement_seconds_left(live, at(minutes=50)) == 5 * 60
+    assert rules.engagement_seconds_left(live, at(hours=2)) == 0
+
+
+def test_the_bound_follows_an_accommodation():
+    long = beating_since(T0, at(minutes=85), inactivity_timeout_seconds=1800)
+    assert rules.settlement(long, at(minutes=85)) is None  # 3 x 30 minutes = 90
+    assert rules.AttemptRules(inactivity_timeout_seconds=1800).engagement_limit_seconds == 5400
+
+
+def test_a_silent_page_is_void_for_inactivity_first():
+    """No heartbeat either: the plain allowance ran out long before the bound."""
+    assert rules.settlement(Live(T0), at(hours=5)).void_reason == VOID_INACTIVITY
+
+
+def test_whichever_allowance_ran_out_first_decides():
+    # Heartbeats until minute 29, answer at 0: the bound (30) comes before 29 + 10.
+    live = Live(at(minutes=29), last_answer_or_page_at=T0)
+    assert rules.settlement(live, at(hours=1)) == rules.Settlement(
+        VOID, at(minutes=30), VOID_NO_ANSWER_OR_PAGE)
+    # Heartbeats until minute 15: 15 + 10 comes first.
+    live = Live(at(minutes=15), last_answer_or_page_at=T0)
+    assert rules.settlement(live, at(hours=1)) == rules.Settlement(
+        VOID, at(minutes=25), VOID_INACTIVITY)
+
+
+def test_a_deadline_before_the_bound_still_submits():
+    live = beating_since(T0, at(minutes=40), deadline_at=at(minutes=20))
+    assert rules.settlement(live, at(minutes=40)) == rules.Settlement(SUBMITTED, at(minutes=20))
+    live = beating_since(T0, at(minutes=40), deadline_at=at(minutes=35))
+    assert rules.settlement(live, at(minutes=40)).kind == VOID
+
+
+@given(st.integers(0, 10_000), st.integers(0, 10_000), st.integers(60, 7200))
+def test_an_attempt_never_outlives_its_last_answer_or_page_by_more_than_the_bound(
+        answer_s, beat_s, timeout):
+    """Whatever heartbeats arrive, an attempt whose last answer or page is older than the
+    bound is over; one whose last answer or page and last heartbeat are recent is not."""
+    last_answer = at(seconds=answer_s)
+    last_beat = at(seconds=answer_s + beat_s)
+    live = Live(last_beat, inactivity_timeout_seconds=timeout, last_answer_or_page_at=last_answer)
+    bound = rules.engagement_limit_seconds(timeout)
+    after_bound = last_answer + timedelta(seconds=bound, microseconds=1)
+    if after_bound >= last_beat:
+        assert rules.settlement(live, after_bound) is not None
+    if beat_s <= bound - timeout:
+        assert rules.settlement(live, last_beat + timedelta(seconds=timeout)) is None

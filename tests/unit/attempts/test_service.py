@@ -106,15 +106,79 @@ def test_no_activity_for_longer_than_the_timeout_voids_the_attempt(world, make_v
     assert best_result(world.session, world.placement_id, world.learner_id) is None
 
 
+def beat(world, attempt, clock):
+    life = service.heartbeat(world.session, **ids(world, attempt), sitting=attempt.sitting_key,
+                             now=clock.now())
+    world.session.commit()
+    return life
+
+
 def test_heartbeats_keep_a_slow_learner_alive(world, make_version, clock):
+    """A slow reader: the page beats every 9 minutes, and a question is opened every 27."""
     attempt = start(world, make_version(), clock)
-    for _ in range(12):
+    for number in range(1, 13):
         clock.advance(minutes=9)
-        life = service.heartbeat(world.session, **ids(world, attempt), sitting=attempt.sitting_key,
-                                 now=clock.now())
-        world.session.commit()
+        life = beat(world, attempt, clock)
         assert life.away_seconds == 540 and life.inactivity_seconds_left == 600
+        if number % 3 == 0:
+            service.resume(world.session, **ids(world, attempt), sitting=attempt.sitting_key,
+                           now=clock.now(), position=2)
+            world.session.commit()
     assert attempt.status == "in_progress"
+
+
+def test_heartbeats_alone_end_the_attempt_after_three_allowances(world, make_version, clock):
+    attempt = start(world, make_version(), clock)
+    answer(world, attempt, clock, 1, {"choice": "a"})
+    answered_at = clock.now()
+    for minutes_since in range(5, 31, 5):
+        clock.advance(minutes=5)
+        life = beat(world, attempt, clock)
+        assert life.inactivity_seconds_left == 600  # the heartbeat itself counts, as before
+        assert life.engagement_seconds_left == (30 - minutes_since) * 60
+    assert attempt.last_answer_or_page_at == answered_at
+    clock.advance(seconds=1)
+    with pytest.raises(service.AttemptVoid):
+        beat(world, attempt, clock)
+    world.session.commit()
+    world.session.refresh(attempt)
+    assert attempt.status == "void" and attempt.void_reason == "no_answer_or_page"
+    assert attempt.finished_at == answered_at + timedelta(minutes=30)
+
+
+def test_an_answer_or_an_opened_page_starts_the_bound_again(world, make_version, clock):
+    attempt = start(world, make_version(), clock)
+    for _ in range(2):
+        clock.advance(minutes=9)
+        beat(world, attempt, clock)
+    service.resume(world.session, **ids(world, attempt), sitting=attempt.sitting_key,
+                   now=clock.now(), position=1)  # a page opened at 18
+    world.session.commit()
+    for _ in range(2):
+        clock.advance(minutes=9)
+        beat(world, attempt, clock)
+    clock.advance(minutes=9)
+    answer(world, attempt, clock, 1, {"choice": "b"})  # an answer at 45: 27 after the page
+    for _ in range(3):
+        clock.advance(minutes=9)
+        assert beat(world, attempt, clock).attempt.status == "in_progress"  # 72: 27 after it
+    assert attempt.last_answer_or_page_at == clock.now() - timedelta(minutes=27)
+
+
+def test_the_sweep_ends_an_attempt_kept_only_by_heartbeats(world, make_version, clock):
+    version = make_version()
+    beating = start(world, version, clock)
+    working = start(world, version, clock, user_id=world.other_learner_id)
+    for _ in range(6):
+        clock.advance(minutes=5)
+        beat(world, beating, clock)
+        answer(world, working, clock, 1, {"choice": "a"})
+    assert service.settle_all(world.session, clock.now()) == 0
+    clock.advance(seconds=1)
+    assert service.settle_all(world.session, clock.now()) == 1
+    world.session.commit()
+    assert (beating.status, beating.void_reason) == ("void", "no_answer_or_page")
+    assert working.status == "in_progress"
 
 
 def test_an_accommodation_lengthens_the_live_attempt(world, make_version, clock):
