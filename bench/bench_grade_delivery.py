@@ -218,9 +218,8 @@ def bare_loop(endpoint, learners: list[str], scores: dict[str, float], token: st
 
 def fetch_token(endpoint, app) -> str:
     """A token as the worker would get it (the demo platform checks the assertion)."""
-    import requests
-
     from lti_tool.grades.ags_client import AgsClient, PlatformAccess
+    from lti_tool.grades.worker import client_id_holders
     from lti_tool.platforms.keys import signing_key
     from lti_tool.clock import SystemClock
 
@@ -230,13 +229,12 @@ def fetch_token(endpoint, app) -> str:
         with sessions() as session:
             return signing_key(session, app.config["SECRET_KEY"])
 
-    client = AgsClient(requests.Session(), SystemClock(), timeout=10, signing_key=key)
+    client = AgsClient(app.extensions["emm_services"].http, SystemClock(), timeout=10,
+                       signing_key=key, client_id_holders=client_id_holders(sessions))
     with sessions() as session:
         from lti_tool.platforms.models import Platform
 
-        platform = session.query(Platform).one()
-        access = PlatformAccess(platform.id, platform.issuer, platform.client_id,
-                                platform.auth_token_url)
+        access = PlatformAccess.of(session.query(Platform).one())
     return client.access_token(access, (SCORE_SCOPE,))
 
 

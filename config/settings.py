@@ -50,6 +50,11 @@ def _float(raw: str, name: str) -> float:
         raise ValueError(f"{PREFIX}{name} must be a number, not {raw!r}") from None
 
 
+def _list(raw: str, name: str) -> tuple[str, ...]:
+    """Comma-separated; an empty value is an empty list (not the default)."""
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str = "development"  # "development" or "production"
@@ -70,7 +75,12 @@ class Settings:
     jwks_cache_seconds: int = 3600
     default_locale: str = "en"
     embedded_grade_worker: bool | None = None  # None: on when there is no Redis
+    # Deadline of a whole call to a platform: connect and every read together (lti_tool.outbound).
     http_timeout_seconds: float = 10.0
+    # Hosts, host:port or CIDRs platform calls may reach although they are loopback, private,
+    # link-local...: None = loopback only outside production, nothing in production.
+    outbound_allow: tuple[str, ...] | None = None
+    outbound_max_bytes: int = 4 * 1024 * 1024  # largest answer read from a platform
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -99,6 +109,8 @@ class Settings:
             ("DEFAULT_LOCALE", "default_locale", str),
             ("EMBEDDED_GRADE_WORKER", "embedded_grade_worker", _bool),
             ("HTTP_TIMEOUT_SECONDS", "http_timeout_seconds", _float),
+            ("OUTBOUND_ALLOW", "outbound_allow", _list),
+            ("OUTBOUND_MAX_BYTES", "outbound_max_bytes", _int),
         ):
             raw = get(name)
             if raw is None:
@@ -138,6 +150,14 @@ class Settings:
         if self.embedded_grade_worker is not None:
             return self.embedded_grade_worker
         return not self.uses_redis
+
+    @property
+    def outbound_allowlist(self) -> tuple[str, ...]:
+        """EMM_OUTBOUND_ALLOW, or by default loopback outside production (the demo platform and
+        a development Moodle on this machine) and nothing in production."""
+        if self.outbound_allow is not None:
+            return self.outbound_allow
+        return () if self.is_production else ("127.0.0.0/8", "::1")
 
     @property
     def cookies_secure(self) -> bool:

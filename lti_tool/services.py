@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import requests
 from flask import Flask, current_app
 
 from config.settings import Settings
 from lti_tool.clock import Clock
+from lti_tool.outbound import USER_AGENT, OutboundClient, OutboundPolicy
 from lti_tool.store import KeyValueStore
 
-USER_AGENT = "emm-assessment-lti-tool/0.1"
+__all__ = ["USER_AGENT", "Services", "build_store", "init_app", "services"]
 
 
 @dataclass
 class Services:
     store: KeyValueStore
-    http: requests.Session
+    http: OutboundClient  # every call to a platform goes through it (lti_tool.outbound)
     clock: Clock
 
 
@@ -32,8 +32,8 @@ def build_store(settings: Settings, app: Flask, clock: Clock) -> KeyValueStore:
 
 
 def init_app(app: Flask, settings: Settings, clock: Clock, store: KeyValueStore | None) -> None:
-    http = requests.Session()
-    http.headers["User-Agent"] = USER_AGENT
+    # Built here so a bad EMM_OUTBOUND_ALLOW stops the start with its message.
+    http = OutboundClient(OutboundPolicy.from_settings(settings))
     app.extensions["emm_clock"] = clock
     app.extensions["emm_services"] = Services(
         store=store if store is not None else build_store(settings, app, clock), http=http,

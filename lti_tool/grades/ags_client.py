@@ -1,5 +1,6 @@
-"""A small AGS client on `requests`: access tokens (client credentials + private_key_jwt), line
-items, scores and results, with the timeouts and answers (status, Retry-After, body) the
+"""A small AGS client on the outbound client (lti_tool.outbound: the address policy, a
+whole-call deadline, a size cap): access tokens (client credentials + private_key_jwt), line
+items, scores and results, with the answers (status, Retry-After, a summary of the body) the
 delivery worker needs to decide what to do next.
 
 Why not pylti1p3's ServiceConnector: it hides the HTTP status and Retry-After behind a generic
@@ -9,8 +10,10 @@ exception, has no per-request timeout and caches tokens without an expiry of our
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -18,11 +21,17 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import jwt
-import requests
 
 from lti_tool.clock import Clock
 from lti_tool.grades import failures
+from lti_tool.outbound import (
+    DeadlineExceeded, DestinationRefused, OutboundClient, OutboundError, OutboundResponse,
+    ResponseTooLarge,
+)
+from lti_tool.outbound.summary import for_log
 from lti_tool.platforms.keys import SigningKey
+
+log = logging.getLogger(__name__)
 
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCOPE_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
@@ -36,7 +45,9 @@ LINEITEMS_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
 RESULTS_MEDIA_TYPE = "application/vnd.ims.lis.v2.resultcontainer+json"
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
-DETAIL_LIMIT = 2000  # characters of a platform's answer kept for people to read
+DETAIL_LIMIT = 300  # characters of our own error messages kept on the row
+# A client assertion is used at once; a short life limits what a copy of it is worth.
+ASSERTION_LIFETIME = timedelta(seconds=60)
 MAX_RETRY_AFTER = timedelta(hours=6)  # a platform asking for longer is asked again anyway
 TOKEN_SAFETY_MARGIN = timedelta(seconds=60)  # renew this long before the platform's expiry
 MAX_PAGES = 200  # results pages followed through Link: rel="next"
@@ -64,12 +75,21 @@ class StaleTimestamp(AgsError):
 
 @dataclass(frozen=True)
 class PlatformAccess:
-    """What is needed to get a token from one platform registration (plain data, no ORM)."""
+    """What is needed to get a token from one platform registration (plain data, no ORM).
+
+    Build it with `of(platform)`: the client id and the token URL come from the same Platform
+    row, so an assertion signed for a client id only ever goes to the token URL registered with
+    it (never to a URL from a launch, a line item or another registration)."""
 
     platform_id: int
     issuer: str
     client_id: str
     token_url: str
+
+    @classmethod
+    def of(cls, platform) -> PlatformAccess:
+        return cls(platform_id=platform.id, issuer=platform.issuer, client_id=platform.client_id,
+                   token_url=platform.auth_token_url)
 
 
 class TokenCache:
@@ -134,16 +154,17 @@ def parse_retry_after(raw: str | None, now: datetime) -> timedelta | None:
     return min(delay, MAX_RETRY_AFTER)
 
 
-def _detail(response: requests.Response) -> str:
-    text = response.text or ""
-    return text[:DETAIL_LIMIT]
+def _detail(response: OutboundResponse) -> str:
+    """What people may read of the answer (instructor pages show it): a short summary."""
+    return response.description()
 
 
-def error_for(response: requests.Response, now: datetime, *, token_request: bool = False,
+def error_for(response: OutboundResponse, now: datetime, *, token_request: bool = False,
               not_found: str = failures.LINEITEM_GONE) -> AgsError:
     """What an unsuccessful answer means for delivery."""
     status = response.status_code
     detail = _detail(response)
+    log.info("AGS %s answered HTTP %s: %s", response.url, status, for_log(response.content))
     retry_after = parse_retry_after(response.headers.get("Retry-After"), now)
     message = f"HTTP {status} from {urlsplit(response.url).path}"
     if status == 429:
@@ -162,35 +183,46 @@ def error_for(response: requests.Response, now: datetime, *, token_request: bool
     return AgsError(code, message, http_status=status, detail=detail)
 
 
+# Every registration holding the client id of the given one, read from the platforms table.
+ClientIdHolders = Callable[[PlatformAccess], list[PlatformAccess]]
+
+
 class AgsClient:
     """One per worker. `signing_key` is called when an assertion must be signed (the key lives
-    in the database and may rotate)."""
+    in the database and may rotate). `client_id_holders` is asked before each token request."""
 
-    def __init__(self, http: requests.Session, clock: Clock, *, timeout: float,
-                 signing_key, tokens: TokenCache | None = None) -> None:
+    def __init__(self, http: OutboundClient, clock: Clock, *, timeout: float,
+                 signing_key, client_id_holders: ClientIdHolders,
+                 tokens: TokenCache | None = None) -> None:
         self.http = http
         self.clock = clock
         self.timeout = timeout
         self.signing_key = signing_key
+        self.client_id_holders = client_id_holders
         self.tokens = tokens or TokenCache(clock)
 
     # --- tokens --------------------------------------------------------------------------------
     def client_assertion(self, access: PlatformAccess, key: SigningKey) -> str:
+        """private_key_jwt (RFC 7523): iss = sub = client_id, aud = the token URL it is sent
+        to, a fresh jti, a short life."""
         now = int(self.clock.now().timestamp())
         claims = {"iss": access.client_id, "sub": access.client_id, "aud": access.token_url,
-                  "iat": now, "exp": now + 300, "jti": uuid.uuid4().hex}
+                  "iat": now, "exp": now + int(ASSERTION_LIFETIME.total_seconds()),
+                  "jti": uuid.uuid4().hex}
         return jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
 
     def access_token(self, access: PlatformAccess, scopes: tuple[str, ...]) -> str:
         cached = self.tokens.get(access, scopes)
         if cached is not None:
             return cached
+        owner = self.owning_registration(access)
         key = self.signing_key()
+        # The assertion's audience and its destination are one value of the owning row.
         form = {"grant_type": "client_credentials",
                 "client_assertion_type": CLIENT_ASSERTION_TYPE,
-                "client_assertion": self.client_assertion(access, key),
+                "client_assertion": self.client_assertion(owner, key),
                 "scope": " ".join(scopes)}
-        response = self._send("POST", access.token_url, data=form,
+        response = self._send("POST", owner.token_url, data=form,
                               headers={"Accept": "application/json"})
         if response.status_code != 200:
             raise error_for(response, self.clock.now(), token_request=True)
@@ -203,6 +235,23 @@ class AgsClient:
                            http_status=200, detail=_detail(response)) from None
         self.tokens.put(access, scopes, token, expires_in)
         return token
+
+    def owning_registration(self, access: PlatformAccess) -> PlatformAccess:
+        """The registration an assertion for `access.client_id` may be sent to, looked up by
+        that client id: exactly one platform must hold it, and it must be `access`'s. Were a
+        second issuer to hold the same client id, its token URL would receive assertions the
+        first platform accepts (Moodle's token.php does not check aud): sign for neither.
+        (Registration refuses such a pair; this is the second line.)"""
+        holders = self.client_id_holders(access)
+        if len(holders) != 1 or holders[0].platform_id != access.platform_id:
+            log.error("client id %r is held by platforms %s: no client assertion is signed",
+                      access.client_id, [h.platform_id for h in holders])
+            raise AgsError(failures.CLIENT_ID_SHARED,
+                           f"client id {access.client_id!r} is not held by platform "
+                           f"{access.platform_id} alone",
+                           detail=f"platforms holding it: "
+                                  f"{', '.join(str(h.platform_id) for h in holders) or 'none'}")
+        return holders[0]
 
     # --- services ------------------------------------------------------------------------------
     def post_score(self, access: PlatformAccess, scopes: tuple[str, ...], lineitem_url: str,
@@ -266,7 +315,7 @@ class AgsClient:
         return items
 
     def _authorised(self, method: str, url: str, access: PlatformAccess,
-                    scopes: tuple[str, ...], **kwargs: Any) -> requests.Response:
+                    scopes: tuple[str, ...], **kwargs: Any) -> OutboundResponse:
         """Send with a bearer token; on 401 drop the token and try once more with a fresh one
         (the platform may end a token before its announced expiry)."""
         for attempt in (1, 2):
@@ -280,13 +329,20 @@ class AgsClient:
             self.tokens.drop(access, scopes, token)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+    def _send(self, method: str, url: str, **kwargs: Any) -> OutboundResponse:
+        """One request under the outbound policy; `self.timeout` bounds the whole call."""
+        where = urlsplit(url).netloc
         try:
-            return self.http.request(method, url, timeout=self.timeout, allow_redirects=False,
-                                     **kwargs)
-        except requests.Timeout as error:
-            raise AgsError(failures.TIMEOUT, f"no answer within {self.timeout} s from "
-                           f"{urlsplit(url).netloc}", detail=str(error)[:DETAIL_LIMIT]) from error
-        except requests.RequestException as error:
-            raise AgsError(failures.NETWORK_ERROR, f"{type(error).__name__} talking to "
-                           f"{urlsplit(url).netloc}", detail=str(error)[:DETAIL_LIMIT]) from error
+            return self.http.request(method, url, deadline=self.timeout, **kwargs)
+        except DeadlineExceeded as error:
+            raise AgsError(failures.TIMEOUT, f"no complete answer within {self.timeout:g} s "
+                           f"from {where}", detail=str(error)[:DETAIL_LIMIT]) from error
+        except DestinationRefused as error:
+            raise AgsError(failures.DESTINATION_REFUSED, f"{where} is not allowed",
+                           detail=str(error)[:DETAIL_LIMIT]) from error
+        except ResponseTooLarge as error:
+            raise AgsError(failures.ANSWER_TOO_LARGE, f"answer from {where} too large",
+                           detail=str(error)[:DETAIL_LIMIT]) from error
+        except OutboundError as error:
+            raise AgsError(failures.NETWORK_ERROR, f"{where} unreachable",
+                           detail=str(error)[:DETAIL_LIMIT]) from error

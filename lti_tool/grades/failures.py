@@ -22,6 +22,9 @@ TOKEN_REFUSED = "token_refused"
 AGS_UNAVAILABLE = "ags_unavailable"
 NO_LINEITEM = "no_lineitem"
 NO_SIGNING_KEY = "no_signing_key"
+DESTINATION_REFUSED = "destination_refused"  # the outbound policy forbids the platform's URL
+ANSWER_TOO_LARGE = "answer_too_large"  # larger than EMM_OUTBOUND_MAX_BYTES
+CLIENT_ID_SHARED = "client_id_shared"  # two registrations hold the client id: no assertion
 GAVE_UP = "gave_up"
 
 TRANSIENT = frozenset({NETWORK_ERROR, TIMEOUT, SERVER_ERROR, RATE_LIMITED, STALE_TIMESTAMP,
@@ -68,6 +71,17 @@ REASONS = {
     NO_SIGNING_KEY: lazy_gettext(
         "The tool has no signing key. An administrator must run `flask setup`, then send the "
         "grade again."),
+    DESTINATION_REFUSED: lazy_gettext(
+        "The tool does not connect to the platform's service address: it is not a public "
+        "address or not https. An administrator checks the platform registration, or allows "
+        "the address (EMM_OUTBOUND_ALLOW), then sends the grade again."),
+    ANSWER_TOO_LARGE: lazy_gettext(
+        "The platform's answer was larger than the tool accepts. An administrator checks the "
+        "platform, or raises EMM_OUTBOUND_MAX_BYTES, then sends the grade again."),
+    CLIENT_ID_SHARED: lazy_gettext(
+        "The Client ID of this platform is registered for another platform too, so the tool "
+        "asks neither for an access token. An administrator removes the wrong registration "
+        "(`flask platform list`), then sends the grade again."),
     GAVE_UP: lazy_gettext(
         "The platform could not be reached for a long time. Check that it is up, then send the "
         "grade again."),

@@ -54,8 +54,7 @@ def reconcile_placement(sessions: sessionmaker, client: AgsClient, clock: Clock,
         if not lineitem_url:
             raise ReconcileError(f"placement {placement_id} has no known line item yet")
         platform = placement.deployment.platform
-        access = PlatformAccess(platform.id, platform.issuer, platform.client_id,
-                                platform.auth_token_url)
+        access = PlatformAccess.of(platform)
         scopes = token_scopes(placement.ags_scopes or ())
     if SCOPE_RESULT_READONLY not in scopes:
         raise ReconcileError(f"placement {placement_id}: the launch did not grant the "

@@ -9,6 +9,11 @@ or at once when a worker with the same `--name` starts again (the name says "I a
 died"; a per-process nonce keeps two live workers with one name from mistaking each other's
 claims). Each recording checks the claim is still ours, so a worker that lost its lease never
 overwrites the row. See docs/grades.md.
+
+Platforms are isolated from each other: each is served by a lane of its own (one request at a
+time to it), so a platform that hangs until the HTTP deadline, or is down, only delays its own
+grades; after a platform-wide failure (timeout, network error, 5xx, 429) the platform's grades
+wait out the backoff (a breaker: even grades queued meanwhile are not tried before it ends).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -44,7 +50,8 @@ log = logging.getLogger(__name__)
 class WorkerConfig:
     batch_size: int = 20
     # Longest a delivery may take (token, lookup, creation, score, result check, one token
-    # renewal: 7 requests at the HTTP timeout); claims are renewed before this runs out.
+    # renewal: 7 requests, each ending at the HTTP deadline); claims are renewed before this
+    # runs out.
     delivery_budget: timedelta = timedelta(seconds=70)
     lease: timedelta = timedelta(seconds=140)
     poll_interval: float = 1.0  # seconds between looks at an empty outbox
@@ -54,6 +61,8 @@ class WorkerConfig:
     max_delay: timedelta = timedelta(hours=1)
     # About a day of retries at the capped delay before a person is asked to look.
     max_tries: int = 30
+    # Platforms served at once, each by one lane sending its grades one after the other.
+    parallel_platforms: int = 8
 
     @classmethod
     def for_timeout(cls, http_timeout: float, **changes) -> WorkerConfig:
@@ -70,6 +79,32 @@ def backoff(tries: int, config: WorkerConfig, rng: random.Random) -> timedelta:
 
 def default_worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class _Budget:
+    """How many more rows one pass may claim (`run_due(limit=...)`), shared by its lanes."""
+
+    def __init__(self, limit: int | None) -> None:
+        self._left = limit
+        self._lock = threading.Lock()
+
+    def take(self, wanted: int) -> int:
+        with self._lock:
+            if self._left is None:
+                return wanted
+            granted = min(wanted, self._left)
+            self._left -= granted
+            return granted
+
+    def give_back(self, count: int) -> None:
+        with self._lock:
+            if self._left is not None:
+                self._left += count
+
+    @property
+    def spent(self) -> bool:
+        with self._lock:
+            return self._left is not None and self._left <= 0
 
 
 @dataclass
@@ -97,6 +132,8 @@ class GradeWorker:
         self.sleep = sleep or self.stop_event.wait
         self.resolve_lineitem = LineItemResolver(sessions, clock)
         self.stats = WorkerStats()
+        self._lock = threading.Lock()  # stats and breakers: lanes run in threads
+        self._paused_until: dict[int, datetime] = {}  # platform id -> its breaker is open until
 
     # --- the loop --------------------------------------------------------------------------------
     def run(self) -> None:
@@ -115,17 +152,97 @@ class GradeWorker:
         self.stop_event.set()
 
     def run_due(self, limit: int | None = None) -> int:
-        """Deliver rows that are due now, batch after batch, until none is left (or `limit`
-        rows were handled). Returns how many rows were handled."""
+        """Deliver rows that are due now until none is left (or `limit` rows were handled).
+        Returns how many rows were handled.
+
+        Each platform with due grades gets a lane (a thread claiming and sending its grades,
+        batch after batch), up to `parallel_platforms` at once. While lanes are busy, a
+        platform whose grades become due gets a lane too: nobody waits for a slow platform
+        but that platform's own grades."""
+        budget = _Budget(limit)
+        lanes: dict[int, Future[int]] = {}
+        idle: set[int] = set()  # lanes that found nothing to claim: not restarted in this pass
         handled = 0
-        while not self.stop_event.is_set() and (limit is None or handled < limit):
-            size = self.config.batch_size if limit is None else min(self.config.batch_size,
-                                                                   limit - handled)
-            batch = self.claim(size)
-            if not batch:
+        executor: ThreadPoolExecutor | None = None
+        try:
+            while True:
+                for platform_id, lane in list(lanes.items()):
+                    if lane.done():
+                        del lanes[platform_id]
+                        done = lane.result()  # a lane's database error surfaces here
+                        handled += done
+                        if done == 0:
+                            idle.add(platform_id)
+                stopping = self.stop_event.is_set() or budget.spent
+                waiting = [] if stopping else [
+                    p for p in self.due_platforms() if p not in lanes and p not in idle]
+                if not lanes and not waiting:
+                    return handled
+                slots = max(self.config.parallel_platforms, 1)
+                for platform_id in waiting[:slots - len(lanes)]:
+                    if executor is None:
+                        executor = ThreadPoolExecutor(slots, thread_name_prefix="grades-lane")
+                    lanes[platform_id] = executor.submit(self._run_lane, platform_id, budget)
+                wait(lanes.values(), timeout=self.config.poll_interval,
+                     return_when=FIRST_COMPLETED)
+        finally:
+            if executor is not None:
+                executor.shutdown(wait=True)
+
+    def _run_lane(self, platform_id: int, budget: _Budget) -> int:
+        """One platform's due grades, batch after batch, until none is left or its breaker
+        opens. Returns how many rows were handled."""
+        handled = 0
+        while not self.stop_event.is_set() and self.paused_until(platform_id) is None:
+            size = budget.take(self.config.batch_size)
+            if size == 0:
                 break
-            handled += self.deliver_batch(batch)
+            batch = self.claim(size, platform_id=platform_id)
+            if not batch:
+                budget.give_back(size)
+                break
+            done = self.deliver_batch(batch)
+            budget.give_back(size - done)
+            handled += done
         return handled
+
+    def due_platforms(self) -> list[int]:
+        """Platforms with grades due and claimable now, the longest waiting first. A platform
+        whose breaker is open is left out, and its newly queued grades are held back until
+        the breaker closes (so that idle_seconds sees them wait)."""
+        now = self.clock.now()
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Deployment.platform_id, func.min(GradeOutbox.next_attempt_at))
+                .select_from(GradeOutbox)
+                .join(Placement, Placement.id == GradeOutbox.placement_id)
+                .join(Deployment, Deployment.id == Placement.deployment_id)
+                .where(self._claimable(now))
+                .group_by(Deployment.platform_id)
+                .order_by(func.min(GradeOutbox.next_attempt_at), Deployment.platform_id)).all()
+        due = []
+        for platform_id, _oldest in rows:
+            until = self.paused_until(platform_id)
+            if until is None:
+                due.append(platform_id)
+                continue
+            with self.sessions.begin() as session:
+                self._pause_platform(session, platform_id, until)
+        return due
+
+    def paused_until(self, platform_id: int) -> datetime | None:
+        """When the platform's breaker closes; None when it is closed."""
+        with self._lock:
+            until = self._paused_until.get(platform_id)
+            if until is not None and until <= self.clock.now():
+                del self._paused_until[platform_id]
+                until = None
+            return until
+
+    def _open_breaker(self, platform_id: int, until: datetime) -> None:
+        with self._lock:
+            self._paused_until[platform_id] = max(until, self._paused_until.get(platform_id,
+                                                                                until))
 
     def idle_seconds(self) -> float:
         """Until the next row is due (or a claim on a due row runs out), at most the poll
@@ -144,16 +261,21 @@ class GradeWorker:
         return min(max(wait, 0.05), self.config.poll_interval)
 
     # --- claims ----------------------------------------------------------------------------------
-    def claim(self, size: int) -> list[ClaimedGrade]:
+    @staticmethod
+    def _claimable(now: datetime):
+        return and_(GradeOutbox.state == PENDING, GradeOutbox.next_attempt_at <= now,
+                    or_(GradeOutbox.claimed_by.is_(None), GradeOutbox.claim_expires_at <= now))
+
+    def claim(self, size: int, *, platform_id: int | None = None) -> list[ClaimedGrade]:
+        """Claim up to `size` due rows (of one platform's placements if `platform_id`)."""
         now = self.clock.now()
+        query = (select(GradeOutbox.id).where(self._claimable(now))
+                 .order_by(GradeOutbox.next_attempt_at, GradeOutbox.id).limit(size)
+                 .with_for_update(skip_locked=True))
+        if platform_id is not None:
+            query = query.where(GradeOutbox.placement_id.in_(_placements_of(platform_id)))
         with self.sessions.begin() as session:
-            ids = session.scalars(
-                select(GradeOutbox.id)
-                .where(GradeOutbox.state == PENDING, GradeOutbox.next_attempt_at <= now,
-                       or_(GradeOutbox.claimed_by.is_(None), GradeOutbox.claim_expires_at <= now))
-                .order_by(GradeOutbox.next_attempt_at, GradeOutbox.id)
-                .limit(size)
-                .with_for_update(skip_locked=True)).all()
+            ids = session.scalars(query).all()
             if not ids:
                 return []
             session.execute(update(GradeOutbox).where(GradeOutbox.id.in_(ids)).values(
@@ -184,9 +306,7 @@ class GradeWorker:
                 scopes=tuple(placement.ags_scopes or ()), user_sub=user.sub,
                 score_given=row.score_given, score_maximum=row.score_maximum,
                 score_timestamp=row.score_timestamp,
-                access=PlatformAccess(platform_id=platform.id, issuer=platform.issuer,
-                                      client_id=platform.client_id,
-                                      token_url=platform.auth_token_url)))
+                access=PlatformAccess.of(platform)))
         return claimed
 
     def take_over_own_claims(self) -> int:
@@ -279,7 +399,8 @@ class GradeWorker:
                 select(GradeOutbox).where(GradeOutbox.id == grade.outbox_id)
                 .with_for_update().execution_options(populate_existing=True)).first()
             if row is None or row.claimed_by != self.claim_id:
-                self.stats.lost_claims += 1
+                with self._lock:
+                    self.stats.lost_claims += 1
                 log.warning("grade %s: claim lost before recording (%s)", grade.outbox_id,
                             outcome.kind)
                 return None
@@ -290,15 +411,19 @@ class GradeWorker:
             self._count(outcome)
             if outcome.kind == FAILED:
                 return self._failed(row, outcome, newer, now)
-            return self._retry(session, row, grade, outcome, newer, now)
+            until = self._retry(session, row, grade, outcome, newer, now)
+        if until is not None:
+            self._open_breaker(grade.access.platform_id, until)
+        return until
 
     def _count(self, outcome: Outcome) -> None:
-        if outcome.kind == FAILED:
-            self.stats.failed += 1
-        else:
-            self.stats.retried += 1
-        if outcome.code:
-            self.stats.by_code[outcome.code] = self.stats.by_code.get(outcome.code, 0) + 1
+        with self._lock:
+            if outcome.kind == FAILED:
+                self.stats.failed += 1
+            else:
+                self.stats.retried += 1
+            if outcome.code:
+                self.stats.by_code[outcome.code] = self.stats.by_code.get(outcome.code, 0) + 1
 
     def _record_delivered(self, grades: list[ClaimedGrade]) -> None:
         """Mark sent rows delivered, in one transaction; empties `grades`. A row whose
@@ -328,9 +453,10 @@ class GradeWorker:
         recorded = result.rowcount if result.rowcount is not None and result.rowcount >= 0 \
             else len(grades)
         lost = len(grades) - recorded
-        self.stats.delivered += recorded
-        if lost:
+        with self._lock:
+            self.stats.delivered += recorded
             self.stats.lost_claims += lost
+        if lost:
             log.warning("%s delivered grade(s) had lost their claim before recording", lost)
         grades.clear()
 
@@ -378,40 +504,50 @@ class GradeWorker:
     def _pause_platform(session: Session, platform_id: int, until: datetime) -> None:
         """The platform is down or throttling: its other pending grades wait as long, instead
         of each making a request that will fail the same way."""
-        placements = (select(Placement.id)
-                      .join(Deployment, Deployment.id == Placement.deployment_id)
-                      .where(Deployment.platform_id == platform_id))
         session.execute(update(GradeOutbox).where(
             and_(GradeOutbox.state == PENDING, GradeOutbox.next_attempt_at < until,
-                 GradeOutbox.placement_id.in_(placements))).values(next_attempt_at=until)
-            .execution_options(synchronize_session=False))
+                 GradeOutbox.placement_id.in_(_placements_of(platform_id))))
+            .values(next_attempt_at=until).execution_options(synchronize_session=False))
+
+
+def _placements_of(platform_id: int):
+    return (select(Placement.id).join(Deployment, Deployment.id == Placement.deployment_id)
+            .where(Deployment.platform_id == platform_id))
+
+
+def client_id_holders(sessions: sessionmaker) -> Callable[[PlatformAccess], list[PlatformAccess]]:
+    """Every registration holding the client id of `access`, read when a token is requested."""
+
+    def holders(access: PlatformAccess) -> list[PlatformAccess]:
+        with sessions() as session:
+            return [PlatformAccess.of(platform) for platform in session.scalars(
+                select(Platform).where(Platform.client_id == access.client_id)
+                .order_by(Platform.id))]
+
+    return holders
 
 
 def build_worker(app, *, name: str | None = None, clock: Clock | None = None,
                  http=None, rng: random.Random | None = None,
                  config: WorkerConfig | None = None, timeout: float | None = None,
                  sleep: Callable[[float], object] | None = None) -> GradeWorker:
-    """A worker wired to an app's database, clock, secret and HTTP timeout (`timeout`
-    overrides the setting). It has its own HTTP session (requests sessions are not shared
-    between threads)."""
-    import requests
-
+    """A worker wired to an app's database, clock, secret, outbound policy and HTTP deadline
+    (`timeout` overrides the setting). `http`: an OutboundClient (the app's by default)."""
     from lti_tool.platforms.keys import signing_key
-    from lti_tool.services import USER_AGENT
 
     settings = app.config["EMM_SETTINGS"]
     sessions: sessionmaker = app.extensions["emm_sessionmaker"]
     clock = clock or app.extensions["emm_clock"]
     secret = app.config["SECRET_KEY"]
     if http is None:
-        http = requests.Session()
-        http.headers["User-Agent"] = USER_AGENT
+        http = app.extensions["emm_services"].http
 
     def current_signing_key():
         with sessions() as session:
             return signing_key(session, secret)
 
     timeout = timeout or settings.http_timeout_seconds
-    client = AgsClient(http, clock, timeout=timeout, signing_key=current_signing_key)
+    client = AgsClient(http, clock, timeout=timeout, signing_key=current_signing_key,
+                       client_id_holders=client_id_holders(sessions))
     return GradeWorker(sessions, client, clock, name=name, rng=rng, sleep=sleep,
                        config=config or WorkerConfig.for_timeout(timeout))

@@ -9,11 +9,11 @@ for the admin to activate it in Moodle.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-import requests
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pylti1p3.dynamic_registration import DynamicRegistration
@@ -21,6 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.launch.tool_config import AGS_SCOPES, NRPS_SCOPE, tool_configuration
+from lti_tool.outbound import (DeadlineExceeded, DestinationRefused, OutboundClient,
+                               OutboundError, ResponseTooLarge)
+from lti_tool.outbound.summary import for_log
 from lti_tool.platforms.models import Platform
 from lti_tool.platforms.invites import (InviteProblem, InviteRefused, check_invite,
                                         consume_invite)
@@ -28,6 +31,8 @@ from lti_tool.platforms.registry import (ClientIdTaken, IssuerAlreadyRegistered,
                                          PlatformRegistration, RegistrationError,
                                          add_new_platform, platforms_with_issuer)
 from lti_tool.web.errors import UserFacingError
+
+log = logging.getLogger(__name__)
 
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
@@ -145,15 +150,30 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _get_json(http: requests.Session, method: str, url: str, timeout: float, **kwargs) -> dict:
+def _get_json(http: OutboundClient, method: str, url: str, timeout: float, **kwargs) -> dict:
+    """One call to the platform under the outbound policy (lti_tool.outbound): anyone holding an
+    invite names these URLs. The page shows a short summary of a refusal; the log has more."""
     try:
-        response = http.request(method, url, timeout=timeout, **kwargs)
-    except requests.RequestException:
-        raise RegistrationFailed(_("The platform at %(url)s did not answer.", url=url), 424) from None
+        response = http.request(method, url, deadline=timeout, **kwargs)
+    except DestinationRefused as error:
+        log.warning("registration: %s %s refused: %s", method, url, error)
+        raise RegistrationFailed(_("The tool does not connect to %(url)s: the address is not "
+                                   "allowed for platforms (an administrator can allow it with "
+                                   "EMM_OUTBOUND_ALLOW).", url=url), 424) from None
+    except DeadlineExceeded:
+        raise RegistrationFailed(_("The platform at %(url)s did not answer in time.", url=url),
+                                 424) from None
+    except ResponseTooLarge:
+        raise RegistrationFailed(_("The platform's answer is too large."), 424) from None
+    except OutboundError as error:
+        log.warning("registration: %s %s failed: %s", method, url, error)
+        raise RegistrationFailed(_("The platform at %(url)s did not answer.", url=url),
+                                 424) from None
     if not response.ok:
-        raise RegistrationFailed(_("The platform refused the registration (HTTP %(status)s): "
-                                   "%(body)s", status=response.status_code,
-                                   body=response.text[:300]), 424)
+        log.warning("registration: %s %s answered HTTP %s: %s", method, url,
+                    response.status_code, for_log(response.content))
+        raise RegistrationFailed(_("The platform refused the registration: %(summary)s",
+                                   summary=response.summary()), 424)
     try:
         body = response.json()
     except ValueError:
@@ -173,7 +193,7 @@ def require_invite(session: Session, invite_token: str, now: datetime) -> None:
         session.rollback()
 
 
-def register_with_platform(session: Session, http: requests.Session, *, invite_token: str,
+def register_with_platform(session: Session, http: OutboundClient, *, invite_token: str,
                            openid_configuration_url: str, registration_token: str, base_url: str,
                            now: datetime, timeout: float) -> RegistrationResult:
     """Register with the platform and store it; owns its transaction (committed on success).

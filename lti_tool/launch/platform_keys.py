@@ -8,19 +8,22 @@ random kids cannot make us hammer the platform.
 from __future__ import annotations
 
 import json
+import logging
 
-import requests
 from flask_babel import gettext as _
 
 from lti_tool.launch.errors import LaunchRejected, PlatformUnreachable
+from lti_tool.outbound import OutboundClient, OutboundError
 from lti_tool.store import KeyValueStore
+
+log = logging.getLogger(__name__)
 
 REFETCH_WINDOW_SECONDS = 10
 REFETCHES_PER_WINDOW = 3
 
 
 class PlatformKeys:
-    def __init__(self, store: KeyValueStore, http: requests.Session, cache_seconds: int,
+    def __init__(self, store: KeyValueStore, http: OutboundClient, cache_seconds: int,
                  timeout: float):
         self._store = store
         self._http = http
@@ -46,12 +49,21 @@ class PlatformKeys:
         return key
 
     def _fetch(self, url: str) -> dict:
+        # Through the outbound policy: the URL is the platform's word (its registration).
         try:
-            response = self._http.get(url, timeout=self._timeout)
-            response.raise_for_status()
-            keyset = response.json()
-        except (requests.RequestException, ValueError):
+            response = self._http.get(url, deadline=self._timeout,
+                                      headers={"Accept": "application/json"})
+        except OutboundError as error:
+            log.warning("key set %s not fetched: %s", url, error)
+            raise PlatformUnreachable(
+                _("The platform's public keyset could not be fetched.")) from None
+        if not response.ok:
+            log.warning("key set %s answered %s", url, response.summary())
             raise PlatformUnreachable(_("The platform's public keyset could not be fetched."))
+        try:
+            keyset = response.json()
+        except ValueError:
+            keyset = None
         if not isinstance(keyset, dict) or not isinstance(keyset.get("keys"), list):
             raise PlatformUnreachable(_("The platform's public keyset is not a valid JWKS."))
         return keyset

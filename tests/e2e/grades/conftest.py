@@ -14,14 +14,57 @@ from sqlalchemy import select
 from lti_tool.db import session_scope
 from lti_tool.demo_platform import PlatformConfig, generate_platform_key
 from lti_tool.demo_platform.store import ResourceLink
+from lti_tool.grades.ags_client import AGS_SCOPES, PlatformAccess
+from lti_tool.grades.delivery import token_scopes
 from lti_tool.grades.models import PENDING, GradeOutbox
 from lti_tool.grades.outbox import enqueue_grade
 from lti_tool.grades.worker import GradeWorker, WorkerConfig, build_worker
 from lti_tool.platforms.keys import ensure_signing_key
+from lti_tool.platforms.models import Platform
 from tests.support.grade_fixtures import Course, add_learner, seed_course
 from tests.support.platform_server import RunningPlatform, run_platform, serve_wsgi
 
 LEARNERS = ("4", "5", "6", "7")
+
+
+@dataclass
+class PlatformWithCourse:
+    """A live platform, its line item, and the placement + learners the tool holds for it."""
+
+    platform: RunningPlatform
+    course: Course
+    line_item_id: str
+
+    def gradebook(self) -> dict[str, float | None]:
+        return {g.user_id: None if g.grade is None else round(g.grade, 6)
+                for g in self.platform.state.grades(self.line_item_id)}
+
+
+def start_platform_with_course(app, clock, tool_url: str, *, client_id: str = "demo-tool-client",
+                               learners=LEARNERS) -> PlatformWithCourse:
+    config = PlatformConfig(private_key_pem=generate_platform_key(), clock=clock,
+                            client_id=client_id, tool_login_url=tool_url + "/lti/login",
+                            tool_launch_url=tool_url + "/lti/launch",
+                            tool_jwks_url=tool_url + "/.well-known/jwks.json")
+    platform = run_platform(config)
+    config = platform.config  # with its issuer (the URL it was bound to)
+    try:
+        state = platform.state
+        item = state.create_line_item(label="Final assessment", score_maximum=100,
+                                      resource_link_id="1")
+        state.save_resource_link(ResourceLink(id="1", title="Final assessment",
+                                              line_item_id=item.id))
+        for sub in learners:
+            state.enrol(sub, ["Learner"])
+        with app.app_context(), session_scope() as session:
+            course = seed_course(session, clock.now(), issuer=platform.url,
+                                 client_id=config.client_id, token_url=config.token_url(),
+                                 lineitem_url=config.lineitem_url(item.id),
+                                 lineitems_url=config.lineitems_url(), learners=learners)
+    except BaseException:
+        platform.shutdown()
+        raise
+    return PlatformWithCourse(platform=platform, course=course, line_item_id=item.id)
 
 
 @dataclass
@@ -31,7 +74,16 @@ class AgsEnv:
     clock: object
     course: Course
     line_item_id: str
+    tool_url: str = ""
     attempts: dict = field(default_factory=lambda: defaultdict(int))
+    others: list[PlatformWithCourse] = field(default_factory=list)
+
+    def add_platform(self, client_id: str) -> PlatformWithCourse:
+        """Another live platform (its own client id) with a placement and the same learners."""
+        other = start_platform_with_course(self.app, self.clock, self.tool_url,
+                                           client_id=client_id)
+        self.others.append(other)
+        return other
 
     @property
     def state(self):
@@ -49,12 +101,26 @@ class AgsEnv:
         return build_worker(self.app, name=name, clock=self.clock, rng=random.Random(seed),
                             config=base, timeout=timeout, sleep=lambda s: None)
 
+    def access(self) -> PlatformAccess:
+        with self.sessions() as session:
+            return PlatformAccess.of(session.get(Platform, self.course.platform_id))
+
+    def hold_token(self, worker: GradeWorker) -> None:
+        """Give the worker its access token now, with a generous deadline."""
+        short, worker.client.timeout = worker.client.timeout, 5.0
+        try:
+            worker.client.access_token(self.access(), token_scopes(AGS_SCOPES))
+        finally:
+            worker.client.timeout = short
+
     def enqueue(self, sub: str, score: float, maximum: float = 100.0,
-                placement_id: int | None = None, at: datetime | None = None) -> None:
+                placement_id: int | None = None, at: datetime | None = None,
+                course: Course | None = None) -> None:
+        course = course or self.course
         self.attempts[sub] += 1
         with self.app.app_context(), session_scope() as session:
-            enqueue_grade(session, placement_id=placement_id or self.course.placement_id,
-                          user_id=self.course.users[sub], attempt_id=self.attempts[sub],
+            enqueue_grade(session, placement_id=placement_id or course.placement_id,
+                          user_id=course.users[sub], attempt_id=self.attempts[sub],
                           score_given=score, score_maximum=maximum,
                           timestamp=at or self.clock.now())
 
@@ -84,6 +150,11 @@ class AgsEnv:
             if next_due > self.clock.now():
                 self.clock.set(next_due)
         raise AssertionError(f"the outbox did not drain in {max_rounds} rounds")
+
+    def rows_of(self, course: Course) -> list[GradeOutbox]:
+        with self.sessions() as session:
+            return list(session.scalars(select(GradeOutbox).where(
+                GradeOutbox.placement_id == course.placement_id)))
 
     def rows(self) -> dict[str, GradeOutbox]:
         from lti_tool.launch.models import LtiUser
@@ -122,28 +193,15 @@ def assert_never_lowered_never_reordered(env: AgsEnv, subs) -> None:
 def ags_env(app, clock):
     with app.app_context(), session_scope() as session:
         ensure_signing_key(session, app.config["SECRET_KEY"], clock.now())
-    tool = serve_wsgi(app)  # the platform fetches the tool's JWKS from here
-    config = PlatformConfig(private_key_pem=generate_platform_key(), clock=clock,
-                            tool_login_url=tool.url + "/lti/login",
-                            tool_launch_url=tool.url + "/lti/launch",
-                            tool_jwks_url=tool.url + "/.well-known/jwks.json")
-    platform = run_platform(config)
-    config = platform.config  # with its issuer (the URL it was bound to)
+    tool = serve_wsgi(app)  # the platforms fetch the tool's JWKS from here
+    env = None
     try:
-        state = platform.state
-        item = state.create_line_item(label="Final assessment", score_maximum=100,
-                                      resource_link_id="1")
-        state.save_resource_link(ResourceLink(id="1", title="Final assessment",
-                                              line_item_id=item.id))
-        for sub in LEARNERS:
-            state.enrol(sub, ["Learner"])
-        with app.app_context(), session_scope() as session:
-            course = seed_course(session, clock.now(), issuer=platform.url,
-                                 client_id=config.client_id, token_url=config.token_url(),
-                                 lineitem_url=config.lineitem_url(item.id),
-                                 lineitems_url=config.lineitems_url(), learners=LEARNERS)
-        yield AgsEnv(app=app, platform=platform, clock=clock, course=course,
-                     line_item_id=item.id)
+        first = start_platform_with_course(app, clock, tool.url)
+        env = AgsEnv(app=app, platform=first.platform, clock=clock, course=first.course,
+                     line_item_id=first.line_item_id, tool_url=tool.url)
+        yield env
     finally:
-        platform.shutdown()
+        if env is not None:
+            for running in (env.platform, *(other.platform for other in env.others)):
+                running.shutdown()
         tool.shutdown()

@@ -6,7 +6,6 @@ from urllib.parse import parse_qs
 
 import jwt
 import pytest
-import requests
 from werkzeug.wrappers import Response
 
 from lti_tool.grades import failures
@@ -14,6 +13,7 @@ from lti_tool.grades.ags_client import (
     SCOPE_SCORE, AgsClient, AgsError, PlatformAccess, StaleTimestamp, TokenCache,
     parse_retry_after, service_url,
 )
+from lti_tool.outbound import OutboundClient, OutboundPolicy, parse_allowlist
 from lti_tool.platforms.keys import SigningKey
 from tests.support.http_stub import serve
 from tests.support.signed_launches import new_rsa_pem
@@ -23,8 +23,19 @@ KEY = SigningKey(kid="tool-kid-1", private_pem=PEM)
 SCOPES = (SCOPE_SCORE,)
 
 
-def client_for(clock, timeout=2.0):
-    return AgsClient(requests.Session(), clock, timeout=timeout, signing_key=lambda: KEY)
+LOOPBACK = OutboundClient(OutboundPolicy(allow=parse_allowlist(["127.0.0.1"])))
+
+
+def client_for(clock, timeout=2.0, registered=None):
+    """A client for the stub platforms on loopback. `registered`: the platforms table; by
+    default whichever registration asks holds its client id alone."""
+    def holders(access_):
+        if registered is None:
+            return [access_]
+        return [r for r in registered if r.client_id == access_.client_id]
+
+    return AgsClient(LOOPBACK, clock, timeout=timeout, signing_key=lambda: KEY,
+                     client_id_holders=holders)
 
 
 def access(url):
@@ -192,3 +203,82 @@ def test_results_follow_next_links(clock):
     with serve(routes) as stub:
         found = client_for(clock).results(access(stub.url), SCOPES, stub.url + "/li")
     assert [r["userId"] for r in found] == ["1", "2"]
+
+
+# --- client assertions ----------------------------------------------------------------------------
+
+def _claims(assertion: str, audience: str) -> dict:
+    from cryptography.hazmat.primitives import serialization
+
+    public = serialization.load_pem_private_key(PEM.encode(), None).public_key()
+    return jwt.decode(assertion, public, algorithms=["RS256"], audience=audience,
+                      options={"verify_exp": False, "verify_iat": False})
+
+
+def test_a_client_assertion_names_the_client_and_the_token_url_and_lives_a_minute(clock):
+    where = PlatformAccess(platform_id=3, issuer="https://m.test", client_id="client-9",
+                           token_url="https://m.test/mod/lti/token.php")
+    client = client_for(clock)
+    first, second = (client.client_assertion(where, KEY) for _ in range(2))
+    claims = _claims(first, where.token_url)
+    now = int(clock.now().timestamp())
+    assert (claims["iss"], claims["sub"], claims["aud"]) == ("client-9", "client-9",
+                                                             "https://m.test/mod/lti/token.php")
+    assert (claims["iat"], claims["exp"]) == (now, now + 60)
+    assert len(claims["jti"]) >= 32
+    assert _claims(second, where.token_url)["jti"] != claims["jti"]  # never reused
+
+
+def _token_server_routes(received):
+    def token(request, stub):
+        received.append(request.form["client_assertion"])
+        return Response(json.dumps({"access_token": "tok-" + stub.url[-5:], "expires_in": 3600}),
+                        mimetype="application/json")
+    return {("POST", "/token"): token, ("POST", "/li/scores"): lambda r, s: Response("")}
+
+
+def test_an_assertion_goes_only_to_the_token_url_of_the_registration_holding_the_client_id(
+        clock):
+    got_a, got_b = [], []
+    with serve(_token_server_routes(got_a)) as a, serve(_token_server_routes(got_b)) as b:
+        platform_a = PlatformAccess(1, a.url, "client-a", a.url + "/token")
+        platform_b = PlatformAccess(2, b.url, "client-b", b.url + "/token")
+        client = client_for(clock, registered=[platform_a, platform_b])
+        client.post_score(platform_a, SCOPES, a.url + "/li", {})
+        client.post_score(platform_b, SCOPES, b.url + "/li", {})
+    assert [_claims(x, a.url + "/token")["sub"] for x in got_a] == ["client-a"]
+    assert [_claims(x, b.url + "/token")["sub"] for x in got_b] == ["client-b"]
+
+
+def test_a_client_id_shared_by_two_platforms_gets_no_assertion_at_all(clock):
+    """Defence in depth (registration refuses a Client ID already held by another issuer):
+    were B registered with A's client id, B's token URL would receive assertions A accepts.
+    Neither gets one; the grade fails with a reason an administrator can act on."""
+    got_a, got_b = [], []
+    with serve(_token_server_routes(got_a)) as a, serve(_token_server_routes(got_b)) as b:
+        platform_a = PlatformAccess(1, a.url, "shared", a.url + "/token")
+        platform_b = PlatformAccess(2, b.url, "shared", b.url + "/token")
+        client = client_for(clock, registered=[platform_a, platform_b])
+        for where, stub in ((platform_a, a), (platform_b, b)):
+            with pytest.raises(AgsError) as raised:
+                client.post_score(where, SCOPES, stub.url + "/li", {})
+            assert (raised.value.code, raised.value.transient) == (failures.CLIENT_ID_SHARED,
+                                                                   False)
+        # B presenting A's client id while the table gives it to A alone: refused too.
+        client = client_for(clock, registered=[platform_a])
+        with pytest.raises(AgsError) as raised:
+            client.post_score(platform_b, SCOPES, b.url + "/li", {})
+        assert raised.value.code == failures.CLIENT_ID_SHARED
+    assert got_a == [] and got_b == []
+
+
+def test_the_token_url_is_the_one_of_the_row_holding_the_client_id(clock):
+    """A claim snapshot taken before an admin corrected the token URL: the assertion and the
+    request follow the platforms table, not the older copy."""
+    got_old, got_new = [], []
+    with serve(_token_server_routes(got_old)) as old, serve(_token_server_routes(got_new)) as new:
+        snapshot = PlatformAccess(1, old.url, "client-1", old.url + "/token")
+        row = PlatformAccess(1, old.url, "client-1", new.url + "/token")
+        client_for(clock, registered=[row]).post_score(snapshot, SCOPES, old.url + "/li", {})
+    assert got_old == []
+    assert _claims(got_new[0], new.url + "/token")["aud"] == new.url + "/token"
