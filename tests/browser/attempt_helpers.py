@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import typing as t
+import weakref
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -219,15 +220,47 @@ def set_visibility(page: Page, state: str) -> None:
     }""", state)
 
 
+class _RequestsInFlight:
+    """The page's requests that have not finished yet."""
+
+    def __init__(self, page: Page) -> None:
+        self.pending: set[Request] = set()
+        page.on("request", lambda request: self.pending.add(request))
+        page.on("requestfinished", lambda request: self.pending.discard(request))
+        page.on("requestfailed", lambda request: self.pending.discard(request))
+
+
+_IN_FLIGHT: weakref.WeakKeyDictionary[Page, _RequestsInFlight] = weakref.WeakKeyDictionary()
+SETTLE_TIMEOUT_MS = 15_000
+
+
 def install_page_clock(page: Page, lti: t.Any) -> None:
     """Give the page the tool's time (call before the launch): the page's countdowns then
     agree with the tool's clock, and `advance` can move both."""
+    _IN_FLIGHT[page] = _RequestsInFlight(page)
     page.clock.install(time=lti.clock.now())
+
+
+def _settle(page: Page) -> None:
+    """Wait until the page has heard every answer it asked for. A heartbeat still in flight when
+    the tool's clock moves would be answered in the new time while the page still lives in the
+    old one (its deadline would then fall a whole step early): a race that only a loaded
+    machine shows."""
+    tracker = _IN_FLIGHT.get(page)
+    if tracker is None:
+        return
+    waited = 0
+    while tracker.pending and waited < SETTLE_TIMEOUT_MS:
+        page.wait_for_timeout(20)  # Playwright's own timer, not the page's (faked) one
+        waited += 20
+    assert not tracker.pending, [r.url for r in tracker.pending]
+    page.evaluate("() => Promise.resolve()")  # let the page run what the answers queued
 
 
 def advance(lti: t.Any, page: Page, *, fire_every_timer: bool = False, **delta: float) -> None:
     """Move the tool's clock, then the page's: `fast_forward` fires each due timer once (a
     sleeping laptop waking up); `fire_every_timer` runs every timer on the way instead."""
+    _settle(page)
     lti.clock.advance(**delta)
     ms = int(timedelta(**delta).total_seconds() * 1000)
     if fire_every_timer:
