@@ -92,7 +92,7 @@ ROLE_LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 class FakeMoodle:
     """The platform side: its key pair, its JWKS on a tiny threaded HTTP server (the tool
     fetches it once and caches it), login parameters and signed id_tokens as Moodle 4.5 sends
-    them (see /work/shared/moodle/launch_student_LtiResourceLinkRequest.json)."""
+    them (see tests/fixtures/moodle/launch_student_LtiResourceLinkRequest.json)."""
 
     client_id = "EqXpaimLxUNQ9Ux"
     deployment_id = "1"

@@ -1,4 +1,4 @@
-"""Marshmallow schemas of the YAML authoring format (docs: /work/notes/authoring_format.md).
+"""Marshmallow schemas of the YAML authoring format (examples: item_bank/content/*.yaml).
 
 They check shapes and value ranges; rules that span fields (exactly one right option, draw
 <= pool size, ids unique, translations present) live in `validation.py`, which also turns

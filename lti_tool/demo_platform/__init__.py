@@ -3,9 +3,9 @@
 It is a separate Flask app (not the tool's) built on the `lti1p3platform` package
 (OIDCLogin, MessageLaunch, Registration, AssignmentsGradesService, NamesRoleProvisioningService,
 deep-linking validation) through a Flask adapter (flask_adapter.py). All state is in memory.
-Behaviour follows /work/shared/moodle/ (README + captures): id_token exp = iat + 60 s, auth
-endpoint requiring response_mode=form_post, prompt=none and an exactly registered
-redirect_uri, access tokens of 3600 s, NRPS short role names, Moodle's score rules.
+Behaviour follows a real Moodle 4.5 (captures in tests/fixtures/moodle/): id_token
+exp = iat + 60 s, auth endpoint requiring response_mode=form_post, prompt=none and an exactly
+registered redirect_uri, access tokens of 3600 s, NRPS short role names, Moodle's score rules.
 
 Quick start (tests; see tests/support/platform_server.py)::
 

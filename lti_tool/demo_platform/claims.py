@@ -1,4 +1,4 @@
-"""Moodle 4.5-shaped pieces of id_token claims (see /work/shared/moodle/*.json).
+"""Moodle 4.5-shaped pieces of id_token claims (see tests/fixtures/moodle/*.json).
 
 Only shapes live here; which user, link and services a launch carries comes from the
 pending launch the /launch starter recorded.
