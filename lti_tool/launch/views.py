@@ -127,7 +127,7 @@ def register(invite: str) -> Response:
     from lti_tool.launch.dynamic_registration import (RegistrationFailed, _origin,
                                                       register_with_platform, require_invite)
     from lti_tool.web.errors import UserFacingError
-    from lti_tool.web.security import content_security_policy, forget_platform_origins
+    from lti_tool.web.security import content_security_policy
 
     settings = _settings()
     session = db.session()
@@ -153,7 +153,6 @@ def register(invite: str) -> Response:
             error.headers.setdefault("Content-Security-Policy",
                                      content_security_policy(frame_origins))
         raise
-    forget_platform_origins(current_app)
     response = current_app.make_response(render_template(
         "launch/registered.html", platform_name=result.platform_name,
         deployment_id=result.deployment_id))

@@ -70,11 +70,6 @@ def policy_for(response: Response) -> str:
     return content_security_policy(frame_ancestors=FRAMED_BY_NOBODY)
 
 
-def forget_platform_origins(app: Flask) -> None:
-    """Nothing to forget: policies no longer list registered platforms from a cache. Kept for
-    callers written against that cache (dynamic registration, test helpers)."""
-
-
 def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:

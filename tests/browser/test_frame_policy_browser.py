@@ -26,15 +26,12 @@ def long_issuer(n: int) -> str:
 
 def _register_as_old_code_did(tool, issuers) -> None:
     """Rows stored before issuers were checked: straight into the table."""
-    from lti_tool.web.security import forget_platform_origins
-
     now = tool.now()
     with tool.session() as session:
         for n, issuer in enumerate(issuers):
             session.add(Platform(name=f"P{n}", issuer=issuer, client_id=f"client-{n}",
                                  auth_login_url=issuer, auth_token_url=issuer, key_set_url=issuer,
                                  created_at=now))
-    forget_platform_origins(tool.app)
 
 
 def _directives(response) -> dict[str, str]:  # noqa: ANN001 - a Playwright Response

@@ -109,7 +109,6 @@ class LiveTool:
         way an admin would paste Moodle's values; also makes sure the tool has a signing key."""
         from lti_tool.platforms.keys import ensure_signing_key
         from lti_tool.platforms.registry import PlatformRegistration, add_platform
-        from lti_tool.web.security import forget_platform_origins
 
         config = platform.config
         now = self.now()
@@ -119,8 +118,6 @@ class LiveTool:
                 name=name, issuer=config.issuer, client_id=config.client_id,
                 deployment_ids=(config.deployment_id,), auth_login_url=config.url("/auth"),
                 auth_token_url=config.token_url(), key_set_url=config.url("/jwks")), now)
-        # frame-ancestors lists registered platforms from a short cache: refresh it now.
-        forget_platform_origins(self.app)
         return registered
 
     def load_demo_content(self) -> t.Any:
