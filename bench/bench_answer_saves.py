@@ -39,7 +39,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import (  # noqa: E402 - runnable as a script
+from bench.harness import (
     RENEW_EVERY,
     Connection,
     CpuMeter,
@@ -70,23 +70,39 @@ SETTLE = 5.0  # s after the ramp before the latency phase is measured
 
 # Pools keep their authored order in a draw, so the type at each position is known to the
 # driver (it answers like a learner who sees the question): 6 + 4 + 4 + 3 + 3 = 20.
-POOLS = (("single_choice", 8, 6), ("multiple_response", 5, 4), ("true_false", 5, 4),
-         ("short_answer", 4, 3), ("numerical", 4, 3))
+POOLS = (
+    ("single_choice", 8, 6),
+    ("multiple_response", 5, 4),
+    ("true_false", 5, 4),
+    ("short_answer", 4, 3),
+    ("numerical", 4, 3),
+)
 TYPE_AT = [kind for kind, _size, draw in POOLS for _ in range(draw)]
 assert len(TYPE_AT) == QUESTIONS
 
 
 # -- content ---------------------------------------------------------------------------------
 
+
 def assessment_yaml() -> dict[str, Any]:
     def item(kind: str, n: int) -> dict[str, Any]:
-        base = {"id": f"{SLUG}-{kind}-{n}", "type": kind, "points": 1, "source": "bench",
-                "stem": {"en": f"Benchmark question {kind} {n}", "es": f"Pregunta {kind} {n}"},
-                "feedback": {"correct": {"en": "Right"}, "incorrect": {"en": "Not quite"}}}
+        base = {
+            "id": f"{SLUG}-{kind}-{n}",
+            "type": kind,
+            "points": 1,
+            "source": "bench",
+            "stem": {"en": f"Benchmark question {kind} {n}", "es": f"Pregunta {kind} {n}"},
+            "feedback": {"correct": {"en": "Right"}, "incorrect": {"en": "Not quite"}},
+        }
         if kind in ("single_choice", "multiple_response"):
-            base["options"] = [{"id": oid, "text": {"en": f"Option {oid} of {n}"},
-                                "correct": oid in ("b", "c") if kind == "multiple_response"
-                                else oid == "b"} for oid in "abcd"]
+            base["options"] = [
+                {
+                    "id": oid,
+                    "text": {"en": f"Option {oid} of {n}"},
+                    "correct": oid in ("b", "c") if kind == "multiple_response" else oid == "b",
+                }
+                for oid in "abcd"
+            ]
         elif kind == "true_false":
             base["answer"] = True
         elif kind == "short_answer":
@@ -97,16 +113,28 @@ def assessment_yaml() -> dict[str, Any]:
 
     return {
         "assessment": {
-            "slug": SLUG, "default_language": "en",
+            "slug": SLUG,
+            "default_language": "en",
             "title": {"en": "Benchmark assessment", "es": "Evaluación de prueba de carga"},
             "instructions": {"en": "Answer every question."},
             "pass_mark_percent": 70,
-            "rules": {"inactivity_timeout_minutes": 10, "time_limit_minutes": None,
-                      "max_attempts": None, "retake_delay_minutes": 0, "review": "full"},
+            "rules": {
+                "inactivity_timeout_minutes": 10,
+                "time_limit_minutes": None,
+                "max_attempts": None,
+                "retake_delay_minutes": 0,
+                "review": "full",
+            },
         },
-        "pools": [{"id": kind, "title": {"en": kind}, "draw": draw,
-                   "items": [item(kind, n) for n in range(1, size + 1)]}
-                  for kind, size, draw in POOLS],
+        "pools": [
+            {
+                "id": kind,
+                "title": {"en": kind},
+                "draw": draw,
+                "items": [item(kind, n) for n in range(1, size + 1)],
+            }
+            for kind, size, draw in POOLS
+        ],
     }
 
 
@@ -122,8 +150,9 @@ def answer_for(kind: str, rng: random.Random) -> dict[str, Any]:
     return {"value": str(rng.randint(0, 100))}
 
 
-def as_posted(secret: str, attempt_id: int, position: int,
-              response: dict[str, Any]) -> dict[str, Any]:
+def as_posted(
+    secret: str, attempt_id: int, position: int, response: dict[str, Any]
+) -> dict[str, Any]:
     """`response` as the question page posts it: choice options as the page's opaque tokens
     (lti_tool/attempts/answer_tokens.py). The driver knows the server's secret, so it needs
     no page load to learn them; the server maps them back as it does for every learner."""
@@ -133,18 +162,21 @@ def as_posted(secret: str, attempt_id: int, position: int,
     if "choice" in response:
         return {"choice": tokens.token(attempt_id, position, OPTION, response["choice"])}
     if "choices" in response:
-        return {"choices": [tokens.token(attempt_id, position, OPTION, c)
-                            for c in response["choices"]]}
+        return {
+            "choices": [tokens.token(attempt_id, position, OPTION, c) for c in response["choices"]]
+        }
     return response
 
 
 # -- one learner -----------------------------------------------------------------------------
 
+
 class Learners:
     """Learner sessions; every acknowledged answer is remembered to be checked afterwards."""
 
-    def __init__(self, moodle: FakeMoodle, base_url: str, *, think: float, ramp: float,
-                 secret: str):
+    def __init__(
+        self, moodle: FakeMoodle, base_url: str, *, think: float, ramp: float, secret: str
+    ):
         self._moodle = moodle
         self._secret = secret
         self._base = base_url
@@ -189,8 +221,12 @@ class Learners:
             response = answer_for(kind, rng)
             posted = as_posted(self._secret, attempt_id, position, response)
             t0 = time.perf_counter()
-            saved = await connection.request("POST", f"{base}/questions/{position}/answer",
-                                             json_body={"response": posted}, headers=headers)
+            saved = await connection.request(
+                "POST",
+                f"{base}/questions/{position}/answer",
+                json_body={"response": posted},
+                headers=headers,
+            )
             t1 = time.perf_counter()
             if saved.status != 200 or saved.json().get("saved") is not True:
                 raise UnexpectedReply(f"POST answer {position}", saved)
@@ -225,19 +261,28 @@ class Learners:
 
     async def _launch(self, sub: str, connection: Connection, window: Window) -> str:
         t0 = time.perf_counter()
-        login = await connection.request("POST", "/lti/login",
-                                         form=self._moodle.login_form(self._base, sub))
+        login = await connection.request(
+            "POST", "/lti/login", form=self._moodle.login_form(self._base, sub)
+        )
         t1 = time.perf_counter()
         if login.status != 302:
             raise UnexpectedReply("POST /lti/login", login)
         redirect = query_of(login.location)
         cookie = "; ".join(f"{k}={v}" for k, v in login.cookies().items())
-        id_token = self._moodle.id_token(nonce=redirect["nonce"], sub=sub, tool_base=self._base,
-                                         now=time.time(), custom={"assessment": SLUG})
+        id_token = self._moodle.id_token(
+            nonce=redirect["nonce"],
+            sub=sub,
+            tool_base=self._base,
+            now=time.time(),
+            custom={"assessment": SLUG},
+        )
         t2 = time.perf_counter()
-        launch = await connection.request("POST", "/lti/launch",
-                                          form={"id_token": id_token, "state": redirect["state"]},
-                                          headers={"Cookie": cookie})
+        launch = await connection.request(
+            "POST",
+            "/lti/launch",
+            form={"id_token": id_token, "state": redirect["state"]},
+            headers={"Cookie": cookie},
+        )
         t3 = time.perf_counter()
         if launch.status != 303 or "lt=" not in launch.location:
             raise UnexpectedReply("POST /lti/launch", launch)
@@ -267,6 +312,7 @@ def paced_hello_world(think: float, ramp: float):
 
 # -- checking what was stored ----------------------------------------------------------------
 
+
 def check_stored(database_url: str, learners: list[Learners]) -> dict[str, int]:
     """Every acknowledged answer against the row in the database."""
     from sqlalchemy import create_engine, text
@@ -275,53 +321,81 @@ def check_stored(database_url: str, learners: list[Learners]) -> dict[str, int]:
     submitted = set().union(*(group.submitted for group in learners))
     engine = create_engine(database_url)
     with engine.connect() as conn:
-        stored = {(row.attempt_id, row.position): row.response for row in conn.execute(text(
-            "SELECT attempt_id, position, response FROM attempt_questions "
-            "WHERE response IS NOT NULL"))}
-        finished = {row.id for row in conn.execute(text(
-            "SELECT id FROM attempts WHERE status = 'submitted'"))}
+        stored = {
+            (row.attempt_id, row.position): row.response
+            for row in conn.execute(
+                text(
+                    "SELECT attempt_id, position, response FROM attempt_questions "
+                    "WHERE response IS NOT NULL"
+                )
+            )
+        }
+        finished = {
+            row.id
+            for row in conn.execute(text("SELECT id FROM attempts WHERE status = 'submitted'"))
+        }
     engine.dispose()
     lost = [k for k in acknowledged if k not in stored]
     different = [k for k in acknowledged if k in stored and stored[k] != acknowledged[k]]
-    return {"acknowledged": len(acknowledged), "stored": len(stored), "lost": len(lost),
-            "different": len(different), "submits acknowledged": len(submitted),
-            "submits not stored": len(submitted - finished)}
+    return {
+        "acknowledged": len(acknowledged),
+        "stored": len(stored),
+        "lost": len(lost),
+        "different": len(different),
+        "submits acknowledged": len(submitted),
+        "submits not stored": len(submitted - finished),
+    }
 
 
 # -- the report ------------------------------------------------------------------------------
 
+
 def row(name: str, stats, ratio: str = "") -> str:
     rate = f"{stats.per_second:.0f}" if stats.count else "-"
-    return (f"| {name} | {rate} | {ms(stats.p50)} | {ms(stats.p95)} | {ms(stats.p99)} | "
-            f"{ms(stats.max)} | {stats.count} | {ratio} |")
+    return (
+        f"| {name} | {rate} | {ms(stats.p50)} | {ms(stats.p95)} | {ms(stats.p99)} | "
+        f"{ms(stats.max)} | {stats.count} | {ratio} |"
+    )
 
 
 def per_request(window: Window) -> str:
     """CPU per request of any kind while metered (a learner's requests differ: see
     bench/profile_requests.py for each kind's own cost)."""
-    requests = sum(window.cpu_ops.get(name, 0) * (2 if name == "launch" else 1)
-                   for name in window.cpu_ops)
+    requests = sum(
+        window.cpu_ops.get(name, 0) * (2 if name == "launch" else 1) for name in window.cpu_ops
+    )
     if not window.cpu or not requests:
         return "CPU per request not measured"
     seconds = window.cpu_seconds * 1000 / requests
-    return (f"per request: app {window.cpu['app (gunicorn workers)'] * seconds:.2f} ms + "
-            f"PostgreSQL {window.cpu['PostgreSQL'] * seconds:.2f} ms")
+    return (
+        f"per request: app {window.cpu['app (gunicorn workers)'] * seconds:.2f} ms + "
+        f"PostgreSQL {window.cpu['PostgreSQL'] * seconds:.2f} ms"
+    )
 
 
-HEADER = ["| workload | ops/s | p50 ms | p95 ms | p99 ms | max ms | ops | ratio to baseline |",
-          "|---|---:|---:|---:|---:|---:|---:|---:|"]
+HEADER = [
+    "| workload | ops/s | p50 ms | p95 ms | p99 ms | max ms | ops | ratio to baseline |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+]
 
 
-def report(args, server, load_before: str, phases: dict[str, tuple[Window, Window]],
-           reference: Window, check: dict[str, int]) -> str:
+def report(
+    args,
+    server,
+    load_before: str,
+    phases: dict[str, tuple[Window, Window]],
+    reference: Window,
+    check: dict[str, int],
+) -> str:
     base_a, saves_a = phases["throughput"]
     base_b, saves_b = phases["learners"]
     save_a = saves_a.stats("answer save")
     base_a_stats = base_a.stats("healthz")
     ratio = save_a.per_second / base_a_stats.per_second if base_a_stats.per_second else float("nan")
     save_b = saves_b.stats("answer save")
-    errors = sum(w.errors.total() for pair in phases.values() for w in pair) + \
-        reference.errors.total()
+    errors = (
+        sum(w.errors.total() for pair in phases.values() for w in pair) + reference.errors.total()
+    )
     lost = check["lost"] + check["different"] + check["submits not stored"]
     verdicts = [
         f"answer saves/s >= {AIM_RATIO:.0%} of the baseline's req/s: {ratio:.0%} "
@@ -332,53 +406,73 @@ def report(args, server, load_before: str, phases: dict[str, tuple[Window, Windo
         f"no lost answers: {lost} ({'met' if not lost else 'MISSED'})",
     ]
     lines = [
-        "# Answer-save benchmark (issue #4)", "",
-        f"Command: `{command_line()}`", "",
-        f"Machine: {machine(load_before)}.", "",
+        "# Answer-save benchmark (issue #4)",
+        "",
+        f"Command: `{command_line()}`",
+        "",
+        f"Machine: {machine(load_before)}.",
+        "",
         f"Server: {server_line(server)}. Driver: asyncio, same host, one new keep-alive connection per "
         f"learner (the baseline's renewed every {RENEW_EVERY} requests). A learner: launch (login + launch) -> start -> {QUESTIONS} answer saves "
         f"(JSON autosave, mixed item types) with a heartbeat after every {HEARTBEAT_EVERY} -> "
-        f"submit; every learner is new (new `sub`), all in one resource link.", "",
+        f"submit; every learner is new (new `sub`), all in one resource link.",
+        "",
         f"## Throughput: {args.clients} learners, no pauses "
         f"({args.warmup:g} s warm-up + {args.duration:g} s measured; baseline half before, "
-        f"half after; the reference for half after)", "",
+        f"half after; the reference for half after)",
+        "",
         *HEADER,
         row("baseline: GET /healthz", base_a_stats, "1.00"),
-        row("reference: GET /readyz (1 DB + 1 Redis round trip)", reference.stats("readyz"),
+        row(
+            "reference: GET /readyz (1 DB + 1 Redis round trip)",
+            reference.stats("readyz"),
             f"{reference.stats('readyz').per_second / base_a_stats.per_second:.2f}"
-            if base_a_stats.per_second else "-"),
+            if base_a_stats.per_second
+            else "-",
+        ),
         row("**answer save**", save_a, f"**{ratio:.2f}**"),
         row("heartbeat", saves_a.stats("heartbeat")),
         row("launch (login + launch)", saves_a.stats("launch")),
         row("start attempt", saves_a.stats("start")),
-        row("submit", saves_a.stats("submit")), "",
+        row("submit", saves_a.stats("submit")),
+        "",
         f"## Latency: {args.learners} concurrent learners, {args.think:g} s average pause "
         f"before each answer (learners start over {args.ramp:g} s; {args.ramp + SETTLE:g} s "
         f"warm-up + {args.learner_duration:g} s measured; "
-        f"baseline paced the same way, measured half before, half after)", "",
+        f"baseline paced the same way, measured half before, half after)",
+        "",
         *HEADER,
         row("baseline: GET /healthz", base_b.stats("healthz"), "1.00"),
         row("**answer save**", save_b, ""),
         row("heartbeat", saves_b.stats("heartbeat")),
         row("launch (login + launch)", saves_b.stats("launch")),
         row("start attempt", saves_b.stats("start")),
-        row("submit", saves_b.stats("submit")), "",
-        "CPU used while measuring:", "",
+        row("submit", saves_b.stats("submit")),
+        "",
+        "CPU used while measuring:",
+        "",
         f"- throughput, learners: {cpu_text(saves_a.cpu)}; {per_request(saves_a)}",
         f"- throughput, baseline (first half): {cpu_text(base_a.cpu)}; {per_request(base_a)}",
         f"- throughput, reference: {cpu_text(reference.cpu)}; {per_request(reference)}",
         f"- latency, learners: {cpu_text(saves_b.cpu)}",
-        f"- latency, baseline (first half): {cpu_text(base_b.cpu)}", "",
+        f"- latency, baseline (first half): {cpu_text(base_b.cpu)}",
+        "",
         f"Answers acknowledged: {check['acknowledged']}; found in the database with the "
         f"acknowledged value: {check['acknowledged'] - check['lost'] - check['different']}; "
         f"missing: {check['lost']}; different: {check['different']}. Submits acknowledged: "
         f"{check['submits acknowledged']}, not stored as submitted: "
-        f"{check['submits not stored']}.", "",
-        "Errors: " + "; ".join(f"{name} {which} {window.error_text()}"
-                               for name, pair in phases.items()
-                               for which, window in zip(("baseline", "learners"), pair))
-        + f"; reference {reference.error_text()}", "",
-        "Aim (issue #4): " + "; ".join(verdicts) + ".", "",
+        f"{check['submits not stored']}.",
+        "",
+        "Errors: "
+        + "; ".join(
+            f"{name} {which} {window.error_text()}"
+            for name, pair in phases.items()
+            for which, window in zip(("baseline", "learners"), pair)
+        )
+        + f"; reference {reference.error_text()}",
+        "",
+        "Aim (issue #4): " + "; ".join(verdicts) + ".",
+        "",
     ]
     return "\n".join(lines)
 
@@ -386,59 +480,110 @@ def report(args, server, load_before: str, phases: dict[str, tuple[Window, Windo
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_common_arguments(parser, clients=8, duration=20.0, warmup=5.0)
-    parser.add_argument("--learners", type=int, default=200,
-                        help="concurrent learners in the latency phase (default 200)")
-    parser.add_argument("--think", type=float, default=2.0,
-                        help="average pause before each answer in the latency phase, s (default 2)")
-    parser.add_argument("--ramp", type=float, default=20.0,
-                        help="the latency phase's learners start spread over this many s; "
-                             "measuring starts 5 s after (default 20)")
-    parser.add_argument("--learner-duration", type=float, default=60.0,
-                        help="measured seconds of the latency phase (default 60)")
+    parser.add_argument(
+        "--learners",
+        type=int,
+        default=200,
+        help="concurrent learners in the latency phase (default 200)",
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=2.0,
+        help="average pause before each answer in the latency phase, s (default 2)",
+    )
+    parser.add_argument(
+        "--ramp",
+        type=float,
+        default=20.0,
+        help="the latency phase's learners start spread over this many s; "
+        "measuring starts 5 s after (default 20)",
+    )
+    parser.add_argument(
+        "--learner-duration",
+        type=float,
+        default=60.0,
+        help="measured seconds of the latency phase (default 60)",
+    )
     args = parser.parse_args(argv)
 
     load_before = wait_for_quiet(args.quiet_wait)
     with tempfile.TemporaryDirectory(prefix="emm-bench-content-") as folder:
         content = Path(folder) / f"{SLUG}.yaml"
         content.write_text(yaml.safe_dump(assessment_yaml(), allow_unicode=True))
-        with running_tool("bench_answer_saves-gunicorn", workers=args.workers,
-                          threads=args.threads, content=[content]) as (server, moodle, backends):
+        with running_tool(
+            "bench_answer_saves-gunicorn",
+            workers=args.workers,
+            threads=args.threads,
+            content=[content],
+        ) as (server, moodle, backends):
             meter = CpuMeter(server, backends.database_url)
             secret = server.env["EMM_SECRET_KEY"]
             fast = Learners(moodle, server.base_url, think=0, ramp=0, secret=secret)
             asyncio.run(fast.prime())
             throughput = measure_around(
-                server.base_url, args.clients,
-                lambda: asyncio.run(closed_loop(server.base_url, args.clients, fast.session,
-                                                warmup=args.warmup, duration=args.duration,
-                                                meter=meter)),
-                warmup=args.warmup, duration=args.duration, meter=meter)
-            reference = measure_reference(server.base_url, args.clients, warmup=1.0,
-                                          duration=args.duration / 2, meter=meter)
+                server.base_url,
+                args.clients,
+                lambda: asyncio.run(
+                    closed_loop(
+                        server.base_url,
+                        args.clients,
+                        fast.session,
+                        warmup=args.warmup,
+                        duration=args.duration,
+                        meter=meter,
+                    )
+                ),
+                warmup=args.warmup,
+                duration=args.duration,
+                meter=meter,
+            )
+            reference = measure_reference(
+                server.base_url, args.clients, warmup=1.0, duration=args.duration / 2, meter=meter
+            )
 
-            paced = Learners(moodle, server.base_url, think=args.think, ramp=args.ramp,
-                             secret=secret)
+            paced = Learners(
+                moodle, server.base_url, think=args.think, ramp=args.ramp, secret=secret
+            )
 
             async def paced_baseline(window: Window | None = None) -> Window:
                 return await closed_loop(
-                    server.base_url, args.learners, paced_hello_world(args.think, args.ramp),
-                    warmup=args.ramp + SETTLE, duration=args.learner_duration / 2, window=window,
-                    meter=meter if window is None else None)
+                    server.base_url,
+                    args.learners,
+                    paced_hello_world(args.think, args.ramp),
+                    warmup=args.ramp + SETTLE,
+                    duration=args.learner_duration / 2,
+                    window=window,
+                    meter=meter if window is None else None,
+                )
 
             base_b = asyncio.run(paced_baseline())
-            saves_b = asyncio.run(closed_loop(server.base_url, args.learners, paced.session,
-                                              warmup=args.ramp + SETTLE,
-                                              duration=args.learner_duration, meter=meter))
+            saves_b = asyncio.run(
+                closed_loop(
+                    server.base_url,
+                    args.learners,
+                    paced.session,
+                    warmup=args.ramp + SETTLE,
+                    duration=args.learner_duration,
+                    meter=meter,
+                )
+            )
             asyncio.run(paced_baseline(base_b))
             check = check_stored(backends.database_url, [fast, paced])
-            text = report(args, server, load_before,
-                          {"throughput": throughput, "learners": (base_b, saves_b)}, reference,
-                          check)
+            text = report(
+                args,
+                server,
+                load_before,
+                {"throughput": throughput, "learners": (base_b, saves_b)},
+                reference,
+                check,
+            )
     print(text)
     path = write_report("answer_saves.md", text)
     print(f"(written to {path})")
-    failed = reference.errors or any(w.errors for pair in (throughput, (base_b, saves_b))
-                                     for w in pair)
+    failed = reference.errors or any(
+        w.errors for pair in (throughput, (base_b, saves_b)) for w in pair
+    )
     return 1 if failed or check["lost"] or check["different"] else 0
 
 

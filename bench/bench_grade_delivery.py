@@ -27,13 +27,13 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import command_line, machine, wait_for_quiet, write_report  # noqa: E402
+from bench.harness import command_line, machine, wait_for_quiet, write_report
 
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
@@ -57,24 +57,33 @@ class LeanAgsEndpoint:
             def log_message(self, *args) -> None:
                 pass
 
-            def _answer(self, status: int, body: bytes = b"",
-                        content_type: str = "application/json") -> None:
+            def _answer(
+                self, status: int, body: bytes = b"", content_type: str = "application/json"
+            ) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length)
                 path = self.path.split("?")[0]
                 if path == "/token":
                     with endpoint.lock:
                         endpoint.token_requests += 1
-                    self._answer(200, json.dumps({"access_token": endpoint.token,
-                                                  "token_type": "Bearer", "expires_in": 3600,
-                                                  "scope": SCORE_SCOPE}).encode())
+                    self._answer(
+                        200,
+                        json.dumps(
+                            {
+                                "access_token": endpoint.token,
+                                "token_type": "Bearer",
+                                "expires_in": 3600,
+                                "scope": SCORE_SCOPE,
+                            }
+                        ).encode(),
+                    )
                     return
                 if not (path.startswith("/lineitems/") and path.endswith("/scores")):
                     self._answer(404)
@@ -127,15 +136,22 @@ class DemoAgsEndpoint:
         from lti_tool.demo_platform import PlatformConfig, generate_platform_key
         from tests.support.platform_server import run_platform
 
-        self.platform = run_platform(PlatformConfig(
-            private_key_pem=generate_platform_key(), tool_jwks_url=tool_jwks_url,
-            tool_login_url="http://tool.invalid/login", tool_launch_url="http://tool.invalid/l"))
+        self.platform = run_platform(
+            PlatformConfig(
+                private_key_pem=generate_platform_key(),
+                tool_jwks_url=tool_jwks_url,
+                tool_login_url="http://tool.invalid/login",
+                tool_launch_url="http://tool.invalid/l",
+            )
+        )
         self.url = self.platform.url
         state = self.platform.state
         for sub in learners:
             state.enrol(sub, ["Learner"])
-        self.items = {name: state.create_line_item(label=name, score_maximum=100).id
-                      for name in ("baseline", "worker")}
+        self.items = {
+            name: state.create_line_item(label=name, score_maximum=100).id
+            for name in ("baseline", "worker")
+        }
         self.client_id = self.platform.config.client_id
 
     def token_url(self) -> str:
@@ -145,8 +161,11 @@ class DemoAgsEndpoint:
         return self.platform.config.lineitem_url(self.items[item])
 
     def held(self, item: str) -> dict[str, float]:
-        return {g.user_id: g.grade / 100 for g in self.platform.state.grades(self.items[item])
-                if g.grade is not None}
+        return {
+            g.user_id: g.grade / 100
+            for g in self.platform.state.grades(self.items[item])
+            if g.grade is not None
+        }
 
     @property
     def score_posts(self) -> int:
@@ -161,8 +180,12 @@ def build_app(args, data_dir: Path, database_url: str):
     from lti_tool import create_app
     from lti_tool.cli import upgrade_database
 
-    settings = Settings(secret_key="bench-" + os.urandom(24).hex(), data_dir=data_dir,
-                        database_url=database_url, public_base_url="http://tool.bench")
+    settings = Settings(
+        secret_key="bench-" + os.urandom(24).hex(),
+        data_dir=data_dir,
+        database_url=database_url,
+        public_base_url="http://tool.bench",
+    )
     upgrade_database(settings.sqlalchemy_url)
     return create_app(settings)
 
@@ -178,27 +201,44 @@ def seed(app, endpoint, learners: list[str], now: datetime, client_id: str) -> d
     scores = {sub: float(int(sub) % 101) for sub in learners}
     with app.app_context(), session_scope() as session:
         ensure_signing_key(session, app.config["SECRET_KEY"], now)
-        platform = Platform(name="bench", issuer=endpoint.url, client_id=client_id,
-                            auth_login_url=endpoint.url + "/auth",
-                            auth_token_url=endpoint.token_url(), key_set_url=endpoint.url + "/jwks",
-                            created_at=now)
+        platform = Platform(
+            name="bench",
+            issuer=endpoint.url,
+            client_id=client_id,
+            auth_login_url=endpoint.url + "/auth",
+            auth_token_url=endpoint.token_url(),
+            key_set_url=endpoint.url + "/jwks",
+            created_at=now,
+        )
         deployment = Deployment(platform=platform, deployment_id="1", created_at=now)
-        placement = Placement(deployment=deployment, resource_link_id="1",
-                              resource_link_title="Final",
-                              ags_lineitem_url=endpoint.lineitem_url("worker"),
-                              ags_lineitems_url=None, ags_scopes=[SCORE_SCOPE, RESULT_SCOPE],
-                              updated_at=now)
+        placement = Placement(
+            deployment=deployment,
+            resource_link_id="1",
+            resource_link_title="Final",
+            ags_lineitem_url=endpoint.lineitem_url("worker"),
+            ags_lineitems_url=None,
+            ags_scopes=[SCORE_SCOPE, RESULT_SCOPE],
+            updated_at=now,
+        )
         users = [LtiUser(platform=platform, sub=sub, updated_at=now) for sub in learners]
         session.add_all([platform, deployment, placement, *users])
         session.flush()
         for user in users:
-            enqueue_grade(session, placement_id=placement.id, user_id=user.id, attempt_id=1,
-                          score_given=scores[user.sub], score_maximum=100.0, timestamp=now)
+            enqueue_grade(
+                session,
+                placement_id=placement.id,
+                user_id=user.id,
+                attempt_id=1,
+                score_given=scores[user.sub],
+                score_maximum=100.0,
+                timestamp=now,
+            )
     return scores
 
 
-def bare_loop(endpoint, learners: list[str], scores: dict[str, float], token: str,
-              now: datetime) -> float:
+def bare_loop(
+    endpoint, learners: list[str], scores: dict[str, float], token: str, now: datetime
+) -> float:
     """One keep-alive session POSTing each score once, nothing else."""
     import requests
 
@@ -207,9 +247,14 @@ def bare_loop(endpoint, learners: list[str], scores: dict[str, float], token: st
     headers = {"Authorization": f"Bearer {token}", "Content-Type": SCORE_TYPE}
     start = time.perf_counter()
     for sub in learners:
-        body = {"userId": sub, "scoreGiven": scores[sub], "scoreMaximum": 100,
-                "activityProgress": "Completed", "gradingProgress": "FullyGraded",
-                "timestamp": now.replace(microsecond=0).isoformat()}
+        body = {
+            "userId": sub,
+            "scoreGiven": scores[sub],
+            "scoreMaximum": 100,
+            "activityProgress": "Completed",
+            "gradingProgress": "FullyGraded",
+            "timestamp": now.replace(microsecond=0).isoformat(),
+        }
         answer = http.post(url, json=body, headers=headers, timeout=10)
         if answer.status_code != 200:
             raise SystemExit(f"baseline POST answered {answer.status_code}: {answer.text[:200]}")
@@ -218,10 +263,10 @@ def bare_loop(endpoint, learners: list[str], scores: dict[str, float], token: st
 
 def fetch_token(endpoint, app) -> str:
     """A token as the worker would get it (the demo platform checks the assertion)."""
+    from lti_tool.clock import SystemClock
     from lti_tool.grades.ags_client import AgsClient, PlatformAccess
     from lti_tool.grades.worker import client_id_holders
     from lti_tool.platforms.keys import signing_key
-    from lti_tool.clock import SystemClock
 
     sessions = app.extensions["emm_sessionmaker"]
 
@@ -229,8 +274,13 @@ def fetch_token(endpoint, app) -> str:
         with sessions() as session:
             return signing_key(session, app.config["SECRET_KEY"])
 
-    client = AgsClient(app.extensions["emm_services"].http, SystemClock(), timeout=10,
-                       signing_key=key, client_id_holders=client_id_holders(sessions))
+    client = AgsClient(
+        app.extensions["emm_services"].http,
+        SystemClock(),
+        timeout=10,
+        signing_key=key,
+        client_id_holders=client_id_holders(sessions),
+    )
     with sessions() as session:
         from lti_tool.platforms.models import Platform
 
@@ -265,8 +315,12 @@ def pending_count(app) -> int:
     from lti_tool.grades.models import DELIVERED, GradeOutbox
 
     with app.extensions["emm_sessionmaker"]() as session:
-        return session.scalar(select(func.count()).select_from(GradeOutbox)
-                              .where(GradeOutbox.state != DELIVERED)) or 0
+        return (
+            session.scalar(
+                select(func.count()).select_from(GradeOutbox).where(GradeOutbox.state != DELIVERED)
+            )
+            or 0
+        )
 
 
 def main() -> None:
@@ -275,12 +329,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="worker threads (default 1)")
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--endpoint", choices=("lean", "demo"), default="lean")
-    parser.add_argument("--quiet-wait", type=float, default=60.0,
-                        help="wait up to this many seconds for the load average to fall below 1")
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=60.0,
+        help="wait up to this many seconds for the load average to fall below 1",
+    )
     args = parser.parse_args()
     load_before = wait_for_quiet(args.quiet_wait)
     learners = [str(1000 + n) for n in range(args.grades)]
-    now = datetime.now(timezone.utc) - timedelta(seconds=5)
+    now = datetime.now(UTC) - timedelta(seconds=5)
 
     with tempfile.TemporaryDirectory(prefix="emm-bench-grades-") as tmp:
         data_dir = Path(tmp)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import (  # noqa: E402 - runnable as a script
+from bench.harness import (
     RENEW_EVERY,
     Connection,
     CpuMeter,
@@ -63,19 +63,28 @@ def launch_iteration(moodle: FakeMoodle, base_url: str, links: int = 1):
         number = next(numbers)
         sub = f"{run}-{number}"
         t0 = time.perf_counter()
-        login = await connection.request("POST", "/lti/login",
-                                         form=moodle.login_form(base_url, sub))
+        login = await connection.request(
+            "POST", "/lti/login", form=moodle.login_form(base_url, sub)
+        )
         t1 = time.perf_counter()
         if login.status != 302:
             raise UnexpectedReply("POST /lti/login", login)
         redirect = query_of(login.location)
         cookie = "; ".join(f"{k}={v}" for k, v in login.cookies().items())
-        id_token = moodle.id_token(nonce=redirect["nonce"], sub=sub, tool_base=base_url,
-                                   now=time.time(), resource_link_id=str(number % links + 1))
+        id_token = moodle.id_token(
+            nonce=redirect["nonce"],
+            sub=sub,
+            tool_base=base_url,
+            now=time.time(),
+            resource_link_id=str(number % links + 1),
+        )
         t2 = time.perf_counter()
-        launch = await connection.request("POST", "/lti/launch",
-                                          form={"id_token": id_token, "state": redirect["state"]},
-                                          headers={"Cookie": cookie})
+        launch = await connection.request(
+            "POST",
+            "/lti/launch",
+            form={"id_token": id_token, "state": redirect["state"]},
+            headers={"Cookie": cookie},
+        )
         t3 = time.perf_counter()
         if launch.status != 303 or "lt=" not in launch.location:
             raise UnexpectedReply("POST /lti/launch", launch)
@@ -97,8 +106,9 @@ def level_rows(clients: int, baseline: Window, reference: Window, launches: Wind
         return f"{stats.per_second / base.per_second:.2f}" if base.per_second else "-"
 
     def cells(stats) -> str:
-        return (f"{ms(stats.p50)} | {ms(stats.p95)} | {ms(stats.p99)} | {ms(stats.max)} | "
-                f"{stats.count}")
+        return (
+            f"{ms(stats.p50)} | {ms(stats.p95)} | {ms(stats.p99)} | {ms(stats.max)} | {stats.count}"
+        )
 
     def cpu(window: Window, name: str) -> str:
         app = window.cpu_ms_per_op(name)
@@ -117,19 +127,28 @@ def level_rows(clients: int, baseline: Window, reference: Window, launches: Wind
     ]
 
 
-def report(args, levels: dict[int, tuple[Window, Window, Window]], moodle: FakeMoodle, server,
-           load_before: str) -> str:
+def report(
+    args,
+    levels: dict[int, tuple[Window, Window, Window]],
+    moodle: FakeMoodle,
+    server,
+    load_before: str,
+) -> str:
     lines = [
-        "# Launch benchmark (issue #2)", "",
-        f"Command: `{command_line()}`", "",
-        f"Machine: {machine(load_before)}.", "",
+        "# Launch benchmark (issue #2)",
+        "",
+        f"Command: `{command_line()}`",
+        "",
+        f"Machine: {machine(load_before)}.",
+        "",
         f"Server: {server_line(server)}. Driver: concurrent clients (asyncio, same host); each "
         f"launch on a new connection (a new learner's browser), the baseline and reference on "
         f"keep-alive connections renewed every {RENEW_EVERY} requests; per concurrency level {args.warmup:g} s warm-up + {args.duration:g} s measured; "
         f"the baseline is measured for half that before the launches and half after, the "
         f"reference for half after. Every launch is a new learner (new `sub`) in one resource "
         f"link{'' if args.links == 1 else f' of {args.links}, in turn'} (placed by a first launch "
-        f"before the load). Client-side signing is not timed.", "",
+        f"before the load). Client-side signing is not timed.",
+        "",
         "| clients | workload | ops/s | p50 ms | p95 ms | p99 ms | max ms | ops | ratio to baseline "
         "| CPU ms/op: app + PostgreSQL |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -137,26 +156,38 @@ def report(args, levels: dict[int, tuple[Window, Window, Window]], moodle: FakeM
     verdicts, errors, cpu = [], [], []
     for clients, (baseline, reference, launches) in levels.items():
         lines += level_rows(clients, baseline, reference, launches)
-        cpu += [f"- {clients} client(s), launches: {cpu_text(launches.cpu)}",
-                f"- {clients} client(s), baseline (first half): {cpu_text(baseline.cpu)}",
-                f"- {clients} client(s), reference: {cpu_text(reference.cpu)}"]
+        cpu += [
+            f"- {clients} client(s), launches: {cpu_text(launches.cpu)}",
+            f"- {clients} client(s), baseline (first half): {cpu_text(baseline.cpu)}",
+            f"- {clients} client(s), reference: {cpu_text(reference.cpu)}",
+        ]
         base, launch = baseline.stats("healthz"), launches.stats("launch")
         ratio = launch.per_second / base.per_second if base.per_second else float("nan")
         verdicts.append(
             f"{clients} client(s): throughput {ratio:.1%} of the baseline "
             f"({'met' if ratio >= AIM_RATIO else 'MISSED'}), p95 {ms(launch.p95)} ms "
-            f"({'met' if launch.p95 < AIM_P95_MS else 'MISSED'})")
-        errors.append(f"{clients} client(s): launches {launches.error_text()}, baseline "
-                      f"{baseline.error_text()}, reference {reference.error_text()}")
-    lines += ["", "CPU ms/op: CPU time of the gunicorn workers and of the PostgreSQL backends "
-              "per operation while measuring; other work on the machine barely moves it, unlike "
-              "throughput. CPU used while measuring (cores):", "", *cpu]
+            f"({'met' if launch.p95 < AIM_P95_MS else 'MISSED'})"
+        )
+        errors.append(
+            f"{clients} client(s): launches {launches.error_text()}, baseline "
+            f"{baseline.error_text()}, reference {reference.error_text()}"
+        )
+    lines += [
+        "",
+        "CPU ms/op: CPU time of the gunicorn workers and of the PostgreSQL backends "
+        "per operation while measuring; other work on the machine barely moves it, unlike "
+        "throughput. CPU used while measuring (cores):",
+        "",
+        *cpu,
+    ]
     lines += [
         "",
         f"Aim (issue #2): launches/s >= {AIM_RATIO:.0%} of the baseline's req/s and launch p95 < "
-        f"{AIM_P95_MS:g} ms. " + "; ".join(verdicts) + ".", "",
+        f"{AIM_P95_MS:g} ms. " + "; ".join(verdicts) + ".",
+        "",
         "Errors: " + "; ".join(errors) + f". JWKS fetched {moodle.jwks_requests} time(s) by the "
-        "tool.", "",
+        "tool.",
+        "",
     ]
     return "\n".join(lines)
 
@@ -177,30 +208,51 @@ async def prime(moodle: FakeMoodle, base_url: str, links: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_common_arguments(parser, clients=4, duration=20.0, warmup=5.0)
-    parser.add_argument("--levels", type=lambda v: [int(x) for x in v.split(",")], default=None,
-                        help="several concurrency levels, e.g. 1,4 (overrides --clients)")
-    parser.add_argument("--links", type=int, default=1,
-                        help="resource links (course activities) the learners launch, in turn "
-                             "(default 1: one class launching one assessment)")
+    parser.add_argument(
+        "--levels",
+        type=lambda v: [int(x) for x in v.split(",")],
+        default=None,
+        help="several concurrency levels, e.g. 1,4 (overrides --clients)",
+    )
+    parser.add_argument(
+        "--links",
+        type=int,
+        default=1,
+        help="resource links (course activities) the learners launch, in turn "
+        "(default 1: one class launching one assessment)",
+    )
     args = parser.parse_args(argv)
 
     load_before = wait_for_quiet(args.quiet_wait)
     levels: dict[int, tuple[Window, Window, Window]] = {}
-    with running_tool("bench_launch-gunicorn", workers=args.workers,
-                      threads=args.threads) as (server, moodle, backends):
+    with running_tool("bench_launch-gunicorn", workers=args.workers, threads=args.threads) as (
+        server,
+        moodle,
+        backends,
+    ):
         asyncio.run(prime(moodle, server.base_url, args.links))
         meter = CpuMeter(server, backends.database_url)
         for clients in args.levels or [args.clients]:
             baseline, launches = measure_around(
-                server.base_url, clients,
-                lambda: asyncio.run(closed_loop(server.base_url, clients,
-                                                launch_iteration(moodle, server.base_url,
-                                                                 args.links),
-                                                warmup=args.warmup, duration=args.duration,
-                                                meter=meter)),
-                warmup=args.warmup, duration=args.duration, meter=meter)
-            reference = measure_reference(server.base_url, clients, warmup=1.0,
-                                          duration=args.duration / 2, meter=meter)
+                server.base_url,
+                clients,
+                lambda: asyncio.run(
+                    closed_loop(
+                        server.base_url,
+                        clients,
+                        launch_iteration(moodle, server.base_url, args.links),
+                        warmup=args.warmup,
+                        duration=args.duration,
+                        meter=meter,
+                    )
+                ),
+                warmup=args.warmup,
+                duration=args.duration,
+                meter=meter,
+            )
+            reference = measure_reference(
+                server.base_url, clients, warmup=1.0, duration=args.duration / 2, meter=meter
+            )
             levels[clients] = (baseline, reference, launches)
         text = report(args, levels, moodle, server, load_before)
     print(text)

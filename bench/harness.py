@@ -34,8 +34,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO / ".venv" / "bin"
 RESULTS = REPO / "bench" / "results"
-ADMIN_DATABASE_URL = os.environ.get("EMM_BENCH_DATABASE_URL",
-                                    "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ADMIN_DATABASE_URL = os.environ.get(
+    "EMM_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 REDIS_SERVER = os.environ.get("EMM_BENCH_REDIS", "redis://127.0.0.1:6379")
 # Databases tried in turn; the first empty one is used (tests use 15).
 REDIS_DBS = (14, 13, 12, 11)
@@ -48,6 +49,7 @@ def free_port() -> int:
 
 
 # -- scratch backends ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Backends:
@@ -68,8 +70,9 @@ def scratch_backends() -> Iterator[Backends]:
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    redis_db = next((n for n in REDIS_DBS
-                     if redis.Redis.from_url(f"{REDIS_SERVER}/{n}").dbsize() == 0), None)
+    redis_db = next(
+        (n for n in REDIS_DBS if redis.Redis.from_url(f"{REDIS_SERVER}/{n}").dbsize() == 0), None
+    )
     if redis_db is None:
         raise SystemExit(f"No empty Redis database among {REDIS_DBS} at {REDIS_SERVER}")
     redis_url = f"{REDIS_SERVER}/{redis_db}"
@@ -110,15 +113,16 @@ class FakeMoodle:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.issuer = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="fake-moodle-jwks")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name="fake-moodle-jwks"
+        )
         self._thread.start()
 
     def _handler(self):
         moodle = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's naming
+            def do_GET(self):
                 if self.path != "/mod/lti/certs.php":
                     self.send_error(404)
                     return
@@ -140,88 +144,151 @@ class FakeMoodle:
 
     @property
     def registration_args(self) -> list[str]:
-        return ["--name", "Bench Moodle", "--issuer", self.issuer, "--client-id", self.client_id,
-                "--deployment-id", self.deployment_id,
-                "--auth-login-url", self.issuer + "/mod/lti/auth.php",
-                "--auth-token-url", self.issuer + "/mod/lti/token.php",
-                "--key-set-url", self.issuer + "/mod/lti/certs.php"]
+        return [
+            "--name",
+            "Bench Moodle",
+            "--issuer",
+            self.issuer,
+            "--client-id",
+            self.client_id,
+            "--deployment-id",
+            self.deployment_id,
+            "--auth-login-url",
+            self.issuer + "/mod/lti/auth.php",
+            "--auth-token-url",
+            self.issuer + "/mod/lti/token.php",
+            "--key-set-url",
+            self.issuer + "/mod/lti/certs.php",
+        ]
 
     def login_form(self, tool_base: str, login_hint: str) -> dict[str, str]:
-        return {"iss": self.issuer, "target_link_uri": tool_base + "/lti/launch",
-                "login_hint": login_hint,
-                "lti_message_hint": json.dumps({"cmid": 2, "launchid": f"ltilaunch_{login_hint}"}),
-                "client_id": self.client_id, "lti_deployment_id": self.deployment_id}
+        return {
+            "iss": self.issuer,
+            "target_link_uri": tool_base + "/lti/launch",
+            "login_hint": login_hint,
+            "lti_message_hint": json.dumps({"cmid": 2, "launchid": f"ltilaunch_{login_hint}"}),
+            "client_id": self.client_id,
+            "lti_deployment_id": self.deployment_id,
+        }
 
-    def id_token(self, *, nonce: str, sub: str, tool_base: str, now: float,
-                 resource_link_id: str = "1", custom: dict | None = None) -> str:
+    def id_token(
+        self,
+        *,
+        nonce: str,
+        sub: str,
+        tool_base: str,
+        now: float,
+        resource_link_id: str = "1",
+        custom: dict | None = None,
+    ) -> str:
         import jwt
 
         lti = "https://purl.imsglobal.org/spec/lti/claim/"
         services = self.issuer + "/mod/lti/services.php"
         claims = {
-            "nonce": nonce, "iat": int(now), "exp": int(now) + 60, "iss": self.issuer,
-            "aud": self.client_id, lti + "deployment_id": self.deployment_id,
-            lti + "target_link_uri": tool_base + "/lti/launch", "sub": sub,
+            "nonce": nonce,
+            "iat": int(now),
+            "exp": int(now) + 60,
+            "iss": self.issuer,
+            "aud": self.client_id,
+            lti + "deployment_id": self.deployment_id,
+            lti + "target_link_uri": tool_base + "/lti/launch",
+            "sub": sub,
             "https://purl.imsglobal.org/spec/lti/claim/lis": {
-                "person_sourcedid": "", "course_section_sourcedid": ""},
+                "person_sourcedid": "",
+                "course_section_sourcedid": "",
+            },
             lti + "roles": [ROLE_LEARNER],
-            lti + "context": {"id": "2", "label": "LTI101", "title": "LTI Test Course",
-                              "type": ["CourseSection"]},
+            lti + "context": {
+                "id": "2",
+                "label": "LTI101",
+                "title": "LTI Test Course",
+                "type": ["CourseSection"],
+            },
             lti + "message_type": "LtiResourceLinkRequest",
-            lti + "resource_link": {"title": "LTI 1.3 Assessment",
-                                    "description": "Launches the local assessment tool",
-                                    "id": resource_link_id},
-            "given_name": "Sam", "family_name": f"Student {sub}", "name": f"Sam Student {sub}",
+            lti + "resource_link": {
+                "title": "LTI 1.3 Assessment",
+                "description": "Launches the local assessment tool",
+                "id": resource_link_id,
+            },
+            "given_name": "Sam",
+            "family_name": f"Student {sub}",
+            "name": f"Sam Student {sub}",
             lti + "ext": {"user_username": f"student{sub}", "lms": "moodle-2"},
             "email": f"student{sub}@example.com",
             lti + "launch_presentation": {
-                "locale": "en", "document_target": "iframe",
-                "return_url": self.issuer + "/mod/lti/return.php?course=2&launch_container=4"},
-            lti + "tool_platform": {"product_family_code": "moodle", "version": "2024100710",
-                                    "guid": "61fa8b7d689149d0b623c88749531329",
-                                    "name": "ltitest", "description": "LTI Test Moodle"},
+                "locale": "en",
+                "document_target": "iframe",
+                "return_url": self.issuer + "/mod/lti/return.php?course=2&launch_container=4",
+            },
+            lti + "tool_platform": {
+                "product_family_code": "moodle",
+                "version": "2024100710",
+                "guid": "61fa8b7d689149d0b623c88749531329",
+                "name": "ltitest",
+                "description": "LTI Test Moodle",
+            },
             lti + "version": "1.3.0",
             lti + "custom": custom or {},
             "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
-                "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-                          "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
-                          "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
-                          "https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+                "scope": [
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+                ],
                 "lineitems": services + "/2/lineitems?type_id=1",
-                "lineitem": services + "/2/lineitems/2/lineitem?type_id=1"},
+                "lineitem": services + "/2/lineitems/2/lineitem?type_id=1",
+            },
             "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
                 "context_memberships_url": services + "/CourseSection/2/bindings/1/memberships",
-                "service_versions": ["1.0", "2.0"]},
+                "service_versions": ["1.0", "2.0"],
+            },
         }
-        return jwt.encode(claims, self._key, algorithm="RS256",
-                          headers={"kid": self.kid, "typ": "JWT"})
+        return jwt.encode(
+            claims, self._key, algorithm="RS256", headers={"kid": self.kid, "typ": "JWT"}
+        )
 
 
 # -- the app under gunicorn ------------------------------------------------------------------
+
 
 class ToolServer:
     """`gunicorn -c config/gunicorn.conf.py wsgi:app` with production-like settings against
     the scratch backends, set up through the app's own CLI (migrations, key, platform)."""
 
-    def __init__(self, backends: Backends, moodle: FakeMoodle, *, workers: int = 2,
-                 threads: int | None = None, log_name: str = "gunicorn") -> None:
+    def __init__(
+        self,
+        backends: Backends,
+        moodle: FakeMoodle,
+        *,
+        workers: int = 2,
+        threads: int | None = None,
+        log_name: str = "gunicorn",
+    ) -> None:
         import tempfile
 
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._data_dir = tempfile.TemporaryDirectory(prefix="emm-bench-")
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("EMM_")}
-        self.env.update({
-            "EMM_ENV": "development", "EMM_DEMO_MODE": "0",
-            "EMM_DATABASE_URL": backends.database_url, "EMM_REDIS_URL": backends.redis_url,
-            "EMM_SECRET_KEY": "bench-" + uuid.uuid4().hex + uuid.uuid4().hex,
-            "EMM_PUBLIC_BASE_URL": self.base_url, "EMM_BIND": f"127.0.0.1:{self.port}",
-            "EMM_WORKERS": str(workers), "EMM_ACCESS_LOG": "/dev/null",
-            "EMM_DATA_DIR": self._data_dir.name,
-            # Every simulated browser comes from 127.0.0.1: a limit far above any level keeps
-            # the limiter's cost (one store round trip) in the measurement without refusals.
-            "EMM_LAUNCH_RATE_PER_MINUTE": "100000000",
-        })
+        self.env.update(
+            {
+                "EMM_ENV": "development",
+                "EMM_DEMO_MODE": "0",
+                "EMM_DATABASE_URL": backends.database_url,
+                "EMM_REDIS_URL": backends.redis_url,
+                "EMM_SECRET_KEY": "bench-" + uuid.uuid4().hex + uuid.uuid4().hex,
+                "EMM_PUBLIC_BASE_URL": self.base_url,
+                "EMM_BIND": f"127.0.0.1:{self.port}",
+                "EMM_WORKERS": str(workers),
+                "EMM_ACCESS_LOG": "/dev/null",
+                "EMM_DATA_DIR": self._data_dir.name,
+                # Every simulated browser comes from 127.0.0.1: a limit far above any level keeps
+                # the limiter's cost (one store round trip) in the measurement without refusals.
+                "EMM_LAUNCH_RATE_PER_MINUTE": "100000000",
+            }
+        )
         # Always explicit: the reports name the server shape, whatever gunicorn.conf.py defaults to.
         self.env["EMM_THREADS"] = str(threads if threads is not None else 4)
         self.workers = workers
@@ -232,8 +299,13 @@ class ToolServer:
         self._process: subprocess.Popen | None = None
 
     def flask(self, *args: str) -> str:
-        done = subprocess.run([str(VENV_BIN / "flask"), "--app", "lti_tool:create_app", *args],
-                              cwd=REPO, env=self.env, capture_output=True, text=True)
+        done = subprocess.run(
+            [str(VENV_BIN / "flask"), "--app", "lti_tool:create_app", *args],
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
@@ -248,21 +320,31 @@ class ToolServer:
         log = self.log_path.open("w")
         self._process = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", "wsgi:app"],
-            cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=REPO,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self._process.returncode}; see "
-                                   f"{self.log_path}:\n{self.log_path.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"gunicorn exited with {self._process.returncode}; see "
+                    f"{self.log_path}:\n{self.log_path.read_text()[-3000:]}"
+                )
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-                    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
+                    sock.sendall(
+                        b"GET /healthz HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n"
+                    )
                     if sock.recv(64).startswith(b"HTTP/1.1 200"):
                         return
             except OSError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer /healthz within {timeout} s; see {self.log_path}")
+        raise RuntimeError(
+            f"gunicorn did not answer /healthz within {timeout} s; see {self.log_path}"
+        )
 
     @property
     def pid(self) -> int:
@@ -281,8 +363,9 @@ class ToolServer:
 
 
 @contextmanager
-def running_tool(log_name: str, *, workers: int = 2, threads: int | None = None,
-                 content: list[Path] = ()) -> Iterator[tuple[ToolServer, FakeMoodle, Backends]]:
+def running_tool(
+    log_name: str, *, workers: int = 2, threads: int | None = None, content: list[Path] = ()
+) -> Iterator[tuple[ToolServer, FakeMoodle, Backends]]:
     """Scratch backends, the stand-in Moodle and the app under gunicorn; all gone afterwards."""
     with scratch_backends() as backends:
         moodle = FakeMoodle()
@@ -350,10 +433,14 @@ class CpuMeter:
         url = make_url(database_url)
         self._database = url.database
         self._admin = url.set(drivername="postgresql", database="postgres").render_as_string(
-            hide_password=False)
+            hide_password=False
+        )
         # Found once, before any load: scanning /proc takes milliseconds.
-        self._fixed = {"app (gunicorn workers)": _children(server.pid),
-                       "Redis": _named("redis-server"), "driver": [os.getpid()]}
+        self._fixed = {
+            "app (gunicorn workers)": _children(server.pid),
+            "Redis": _named("redis-server"),
+            "driver": [os.getpid()],
+        }
         self._before: dict[str, dict[int, float]] = {}
         self._started = 0.0
         self._busy = 0.0
@@ -362,13 +449,18 @@ class CpuMeter:
         import psycopg
 
         with psycopg.connect(self._admin, autocommit=True) as conn:
-            backends = [row[0] for row in conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self._database,))]
+            backends = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self._database,)
+                )
+            ]
         return {**self._fixed, "PostgreSQL": backends}
 
     def start(self) -> None:
-        self._before = {name: {pid: _process_cpu(pid) for pid in pids}
-                        for name, pids in self._groups().items()}
+        self._before = {
+            name: {pid: _process_cpu(pid) for pid in pids} for name, pids in self._groups().items()
+        }
         self._started, self._busy = time.perf_counter(), _machine_busy()
 
     def stop(self) -> dict[str, float]:
@@ -387,12 +479,17 @@ def cpu_text(used: dict[str, float] | None) -> str:
     if not used:
         return "not measured"
     text = ", ".join(f"{name} {cores:.2f}" for name, cores in used.items())
-    warning = (f" - other work took {used['other processes']:.2f} cores: the app had less "
-               f"than the whole machine" if used.get("other processes", 0) > 0.25 else "")
+    warning = (
+        f" - other work took {used['other processes']:.2f} cores: the app had less "
+        f"than the whole machine"
+        if used.get("other processes", 0) > 0.25
+        else ""
+    )
     return f"{text} (cores of {os.cpu_count()}){warning}"
 
 
 # -- the HTTP driver -------------------------------------------------------------------------
+
 
 @dataclass
 class Reply:
@@ -447,8 +544,15 @@ class Connection:
                 pass
             self._reader = self._writer = None
 
-    async def request(self, method: str, path: str, *, form: dict[str, str] | None = None,
-                      json_body=None, headers: dict[str, str] | None = None) -> Reply:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        form: dict[str, str] | None = None,
+        json_body=None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
         body = b""
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self._host}:{self._port}"]
         if form is not None:
@@ -515,6 +619,7 @@ def query_of(url: str) -> dict[str, str]:
 
 # -- measuring -------------------------------------------------------------------------------
 
+
 @dataclass
 class Window:
     """The measured parts of a run (after each warm-up): samples of operations that started
@@ -553,13 +658,15 @@ class Window:
         start, end = self.spans[-1]
         return start <= started and finished <= end
 
-    def record(self, name: str, started: float, finished: float,
-               milliseconds: float | None = None) -> None:
+    def record(
+        self, name: str, started: float, finished: float, milliseconds: float | None = None
+    ) -> None:
         """One operation; its latency is `milliseconds` when given (a sum of round trips),
         else finished - started."""
         if self.inside(started, finished):
             self.samples[name].append(
-                (finished - started) * 1000 if milliseconds is None else milliseconds)
+                (finished - started) * 1000 if milliseconds is None else milliseconds
+            )
 
     def count(self, name: str, n: int = 1) -> None:
         """Something counted over the whole run (acknowledged answers, say)."""
@@ -569,7 +676,7 @@ class Window:
         self.errors[name] += 1
         self.error_examples.setdefault(name, detail[:500])
 
-    def stats(self, name: str) -> "Stats":
+    def stats(self, name: str) -> Stats:
         return Stats.of(self.samples.get(name, []), self.seconds)
 
     def error_text(self) -> str:
@@ -588,7 +695,7 @@ class Stats:
     max: float
 
     @classmethod
-    def of(cls, values: list[float], seconds: float) -> "Stats":
+    def of(cls, values: list[float], seconds: float) -> Stats:
         ordered = sorted(values)
         if not ordered:
             return cls(0, 0.0, float("nan"), float("nan"), float("nan"), float("nan"))
@@ -602,9 +709,16 @@ class Stats:
 Iteration = Callable[[int, Connection, Window], Awaitable[None]]
 
 
-async def closed_loop(base_url: str, clients: int, iteration: Iteration, *, warmup: float,
-                      duration: float, window: Window | None = None,
-                      meter: CpuMeter | None = None) -> Window:
+async def closed_loop(
+    base_url: str,
+    clients: int,
+    iteration: Iteration,
+    *,
+    warmup: float,
+    duration: float,
+    window: Window | None = None,
+    meter: CpuMeter | None = None,
+) -> Window:
     """`clients` concurrent clients, each with its own keep-alive connection, each running
     `iteration(client_index, connection, window)` back to back until the run ends. Operations
     are measured only between the end of the warm-up and the end of the run (and the CPU
@@ -622,8 +736,9 @@ async def closed_loop(base_url: str, clients: int, iteration: Iteration, *, warm
         await asyncio.sleep(duration)
         window.cpu = await asyncio.to_thread(meter.stop)
         window.cpu_seconds = duration
-        window.cpu_ops = {name: len(values) - before.get(name, 0)
-                          for name, values in window.samples.items()}
+        window.cpu_ops = {
+            name: len(values) - before.get(name, 0) for name, values in window.samples.items()
+        }
 
     metered = asyncio.create_task(metering()) if meter is not None else None
 
@@ -675,22 +790,41 @@ async def hello_db(index: int, connection: Connection, window: Window) -> None:
     window.record("readyz", started, finished)
 
 
-def measure_reference(base_url: str, clients: int, *, warmup: float, duration: float,
-                      meter: CpuMeter | None = None) -> Window:
-    return asyncio.run(closed_loop(base_url, clients, hello_db, warmup=warmup,
-                                   duration=duration, meter=meter))
+def measure_reference(
+    base_url: str, clients: int, *, warmup: float, duration: float, meter: CpuMeter | None = None
+) -> Window:
+    return asyncio.run(
+        closed_loop(base_url, clients, hello_db, warmup=warmup, duration=duration, meter=meter)
+    )
 
 
-def measure_around(base_url: str, clients: int, workload: Callable[[], Window], *,
-                   warmup: float, duration: float,
-                   meter: CpuMeter | None = None) -> tuple[Window, Window]:
+def measure_around(
+    base_url: str,
+    clients: int,
+    workload: Callable[[], Window],
+    *,
+    warmup: float,
+    duration: float,
+    meter: CpuMeter | None = None,
+) -> tuple[Window, Window]:
     """The baseline measured for half the duration before the workload and half after it
     (A-B-A), so a change of background load during the run moves both alike."""
-    baseline = asyncio.run(closed_loop(base_url, clients, hello_world, warmup=warmup,
-                                       duration=duration / 2, meter=meter))
+    baseline = asyncio.run(
+        closed_loop(
+            base_url, clients, hello_world, warmup=warmup, duration=duration / 2, meter=meter
+        )
+    )
     measured = workload()
-    asyncio.run(closed_loop(base_url, clients, hello_world, warmup=min(warmup, 1.0),
-                            duration=duration / 2, window=baseline))
+    asyncio.run(
+        closed_loop(
+            base_url,
+            clients,
+            hello_world,
+            warmup=min(warmup, 1.0),
+            duration=duration / 2,
+            window=baseline,
+        )
+    )
     return baseline, measured
 
 
@@ -702,11 +836,13 @@ def wait_for_quiet(max_wait: float, threshold: float = 1.0) -> str:
     while load >= threshold and time.monotonic() < deadline:
         time.sleep(5)
         load = os.getloadavg()[0]
-    return f"{load:.2f}" + ("" if load < threshold else f" (still >= {threshold:g} after "
-                                                        f"waiting {max_wait:g} s)")
+    return f"{load:.2f}" + (
+        "" if load < threshold else f" (still >= {threshold:g} after waiting {max_wait:g} s)"
+    )
 
 
 # -- reporting -------------------------------------------------------------------------------
+
 
 def command_line() -> str:
     """The command that produced a report, as typed from the repository root."""
@@ -724,15 +860,25 @@ def command_line() -> str:
 
 
 def machine(load_before: str) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
-                            capture_output=True, text=True).stdout.strip() or "?"
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                           capture_output=True, text=True).stdout.strip()
-    return (f"{os.cpu_count()} CPUs, Python {host_platform.python_version()}, "
-            f"{host_platform.system()} {host_platform.release()}, commit {commit}"
-            f"{' + local changes' if dirty else ''}, {time.strftime('%Y-%m-%d %H:%M %Z')}; "
-            f"load average (1 min) {load_before} before the run, "
-            f"{os.getloadavg()[0]:.2f} at its end (this run's own processes included)")
+    commit = (
+        subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        or "?"
+    )
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return (
+        f"{os.cpu_count()} CPUs, Python {host_platform.python_version()}, "
+        f"{host_platform.system()} {host_platform.release()}, commit {commit}"
+        f"{' + local changes' if dirty else ''}, {time.strftime('%Y-%m-%d %H:%M %Z')}; "
+        f"load average (1 min) {load_before} before the run, "
+        f"{os.getloadavg()[0]:.2f} at its end (this run's own processes included)"
+    )
 
 
 def ms(value: float) -> str:
@@ -747,20 +893,39 @@ def write_report(name: str, text: str) -> Path:
 
 
 def add_common_arguments(parser, *, clients: int, duration: float, warmup: float) -> None:
-    parser.add_argument("--clients", type=int, default=clients,
-                        help=f"concurrent clients (default {clients})")
-    parser.add_argument("--duration", type=float, default=duration,
-                        help=f"measured seconds per workload (default {duration:g})")
-    parser.add_argument("--warmup", type=float, default=warmup,
-                        help=f"warm-up seconds per workload (default {warmup:g})")
+    parser.add_argument(
+        "--clients", type=int, default=clients, help=f"concurrent clients (default {clients})"
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=duration,
+        help=f"measured seconds per workload (default {duration:g})",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=warmup,
+        help=f"warm-up seconds per workload (default {warmup:g})",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads per gunicorn worker (default: the app's, 4)")
-    parser.add_argument("--quiet-wait", type=float, default=120.0,
-                        help="wait up to this many seconds for the machine's load average to "
-                             "fall below 1 before starting (default 120)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads per gunicorn worker (default: the app's, 4)",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=120.0,
+        help="wait up to this many seconds for the machine's load average to "
+        "fall below 1 before starting (default 120)",
+    )
 
 
-def server_line(server: "ToolServer") -> str:
-    return (f"gunicorn {server.workers} workers x {server.threads} threads (gthread), "
-            f"PostgreSQL + Redis, access log to /dev/null")
+def server_line(server: ToolServer) -> str:
+    return (
+        f"gunicorn {server.workers} workers x {server.threads} threads (gthread), "
+        f"PostgreSQL + Redis, access log to /dev/null"
+    )

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import random
 import statistics
 import sys
@@ -27,14 +26,14 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_answer_saves import (  # noqa: E402
+from bench.bench_answer_saves import (
     SLUG,
     TYPE_AT,
     answer_for,
     as_posted,
     assessment_yaml,
 )
-from bench.harness import (  # noqa: E402
+from bench.harness import (
     FakeMoodle,
     ToolServer,
     command_line,
@@ -60,11 +59,17 @@ class Recorder:
             from pyinstrument import Profiler
 
             self.profiler = Profiler(interval=0.0002)
-        event.listen(engine, "before_cursor_execute",
-                     lambda conn, cursor, statement, *rest: self._statements.append(
-                         " ".join(statement.split())[:140]))
+        event.listen(
+            engine,
+            "before_cursor_execute",
+            lambda conn, cursor, statement, *rest: self._statements.append(
+                " ".join(statement.split())[:140]
+            ),
+        )
         for name in ("begin", "commit", "rollback"):
-            event.listen(engine, name, lambda conn, name=name: self._statements.append(name.upper()))
+            event.listen(
+                engine, name, lambda conn, name=name: self._statements.append(name.upper())
+            )
 
     def call(self, name: str, send):
         profiling = self.measuring and name == self._profile_of and self.profiler is not None
@@ -91,38 +96,68 @@ def learner(client, moodle: FakeMoodle, base: str, sub: str, rec: Recorder, rng)
 
     rec.call("healthz", lambda: check(client.get("/healthz"), 200, "healthz"))
     rec.call("readyz", lambda: check(client.get("/readyz"), 200, "readyz"))
-    login = rec.call("login", lambda: check(
-        client.post("/lti/login", data=moodle.login_form(base, sub)), 302, "login"))
+    login = rec.call(
+        "login",
+        lambda: check(client.post("/lti/login", data=moodle.login_form(base, sub)), 302, "login"),
+    )
     redirect = query_of(login.headers["Location"])
     cookie = login.headers["Set-Cookie"].split(";")[0]
-    token = moodle.id_token(nonce=redirect["nonce"], sub=sub, tool_base=base, now=time.time(),
-                            custom={"assessment": SLUG})
-    launch = rec.call("launch", lambda: check(client.post(
-        "/lti/launch", data={"id_token": token, "state": redirect["state"]},
-        headers={"Cookie": cookie}), 303, "launch"))
+    token = moodle.id_token(
+        nonce=redirect["nonce"],
+        sub=sub,
+        tool_base=base,
+        now=time.time(),
+        custom={"assessment": SLUG},
+    )
+    launch = rec.call(
+        "launch",
+        lambda: check(
+            client.post(
+                "/lti/launch",
+                data={"id_token": token, "state": redirect["state"]},
+                headers={"Cookie": cookie},
+            ),
+            303,
+            "launch",
+        ),
+    )
     headers = {"X-Launch-Token": query_of(launch.headers["Location"])["lt"]}
-    start = rec.call("start", lambda: check(
-        client.post("/assessment/attempts", headers=headers), 303, "start"))
+    start = rec.call(
+        "start", lambda: check(client.post("/assessment/attempts", headers=headers), 303, "start")
+    )
     attempt = int(start.headers["Location"].split("/attempts/")[1].split("/")[0])
     headers["X-Sitting"] = query_of(start.headers["Location"])["s"]
     base_path = f"/assessment/attempts/{attempt}"
     for position, kind in enumerate(TYPE_AT, start=1):
         secret = client.application.config["SECRET_KEY"]
         body = {"response": as_posted(secret, attempt, position, answer_for(kind, rng))}
-        rec.call("save", lambda: check(client.post(
-            f"{base_path}/questions/{position}/answer", json=body, headers=headers), 200, "save"))
+        rec.call(
+            "save",
+            lambda: check(
+                client.post(f"{base_path}/questions/{position}/answer", json=body, headers=headers),
+                200,
+                "save",
+            ),
+        )
         if position % 2 == 0:
-            rec.call("heartbeat", lambda: check(
-                client.post(f"{base_path}/heartbeat", headers=headers), 200, "heartbeat"))
-    rec.call("submit", lambda: check(
-        client.post(f"{base_path}/submit", headers=headers), 303, "submit"))
+            rec.call(
+                "heartbeat",
+                lambda: check(
+                    client.post(f"{base_path}/heartbeat", headers=headers), 200, "heartbeat"
+                ),
+            )
+    rec.call(
+        "submit", lambda: check(client.post(f"{base_path}/submit", headers=headers), 303, "submit")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", type=int, default=30, help="measured learners (default 30)")
     parser.add_argument("--sql", choices=ENDPOINTS, help="print the statements of one such request")
-    parser.add_argument("--profile", choices=ENDPOINTS, help="pyinstrument profile of these requests")
+    parser.add_argument(
+        "--profile", choices=ENDPOINTS, help="pyinstrument profile of these requests"
+    )
     args = parser.parse_args(argv)
 
     from config.settings import Settings
@@ -154,17 +189,23 @@ def main(argv: list[str] | None = None) -> int:
             moodle.close()
 
     print(f"Command: `{command_line()}`\n")
-    print(f"In-process (Flask test client, no gunicorn), one request at a time, {args.learners} "
-          f"learners; medians.\n")
-    print("| request | n | CPU ms | wall ms | SQL statements (incl. BEGIN/COMMIT) | CPU vs /healthz |")
+    print(
+        f"In-process (Flask test client, no gunicorn), one request at a time, {args.learners} "
+        f"learners; medians.\n"
+    )
+    print(
+        "| request | n | CPU ms | wall ms | SQL statements (incl. BEGIN/COMMIT) | CPU vs /healthz |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     floor = statistics.median(s[0] for s in rec.samples["healthz"])
     for name in ENDPOINTS:
         samples = rec.samples[name]
         cpu = statistics.median(s[0] for s in samples)
-        print(f"| {name} | {len(samples)} | {cpu:.2f} | "
-              f"{statistics.median(s[1] for s in samples):.2f} | "
-              f"{statistics.median(s[2] for s in samples):.0f} | {cpu / floor:.0f}x |")
+        print(
+            f"| {name} | {len(samples)} | {cpu:.2f} | "
+            f"{statistics.median(s[1] for s in samples):.2f} | "
+            f"{statistics.median(s[2] for s in samples):.0f} | {cpu / floor:.0f}x |"
+        )
     if rec.shown_sql:
         print(f"\nStatements of one `{args.sql}` request:\n")
         print("\n".join(f"    {line}" for line in rec.shown_sql))

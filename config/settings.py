@@ -84,7 +84,7 @@ class Settings:
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
 
         def get(name: str) -> str | None:
@@ -122,7 +122,7 @@ class Settings:
         # Settings built in code (tests, tools) obey the same rule as the environment.
         object.__setattr__(self, "environment", _environment(self.environment, "ENV"))
 
-    def with_overrides(self, **changes: object) -> "Settings":
+    def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     @property
@@ -169,7 +169,9 @@ class Settings:
             return []
         problems = []
         if len(self.secret_key) < 32:
-            problems.append(f"{PREFIX}SECRET_KEY must be set to a random value of at least 32 characters")
+            problems.append(
+                f"{PREFIX}SECRET_KEY must be set to a random value of at least 32 characters"
+            )
         if self.debug:
             problems.append(f"{PREFIX}DEBUG must be off")
         if self.demo_mode:

@@ -22,7 +22,7 @@ class AssessmentSummary:
     version_number: int
 
 
-def _latest_numbers():  # noqa: ANN202 - a SQLAlchemy subquery
+def _latest_numbers():
     return (
         select(AssessmentVersion.assessment_id, func.max(AssessmentVersion.number).label("number"))
         .group_by(AssessmentVersion.assessment_id)

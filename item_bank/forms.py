@@ -56,9 +56,17 @@ MAX_TEXT_LENGTH = 10_000
 MAX_SCALE_POINTS = 11
 
 # Answer problems, as codes: the web layer turns them into translated sentences.
-REQUIRED, NOT_ON_SCALE, UNKNOWN_OPTION, TOO_LONG = "required", "not_on_scale", "unknown_option", "too_long"
+REQUIRED, NOT_ON_SCALE, UNKNOWN_OPTION, TOO_LONG = (
+    "required",
+    "not_on_scale",
+    "unknown_option",
+    "too_long",
+)
 
-_ident = [validate.Length(min=1, max=100), validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only.")]
+_ident = [
+    validate.Length(min=1, max=100),
+    validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only."),
+]
 
 
 # --------------------------------------------------------------------------- the document
@@ -96,13 +104,20 @@ class FormQuestion:
         return tuple(point.value for point in self.scale)
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "type": self.type, "text": self.text,
-                                "required": self.required, "help": self.help}
+        data: dict[str, Any] = {
+            "id": self.id,
+            "type": self.type,
+            "text": self.text,
+            "required": self.required,
+            "help": self.help,
+        }
         if self.type == LIKERT:
             data["scale"] = [{"value": p.value, "label": p.label} for p in self.scale]
             data["knowledge"] = self.knowledge
         elif self.type == SINGLE_CHOICE:
-            data["options"] = [{"id": o.id, "text": o.text, "correct": o.correct} for o in self.options]
+            data["options"] = [
+                {"id": o.id, "text": o.text, "correct": o.correct} for o in self.options
+            ]
         else:
             data["max_length"] = self.max_length
         return data
@@ -110,12 +125,19 @@ class FormQuestion:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FormQuestion:
         return cls(
-            id=data["id"], type=data["type"], text=dict(data["text"]),
-            required=bool(data.get("required", True)), help=dict(data.get("help") or {}),
-            scale=tuple(ScalePoint(int(p["value"]), dict(p["label"])) for p in data.get("scale", ())),
+            id=data["id"],
+            type=data["type"],
+            text=dict(data["text"]),
+            required=bool(data.get("required", True)),
+            help=dict(data.get("help") or {}),
+            scale=tuple(
+                ScalePoint(int(p["value"]), dict(p["label"])) for p in data.get("scale", ())
+            ),
             knowledge=bool(data.get("knowledge", False)),
-            options=tuple(ChoiceOption(o["id"], dict(o["text"]), bool(o.get("correct")))
-                          for o in data.get("options", ())),
+            options=tuple(
+                ChoiceOption(o["id"], dict(o["text"]), bool(o.get("correct")))
+                for o in data.get("options", ())
+            ),
             max_length=int(data.get("max_length", DEFAULT_TEXT_LENGTH)),
         )
 
@@ -137,13 +159,20 @@ class FormDoc:
         return next((q for q in self.questions if q.id == question_id), None)
 
     def content_json(self) -> dict[str, Any]:
-        return {"slug": self.slug, "kind": self.kind, "default_language": self.default_language,
-                "title": self.title, "instructions": self.instructions,
-                "questions": [q.to_json() for q in self.questions]}
+        return {
+            "slug": self.slug,
+            "kind": self.kind,
+            "default_language": self.default_language,
+            "title": self.title,
+            "instructions": self.instructions,
+            "questions": [q.to_json() for q in self.questions],
+        }
 
     @property
     def content_hash(self) -> str:
-        canonical = json.dumps(self.content_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        canonical = json.dumps(
+            self.content_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     @property
@@ -163,17 +192,29 @@ class FormDoc:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FormDoc:
-        return cls(slug=data["slug"], kind=data["kind"], default_language=data["default_language"],
-                   title=dict(data["title"]), instructions=dict(data.get("instructions") or {}),
-                   questions=tuple(FormQuestion.from_json(q) for q in data["questions"]))
+        return cls(
+            slug=data["slug"],
+            kind=data["kind"],
+            default_language=data["default_language"],
+            title=dict(data["title"]),
+            instructions=dict(data.get("instructions") or {}),
+            questions=tuple(FormQuestion.from_json(q) for q in data["questions"]),
+        )
 
 
 # --------------------------------------------------------------------------- schemas
 class _HeaderSchema(Schema):
-    slug = fields.String(required=True, validate=[validate.Length(min=1, max=100),
-                                                  validate.Regexp(SLUG_PATTERN, error="Use only a-z, 0-9 and '-'.")])
+    slug = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=100),
+            validate.Regexp(SLUG_PATTERN, error="Use only a-z, 0-9 and '-'."),
+        ],
+    )
     kind = fields.String(required=True, validate=validate.OneOf(FORM_KINDS))
-    default_language = fields.String(load_default=FALLBACK_LANGUAGE, validate=validate.OneOf(SUPPORTED_LANGUAGES))
+    default_language = fields.String(
+        load_default=FALLBACK_LANGUAGE, validate=validate.OneOf(SUPPORTED_LANGUAGES)
+    )
     title = Translations(required=True)
     instructions = Translations(load_default=dict)
 
@@ -198,16 +239,25 @@ class _QuestionSchema(Schema):
     scale = fields.String(load_default=None, allow_none=True, validate=_ident)
     knowledge = fields.Boolean(load_default=False)
     options = fields.List(fields.Nested(_OptionSchema), load_default=list)
-    max_length = fields.Integer(strict=True, load_default=DEFAULT_TEXT_LENGTH,
-                                validate=validate.Range(min=1, max=MAX_TEXT_LENGTH))
+    max_length = fields.Integer(
+        strict=True,
+        load_default=DEFAULT_TEXT_LENGTH,
+        validate=validate.Range(min=1, max=MAX_TEXT_LENGTH),
+    )
 
 
 class _DocumentSchema(Schema):
     form = fields.Nested(_HeaderSchema, required=True)
-    scales = fields.Dict(keys=fields.String(validate=_ident),
-                         values=fields.List(fields.Nested(_ScalePointSchema)), load_default=dict)
-    questions = fields.List(fields.Nested(_QuestionSchema), required=True,
-                            validate=validate.Length(min=1, error="A form needs at least one question."))
+    scales = fields.Dict(
+        keys=fields.String(validate=_ident),
+        values=fields.List(fields.Nested(_ScalePointSchema)),
+        load_default=dict,
+    )
+    questions = fields.List(
+        fields.Nested(_QuestionSchema),
+        required=True,
+        validate=validate.Length(min=1, error="A form needs at least one question."),
+    )
 
 
 # --------------------------------------------------------------------------- validation
@@ -215,8 +265,17 @@ def _flatten(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if isinstance(messages, Mapping):
         for key, value in messages.items():
-            path = prefix if key == "_schema" else (f"{prefix}[{key}]" if isinstance(key, int)
-                                                    else f"{prefix}.{key}" if prefix else str(key))
+            path = (
+                prefix
+                if key == "_schema"
+                else (
+                    f"{prefix}[{key}]"
+                    if isinstance(key, int)
+                    else f"{prefix}.{key}"
+                    if prefix
+                    else str(key)
+                )
+            )
             out.extend(_flatten(value, path))
     elif isinstance(messages, (list, tuple)):
         for value in messages:
@@ -269,17 +328,28 @@ def parse_form(raw: Any, *, file_label: str) -> tuple[FormDoc | None, list[Issue
             if not q["scale"]:
                 add("A likert question names its `scale`.", f"{path}.scale", qid)
             elif q["scale"] not in scales:
-                add(f"Unknown scale {q['scale']!r} (defined: {', '.join(scales) or 'none'}).", f"{path}.scale", qid)
+                add(
+                    f"Unknown scale {q['scale']!r} (defined: {', '.join(scales) or 'none'}).",
+                    f"{path}.scale",
+                    qid,
+                )
             else:
                 scale = scales[q["scale"]]
         elif q["scale"]:
             add("Only likert questions have a scale.", f"{path}.scale", qid)
         if q["knowledge"] and qtype != LIKERT:
-            add("`knowledge: true` is for likert self-ratings (single_choice questions always count).",
-                f"{path}.knowledge", qid)
+            add(
+                "`knowledge: true` is for likert self-ratings (single_choice questions always count).",
+                f"{path}.knowledge",
+                qid,
+            )
         if qtype == SINGLE_CHOICE:
             if kind not in KNOWLEDGE_KINDS:
-                add("Questions with a right answer belong in entry or final questionnaires.", f"{path}.type", qid)
+                add(
+                    "Questions with a right answer belong in entry or final questionnaires.",
+                    f"{path}.type",
+                    qid,
+                )
             if len(q["options"]) < 2:
                 add("At least two options are needed.", f"{path}.options", qid)
             if sum(1 for o in q["options"] if o["correct"]) != 1:
@@ -290,20 +360,39 @@ def parse_form(raw: Any, *, file_label: str) -> tuple[FormDoc | None, list[Issue
         elif q["options"]:
             add("Only single_choice questions have options.", f"{path}.options", qid)
         question = FormQuestion(
-            id=qid, type=qtype, text=q["text"], required=required, help=q["help"], scale=scale,
+            id=qid,
+            type=qtype,
+            text=q["text"],
+            required=required,
+            help=q["help"],
+            scale=scale,
             knowledge=q["knowledge"] if qtype == LIKERT else False,
             options=tuple(ChoiceOption(o["id"], o["text"], o["correct"]) for o in q["options"]),
-            max_length=q["max_length"])
+            max_length=q["max_length"],
+        )
         if question.counts_for_knowledge and not question.required:
-            add("Questions that measure knowledge must be required (an unanswered one would "
-                "distort the knowledge score).", f"{path}.required", qid)
+            add(
+                "Questions that measure knowledge must be required (an unanswered one would "
+                "distort the knowledge score).",
+                f"{path}.required",
+                qid,
+            )
         questions.append(question)
 
-    doc = FormDoc(slug=header["slug"], kind=kind, default_language=default_language, title=header["title"],
-                  instructions=header["instructions"], questions=tuple(questions))
+    doc = FormDoc(
+        slug=header["slug"],
+        kind=kind,
+        default_language=default_language,
+        title=header["title"],
+        instructions=header["instructions"],
+        questions=tuple(questions),
+    )
     if kind in KNOWLEDGE_KINDS and not doc.measures_knowledge:
-        add("Entry and final questionnaires need at least one knowledge question (single_choice, "
-            "or likert with `knowledge: true`).", "questions")
+        add(
+            "Entry and final questionnaires need at least one knowledge question (single_choice, "
+            "or likert with `knowledge: true`).",
+            "questions",
+        )
     for path, translations in _all_texts(doc):
         if default_language not in translations:
             add(f"Missing the text in the form's default language ({default_language}).", path)
@@ -333,14 +422,16 @@ def read_form_file(path: Path) -> tuple[FormDoc | None, list[Issue]]:
         return None, [Issue(label, f"Cannot read the file: {error.strerror}.")]
     except UnicodeDecodeError:
         return None, [Issue(label, "The file is not UTF-8 text.")]
-    except Exception as error:  # noqa: BLE001 - any YAML error is the author's to fix
+    except Exception as error:
         return None, [Issue(label, f"Not valid YAML: {error}")]
     return parse_form(raw, file_label=label)
 
 
 def form_files(path: Path) -> list[Path]:
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".yaml", ".yml"))
+        return sorted(
+            p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".yaml", ".yml")
+        )
     return [path]
 
 
@@ -357,8 +448,13 @@ def read_forms(path: Path) -> tuple[list[tuple[Path, FormDoc]], list[Issue]]:
         if doc is None:
             continue
         if doc.slug in owners:
-            issues.append(Issue(str(file_path), f"Form slug {doc.slug!r} is also defined in {owners[doc.slug]}.",
-                                field="form.slug"))
+            issues.append(
+                Issue(
+                    str(file_path),
+                    f"Form slug {doc.slug!r} is also defined in {owners[doc.slug]}.",
+                    field="form.slug",
+                )
+            )
             continue
         owners[doc.slug] = str(file_path)
         docs.append((file_path, doc))
@@ -377,13 +473,15 @@ def clean_text(raw: str) -> str:
     return _CONTROL.sub("", text).strip()
 
 
-def check_answers(form: FormDoc, raw: Mapping[str, str]) -> tuple[dict[str, Answer], dict[str, str]]:
+def check_answers(
+    form: FormDoc, raw: Mapping[str, str]
+) -> tuple[dict[str, Answer], dict[str, str]]:
     """Raw submitted values {question id: string} -> (answers, {question id: problem code}).
     Unanswered optional questions are simply absent from the answers."""
     answers: dict[str, Answer] = {}
     problems: dict[str, str] = {}
     for q in form.questions:
-        value = (raw.get(q.id) or "")
+        value = raw.get(q.id) or ""
         value = clean_text(value) if q.type == TEXT else value.strip()
         if not value:
             if q.required:
@@ -426,8 +524,11 @@ def knowledge_percent(form: FormDoc, answers: Mapping[str, Answer]) -> float | N
             scores.append(1.0 if answer == right else 0.0)
         else:
             values = q.scale_values
-            scores.append((int(answer) - values[0]) / (values[-1] - values[0])
-                          if isinstance(answer, int) and answer in values else 0.0)
+            scores.append(
+                (int(answer) - values[0]) / (values[-1] - values[0])
+                if isinstance(answer, int) and answer in values
+                else 0.0
+            )
     if not scores:
         return None
     return round(100.0 * sum(scores) / len(scores), 2)

@@ -122,7 +122,7 @@ def _feedback(
     key = {"correct": "correct", "partial": "partially_correct"}.get(outcome, "incorrect")
     text = feedback.get(key) or (feedback.get("incorrect") if key == "partially_correct" else None)
     chosen: set[str] = set()
-    if "choice" in normalised and normalised["choice"]:
+    if normalised.get("choice"):
         chosen = {normalised["choice"]}
     elif "choices" in normalised:
         chosen = set(normalised["choices"])

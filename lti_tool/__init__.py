@@ -13,8 +13,12 @@ from lti_tool.clock import Clock, SystemClock
 from lti_tool.store import KeyValueStore
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
-               store: KeyValueStore | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    store: KeyValueStore | None = None,
+) -> Flask:
     settings = settings or Settings.from_env()
     problems = settings.production_problems()
     if problems:

@@ -50,8 +50,9 @@ def setup() -> None:
         click.echo(f"Generated a development secret in {settings.data_dir}/secret_key")
     upgrade_database(settings.sqlalchemy_url)
     with session_scope() as session:
-        key, created = ensure_signing_key(session, current_app.config["SECRET_KEY"],
-                                          services().clock.now())
+        key, created = ensure_signing_key(
+            session, current_app.config["SECRET_KEY"], services().clock.now()
+        )
     click.echo(("Generated" if created else "Kept") + f" signing key kid={key.kid}")
     if settings.demo_enabled:
         from lti_tool.demo import setup_demo

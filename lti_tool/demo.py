@@ -42,10 +42,19 @@ def setup_demo(app: Flask) -> Iterator[str]:
         yield f"Generated the demo platform's key in {key_path}"
     issuer = demo_issuer(settings)
     with session_scope() as session:
-        add_platform(session, PlatformRegistration(
-            name="Demo platform", issuer=issuer, client_id=CLIENT_ID,
-            deployment_ids=(DEPLOYMENT_ID,), auth_login_url=issuer + "/auth",
-            auth_token_url=issuer + "/token", key_set_url=issuer + "/jwks"), services().clock.now())
+        add_platform(
+            session,
+            PlatformRegistration(
+                name="Demo platform",
+                issuer=issuer,
+                client_id=CLIENT_ID,
+                deployment_ids=(DEPLOYMENT_ID,),
+                auth_login_url=issuer + "/auth",
+                auth_token_url=issuer + "/token",
+                key_set_url=issuer + "/jwks",
+            ),
+            services().clock.now(),
+        )
     yield f"Demo platform registered: open {issuer}/ to launch as a learner or an instructor"
     from item_bank.demo import load_demo_content
 
@@ -57,8 +66,10 @@ def setup_demo(app: Flask) -> Iterator[str]:
         yield from load_demo_forms(session, now=services().clock.now())
     for result in report.results:
         state = "new version" if result.new_version else "unchanged"
-        yield (f"Demo assessment {result.slug}: version {result.version_number} ({state}, "
-               f"{result.item_versions_created} item versions added)")
+        yield (
+            f"Demo assessment {result.slug}: version {result.version_number} ({state}, "
+            f"{result.item_versions_created} item versions added)"
+        )
 
 
 def mount_demo_platform(app: Flask):
@@ -68,13 +79,23 @@ def mount_demo_platform(app: Flask):
     settings: Settings = app.config["EMM_SETTINGS"]
     key_path = platform_key_path(settings)
     if not key_path.exists():
-        raise RuntimeError(f"Demo mode needs {key_path}: run `flask setup` first (scripts/serve does).")
+        raise RuntimeError(
+            f"Demo mode needs {key_path}: run `flask setup` first (scripts/serve does)."
+        )
     base = settings.public_base_url
-    platform = create_platform_app(PlatformConfig(
-        private_key_pem=key_path.read_text(), issuer=demo_issuer(settings), client_id=CLIENT_ID,
-        deployment_id=DEPLOYMENT_ID, tool_login_url=base + "/lti/login",
-        tool_launch_url=base + "/lti/launch", tool_jwks_url=base + "/.well-known/jwks.json",
-        tool_name="E-Campus assessment", auto_activate_registrations=True))
+    platform = create_platform_app(
+        PlatformConfig(
+            private_key_pem=key_path.read_text(),
+            issuer=demo_issuer(settings),
+            client_id=CLIENT_ID,
+            deployment_id=DEPLOYMENT_ID,
+            tool_login_url=base + "/lti/login",
+            tool_launch_url=base + "/lti/launch",
+            tool_jwks_url=base + "/.well-known/jwks.json",
+            tool_name="E-Campus assessment",
+            auto_activate_registrations=True,
+        )
+    )
     combined = DispatcherMiddleware(app.wsgi_app, {MOUNT: platform.wsgi_app})
     app.wsgi_app = combined  # type: ignore[method-assign]
     return app

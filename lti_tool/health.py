@@ -43,12 +43,12 @@ def readyz() -> Response:
     unavailable = []
     try:
         db.session().execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means "not ready"; logged, not shown
+    except Exception:
         log.warning("readiness: database unavailable", exc_info=True)
         unavailable.append("database")
     try:
         services().store.get("readyz")
-    except Exception:  # noqa: BLE001 - as above
+    except Exception:
         log.warning("readiness: key-value store unavailable", exc_info=True)
         unavailable.append("store")
     if unavailable:

@@ -55,4 +55,4 @@ def private_sqlite_file(url: str) -> None:
     """Create the file of a `sqlite:///` URL 0600 before SQLite does (see above)."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and url != prefix and ":memory:" not in url:
-        private_file(Path(url[len(prefix):].split("?", 1)[0]))
+        private_file(Path(url[len(prefix) :].split("?", 1)[0]))

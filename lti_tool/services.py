@@ -36,8 +36,10 @@ def init_app(app: Flask, settings: Settings, clock: Clock, store: KeyValueStore 
     http = OutboundClient(OutboundPolicy.from_settings(settings))
     app.extensions["emm_clock"] = clock
     app.extensions["emm_services"] = Services(
-        store=store if store is not None else build_store(settings, app, clock), http=http,
-        clock=clock)
+        store=store if store is not None else build_store(settings, app, clock),
+        http=http,
+        clock=clock,
+    )
 
 
 def services() -> Services:

@@ -53,8 +53,12 @@ def _truncate_all(url: str) -> None:
 
 
 def _sqlite_settings(tmp_path: Path, **overrides) -> Settings:
-    return Settings(secret_key=SECRET, data_dir=tmp_path / "data",
-                    public_base_url="http://tool.test", **overrides)
+    return Settings(
+        secret_key=SECRET,
+        data_dir=tmp_path / "data",
+        public_base_url="http://tool.test",
+        **overrides,
+    )
 
 
 def _build_app(settings: Settings, clock: FakeClock, store=None):
@@ -93,8 +97,11 @@ def app(request, backend, tmp_path, clock):
     from lti_tool.store.redis_store import RedisStore
 
     settings = _sqlite_settings(tmp_path, database_url=url, redis_url=backends.redis_url())
-    application = _build_app(settings, clock, store=RedisStore(
-        redis.Redis.from_url(backends.redis_url(), decode_responses=True), prefix))
+    application = _build_app(
+        settings,
+        clock,
+        store=RedisStore(redis.Redis.from_url(backends.redis_url(), decode_responses=True), prefix),
+    )
     yield application
     _dispose(application)
     _truncate_all(url)

@@ -20,8 +20,14 @@ from item_bank.item_types import (
     SINGLE_CHOICE,
     TRUE_FALSE,
 )
-from item_bank.parsers.base import (IssueCollector, ParsedFile, Unreadable, decode_text, slugify,
-                                    unreadable)
+from item_bank.parsers.base import (
+    IssueCollector,
+    ParsedFile,
+    Unreadable,
+    decode_text,
+    slugify,
+    unreadable,
+)
 from item_bank.parsers.moodle_xml import option_ids
 from item_bank.parsers.multilang import dominant_language, split_multilang
 from item_bank.reports import ERROR, SKIPPED
@@ -72,7 +78,6 @@ class _Problem(Exception):
 
 
 class _Gift(IssueCollector):
-
     def text(self, raw: str, fmt: str, item: str, path: str) -> dict[str, str]:
         """A GIFT text (placeholders still in) -> translations of HTML."""
         prefix = _FORMAT_PREFIX.match(raw.strip())

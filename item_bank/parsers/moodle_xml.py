@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import json
 import re
-import xml.etree.ElementTree as ET  # noqa: S405 - Element type only; parsing is in safe_xml
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -79,7 +79,6 @@ class _Pool:
 
 
 class _Reader(IssueCollector):
-
     # -- text helpers -------------------------------------------------------------------------
     def text_of(
         self, element: ET.Element | None, item: str | None, path: str, *, html_field: bool = True

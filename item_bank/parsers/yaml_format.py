@@ -47,7 +47,7 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 
 
 def load_yaml_text(text: str) -> Any:
-    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader derives from SafeLoader
+    return yaml.load(text, Loader=_StrictLoader)
 
 
 def parse_yaml(data: bytes, file_label: str) -> ParsedFile:

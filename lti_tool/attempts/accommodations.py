@@ -12,29 +12,49 @@ from lti_tool.attempts.models import IN_PROGRESS, Accommodation, Attempt
 MAX_ACCOMMODATION_SECONDS = 24 * 3600
 
 
-def set_accommodation(session: Session, *, placement_id: int, user_id: int, seconds: int | None,
-                      set_by_user_id: int | None, now: datetime) -> Accommodation | None:
+def set_accommodation(
+    session: Session,
+    *,
+    placement_id: int,
+    user_id: int,
+    seconds: int | None,
+    set_by_user_id: int | None,
+    now: datetime,
+) -> Accommodation | None:
     """Give (or with None, take away) the learner's own inactivity timeout. The attempt in
     progress, if any, gets it at once: an allowance is only useful while it is needed."""
     if seconds is not None and not 0 < seconds <= MAX_ACCOMMODATION_SECONDS:
         raise ValueError("the allowance must be between 1 second and 24 hours")
-    row = session.scalar(select(Accommodation).where(
-        Accommodation.placement_id == placement_id, Accommodation.user_id == user_id))
+    row = session.scalar(
+        select(Accommodation).where(
+            Accommodation.placement_id == placement_id, Accommodation.user_id == user_id
+        )
+    )
     if seconds is None:
         if row is not None:
             session.delete(row)
     elif row is None:
-        row = Accommodation(placement_id=placement_id, user_id=user_id,
-                            inactivity_timeout_seconds=seconds, set_by_user_id=set_by_user_id,
-                            updated_at=now)
+        row = Accommodation(
+            placement_id=placement_id,
+            user_id=user_id,
+            inactivity_timeout_seconds=seconds,
+            set_by_user_id=set_by_user_id,
+            updated_at=now,
+        )
         session.add(row)
     else:
         row.inactivity_timeout_seconds = seconds
         row.set_by_user_id = set_by_user_id
         row.updated_at = now
-    live = session.scalars(select(Attempt).where(
-        Attempt.placement_id == placement_id, Attempt.user_id == user_id,
-        Attempt.status == IN_PROGRESS).with_for_update()).first()
+    live = session.scalars(
+        select(Attempt)
+        .where(
+            Attempt.placement_id == placement_id,
+            Attempt.user_id == user_id,
+            Attempt.status == IN_PROGRESS,
+        )
+        .with_for_update()
+    ).first()
     if live is not None:
         from lti_tool.attempts import service
 

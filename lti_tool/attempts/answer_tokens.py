@@ -77,10 +77,14 @@ class QuestionTokens:
         base = _question_mac(key, attempt_id, position)
         self._to_token: dict[str, dict[str, str]] = {
             role: {authored: _finish(base, role, authored) for authored in ids}
-            for role, ids in ({OPTION: [], PROMPT: [], ANSWER: []}
-                              | _authored_ids(item_version)).items()}
-        self._to_id = {role: {token: authored for authored, token in tokens.items()}
-                       for role, tokens in self._to_token.items()}
+            for role, ids in (
+                {OPTION: [], PROMPT: [], ANSWER: []} | _authored_ids(item_version)
+            ).items()
+        }
+        self._to_id = {
+            role: {token: authored for authored, token in tokens.items()}
+            for role, tokens in self._to_token.items()
+        }
 
     def token(self, role: str, authored_id: str) -> str:
         return self._to_token[role][authored_id]
@@ -109,8 +113,9 @@ class QuestionTokens:
         if response.get("choices"):
             response["choices"] = [self.token(OPTION, c) for c in response["choices"]]
         if response.get("pairs"):
-            response["pairs"] = {self.token(PROMPT, p): self.token(ANSWER, a)
-                                 for p, a in response["pairs"].items()}
+            response["pairs"] = {
+                self.token(PROMPT, p): self.token(ANSWER, a) for p, a in response["pairs"].items()
+            }
         return response
 
     # -- from the page ---------------------------------------------------------------------
@@ -126,13 +131,17 @@ class QuestionTokens:
             if isinstance(posted.get("choice"), str):
                 revealed["choice"] = self._id(OPTION, posted["choice"], "option")
             if isinstance(posted.get("choices"), list):
-                revealed["choices"] = [self._id(OPTION, c, "option") if isinstance(c, str) else c
-                                       for c in posted["choices"]]
+                revealed["choices"] = [
+                    self._id(OPTION, c, "option") if isinstance(c, str) else c
+                    for c in posted["choices"]
+                ]
         elif self._type == MATCHING and isinstance(posted.get("pairs"), Mapping):
             revealed["pairs"] = {
-                self._id(PROMPT, prompt, "item"):
-                    self._id(ANSWER, answer, "answer") if isinstance(answer, str) else answer
-                for prompt, answer in posted["pairs"].items()}
+                self._id(PROMPT, prompt, "item"): self._id(ANSWER, answer, "answer")
+                if isinstance(answer, str)
+                else answer
+                for prompt, answer in posted["pairs"].items()
+            }
         return revealed
 
     def _id(self, role: str, token: str, what: str) -> str:

@@ -31,5 +31,10 @@ def best_result(session: Session, placement_id: int, user_id: int) -> BestResult
     if row is None:
         return None
     best, version_id = row
-    return BestResult(best_percent=best.best_percent, passed=best.passed, attempt_id=best.attempt_id,
-                      achieved_at=best.achieved_at, assessment_version_id=version_id)
+    return BestResult(
+        best_percent=best.best_percent,
+        passed=best.passed,
+        attempt_id=best.attempt_id,
+        achieved_at=best.achieved_at,
+        assessment_version_id=version_id,
+    )

@@ -9,8 +9,13 @@ attempts_cli = AppGroup("attempts", help="One-sitting attempts.")
 
 
 @attempts_cli.command("settle")
-@click.option("--every", "every", type=float, default=None,
-              help="Keep running and settle every N seconds (production: its own process).")
+@click.option(
+    "--every",
+    "every",
+    type=float,
+    default=None,
+    help="Keep running and settle every N seconds (production: its own process).",
+)
 def settle(every: float | None) -> None:
     """Void attempts past their inactivity allowance and submit those past their time limit."""
     import threading

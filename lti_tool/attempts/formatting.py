@@ -42,5 +42,6 @@ def points(value: float | None) -> str:
 
 
 def init_filters(app: Flask) -> None:
-    app.jinja_env.filters.update(duration=duration, clock_time=clock_time, percent=percent,
-                                 points=points)
+    app.jinja_env.filters.update(
+        duration=duration, clock_time=clock_time, percent=percent, points=points
+    )

@@ -21,8 +21,13 @@ def response_from_form(item_type: str, form: MultiDict[str, str]) -> dict[str, A
     if item_type == "true_false":
         return {"value": {"true": True, "false": False}.get(form.get("value", ""))}
     if item_type == "matching":
-        return {"pairs": {name[len(MATCHING_FIELD_PREFIX):]: (form.get(name) or None)
-                          for name in form if name.startswith(MATCHING_FIELD_PREFIX)}}
+        return {
+            "pairs": {
+                name[len(MATCHING_FIELD_PREFIX) :]: (form.get(name) or None)
+                for name in form
+                if name.startswith(MATCHING_FIELD_PREFIX)
+            }
+        }
     if item_type == "short_answer":
         return {"text": form.get("text")}
     if item_type == "numerical":

@@ -29,8 +29,12 @@ def _staff() -> tuple[LaunchSession, Placement]:
     launch = require_staff()
     if launch.placement is None:
         raise UserFacingError(
-            _("This page belongs to an assessment activity, and this launch did not come from one."),
-            code="no_placement", action=_("Open the activity from your course."))
+            _(
+                "This page belongs to an assessment activity, and this launch did not come from one."
+            ),
+            code="no_placement",
+            action=_("Open the activity from your course."),
+        )
     return launch, launch.placement
 
 
@@ -48,18 +52,31 @@ def placement_page():
     """Landing page of staff: the placement's learners, or choosing its assessment."""
     launch, placement = _staff()
     session = db.session()
-    version = latest_version(session, placement.assessment_slug) if placement.assessment_slug else None
+    version = (
+        latest_version(session, placement.assessment_slug) if placement.assessment_slug else None
+    )
     if version is None:
-        return render_template("instructor/choose.html", placement=placement,
-                               assessments=list_assessments(session), locale=launch.locale,
-                               translate=translate)
+        return render_template(
+            "instructor/choose.html",
+            placement=placement,
+            assessments=list_assessments(session),
+            locale=launch.locale,
+            translate=translate,
+        )
     rows = reports.placement_report(session, placement.id, current_clock().now())
     session.commit()  # settling may have ended attempts: record it
     return render_template(
-        "instructor/placement.html", placement=placement, version=version, rows=rows,
+        "instructor/placement.html",
+        placement=placement,
+        version=version,
+        rows=rows,
         title=translate(version.title, launch.locale, version.default_language),
-        can_change=not _has_attempts(placement.id), assessments=list_assessments(session),
-        locale=launch.locale, translate=translate, deliveries=_deliveries(placement.id))
+        can_change=not _has_attempts(placement.id),
+        assessments=list_assessments(session),
+        locale=launch.locale,
+        translate=translate,
+        deliveries=_deliveries(placement.id),
+    )
 
 
 def _has_attempts(placement_id: int) -> bool:
@@ -74,14 +91,25 @@ def choose_assessment() -> Response:
     session = db.session()
     slug = request.form.get("assessment", "").strip()
     if latest_version(session, slug) is None:
-        raise UserFacingError(_("That assessment does not exist."), code="unknown_assessment",
-                              status=404, action=_("Go back and choose one from the list."))
-    current = latest_version(session, placement.assessment_slug) if placement.assessment_slug else None
+        raise UserFacingError(
+            _("That assessment does not exist."),
+            code="unknown_assessment",
+            status=404,
+            action=_("Go back and choose one from the list."),
+        )
+    current = (
+        latest_version(session, placement.assessment_slug) if placement.assessment_slug else None
+    )
     if current is not None and slug != placement.assessment_slug and _has_attempts(placement.id):
         raise UserFacingError(
-            _("Learners have already made attempts in this activity, so its assessment cannot "
-              "change: their scores would no longer compare."), code="assessment_in_use",
-            status=409, action=_("Create a new activity in the course for another assessment."))
+            _(
+                "Learners have already made attempts in this activity, so its assessment cannot "
+                "change: their scores would no longer compare."
+            ),
+            code="assessment_in_use",
+            status=409,
+            action=_("Create a new activity in the course for another assessment."),
+        )
     placement.assessment_slug = slug
     session.commit()
     return redirect(launch_url("landing.instructor"), code=303)
@@ -94,11 +122,22 @@ def learner(user_id: int):
     row = reports.learner_row(session, placement.id, user_id, current_clock().now())
     session.commit()
     if row is None:
-        raise UserFacingError(_("This learner has not opened this activity."), status=404,
-                              code="learner_not_found", action=_("Go back to the list of learners."))
-    version = latest_version(session, placement.assessment_slug) if placement.assessment_slug else None
-    return render_template("instructor/learner.html", placement=placement, row=row, version=version,
-                           max_minutes=MAX_ACCOMMODATION_SECONDS // 60)
+        raise UserFacingError(
+            _("This learner has not opened this activity."),
+            status=404,
+            code="learner_not_found",
+            action=_("Go back to the list of learners."),
+        )
+    version = (
+        latest_version(session, placement.assessment_slug) if placement.assessment_slug else None
+    )
+    return render_template(
+        "instructor/learner.html",
+        placement=placement,
+        row=row,
+        version=version,
+        max_minutes=MAX_ACCOMMODATION_SECONDS // 60,
+    )
 
 
 @bp.post("/learners/<int:user_id>/accommodation")
@@ -106,8 +145,12 @@ def accommodation(user_id: int) -> Response:
     launch, placement = _staff()
     session = db.session()
     if reports.learner_row(session, placement.id, user_id, current_clock().now()) is None:
-        raise UserFacingError(_("This learner has not opened this activity."), status=404,
-                              code="learner_not_found", action=_("Go back to the list of learners."))
+        raise UserFacingError(
+            _("This learner has not opened this activity."),
+            status=404,
+            code="learner_not_found",
+            action=_("Go back to the list of learners."),
+        )
     raw = request.form.get("minutes", "").strip()
     if request.form.get("action") == "remove" or not raw:
         seconds = None
@@ -118,12 +161,23 @@ def accommodation(user_id: int) -> Response:
             minutes = 0
         if not 1 <= minutes <= MAX_ACCOMMODATION_SECONDS // 60:
             raise UserFacingError(
-                _("Enter the allowance as a whole number of minutes, from 1 to %(max)d.",
-                  max=MAX_ACCOMMODATION_SECONDS // 60),
-                code="invalid_allowance", status=400, action=_("Go back and correct it."))
+                _(
+                    "Enter the allowance as a whole number of minutes, from 1 to %(max)d.",
+                    max=MAX_ACCOMMODATION_SECONDS // 60,
+                ),
+                code="invalid_allowance",
+                status=400,
+                action=_("Go back and correct it."),
+            )
         seconds = minutes * 60
-    set_accommodation(session, placement_id=placement.id, user_id=user_id, seconds=seconds,
-                      set_by_user_id=launch.user_id, now=current_clock().now())
+    set_accommodation(
+        session,
+        placement_id=placement.id,
+        user_id=user_id,
+        seconds=seconds,
+        set_by_user_id=launch.user_id,
+        now=current_clock().now(),
+    )
     session.commit()
     return redirect(launch_url("instructor.learner", user_id=user_id, saved=1), code=303)
 
@@ -135,5 +189,8 @@ def export_csv() -> Response:
     rows = reports.placement_report(session, placement.id, current_clock().now())
     session.commit()
     name = f"attempts-placement-{placement.id}.csv"
-    return Response(reports.report_csv(rows), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        reports.report_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

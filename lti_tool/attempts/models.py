@@ -55,8 +55,9 @@ class Attempt(Base):
     __tablename__ = "attempts"
     __table_args__ = (
         CheckConstraint(_in("status", STATUSES), name="status_known"),
-        CheckConstraint("void_reason IS NULL OR " + _in("void_reason", VOID_REASONS),
-                        name="void_reason_known"),
+        CheckConstraint(
+            "void_reason IS NULL OR " + _in("void_reason", VOID_REASONS), name="void_reason_known"
+        ),
         # The state and the columns that describe its outcome always agree.
         CheckConstraint(
             f"(status = '{IN_PROGRESS}' AND finished_at IS NULL AND score_percent IS NULL"
@@ -65,25 +66,34 @@ class Attempt(Base):
             f" AND points IS NOT NULL AND passed IS NOT NULL AND void_reason IS NULL)"
             f" OR (status = '{VOID}' AND finished_at IS NOT NULL AND score_percent IS NULL"
             f" AND void_reason IS NOT NULL)",
-            name="outcome_matches_status"),
-        CheckConstraint("score_percent IS NULL OR (score_percent >= 0 AND score_percent <= 100)",
-                        name="score_percent_range"),
+            name="outcome_matches_status",
+        ),
+        CheckConstraint(
+            "score_percent IS NULL OR (score_percent >= 0 AND score_percent <= 100)",
+            name="score_percent_range",
+        ),
         CheckConstraint("number >= 1", name="number_positive"),
         CheckConstraint("seed >= 0", name="seed_not_negative"),
         CheckConstraint("inactivity_timeout_seconds > 0", name="inactivity_positive"),
         CheckConstraint("max_points > 0", name="max_points_positive"),
         UniqueConstraint("placement_id", "user_id", "number"),
         # One sitting at a time: at most one attempt in progress per learner and placement.
-        Index("uq_attempts_one_in_progress", "placement_id", "user_id", unique=True,
-              sqlite_where=_ONE_LIVE, postgresql_where=_ONE_LIVE),
+        Index(
+            "uq_attempts_one_in_progress",
+            "placement_id",
+            "user_id",
+            unique=True,
+            sqlite_where=_ONE_LIVE,
+            postgresql_where=_ONE_LIVE,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"),
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"), index=True)
     assessment_version_id: Mapped[int] = mapped_column(
-        ForeignKey("assessment_versions.id", ondelete="RESTRICT"), index=True)
+        ForeignKey("assessment_versions.id", ondelete="RESTRICT"), index=True
+    )
     number: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per learner and placement
     seed: Mapped[int] = mapped_column(Integer)  # reproduces the draw and the option orders
     status: Mapped[str] = mapped_column(String(20), default=IN_PROGRESS)
@@ -107,8 +117,8 @@ class Attempt(Base):
 
     assessment_version: Mapped[AssessmentVersion] = relationship()
     questions: Mapped[list[AttemptQuestion]] = relationship(
-        back_populates="attempt", order_by="AttemptQuestion.position",
-        cascade="all, delete-orphan")
+        back_populates="attempt", order_by="AttemptQuestion.position", cascade="all, delete-orphan"
+    )
 
     @property
     def is_live(self) -> bool:
@@ -129,7 +139,9 @@ class AttemptQuestion(Base):
     __table_args__ = (
         UniqueConstraint("attempt_id", "position"),
         CheckConstraint("position >= 1", name="position_positive"),
-        CheckConstraint("points_awarded IS NULL OR points_awarded >= 0", name="points_not_negative"),
+        CheckConstraint(
+            "points_awarded IS NULL OR points_awarded >= 0", name="points_not_negative"
+        ),
         CheckConstraint("(response IS NULL) = (saved_at IS NULL)", name="saved_response_has_time"),
     )
 
@@ -137,7 +149,8 @@ class AttemptQuestion(Base):
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)  # 1-based, the order the learner sees
     item_version_id: Mapped[int] = mapped_column(
-        ForeignKey("item_versions.id", ondelete="RESTRICT"), index=True)
+        ForeignKey("item_versions.id", ondelete="RESTRICT"), index=True
+    )
     option_order: Mapped[list[str]] = mapped_column(JSON)
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # normalised; None = never saved
     saved_at: Mapped[datetime | None]
@@ -158,8 +171,7 @@ class BestScore(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"),
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"), index=True)
     best_percent: Mapped[float] = mapped_column(Float)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
     achieved_at: Mapped[datetime]
@@ -182,5 +194,6 @@ class Accommodation(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"))
     inactivity_timeout_seconds: Mapped[int] = mapped_column(Integer)
     set_by_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("lti_users.id", ondelete="SET NULL"))
+        ForeignKey("lti_users.id", ondelete="SET NULL")
+    )
     updated_at: Mapped[datetime]

@@ -37,11 +37,18 @@ class LearnerRow:
 
 def settle_placement(session: Session, placement_id: int, now: datetime) -> None:
     """Apply the clock to every live attempt of the placement, so the report tells the truth."""
-    live_ids = session.scalars(select(Attempt.id).where(
-        Attempt.placement_id == placement_id, Attempt.status == IN_PROGRESS)).all()
+    live_ids = session.scalars(
+        select(Attempt.id).where(
+            Attempt.placement_id == placement_id, Attempt.status == IN_PROGRESS
+        )
+    ).all()
     for attempt_id in live_ids:
-        attempt = session.scalars(select(Attempt).where(Attempt.id == attempt_id).with_for_update()
-                                  .execution_options(populate_existing=True)).one()
+        attempt = session.scalars(
+            select(Attempt)
+            .where(Attempt.id == attempt_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
         service.settle(session, attempt, now)
 
 
@@ -54,32 +61,56 @@ def placement_report(session: Session, placement_id: int, now: datetime) -> list
         return rows.setdefault(user.id, LearnerRow(user))
 
     for attempt, user in session.execute(
-            select(Attempt, LtiUser).join(LtiUser, LtiUser.id == Attempt.user_id)
-            .where(Attempt.placement_id == placement_id).order_by(Attempt.number)):
+        select(Attempt, LtiUser)
+        .join(LtiUser, LtiUser.id == Attempt.user_id)
+        .where(Attempt.placement_id == placement_id)
+        .order_by(Attempt.number)
+    ):
         row(user).attempts.append(attempt)
     for user in session.scalars(
-            select(LtiUser).join(LaunchSession, LaunchSession.user_id == LtiUser.id)
-            .where(LaunchSession.placement_id == placement_id, LaunchSession.role == "learner")
-            .distinct()):
+        select(LtiUser)
+        .join(LaunchSession, LaunchSession.user_id == LtiUser.id)
+        .where(LaunchSession.placement_id == placement_id, LaunchSession.role == "learner")
+        .distinct()
+    ):
         row(user)
     for best in session.scalars(select(BestScore).where(BestScore.placement_id == placement_id)):
         if best.user_id in rows:
             rows[best.user_id].best = best
     for accommodation, user in session.execute(
-            select(Accommodation, LtiUser).join(LtiUser, LtiUser.id == Accommodation.user_id)
-            .where(Accommodation.placement_id == placement_id)):
+        select(Accommodation, LtiUser)
+        .join(LtiUser, LtiUser.id == Accommodation.user_id)
+        .where(Accommodation.placement_id == placement_id)
+    ):
         row(user).accommodation_seconds = accommodation.inactivity_timeout_seconds
     return sorted(rows.values(), key=lambda r: (r.user.display_name.casefold(), r.user.id))
 
 
-def learner_row(session: Session, placement_id: int, user_id: int, now: datetime) -> LearnerRow | None:
-    return next((r for r in placement_report(session, placement_id, now) if r.user.id == user_id),
-                None)
+def learner_row(
+    session: Session, placement_id: int, user_id: int, now: datetime
+) -> LearnerRow | None:
+    return next(
+        (r for r in placement_report(session, placement_id, now) if r.user.id == user_id), None
+    )
 
 
-CSV_COLUMNS = ("learner", "email", "platform_user_id", "attempt", "status", "started_at",
-               "last_activity_at", "finished_at", "score_percent", "passed", "auto_submitted",
-               "void_reason", "inactivity_timeout_seconds", "best_percent", "best_passed")
+CSV_COLUMNS = (
+    "learner",
+    "email",
+    "platform_user_id",
+    "attempt",
+    "status",
+    "started_at",
+    "last_activity_at",
+    "finished_at",
+    "score_percent",
+    "passed",
+    "auto_submitted",
+    "void_reason",
+    "inactivity_timeout_seconds",
+    "best_percent",
+    "best_passed",
+)
 
 
 def _cell(value: object) -> str:
@@ -99,8 +130,23 @@ def report_csv(rows: list[LearnerRow]) -> str:
         if not row.attempts:
             writer.writerow([_cell(v) for v in (*person, *[None] * 10, *best)])
         for a in row.attempts:
-            writer.writerow([_cell(v) for v in (
-                *person, a.number, a.status, a.started_at, a.last_activity_at, a.finished_at,
-                a.score_percent, a.passed, a.auto_submitted, a.void_reason,
-                a.inactivity_timeout_seconds, *best)])
+            writer.writerow(
+                [
+                    _cell(v)
+                    for v in (
+                        *person,
+                        a.number,
+                        a.status,
+                        a.started_at,
+                        a.last_activity_at,
+                        a.finished_at,
+                        a.score_percent,
+                        a.passed,
+                        a.auto_submitted,
+                        a.void_reason,
+                        a.inactivity_timeout_seconds,
+                        *best,
+                    )
+                ]
+            )
     return out.getvalue()

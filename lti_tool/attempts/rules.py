@@ -52,15 +52,15 @@ class AttemptRules:
     def for_version(cls, version: object, accommodation_seconds: int | None = None) -> AttemptRules:
         """The rules of an assessment version, with a learner's accommodation applied.
         An accommodation only ever lengthens the allowance, never shortens it."""
-        timeout = int(getattr(version, "inactivity_timeout_seconds"))
+        timeout = int(version.inactivity_timeout_seconds)
         if accommodation_seconds is not None:
             timeout = max(timeout, int(accommodation_seconds))
         return cls(
-            pass_mark_percent=float(getattr(version, "pass_mark_percent")),
+            pass_mark_percent=float(version.pass_mark_percent),
             inactivity_timeout_seconds=timeout,
-            time_limit_seconds=getattr(version, "time_limit_seconds"),
-            max_attempts=getattr(version, "max_attempts"),
-            retake_delay_seconds=int(getattr(version, "retake_delay_seconds")),
+            time_limit_seconds=version.time_limit_seconds,
+            max_attempts=version.max_attempts,
+            retake_delay_seconds=int(version.retake_delay_seconds),
         )
 
     @property
@@ -82,6 +82,7 @@ class PastAttempt(Protocol):
 
 
 # -- inactivity ----------------------------------------------------------------------------
+
 
 def inactivity_expires_at(last_activity_at: datetime, timeout_seconds: int) -> datetime:
     return last_activity_at + timedelta(seconds=timeout_seconds)
@@ -107,8 +108,9 @@ def engagement_expires_at(last_answer_or_page_at: datetime, timeout_seconds: int
 
 def engagement_seconds_left(attempt: LiveAttempt, now: datetime) -> float:
     """Seconds left to save an answer or open a page before the attempt ends."""
-    expires = engagement_expires_at(attempt.last_answer_or_page_at,
-                                    attempt.inactivity_timeout_seconds)
+    expires = engagement_expires_at(
+        attempt.last_answer_or_page_at, attempt.inactivity_timeout_seconds
+    )
     return max(0.0, (expires - now).total_seconds())
 
 
@@ -124,6 +126,7 @@ def heartbeat_interval_seconds(timeout_seconds: int) -> int:
 
 
 # -- time limit ----------------------------------------------------------------------------
+
 
 def deadline_for(started_at: datetime, time_limit_seconds: int | None) -> datetime | None:
     if time_limit_seconds is None:
@@ -142,6 +145,7 @@ def time_limit_seconds_left(deadline_at: datetime | None, now: datetime) -> floa
 
 
 # -- settling an attempt -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Settlement:
@@ -178,6 +182,7 @@ def settlement(attempt: LiveAttempt, now: datetime) -> Settlement | None:
 
 
 # -- starting ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Refusal:
@@ -230,6 +235,7 @@ def attempts_left(history: Iterable[PastAttempt], rules: AttemptRules) -> int | 
 
 # -- scores --------------------------------------------------------------------------------
 
+
 def percent(points: float, max_points: float) -> float:
     if max_points <= 0:
         raise ValueError("max_points must be positive")
@@ -244,5 +250,3 @@ def passes(score_percent: float, pass_mark_percent: float) -> bool:
 def is_new_best(best_percent: float | None, score_percent: float) -> bool:
     """Strictly higher only: an equal score keeps the earlier attempt as the best."""
     return best_percent is None or score_percent > best_percent + _EPSILON
-
-

@@ -43,6 +43,7 @@ SEED_LIMIT = 2**31  # fits a signed 32-bit INTEGER on every backend
 
 # -- errors --------------------------------------------------------------------------------
 
+
 class AttemptError(Exception):
     """A refusal a person can act on; `code` is stable for programs and tests."""
 
@@ -98,6 +99,7 @@ class InvalidAnswer(AttemptError):
 
 # -- results -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class StartOutcome:
     attempt: Attempt
@@ -122,7 +124,8 @@ class SubmitOutcome:
 
 # -- loading and settling ------------------------------------------------------------------
 
-def _select_attempt(attempt_id: int, lock: bool):  # noqa: ANN202 - a Select
+
+def _select_attempt(attempt_id: int, lock: bool):
     statement = select(Attempt).where(Attempt.id == attempt_id)
     if lock:
         # populate_existing: the row read under the lock wins over anything the session held.
@@ -130,8 +133,9 @@ def _select_attempt(attempt_id: int, lock: bool):  # noqa: ANN202 - a Select
     return statement
 
 
-def get_attempt(session: Session, *, attempt_id: int, placement_id: int, user_id: int,
-                lock: bool = False) -> Attempt:
+def get_attempt(
+    session: Session, *, attempt_id: int, placement_id: int, user_id: int, lock: bool = False
+) -> Attempt:
     """The learner's own attempt in this placement, or AttemptNotFound (also for others')."""
     attempt = session.scalars(_select_attempt(attempt_id, lock)).first()
     if attempt is None or attempt.user_id != user_id or attempt.placement_id != placement_id:
@@ -163,12 +167,21 @@ def void_if_inactive(session: Session, attempt: Attempt, now: datetime) -> bool:
     return settle(session, attempt, now).status == VOID
 
 
-def _live(session: Session, *, attempt_id: int, placement_id: int, user_id: int,
-          sitting: str | None, now: datetime, locked: Attempt | None = None) -> Attempt:
+def _live(
+    session: Session,
+    *,
+    attempt_id: int,
+    placement_id: int,
+    user_id: int,
+    sitting: str | None,
+    now: datetime,
+    locked: Attempt | None = None,
+) -> Attempt:
     """Lock, settle and check an attempt that is about to be changed (`locked`: the caller
     already read it with `get_attempt(..., lock=True)` in this transaction)."""
-    attempt = locked or get_attempt(session, attempt_id=attempt_id, placement_id=placement_id,
-                                    user_id=user_id, lock=True)
+    attempt = locked or get_attempt(
+        session, attempt_id=attempt_id, placement_id=placement_id, user_id=user_id, lock=True
+    )
     settle(session, attempt, now)
     if attempt.status == SUBMITTED:
         raise AttemptOver(attempt)
@@ -181,9 +194,13 @@ def _live(session: Session, *, attempt_id: int, placement_id: int, user_id: int,
 
 def history(session: Session, *, placement_id: int, user_id: int, now: datetime) -> list[Attempt]:
     """Every attempt of the learner in the placement (oldest first), the live one settled."""
-    attempts = list(session.scalars(
-        select(Attempt).where(Attempt.placement_id == placement_id, Attempt.user_id == user_id)
-        .order_by(Attempt.number)))
+    attempts = list(
+        session.scalars(
+            select(Attempt)
+            .where(Attempt.placement_id == placement_id, Attempt.user_id == user_id)
+            .order_by(Attempt.number)
+        )
+    )
     for attempt in attempts:
         if attempt.status == IN_PROGRESS:
             session.scalars(_select_attempt(attempt.id, lock=True)).first()
@@ -196,20 +213,33 @@ def live_attempt(attempts: list[Attempt]) -> Attempt | None:
 
 
 def accommodation_seconds(session: Session, *, placement_id: int, user_id: int) -> int | None:
-    return session.scalar(select(Accommodation.inactivity_timeout_seconds).where(
-        Accommodation.placement_id == placement_id, Accommodation.user_id == user_id))
+    return session.scalar(
+        select(Accommodation.inactivity_timeout_seconds).where(
+            Accommodation.placement_id == placement_id, Accommodation.user_id == user_id
+        )
+    )
 
 
-def rules_for(session: Session, version: AssessmentVersion, *, placement_id: int,
-              user_id: int) -> rules.AttemptRules:
+def rules_for(
+    session: Session, version: AssessmentVersion, *, placement_id: int, user_id: int
+) -> rules.AttemptRules:
     return rules.AttemptRules.for_version(
-        version, accommodation_seconds(session, placement_id=placement_id, user_id=user_id))
+        version, accommodation_seconds(session, placement_id=placement_id, user_id=user_id)
+    )
 
 
 # -- start ---------------------------------------------------------------------------------
 
-def start_attempt(session: Session, *, placement_id: int, user_id: int,
-                  version: AssessmentVersion, now: datetime, seed: int | None = None) -> StartOutcome:
+
+def start_attempt(
+    session: Session,
+    *,
+    placement_id: int,
+    user_id: int,
+    version: AssessmentVersion,
+    now: datetime,
+    seed: int | None = None,
+) -> StartOutcome:
     """A new attempt with a fresh draw from `version`, or StartRefused (code in_progress with
     the live attempt, max_attempts, or retake_delay with `refusal.until`)."""
     attempts = history(session, placement_id=placement_id, user_id=user_id, now=now)
@@ -219,20 +249,34 @@ def start_attempt(session: Session, *, placement_id: int, user_id: int,
         raise StartRefused(refusal, live_attempt(attempts))
     seed = secrets.randbelow(SEED_LIMIT) if seed is None else seed
     drawn = draw_questions(version, seed)
-    points = {member.item_version.id: member.item_version.points
-              for pool in version.pools for member in pool.members}
+    points = {
+        member.item_version.id: member.item_version.points
+        for pool in version.pools
+        for member in pool.members
+    }
     attempt = Attempt(
-        placement_id=placement_id, user_id=user_id, assessment_version_id=version.id,
-        number=max((a.number for a in attempts), default=0) + 1, seed=seed, status=IN_PROGRESS,
-        sitting_key=secrets.token_urlsafe(16), started_at=now, last_activity_at=now,
+        placement_id=placement_id,
+        user_id=user_id,
+        assessment_version_id=version.id,
+        number=max((a.number for a in attempts), default=0) + 1,
+        seed=seed,
+        status=IN_PROGRESS,
+        sitting_key=secrets.token_urlsafe(16),
+        started_at=now,
+        last_activity_at=now,
         last_answer_or_page_at=now,
         inactivity_timeout_seconds=attempt_rules.inactivity_timeout_seconds,
         deadline_at=rules.deadline_for(now, attempt_rules.time_limit_seconds),
-        auto_submitted=False, last_position=1,
+        auto_submitted=False,
+        last_position=1,
         max_points=float(sum(points[q.item_version_id] for q in drawn)),
-        questions=[AttemptQuestion(position=index, item_version_id=q.item_version_id,
-                                   option_order=list(q.option_order))
-                   for index, q in enumerate(drawn, start=1)])
+        questions=[
+            AttemptQuestion(
+                position=index, item_version_id=q.item_version_id, option_order=list(q.option_order)
+            )
+            for index, q in enumerate(drawn, start=1)
+        ],
+    )
     try:
         # A savepoint: losing the race to another tab leaves this transaction usable.
         with session.begin_nested():
@@ -240,25 +284,47 @@ def start_attempt(session: Session, *, placement_id: int, user_id: int,
     except IntegrityError:
         # Another request started an attempt at the same time (the partial unique index
         # said no); that one is the sitting.
-        other = session.scalar(select(Attempt).where(
-            Attempt.placement_id == placement_id, Attempt.user_id == user_id,
-            Attempt.status == IN_PROGRESS).execution_options(populate_existing=True))
+        other = session.scalar(
+            select(Attempt)
+            .where(
+                Attempt.placement_id == placement_id,
+                Attempt.user_id == user_id,
+                Attempt.status == IN_PROGRESS,
+            )
+            .execution_options(populate_existing=True)
+        )
         raise StartRefused(rules.Refusal(rules.IN_PROGRESS_REFUSAL), other) from None
     return StartOutcome(attempt, attempt_rules)
 
 
 # -- during the attempt --------------------------------------------------------------------
 
-def resume(session: Session, *, attempt_id: int, placement_id: int, user_id: int, sitting: str,
-           now: datetime, position: int | None = None, new_sitting: bool = False) -> Attempt:
+
+def resume(
+    session: Session,
+    *,
+    attempt_id: int,
+    placement_id: int,
+    user_id: int,
+    sitting: str,
+    now: datetime,
+    position: int | None = None,
+    new_sitting: bool = False,
+) -> Attempt:
     """Open the attempt on a page (a view counts as activity): the same attempt with every
     acknowledged answer, as long as it is alive and this tab holds the sitting.
 
     `new_sitting` hands the page a fresh sitting key: a copy of this page's address opened
     elsewhere (a duplicated tab) then takes the sitting and the older copy stops, so there are
     never two live copies. The page keeps its own address current with the new key."""
-    attempt = _live(session, attempt_id=attempt_id, placement_id=placement_id, user_id=user_id,
-                    sitting=sitting, now=now)
+    attempt = _live(
+        session,
+        attempt_id=attempt_id,
+        placement_id=placement_id,
+        user_id=user_id,
+        sitting=sitting,
+        now=now,
+    )
     if new_sitting:
         attempt.sitting_key = secrets.token_urlsafe(16)
     if position is not None:
@@ -269,11 +335,18 @@ def resume(session: Session, *, attempt_id: int, placement_id: int, user_id: int
     return attempt
 
 
-def take_over(session: Session, *, attempt_id: int, placement_id: int, user_id: int,
-              now: datetime) -> Attempt:
+def take_over(
+    session: Session, *, attempt_id: int, placement_id: int, user_id: int, now: datetime
+) -> Attempt:
     """Continue the attempt here: a new sitting key, so any other open copy stops."""
-    attempt = _live(session, attempt_id=attempt_id, placement_id=placement_id, user_id=user_id,
-                    sitting=None, now=now)
+    attempt = _live(
+        session,
+        attempt_id=attempt_id,
+        placement_id=placement_id,
+        user_id=user_id,
+        sitting=None,
+        now=now,
+    )
     attempt.sitting_key = secrets.token_urlsafe(16)
     attempt.last_activity_at = attempt.last_answer_or_page_at = now
     session.flush()
@@ -287,16 +360,32 @@ def _question(attempt: Attempt, position: int) -> AttemptQuestion:
     raise QuestionNotFound(attempt)
 
 
-def save_answer(session: Session, *, attempt_id: int, placement_id: int, user_id: int,
-                sitting: str, position: int, response: Any, now: datetime,
-                locked: Attempt | None = None,
-                answer_tokens: AnswerTokens | None = None) -> AttemptQuestion:
+def save_answer(
+    session: Session,
+    *,
+    attempt_id: int,
+    placement_id: int,
+    user_id: int,
+    sitting: str,
+    position: int,
+    response: Any,
+    now: datetime,
+    locked: Attempt | None = None,
+    answer_tokens: AnswerTokens | None = None,
+) -> AttemptQuestion:
     """Store the learner's response to one question (normalised); refreshes activity.
 
     `response` is in authored ids, or, with `answer_tokens`, as the page posted it (opaque
     tokens: see answer_tokens.py); a token of another question or attempt is InvalidAnswer."""
-    attempt = _live(session, attempt_id=attempt_id, placement_id=placement_id, user_id=user_id,
-                    sitting=sitting, now=now, locked=locked)
+    attempt = _live(
+        session,
+        attempt_id=attempt_id,
+        placement_id=placement_id,
+        user_id=user_id,
+        sitting=sitting,
+        now=now,
+        locked=locked,
+    )
     question = _question(attempt, position)
     try:
         if answer_tokens is not None:
@@ -312,12 +401,27 @@ def save_answer(session: Session, *, attempt_id: int, placement_id: int, user_id
     return question
 
 
-def heartbeat(session: Session, *, attempt_id: int, placement_id: int, user_id: int,
-              sitting: str, now: datetime, locked: Attempt | None = None) -> Liveness:
+def heartbeat(
+    session: Session,
+    *,
+    attempt_id: int,
+    placement_id: int,
+    user_id: int,
+    sitting: str,
+    now: datetime,
+    locked: Attempt | None = None,
+) -> Liveness:
     """The page is in front of the learner: refresh the attempt's last activity (not its
     last answer or page: heartbeats alone keep an attempt going only so long)."""
-    attempt = _live(session, attempt_id=attempt_id, placement_id=placement_id, user_id=user_id,
-                    sitting=sitting, now=now, locked=locked)
+    attempt = _live(
+        session,
+        attempt_id=attempt_id,
+        placement_id=placement_id,
+        user_id=user_id,
+        sitting=sitting,
+        now=now,
+        locked=locked,
+    )
     away = max(0.0, (now - attempt.last_activity_at).total_seconds())
     attempt.last_activity_at = now
     session.flush()
@@ -325,19 +429,32 @@ def heartbeat(session: Session, *, attempt_id: int, placement_id: int, user_id: 
 
 
 def liveness(attempt: Attempt, now: datetime, away_seconds: float = 0.0) -> Liveness:
-    return Liveness(attempt, rules.inactivity_seconds_left(attempt, now),
-                    rules.time_limit_seconds_left(attempt.deadline_at, now), away_seconds,
-                    rules.engagement_seconds_left(attempt, now))
+    return Liveness(
+        attempt,
+        rules.inactivity_seconds_left(attempt, now),
+        rules.time_limit_seconds_left(attempt.deadline_at, now),
+        away_seconds,
+        rules.engagement_seconds_left(attempt, now),
+    )
 
 
 # -- the end -------------------------------------------------------------------------------
 
-def submit(session: Session, *, attempt_id: int, placement_id: int, user_id: int, sitting: str,
-           now: datetime) -> SubmitOutcome:
+
+def submit(
+    session: Session,
+    *,
+    attempt_id: int,
+    placement_id: int,
+    user_id: int,
+    sitting: str,
+    now: datetime,
+) -> SubmitOutcome:
     """Score the attempt with its acknowledged answers. A repeated submit (double click, a
     second tab, the time limit got there first) returns the result already recorded."""
-    attempt = get_attempt(session, attempt_id=attempt_id, placement_id=placement_id,
-                          user_id=user_id, lock=True)
+    attempt = get_attempt(
+        session, attempt_id=attempt_id, placement_id=placement_id, user_id=user_id, lock=True
+    )
     was_live = attempt.status == IN_PROGRESS
     settle(session, attempt, now)
     if attempt.status == VOID:
@@ -352,8 +469,9 @@ def submit(session: Session, *, attempt_id: int, placement_id: int, user_id: int
     return SubmitOutcome(attempt, already_finished=False, best_rose=best_rose)
 
 
-def _finalise(session: Session, attempt: Attempt, *, finished_at: datetime, auto: bool,
-              now: datetime) -> bool:
+def _finalise(
+    session: Session, attempt: Attempt, *, finished_at: datetime, auto: bool, now: datetime
+) -> bool:
     """Score every question from its saved response and record the result; True when the
     learner's best rose (grade queued in this same transaction)."""
     # Read everything first, then write: a lazy load in between would autoflush a half-set
@@ -383,14 +501,21 @@ def _awarded(question: AttemptQuestion) -> float:
 
 def _record_best(session: Session, attempt: Attempt, now: datetime) -> bool:
     best = session.scalars(
-        select(BestScore).where(BestScore.placement_id == attempt.placement_id,
-                                BestScore.user_id == attempt.user_id)
-        .with_for_update().execution_options(populate_existing=True)).first()
+        select(BestScore)
+        .where(BestScore.placement_id == attempt.placement_id, BestScore.user_id == attempt.user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     assert attempt.score_percent is not None and attempt.finished_at is not None
     if best is None:
-        best = BestScore(placement_id=attempt.placement_id, user_id=attempt.user_id,
-                         best_percent=attempt.score_percent, attempt_id=attempt.id,
-                         achieved_at=attempt.finished_at, passed=bool(attempt.passed))
+        best = BestScore(
+            placement_id=attempt.placement_id,
+            user_id=attempt.user_id,
+            best_percent=attempt.score_percent,
+            attempt_id=attempt.id,
+            achieved_at=attempt.finished_at,
+            passed=bool(attempt.passed),
+        )
         session.add(best)
     elif rules.is_new_best(best.best_percent, attempt.score_percent):
         best.best_percent = attempt.score_percent
@@ -413,16 +538,25 @@ def _queue_grade(session: Session, best: BestScore, now: datetime) -> None:
         if missing.name in {"lti_tool.grades", "lti_tool.grades.outbox"}:
             return
         raise
-    enqueue_grade(session, placement_id=best.placement_id, user_id=best.user_id,
-                  attempt_id=best.attempt_id, score_given=best.best_percent, score_maximum=100.0,
-                  timestamp=best.achieved_at, now=now)
+    enqueue_grade(
+        session,
+        placement_id=best.placement_id,
+        user_id=best.user_id,
+        attempt_id=best.attempt_id,
+        score_given=best.best_percent,
+        score_maximum=100.0,
+        timestamp=best.achieved_at,
+        now=now,
+    )
 
 
 # -- reading -------------------------------------------------------------------------------
 
+
 def attempt_with_questions(session: Session, attempt_id: int) -> Attempt | None:
     return session.scalars(
-        select(Attempt).where(Attempt.id == attempt_id)
+        select(Attempt)
+        .where(Attempt.id == attempt_id)
         .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.item_version))
     ).first()
 
@@ -434,8 +568,14 @@ def answered_count(attempt: Attempt) -> int:
 
 
 def attempts_count(session: Session, *, placement_id: int, user_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Attempt).where(
-        Attempt.placement_id == placement_id, Attempt.user_id == user_id)) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Attempt)
+            .where(Attempt.placement_id == placement_id, Attempt.user_id == user_id)
+        )
+        or 0
+    )
 
 
 def settle_all(session: Session, now: datetime) -> int:
@@ -443,7 +583,9 @@ def settle_all(session: Session, now: datetime) -> int:
     time-limited ones get their score and grade, without waiting for the learner's next
     request). Returns how many ended."""
     ended = 0
-    for attempt_id in session.scalars(select(Attempt.id).where(Attempt.status == IN_PROGRESS)).all():
+    for attempt_id in session.scalars(
+        select(Attempt.id).where(Attempt.status == IN_PROGRESS)
+    ).all():
         attempt = session.scalars(_select_attempt(attempt_id, lock=True)).first()
         if attempt is not None and settle(session, attempt, now).status != IN_PROGRESS:
             ended += 1

@@ -32,17 +32,20 @@ def run_forever(app: Flask, stop: threading.Event, interval: float) -> None:
             ended = sweep_once(app)
             if ended:
                 log.info("attempt sweeper ended %d attempt(s)", ended)
-        except Exception:  # noqa: BLE001 - a database restart must not kill the sweeper
+        except Exception:
             log.exception("attempt sweep failed; trying again in %.0f s", interval)
         stop.wait(interval)
 
 
-def start_embedded_sweeper(app: Flask, interval: float = DEFAULT_INTERVAL_SECONDS) -> threading.Event:
+def start_embedded_sweeper(
+    app: Flask, interval: float = DEFAULT_INTERVAL_SECONDS
+) -> threading.Event:
     """Start the sweeper thread once per app; returns the event that stops it."""
     if EXTENSION_KEY in app.extensions:
         return app.extensions[EXTENSION_KEY]
     stop = threading.Event()
-    threading.Thread(target=run_forever, args=(app, stop, interval), name="attempt-sweeper",
-                     daemon=True).start()
+    threading.Thread(
+        target=run_forever, args=(app, stop, interval), name="attempt-sweeper", daemon=True
+    ).start()
     app.extensions[EXTENSION_KEY] = stop
     return stop

@@ -45,12 +45,17 @@ HEARTBEATS_PER_MINUTE = 30  # generous: the page sends one every 10-60 s
 
 # -- who and where -------------------------------------------------------------------------
 
+
 def _learner() -> tuple[LaunchSession, Placement]:
     launch = current_launch()
     if launch.placement is None:
         raise UserFacingError(
-            _("This page belongs to an assessment activity, and this launch did not come from one."),
-            code="no_placement", action=_("Open the assessment from its activity in your course."))
+            _(
+                "This page belongs to an assessment activity, and this launch did not come from one."
+            ),
+            code="no_placement",
+            action=_("Open the assessment from its activity in your course."),
+        )
     return launch, launch.placement
 
 
@@ -61,12 +66,20 @@ def _version(placement: Placement) -> AssessmentVersion | None:
 
 
 def _ids(launch: LaunchSession, attempt_id: int) -> dict[str, int]:
-    return {"attempt_id": attempt_id, "placement_id": launch.placement_id, "user_id": launch.user_id}
+    return {
+        "attempt_id": attempt_id,
+        "placement_id": launch.placement_id,
+        "user_id": launch.user_id,
+    }
 
 
 def _sitting() -> str:
-    return (request.headers.get(SITTING_HEADER) or request.form.get(SITTING_FIELD)
-            or request.args.get(SITTING_FIELD) or "")
+    return (
+        request.headers.get(SITTING_HEADER)
+        or request.form.get(SITTING_FIELD)
+        or request.args.get(SITTING_FIELD)
+        or ""
+    )
 
 
 def _now():
@@ -80,8 +93,9 @@ def _answer_tokens() -> AnswerTokens:
 
 def attempt_url(endpoint: str, attempt: Attempt, **values: Any) -> str:
     """A URL of an attempt page that keeps the launch token and this tab's sitting key."""
-    return launch_url(endpoint, attempt_id=attempt.id, **{SITTING_FIELD: attempt.sitting_key},
-                      **values)
+    return launch_url(
+        endpoint, attempt_id=attempt.id, **{SITTING_FIELD: attempt.sitting_key}, **values
+    )
 
 
 def _locale(launch: LaunchSession) -> str:
@@ -94,18 +108,33 @@ def _return_url(launch: LaunchSession) -> str:
 
 # -- errors of an attempt, as pages and as JSON --------------------------------------------
 
+
 def _messages(error: service.AttemptError) -> tuple[int, str, str]:
     """(status, message, what to do) for a refusal; all in the learner's language."""
     if isinstance(error, service.AttemptOver):
-        return 409, _("This attempt is over: it has been submitted, so no more answers are "
-                      "taken."), _("See your result.")
+        return (
+            409,
+            _("This attempt is over: it has been submitted, so no more answers are taken."),
+            _("See your result."),
+        )
     if isinstance(error, service.AttemptVoid):
-        return 410, _("This attempt has ended without a score because there was no activity "
-                      "for longer than the allowed time."), _("Start a new attempt.")
+        return (
+            410,
+            _(
+                "This attempt has ended without a score because there was no activity "
+                "for longer than the allowed time."
+            ),
+            _("Start a new attempt."),
+        )
     if isinstance(error, service.SittingMoved):
-        return 409, _("This attempt is now open in another tab or window, so this copy has "
-                      "stopped. Nothing you saved is lost."), _("Continue in the other tab, or "
-                                                                "continue here.")
+        return (
+            409,
+            _(
+                "This attempt is now open in another tab or window, so this copy has "
+                "stopped. Nothing you saved is lost."
+            ),
+            _("Continue in the other tab, or continue here."),
+        )
     if isinstance(error, service.InvalidAnswer):
         return 422, _answer_problem(error), _("Correct the answer and try again.")
     if isinstance(error, service.QuestionNotFound):
@@ -128,8 +157,10 @@ def _next_step(error: service.AttemptError) -> tuple[str, str]:
     if attempt is not None and isinstance(error, service.AttemptOver):
         return launch_url("attempts.result", attempt_id=attempt.id), _("See your result")
     if attempt is not None and isinstance(error, service.AttemptVoid):
-        return (launch_url("attempts.result", attempt_id=attempt.id),
-                _("See what happened and start again"))
+        return (
+            launch_url("attempts.result", attempt_id=attempt.id),
+            _("See what happened and start again"),
+        )
     return launch_url("attempts.home"), _("Go to the assessment page")
 
 
@@ -137,8 +168,9 @@ def _json_error(error: service.AttemptError) -> Response:
     db.session().commit()  # what settling found (void, time up) is the truth: keep it
     status, message, action = _messages(error)
     next_url, next_label = _next_step(error)
-    response = jsonify(error=error.code, message=message, action=action, next_url=next_url,
-                       next_label=next_label)
+    response = jsonify(
+        error=error.code, message=message, action=action, next_url=next_url, next_label=next_label
+    )
     response.status_code = status
     return response
 
@@ -148,13 +180,15 @@ def _page_error(error: service.AttemptError, launch: LaunchSession):
     if isinstance(error, (service.AttemptOver, service.AttemptVoid)) and error.attempt is not None:
         return redirect(launch_url("attempts.result", attempt_id=error.attempt.id), code=303)
     if isinstance(error, service.SittingMoved) and error.attempt is not None:
-        return render_template("attempts/elsewhere.html", attempt=error.attempt,
-                               return_url=_return_url(launch)), 409
+        return render_template(
+            "attempts/elsewhere.html", attempt=error.attempt, return_url=_return_url(launch)
+        ), 409
     status, message, action = _messages(error)
     raise UserFacingError(message, action=action, status=status, code=error.code)
 
 
 # -- home ----------------------------------------------------------------------------------
+
 
 def home_page():
     """The assessment home: rules, attempts used, best score, start or continue."""
@@ -166,17 +200,25 @@ def home_page():
     now = _now()
     attempts = service.history(session, placement_id=placement.id, user_id=launch.user_id, now=now)
     session.commit()
-    attempt_rules = service.rules_for(session, version, placement_id=placement.id,
-                                      user_id=launch.user_id)
+    attempt_rules = service.rules_for(
+        session, version, placement_id=placement.id, user_id=launch.user_id
+    )
     return render_template(
-        "attempts/home.html", version=version, placement=placement, rules=attempt_rules,
+        "attempts/home.html",
+        version=version,
+        placement=placement,
+        rules=attempt_rules,
         title=translate(version.title, _locale(launch), version.default_language),
         instructions=translate(version.instructions, _locale(launch), version.default_language),
-        attempts=list(reversed(attempts)), live=service.live_attempt(attempts),
+        attempts=list(reversed(attempts)),
+        live=service.live_attempt(attempts),
         refusal=rules.can_start(attempts, attempt_rules, now),
-        used=rules.attempts_used(attempts), left=rules.attempts_left(attempts, attempt_rules),
-        best=best_result(session, placement.id, launch.user_id), now=now,
-        return_url=launch.return_url)
+        used=rules.attempts_used(attempts),
+        left=rules.attempts_left(attempts, attempt_rules),
+        best=best_result(session, placement.id, launch.user_id),
+        now=now,
+        return_url=launch.return_url,
+    )
 
 
 @bp.get("")
@@ -192,8 +234,9 @@ def start() -> Response:
         return redirect(launch_url("attempts.home"), code=303)
     session = db.session()
     try:
-        outcome = service.start_attempt(session, placement_id=placement.id, user_id=launch.user_id,
-                                        version=version, now=_now())
+        outcome = service.start_attempt(
+            session, placement_id=placement.id, user_id=launch.user_id, version=version, now=_now()
+        )
     except service.StartRefused:
         # Another tab started first, or the rules say not yet: the home page explains which.
         session.commit()
@@ -210,33 +253,42 @@ def take_over(attempt_id: int):
     except service.AttemptError as error:
         return _page_error(error, launch)
     db.session().commit()
-    return redirect(attempt_url("attempts.question", attempt, position=attempt.last_position),
-                    code=303)
+    return redirect(
+        attempt_url("attempts.question", attempt, position=attempt.last_position), code=303
+    )
 
 
 # -- questions -----------------------------------------------------------------------------
 
-def _question_context(launch: LaunchSession, attempt: Attempt, question: AttemptQuestion,
-                      error: str | None = None) -> dict[str, Any]:
+
+def _question_context(
+    launch: LaunchSession, attempt: Attempt, question: AttemptQuestion, error: str | None = None
+) -> dict[str, Any]:
     now = _now()
     life = service.liveness(attempt, now)
     timeout = attempt.inactivity_timeout_seconds
     version = attempt.assessment_version
     tokens = _answer_tokens().of(question)
     return dict(
-        attempt=attempt, question=question, total=len(attempt.questions),
+        attempt=attempt,
+        question=question,
+        total=len(attempt.questions),
         item=tokens.disguise_item(
-            present_item(question.item_version, _locale(launch), question.option_order)),
-        response=tokens.disguise_response(question.response), error=error,
+            present_item(question.item_version, _locale(launch), question.option_order)
+        ),
+        response=tokens.disguise_response(question.response),
+        error=error,
         answered={q.position for q in attempt.questions if q.response and is_answered(q.response)},
         title=translate(version.title, _locale(launch), version.default_language),
         inactivity_seconds_left=int(life.inactivity_seconds_left),
         engagement_seconds_left=int(life.engagement_seconds_left),
-        time_limit_seconds_left=(None if life.time_limit_seconds_left is None
-                                 else int(life.time_limit_seconds_left)),
+        time_limit_seconds_left=(
+            None if life.time_limit_seconds_left is None else int(life.time_limit_seconds_left)
+        ),
         warning_seconds=rules.warning_seconds(timeout),
         heartbeat_seconds=rules.heartbeat_interval_seconds(timeout),
-        sitting_field=SITTING_FIELD)
+        sitting_field=SITTING_FIELD,
+    )
 
 
 @bp.get("/attempts/<int:attempt_id>/questions/<int:position>")
@@ -244,8 +296,14 @@ def question(attempt_id: int, position: int):
     launch, _placement = _learner()
     session = db.session()
     try:
-        attempt = service.resume(session, **_ids(launch, attempt_id), sitting=_sitting(),
-                                 now=_now(), position=position, new_sitting=True)
+        attempt = service.resume(
+            session,
+            **_ids(launch, attempt_id),
+            sitting=_sitting(),
+            now=_now(),
+            position=position,
+            new_sitting=True,
+        )
     except service.AttemptError as error:
         return _page_error(error, launch)
     session.commit()
@@ -273,13 +331,24 @@ def answer_form(attempt_id: int, position: int):
         attempt = service.get_attempt(session, **_ids(launch, attempt_id), lock=True)
         current = _question_of(attempt, position)
         response = response_from_form(current.item_version.type, request.form)
-        service.save_answer(session, **_ids(launch, attempt_id), sitting=_sitting(),
-                            position=position, response=response, now=_now(), locked=attempt,
-                            answer_tokens=_answer_tokens())
+        service.save_answer(
+            session,
+            **_ids(launch, attempt_id),
+            sitting=_sitting(),
+            position=position,
+            response=response,
+            now=_now(),
+            locked=attempt,
+            answer_tokens=_answer_tokens(),
+        )
     except service.InvalidAnswer as error:
         session.commit()
-        context = _question_context(launch, error.attempt, _question_of(error.attempt, position),
-                                    error=_answer_problem(error))
+        context = _question_context(
+            launch,
+            error.attempt,
+            _question_of(error.attempt, position),
+            error=_answer_problem(error),
+        )
         context["response"] = request.form  # show what they typed (tokens), to correct it
         return render_template("attempts/question.html", **context), 422
     except service.AttemptError as error:
@@ -310,19 +379,30 @@ def answer_json(attempt_id: int, position: int) -> Response:
         # Locked at once: the save below works on this read instead of reading it again.
         attempt = service.get_attempt(session, **_ids(launch, attempt_id), lock=True)
         response = _response_from_request(_question_of(attempt, position))
-        saved = service.save_answer(session, **_ids(launch, attempt_id), sitting=_sitting(),
-                                    position=position, response=response, now=_now(),
-                                    locked=attempt, answer_tokens=_answer_tokens())
+        saved = service.save_answer(
+            session,
+            **_ids(launch, attempt_id),
+            sitting=_sitting(),
+            position=position,
+            response=response,
+            now=_now(),
+            locked=attempt,
+            answer_tokens=_answer_tokens(),
+        )
     except service.AttemptError as error:
         return _json_error(error)
     session.commit()
     life = service.liveness(saved.attempt, _now())
     # Nothing of the answer is echoed: the page has it, and ids must not reach the page.
-    return jsonify(saved=True, position=position, saved_at=saved.saved_at.isoformat(),
-                   answered=bool(saved.response and is_answered(saved.response)),
-                   inactivity_seconds_left=life.inactivity_seconds_left,
-                   engagement_seconds_left=life.engagement_seconds_left,
-                   time_limit_seconds_left=life.time_limit_seconds_left)
+    return jsonify(
+        saved=True,
+        position=position,
+        saved_at=saved.saved_at.isoformat(),
+        answered=bool(saved.response and is_answered(saved.response)),
+        inactivity_seconds_left=life.inactivity_seconds_left,
+        engagement_seconds_left=life.engagement_seconds_left,
+        time_limit_seconds_left=life.time_limit_seconds_left,
+    )
 
 
 @bp.post("/attempts/<int:attempt_id>/heartbeat")
@@ -338,17 +418,20 @@ def heartbeat(attempt_id: int) -> Response:
             response = jsonify(error="rate_limited", message=_("Too many requests."))
             response.status_code = 429
             return response
-        life = service.heartbeat(session, **_ids(launch, attempt_id), sitting=_sitting(),
-                                 now=_now(), locked=attempt)
+        life = service.heartbeat(
+            session, **_ids(launch, attempt_id), sitting=_sitting(), now=_now(), locked=attempt
+        )
     except service.AttemptError as error:
         return _json_error(error)
     session.commit()
-    return jsonify(status=life.attempt.status,
-                   inactivity_seconds_left=life.inactivity_seconds_left,
-                   inactivity_timeout_seconds=life.attempt.inactivity_timeout_seconds,
-                   engagement_seconds_left=life.engagement_seconds_left,
-                   time_limit_seconds_left=life.time_limit_seconds_left,
-                   away_seconds=life.away_seconds)
+    return jsonify(
+        status=life.attempt.status,
+        inactivity_seconds_left=life.inactivity_seconds_left,
+        inactivity_timeout_seconds=life.attempt.inactivity_timeout_seconds,
+        engagement_seconds_left=life.engagement_seconds_left,
+        time_limit_seconds_left=life.time_limit_seconds_left,
+        away_seconds=life.away_seconds,
+    )
 
 
 def _too_many_heartbeats(user_id: int, attempt_id: int) -> bool:
@@ -358,12 +441,13 @@ def _too_many_heartbeats(user_id: int, attempt_id: int) -> bool:
     try:
         key = f"attempts:heartbeat:{user_id}:{attempt_id}"
         return services().store.hit(key, 60) > HEARTBEATS_PER_MINUTE
-    except Exception:  # noqa: BLE001 - any store failure: fail open, log it
+    except Exception:
         log.warning("key-value store unavailable for heartbeat rate limit", exc_info=True)
         return False
 
 
 # -- review, submit, result ----------------------------------------------------------------
+
 
 @bp.get("/attempts/<int:attempt_id>/review")
 def review(attempt_id: int):
@@ -371,8 +455,9 @@ def review(attempt_id: int):
     launch, _placement = _learner()
     session = db.session()
     try:
-        attempt = service.resume(session, **_ids(launch, attempt_id), sitting=_sitting(), now=_now(),
-                                 new_sitting=True)
+        attempt = service.resume(
+            session, **_ids(launch, attempt_id), sitting=_sitting(), now=_now(), new_sitting=True
+        )
     except service.AttemptError as error:
         return _page_error(error, launch)
     session.commit()
@@ -410,27 +495,40 @@ def result(attempt_id: int):
     session.commit()
     version = attempt.assessment_version
     current_version = _version(placement) or version
-    attempt_rules = service.rules_for(session, current_version, placement_id=placement.id,
-                                      user_id=launch.user_id)
+    attempt_rules = service.rules_for(
+        session, current_version, placement_id=placement.id, user_id=launch.user_id
+    )
     best = best_result(session, placement.id, launch.user_id)
     return render_template(
-        "attempts/result.html", attempt=attempt, version=version, placement=placement,
+        "attempts/result.html",
+        attempt=attempt,
+        version=version,
+        placement=placement,
         title=translate(version.title, _locale(launch), version.default_language),
-        best=best, rules=attempt_rules, used=rules.attempts_used(attempts),
+        best=best,
+        rules=attempt_rules,
+        used=rules.attempts_used(attempts),
         left=rules.attempts_left(attempts, attempt_rules),
         refusal=rules.can_start(attempts, attempt_rules, now),
         reviews=_reviews(attempt, launch) if attempt.status == "submitted" else [],
-        policy=version.review_policy, return_url=launch.return_url,
-        grade_status=_grade_status(placement.id, launch.user_id))
+        policy=version.review_policy,
+        return_url=launch.return_url,
+        grade_status=_grade_status(placement.id, launch.user_id),
+    )
 
 
 def _reviews(attempt: Attempt, launch: LaunchSession) -> list[dict[str, Any]]:
     """What the review policy lets the learner see, question by question."""
     policy = attempt.assessment_version.review_policy
-    return [dict(position=q.position,
-                 **review_item(q.item_version, _locale(launch), q.response or {}, policy,
-                               q.option_order))
-            for q in attempt.questions]
+    return [
+        dict(
+            position=q.position,
+            **review_item(
+                q.item_version, _locale(launch), q.response or {}, policy, q.option_order
+            ),
+        )
+        for q in attempt.questions
+    ]
 
 
 def _grade_status(placement_id: int, user_id: int) -> Any:
@@ -441,4 +539,3 @@ def _grade_status(placement_id: int, user_id: int) -> Any:
             return None
         raise
     return learner_grade_status(db.session(), placement_id, user_id)
-

@@ -16,19 +16,27 @@ from lti_tool.certificates.models import Certificate
 from lti_tool.db import session_scope
 from lti_tool.services import services
 
-certificates_cli = AppGroup("certificates", help="Certificates of completion: look up, revoke, replace.")
-forms_cli = AppGroup("forms", help="Course evaluation, self-assessment and entry/final questionnaires.")
+certificates_cli = AppGroup(
+    "certificates", help="Certificates of completion: look up, revoke, replace."
+)
+forms_cli = AppGroup(
+    "forms", help="Course evaluation, self-assessment and entry/final questionnaires."
+)
 
 
 def _describe(c: Certificate) -> str:
     status = f"REVOKED {c.revoked_at:%Y-%m-%d} ({c.revoked_reason})" if c.revoked_at else "valid"
-    return (f"{codes.display(c.code)}  {status}  {c.learner_name!r}  course {c.course_title!r}  "
-            f"completed {c.achieved_at:%Y-%m-%d}  score {c.score_percent:g}%  issued {c.issued_at:%Y-%m-%d %H:%M}Z")
+    return (
+        f"{codes.display(c.code)}  {status}  {c.learner_name!r}  course {c.course_title!r}  "
+        f"completed {c.achieved_at:%Y-%m-%d}  score {c.score_percent:g}%  issued {c.issued_at:%Y-%m-%d %H:%M}Z"
+    )
 
 
 @certificates_cli.command("revoke")
 @click.argument("code")
-@click.option("--reason", required=True, help="Why (kept with the certificate; not shown publicly).")
+@click.option(
+    "--reason", required=True, help="Why (kept with the certificate; not shown publicly)."
+)
 def revoke_cmd(code: str, reason: str) -> None:
     """Revoke the certificate CODE: its verification page then says "revoked"."""
     try:
@@ -71,7 +79,9 @@ def show_cmd(code: str) -> None:
 def list_cmd(limit: int) -> None:
     """The latest certificates issued."""
     with session_scope() as session:
-        for certificate in session.scalars(select(Certificate).order_by(Certificate.issued_at.desc()).limit(limit)):
+        for certificate in session.scalars(
+            select(Certificate).order_by(Certificate.issued_at.desc()).limit(limit)
+        ):
             click.echo(_describe(certificate))
 
 
@@ -92,17 +102,25 @@ def import_cmd(path: Path | None) -> None:
 @forms_cli.command("attach")
 @click.argument("assessment")
 @click.argument("form")
-@click.option("--required/--optional", default=False, show_default=True,
-              help="Whether the certificate waits until the learner has submitted this form.")
+@click.option(
+    "--required/--optional",
+    default=False,
+    show_default=True,
+    help="Whether the certificate waits until the learner has submitted this form.",
+)
 def attach_cmd(assessment: str, form: str, required: bool) -> None:
     """Use FORM for ASSESSMENT (replaces the assessment's form of the same kind)."""
     from lti_tool.forms.attachments import AttachmentError, attach_form
 
     try:
         with session_scope() as session:
-            attachment = attach_form(session, assessment, form, required=required, now=services().clock.now())
-            click.echo(f"{assessment}: {attachment.kind} form {form}"
-                       + (" (required for the certificate)" if attachment.required_for_certificate else ""))
+            attachment = attach_form(
+                session, assessment, form, required=required, now=services().clock.now()
+            )
+            click.echo(
+                f"{assessment}: {attachment.kind} form {form}"
+                + (" (required for the certificate)" if attachment.required_for_certificate else "")
+            )
     except AttachmentError as error:
         raise click.ClickException(str(error)) from None
 
@@ -123,21 +141,32 @@ def detach_cmd(assessment: str, form: str) -> None:
 @forms_cli.command("options")
 @click.argument("assessment")
 @click.option("--show-score/--hide-score", default=None, help="Print the score on the certificate.")
-@click.option("--names-beside-answers/--anonymous", default=None,
-              help="Let instructors see each learner's evaluation answers next to their name.")
-def options_cmd(assessment: str, show_score: bool | None, names_beside_answers: bool | None) -> None:
+@click.option(
+    "--names-beside-answers/--anonymous",
+    default=None,
+    help="Let instructors see each learner's evaluation answers next to their name.",
+)
+def options_cmd(
+    assessment: str, show_score: bool | None, names_beside_answers: bool | None
+) -> None:
     """Show or change the certificate and report options of ASSESSMENT."""
     from lti_tool.forms.attachments import AttachmentError, set_completion_options
 
     try:
         with session_scope() as session:
-            options = set_completion_options(session, assessment, now=services().clock.now(),
-                                             certificate_shows_score=show_score,
-                                             answers_beside_names=names_beside_answers)
+            options = set_completion_options(
+                session,
+                assessment,
+                now=services().clock.now(),
+                certificate_shows_score=show_score,
+                answers_beside_names=names_beside_answers,
+            )
     except AttachmentError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"{assessment}: score on certificate: {'yes' if options.certificate_shows_score else 'no'}; "
-               f"answers beside names: {'yes' if options.answers_beside_names else 'no (anonymous)'}")
+    click.echo(
+        f"{assessment}: score on certificate: {'yes' if options.certificate_shows_score else 'no'}; "
+        f"answers beside names: {'yes' if options.answers_beside_names else 'no (anonymous)'}"
+    )
 
 
 @forms_cli.command("list")
@@ -149,9 +178,19 @@ def list_forms_cmd() -> None:
     with session_scope() as session:
         for form in session.scalars(select(FormDefinition).order_by(FormDefinition.slug)):
             version = latest_version(session, form.id)
-            uses = session.scalars(select(FormAttachment).where(FormAttachment.form_id == form.id)
-                                   .order_by(FormAttachment.assessment_slug)).all()
-            used = ", ".join(a.assessment_slug + (" (required)" if a.required_for_certificate else "")
-                             for a in uses) or "not attached"
-            click.echo(f"{form.slug}  [{form.kind}]  v{version.number if version else '?'}  "
-                       f"languages {','.join(version.languages) if version else '-'}  used by: {used}")
+            uses = session.scalars(
+                select(FormAttachment)
+                .where(FormAttachment.form_id == form.id)
+                .order_by(FormAttachment.assessment_slug)
+            ).all()
+            used = (
+                ", ".join(
+                    a.assessment_slug + (" (required)" if a.required_for_certificate else "")
+                    for a in uses
+                )
+                or "not attached"
+            )
+            click.echo(
+                f"{form.slug}  [{form.kind}]  v{version.number if version else '?'}  "
+                f"languages {','.join(version.languages) if version else '-'}  used by: {used}"
+            )

@@ -27,4 +27,4 @@ def normalise(raw: str) -> str | None:
 
 
 def display(code: str) -> str:
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))

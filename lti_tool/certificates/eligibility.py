@@ -67,18 +67,31 @@ def is_pass(best: BestResult | None, pass_mark_percent: float | None) -> bool:
 
 
 def live_certificate(session: Session, placement_id: int, user_id: int) -> Certificate | None:
-    return session.scalar(select(Certificate).where(
-        Certificate.placement_id == placement_id, Certificate.user_id == user_id,
-        Certificate.revoked_at.is_(None)))
+    return session.scalar(
+        select(Certificate).where(
+            Certificate.placement_id == placement_id,
+            Certificate.user_id == user_id,
+            Certificate.revoked_at.is_(None),
+        )
+    )
 
 
 def revoked_certificate(session: Session, placement_id: int, user_id: int) -> Certificate | None:
-    return session.scalar(select(Certificate).where(
-        Certificate.placement_id == placement_id, Certificate.user_id == user_id,
-        Certificate.revoked_at.is_not(None)).order_by(Certificate.revoked_at.desc()).limit(1))
+    return session.scalar(
+        select(Certificate)
+        .where(
+            Certificate.placement_id == placement_id,
+            Certificate.user_id == user_id,
+            Certificate.revoked_at.is_not(None),
+        )
+        .order_by(Certificate.revoked_at.desc())
+        .limit(1)
+    )
 
 
-def learner_certificate_state(session: Session, placement_id: int | None, user_id: int) -> CertificateState:
+def learner_certificate_state(
+    session: Session, placement_id: int | None, user_id: int
+) -> CertificateState:
     from lti_tool.attempts.best import best_result
 
     placement = session.get(Placement, placement_id) if placement_id is not None else None

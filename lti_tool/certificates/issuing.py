@@ -42,10 +42,14 @@ class Issued:
 
 
 def course_title(placement: Placement) -> str:
-    return (placement.context_title or placement.resource_link_title or placement.context_label or "").strip()
+    return (
+        placement.context_title or placement.resource_link_title or placement.context_label or ""
+    ).strip()
 
 
-def issue_if_eligible(session: Session, placement_id: int, user_id: int, *, now: datetime) -> Certificate | None:
+def issue_if_eligible(
+    session: Session, placement_id: int, user_id: int, *, now: datetime
+) -> Certificate | None:
     """The learner's valid certificate, issued now if deserved and not yet issued; else None."""
     state = learner_certificate_state(session, placement_id, user_id)
     if state.status == ISSUED:
@@ -55,20 +59,30 @@ def issue_if_eligible(session: Session, placement_id: int, user_id: int, *, now:
     return _issue(session, state, placement_id, user_id, now=now).certificate
 
 
-def _issue(session: Session, state: CertificateState, placement_id: int, user_id: int, *,
-           now: datetime) -> Issued:
+def _issue(
+    session: Session, state: CertificateState, placement_id: int, user_id: int, *, now: datetime
+) -> Issued:
     assert state.best is not None
     placement = session.get(Placement, placement_id)
     user = session.get(LtiUser, user_id)
     version = session.get(AssessmentVersion, state.best.assessment_version_id)
     assert placement is not None and user is not None and version is not None
     certificate = Certificate(
-        code=codes.new_code(), placement_id=placement_id, user_id=user_id,
-        attempt_id=state.best.attempt_id, assessment_version_id=version.id,
-        learner_name=learner_name(user)[:300], course_title=course_title(placement)[:500],
-        assessment_title=dict(version.title), assessment_default_language=version.default_language,
-        score_percent=round(float(state.best.best_percent), 2), achieved_at=state.best.achieved_at,
-        issued_at=now, revoked_at=None, revoked_reason=None)
+        code=codes.new_code(),
+        placement_id=placement_id,
+        user_id=user_id,
+        attempt_id=state.best.attempt_id,
+        assessment_version_id=version.id,
+        learner_name=learner_name(user)[:300],
+        course_title=course_title(placement)[:500],
+        assessment_title=dict(version.title),
+        assessment_default_language=version.default_language,
+        score_percent=round(float(state.best.best_percent), 2),
+        achieved_at=state.best.achieved_at,
+        issued_at=now,
+        revoked_at=None,
+        revoked_reason=None,
+    )
     try:
         with session.begin_nested():
             session.add(certificate)
@@ -116,12 +130,21 @@ def reissue(session: Session, raw_code: str, *, now: datetime) -> Certificate:
     if not name:
         raise ValueError("The platform has not shared this learner's name; nothing to print.")
     new = Certificate(
-        code=codes.new_code(), placement_id=old.placement_id, user_id=old.user_id, attempt_id=old.attempt_id,
-        assessment_version_id=old.assessment_version_id, learner_name=name[:300],
+        code=codes.new_code(),
+        placement_id=old.placement_id,
+        user_id=old.user_id,
+        attempt_id=old.attempt_id,
+        assessment_version_id=old.assessment_version_id,
+        learner_name=name[:300],
         course_title=course_title(old.placement)[:500] or old.course_title,
-        assessment_title=dict(old.assessment_title), assessment_default_language=old.assessment_default_language,
-        score_percent=old.score_percent, achieved_at=old.achieved_at, issued_at=now,
-        revoked_at=None, revoked_reason=None)
+        assessment_title=dict(old.assessment_title),
+        assessment_default_language=old.assessment_default_language,
+        score_percent=old.score_percent,
+        achieved_at=old.achieved_at,
+        issued_at=now,
+        revoked_at=None,
+        revoked_reason=None,
+    )
     old.revoked_at = now
     old.revoked_reason = f"Replaced by {codes.display(new.code)}"
     session.flush()  # the old one stops being live before the new one is inserted

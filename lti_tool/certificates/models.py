@@ -19,19 +19,35 @@ class Certificate(Base):
         CheckConstraint("score_percent >= 0 AND score_percent <= 100", name="score_range"),
         CheckConstraint("length(learner_name) > 0", name="learner_named"),
         # A revoked certificate always says why.
-        CheckConstraint("(revoked_at IS NULL) = (revoked_reason IS NULL)", name="revocation_has_reason"),
+        CheckConstraint(
+            "(revoked_at IS NULL) = (revoked_reason IS NULL)", name="revocation_has_reason"
+        ),
         # At most one valid certificate per learner per placement (a replaced one is revoked).
-        Index("uq_certificates_live_per_learner", "placement_id", "user_id", unique=True,
-              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+        Index(
+            "uq_certificates_live_per_learner",
+            "placement_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)  # Crockford base32, no dashes
-    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="RESTRICT"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="RESTRICT"), index=True)
+    placement_id: Mapped[int] = mapped_column(
+        ForeignKey("placements.id", ondelete="RESTRICT"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_users.id", ondelete="RESTRICT"), index=True
+    )
     # The passing attempt it is based on: kept as evidence (an attempt with a certificate cannot be deleted).
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="RESTRICT"), index=True)
-    assessment_version_id: Mapped[int] = mapped_column(ForeignKey("assessment_versions.id", ondelete="RESTRICT"))
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("attempts.id", ondelete="RESTRICT"), index=True
+    )
+    assessment_version_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_versions.id", ondelete="RESTRICT")
+    )
     # Snapshot at issue time: what the PDF and the verification page say, forever.
     learner_name: Mapped[str] = mapped_column(String(300))
     course_title: Mapped[str] = mapped_column(String(500))

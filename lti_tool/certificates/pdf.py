@@ -65,8 +65,16 @@ def _fitted_size(pdf: FPDF, text: str, start: float, minimum: float, bold: bool)
     return minimum
 
 
-def _centered(pdf: FPDF, text: str, size: float, *, bold: bool = False, color=INK,
-              minimum: float | None = None, gap: float = 2.0) -> None:
+def _centered(
+    pdf: FPDF,
+    text: str,
+    size: float,
+    *,
+    bold: bool = False,
+    color=INK,
+    minimum: float | None = None,
+    gap: float = 2.0,
+) -> None:
     if minimum is not None:
         size = _fitted_size(pdf, text, size, minimum, bold)
     _font(pdf, size, bold, color)
@@ -119,8 +127,15 @@ def render_certificate(doc: CertificateDocument) -> bytes:
 
     # Verification block, bottom: the QR code on the left, code and address beside it.
     top = PAGE_H - MARGIN - QR_SIZE
-    pdf.image(io.BytesIO(qr_png(doc.verify_url)), x=MARGIN, y=top, w=QR_SIZE, h=QR_SIZE,
-              alt_text=doc.qr_alt, link=doc.verify_url)
+    pdf.image(
+        io.BytesIO(qr_png(doc.verify_url)),
+        x=MARGIN,
+        y=top,
+        w=QR_SIZE,
+        h=QR_SIZE,
+        alt_text=doc.qr_alt,
+        link=doc.verify_url,
+    )
     text_x = MARGIN + QR_SIZE + 6
     text_w = PAGE_W - MARGIN - text_x
     pdf.set_xy(text_x, top + 6)
@@ -131,6 +146,7 @@ def render_certificate(doc: CertificateDocument) -> bytes:
     pdf.multi_cell(text_w, 5, doc.verify_line, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
     _font(pdf, 9.5, color=ACCENT)
     pdf.set_x(text_x)
-    pdf.multi_cell(text_w, 5, doc.verify_url, align="L", link=doc.verify_url, new_x=XPos.LEFT,
-                   new_y=YPos.NEXT)
+    pdf.multi_cell(
+        text_w, 5, doc.verify_url, align="L", link=doc.verify_url, new_x=XPos.LEFT, new_y=YPos.NEXT
+    )
     return bytes(pdf.output())

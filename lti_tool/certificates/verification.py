@@ -41,8 +41,12 @@ def verify(session: Session, raw_code: str) -> Verification:
     if certificate.revoked_at is not None:
         # Not even the name: a revoked certificate is no longer anyone's credential.
         return Verification(REVOKED, code, revoked_at=certificate.revoked_at)
-    return Verification(VALID, code, learner_name=certificate.learner_name,
-                        course_title=certificate.course_title,
-                        assessment_title=dict(certificate.assessment_title),
-                        assessment_default_language=certificate.assessment_default_language,
-                        achieved_at=certificate.achieved_at)
+    return Verification(
+        VALID,
+        code,
+        learner_name=certificate.learner_name,
+        course_title=certificate.course_title,
+        assessment_title=dict(certificate.assessment_title),
+        assessment_default_language=certificate.assessment_default_language,
+        achieved_at=certificate.achieved_at,
+    )

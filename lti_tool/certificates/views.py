@@ -38,7 +38,9 @@ from lti_tool.services import services
 from lti_tool.web.errors import UserFacingError
 from lti_tool.web.locale import SUPPORTED_LOCALES
 
-bp = Blueprint("certificates", __name__, static_folder="static", static_url_path="/certificates-static")
+bp = Blueprint(
+    "certificates", __name__, static_folder="static", static_url_path="/certificates-static"
+)
 bp.register_blueprint(forms_bp)  # evaluation forms and questionnaires: certificates.forms.*
 
 VERIFY_LIMIT = 30  # look-ups per client address per window: plenty for people, useless for guessing
@@ -50,8 +52,11 @@ def _request_certificate_state() -> CertificateState | None:
     """The certificate state of this request's learner, computed once and only when asked."""
     if "certificate_state" not in g:
         launch = g.get("launch")
-        g.certificate_state = (learner_certificate_state(db.session(), launch.placement_id, launch.user_id)
-                               if launch is not None and launch.placement_id is not None else None)
+        g.certificate_state = (
+            learner_certificate_state(db.session(), launch.placement_id, launch.user_id)
+            if launch is not None and launch.placement_id is not None
+            else None
+        )
     return g.certificate_state
 
 
@@ -70,9 +75,14 @@ def language_name(code: str) -> str:
 
 @bp.app_context_processor
 def _certificate_context() -> dict:
-    return {"certificate_state": _request_certificate_state, "content_text": content_text,
-            "language_name": language_name, "display_code": codes.display,
-            "local_date": local_date, "local_percent": local_percent}
+    return {
+        "certificate_state": _request_certificate_state,
+        "content_text": content_text,
+        "language_name": language_name,
+        "display_code": codes.display,
+        "local_date": local_date,
+        "local_percent": local_percent,
+    }
 
 
 def _issuer(launch: LaunchSession) -> str | None:
@@ -82,24 +92,47 @@ def _issuer(launch: LaunchSession) -> str | None:
 
 def _refusal(state: CertificateState) -> UserFacingError:
     if state.status == FORMS_PENDING:
-        return UserFacingError(_("Your certificate will be issued as soon as you submit the forms "
-                                 "this course asks for."), status=403, code="forms_pending",
-                               action=_("Open the certificate page to see which forms are missing."))
+        return UserFacingError(
+            _(
+                "Your certificate will be issued as soon as you submit the forms "
+                "this course asks for."
+            ),
+            status=403,
+            code="forms_pending",
+            action=_("Open the certificate page to see which forms are missing."),
+        )
     if state.status == NAME_MISSING:
-        return UserFacingError(_("Your course did not share your name with this tool, so there is no "
-                                 "name to print on a certificate."), status=403, code="name_missing",
-                               action=_("Ask your instructor to let the course share learners' names "
-                                        "with this tool, then open the assessment again."))
+        return UserFacingError(
+            _(
+                "Your course did not share your name with this tool, so there is no "
+                "name to print on a certificate."
+            ),
+            status=403,
+            code="name_missing",
+            action=_(
+                "Ask your instructor to let the course share learners' names "
+                "with this tool, then open the assessment again."
+            ),
+        )
     if state.status == REVOKED:
-        return UserFacingError(_("Your certificate for this assessment was revoked."), status=403,
-                               code="certificate_revoked",
-                               action=_("Contact your instructor if you think this is a mistake."))
+        return UserFacingError(
+            _("Your certificate for this assessment was revoked."),
+            status=403,
+            code="certificate_revoked",
+            action=_("Contact your instructor if you think this is a mistake."),
+        )
     if state.status == NO_ASSESSMENT:
-        return UserFacingError(_("This activity has no assessment, so it has no certificate."),
-                               status=404, code="no_assessment")
-    return UserFacingError(_("There is no certificate yet: it is issued when you pass the final "
-                             "assessment."), status=403, code="not_passed",
-                           action=_("Take the assessment; your highest score counts."))
+        return UserFacingError(
+            _("This activity has no assessment, so it has no certificate."),
+            status=404,
+            code="no_assessment",
+        )
+    return UserFacingError(
+        _("There is no certificate yet: it is issued when you pass the final assessment."),
+        status=403,
+        code="not_passed",
+        action=_("Take the assessment; your highest score counts."),
+    )
 
 
 # --------------------------------------------------------------------------- learner
@@ -108,9 +141,13 @@ def learner() -> str:
     current_launch()
     state = _request_certificate_state() or CertificateState(NO_ASSESSMENT)
     certificate = state.certificate if state.eligible else None
-    return render_template("certificates/learner.html", state=state, certificate=certificate,
-                           verify_url=verification_url(certificate.code) if certificate else None,
-                           languages=SUPPORTED_LOCALES)
+    return render_template(
+        "certificates/learner.html",
+        state=state,
+        certificate=certificate,
+        verify_url=verification_url(certificate.code) if certificate else None,
+        languages=SUPPORTED_LOCALES,
+    )
 
 
 @bp.get("/certificate.pdf")
@@ -118,19 +155,32 @@ def download() -> Response:
     launch = current_launch()
     session = db.session()
     now = current_clock().now()
-    certificate = (issue_if_eligible(session, launch.placement_id, launch.user_id, now=now)
-                   if launch.placement_id is not None else None)
+    certificate = (
+        issue_if_eligible(session, launch.placement_id, launch.user_id, now=now)
+        if launch.placement_id is not None
+        else None
+    )
     if certificate is None:
         raise _refusal(learner_certificate_state(session, launch.placement_id, launch.user_id))
     session.commit()  # issued (if new) before anyone can hold the PDF
     language = request.args.get("lang", "")
     language = language if language in SUPPORTED_LOCALES else launch.locale
-    options = completion_options(session, launch.placement.assessment_slug if launch.placement else None)
-    pdf = render_certificate(certificate_document(certificate, language,
-                                                  show_score=options.certificate_shows_score,
-                                                  issuer=_issuer(launch)))
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{pdf_filename(certificate)}"'})
+    options = completion_options(
+        session, launch.placement.assessment_slug if launch.placement else None
+    )
+    pdf = render_certificate(
+        certificate_document(
+            certificate,
+            language,
+            show_score=options.certificate_shows_score,
+            issuer=_issuer(launch),
+        )
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{pdf_filename(certificate)}"'},
+    )
 
 
 # --------------------------------------------------------------------------- public verification
@@ -138,10 +188,13 @@ def _rate_limit() -> None:
     client = request.remote_addr or "unknown"
     count = services().store.hit(f"certificates:verify:{client}", VERIFY_WINDOW_SECONDS)
     if count > VERIFY_LIMIT:
-        raise UserFacingError(_("Too many certificate checks came from your network in a short time."),
-                              status=429, code="too_many_verifications",
-                              action=_("Wait a minute, then try again."),
-                              headers={"Retry-After": str(VERIFY_WINDOW_SECONDS)})
+        raise UserFacingError(
+            _("Too many certificate checks came from your network in a short time."),
+            status=429,
+            code="too_many_verifications",
+            action=_("Wait a minute, then try again."),
+            headers={"Retry-After": str(VERIFY_WINDOW_SECONDS)},
+        )
 
 
 def _page_language() -> None:
@@ -163,8 +216,9 @@ def verify_form():
             if g.get("locale"):
                 values["lang"] = g.locale
             return redirect(url_for("certificates.verify", **values), 303)
-    return render_template("certificates/verify.html", result=None, typed=raw,
-                           malformed=bool(raw)), (400 if raw else 200)
+    return render_template(
+        "certificates/verify.html", result=None, typed=raw, malformed=bool(raw)
+    ), (400 if raw else 200)
 
 
 @bp.get("/verify/<code>", endpoint="verify")
@@ -172,8 +226,9 @@ def verify_code(code: str):
     _page_language()
     _rate_limit()
     result = verify(db.session(), code)
-    return render_template("certificates/verify.html", result=result, typed=code,
-                           malformed=False), (404 if result.status == UNKNOWN else 200)
+    return render_template(
+        "certificates/verify.html", result=result, typed=code, malformed=False
+    ), (404 if result.status == UNKNOWN else 200)
 
 
 # --------------------------------------------------------------------------- instructor
@@ -182,8 +237,15 @@ def instructor_list() -> str:
     launch = require_staff()
     certificates = []
     if launch.placement_id is not None:
-        certificates = db.session().scalars(
-            select(Certificate).where(Certificate.placement_id == launch.placement_id)
-            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())).all()
-    return render_template("certificates/instructor_list.html", certificates=certificates,
-                           placement=launch.placement)
+        certificates = (
+            db.session()
+            .scalars(
+                select(Certificate)
+                .where(Certificate.placement_id == launch.placement_id)
+                .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+            )
+            .all()
+        )
+    return render_template(
+        "certificates/instructor_list.html", certificates=certificates, placement=launch.placement
+    )

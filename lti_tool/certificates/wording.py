@@ -26,7 +26,9 @@ def local_date(moment: datetime | date, language: str) -> str:
 
 
 def local_percent(value: float, language: str) -> str:
-    return format_percent(round(value, 1) / 100, locale=normalise_locale(language), decimal_quantization=False)
+    return format_percent(
+        round(value, 1) / 100, locale=normalise_locale(language), decimal_quantization=False
+    )
 
 
 def verification_url(code: str) -> str:
@@ -36,11 +38,14 @@ def verification_url(code: str) -> str:
 
 
 def assessment_title(certificate: Certificate, language: str) -> str:
-    return translate(certificate.assessment_title, language, certificate.assessment_default_language)
+    return translate(
+        certificate.assessment_title, language, certificate.assessment_default_language
+    )
 
 
-def certificate_document(certificate: Certificate, language: str, *, show_score: bool,
-                         issuer: str | None = None) -> CertificateDocument:
+def certificate_document(
+    certificate: Certificate, language: str, *, show_score: bool, issuer: str | None = None
+) -> CertificateDocument:
     language = language if language in SUPPORTED_LOCALES else normalise_locale(language)
     with force_locale(language):
         date_text = local_date(certificate.achieved_at, language)
@@ -51,10 +56,15 @@ def certificate_document(certificate: Certificate, language: str, *, show_score:
             learner_name=certificate.learner_name,
             completed=_("has successfully completed the final assessment"),
             assessment_title=assessment_title(certificate, language),
-            course_line=_("of the course %(course)s", course=certificate.course_title) if certificate.course_title else "",
+            course_line=_("of the course %(course)s", course=certificate.course_title)
+            if certificate.course_title
+            else "",
             date_line=_("Date of completion: %(date)s", date=date_text),
-            score_line=_("Score: %(score)s", score=local_percent(certificate.score_percent, language))
-            if show_score else None,
+            score_line=_(
+                "Score: %(score)s", score=local_percent(certificate.score_percent, language)
+            )
+            if show_score
+            else None,
             code_line=_("Verification code: %(code)s", code=codes.display(certificate.code)),
             verify_line=_("Check that this certificate is genuine at:"),
             verify_url=verification_url(certificate.code),

@@ -17,14 +17,20 @@ SCORE_MAXIMUM = 100
 
 def resource_for(slug: str, title: str, launch_url: str) -> DeepLinkResource:
     line_item = LineItem().set_score_maximum(SCORE_MAXIMUM).set_label(title).set_tag(slug)
-    return (DeepLinkResource().set_url(launch_url).set_title(title)
-            .set_custom_params({"assessment": slug}).set_lineitem(line_item))
+    return (
+        DeepLinkResource()
+        .set_url(launch_url)
+        .set_title(title)
+        .set_custom_params({"assessment": slug})
+        .set_lineitem(line_item)
+    )
 
 
 def response_jwt(launch: LaunchSession, key: SigningKey, resource: DeepLinkResource) -> str:
     settings = launch.claims.get(claims.DL_SETTINGS) or {}
-    deep_link = DeepLink(registration_for(launch.deployment.platform, key),
-                         launch.deployment.deployment_id, settings)
+    deep_link = DeepLink(
+        registration_for(launch.deployment.platform, key), launch.deployment.deployment_id, settings
+    )
     return deep_link.get_response_jwt([resource])
 
 

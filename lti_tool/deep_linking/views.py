@@ -18,8 +18,11 @@ bp = Blueprint("deep_linking", __name__)
 def _deep_linking_launch():
     launch = require_staff()
     if launch.message_type != claims.DEEP_LINKING_REQUEST or not return_url(launch):
-        raise UserFacingError(_("This page only works from Moodle's \"Select content\" button."),
-                              code="not_deep_linking", status=400)
+        raise UserFacingError(
+            _('This page only works from Moodle\'s "Select content" button.'),
+            code="not_deep_linking",
+            status=400,
+        )
     return launch
 
 
@@ -31,8 +34,12 @@ def localised(texts: dict[str, str], locale: str, fallback: str = "en") -> str:
 def catalogue() -> str:
     _deep_linking_launch()
     assessments = catalog.list_assessments(db.session())
-    return render_template("deep_linking/catalogue.html", assessments=assessments,
-                           locale=str(get_locale()), localised=localised)
+    return render_template(
+        "deep_linking/catalogue.html",
+        assessments=assessments,
+        locale=str(get_locale()),
+        localised=localised,
+    )
 
 
 @bp.post("/deep-linking/select")
@@ -41,11 +48,19 @@ def select() -> str:
     slug = request.form.get("assessment", "")
     summary = next((a for a in catalog.list_assessments(db.session()) if a.slug == slug), None)
     if summary is None:
-        raise UserFacingError(_("That assessment does not exist."), code="unknown_assessment",
-                              status=404, action=_("Go back and choose one from the list."))
+        raise UserFacingError(
+            _("That assessment does not exist."),
+            code="unknown_assessment",
+            status=404,
+            action=_("Go back and choose one from the list."),
+        )
     settings = current_app.config["EMM_SETTINGS"]
     title = localised(summary.titles, launch.locale)
     resource = resource_for(slug, title, settings.public_base_url + "/lti/launch")
     key = signing_key(db.session(), current_app.config["SECRET_KEY"])
-    return render_template("deep_linking/return.html", action=return_url(launch),
-                           jwt=response_jwt(launch, key, resource), title=title)
+    return render_template(
+        "deep_linking/return.html",
+        action=return_url(launch),
+        jwt=response_jwt(launch, key, resource),
+        title=title,
+    )

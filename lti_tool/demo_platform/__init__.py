@@ -92,6 +92,14 @@ from lti_tool.demo_platform.signing import forge_id_token
 from lti_tool.demo_platform.store import IdTokenTamper, PlatformState, ToolRegistration
 
 __all__ = [
-    "Fault", "FaultPlan", "IdTokenTamper", "PlatformConfig", "PlatformState", "ToolRegistration",
-    "create_platform_app", "forge_id_token", "generate_platform_key", "public_jwk",
+    "Fault",
+    "FaultPlan",
+    "IdTokenTamper",
+    "PlatformConfig",
+    "PlatformState",
+    "ToolRegistration",
+    "create_platform_app",
+    "forge_id_token",
+    "generate_platform_key",
+    "public_jwk",
 ]

@@ -18,11 +18,18 @@ SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
 
 
 class DemoAgsService(AssignmentsGradesService):
-    def __init__(self, request: Request, platform_config: DemoPlatformConf,
-                 required_scopes: list[str], line_item_id: str | None = None) -> None:
+    def __init__(
+        self,
+        request: Request,
+        platform_config: DemoPlatformConf,
+        required_scopes: list[str],
+        line_item_id: str | None = None,
+    ) -> None:
         config = platform_config.state.config
         super().__init__(
-            request, platform_config, config.lineitems_url(),
+            request,
+            platform_config,
+            config.lineitems_url(),
             config.lineitem_url(line_item_id) if line_item_id else None,
         )
         self.platform_config: DemoPlatformConf = platform_config
@@ -51,12 +58,19 @@ class DemoAgsService(AssignmentsGradesService):
             data["endDateTime"] = item.end_date_time
         return data
 
-    def find_lineitems(self, page: int = 1, limit: int | None = None,
-                       line_item_id: str | None = None, resource_link_id: str | None = None,
-                       resource_id: str | None = None, tag: str | None = None,
-                       **_ignored: t.Any) -> TPage:
-        items = self.state.line_items(resource_link_id=resource_link_id,
-                                      resource_id=resource_id, tag=tag)
+    def find_lineitems(
+        self,
+        page: int = 1,
+        limit: int | None = None,
+        line_item_id: str | None = None,
+        resource_link_id: str | None = None,
+        resource_id: str | None = None,
+        tag: str | None = None,
+        **_ignored: t.Any,
+    ) -> TPage:
+        items = self.state.line_items(
+            resource_link_id=resource_link_id, resource_id=resource_id, tag=tag
+        )
         return {"content": [self.lineitem_json(item) for item in items], "has_next": False}
 
     def find_lineitem(self, line_item_id: str) -> TLineItem:
@@ -98,12 +112,14 @@ class DemoAgsService(AssignmentsGradesService):
                 raise ScoreRejected(404, "Line item does not exist")
             parsed = gradebook.validate_score(body)
             self.state.accept_score(
-                line_item_id, parsed["user_id"],
+                line_item_id,
+                parsed["user_id"],
                 lambda stored, member, item: gradebook.apply_score(parsed, stored, member, item),
             )
         except ScoreRejected as rejected:
-            self.state.log_score_post(ScorePost(line_item_id, body, rejected.status,
-                                                rejected.reason))
+            self.state.log_score_post(
+                ScorePost(line_item_id, body, rejected.status, rejected.reason)
+            )
             if rejected.status == 404:
                 raise LineItemNotFoundException(line_item_id) from rejected
             if rejected.status == 409:
@@ -112,8 +128,14 @@ class DemoAgsService(AssignmentsGradesService):
         self.state.log_score_post(ScorePost(line_item_id, body, 200, "accepted"))
         return UpdateScoreStatus.SUCCESS
 
-    def get_results(self, line_item_id: str, page: int = 1, limit: int | None = None,
-                    user_id: str | None = None, **_ignored: t.Any) -> TPage:
+    def get_results(
+        self,
+        line_item_id: str,
+        page: int = 1,
+        limit: int | None = None,
+        user_id: str | None = None,
+        **_ignored: t.Any,
+    ) -> TPage:
         item = self.state.line_item(line_item_id)
         if item is None:
             raise LineItemNotFoundException(line_item_id)

@@ -8,8 +8,9 @@ from lti_tool.demo_platform.config import PlatformConfig
 from lti_tool.demo_platform.service_gate import EXTENSION_KEY
 from lti_tool.demo_platform.store import PlatformState
 
-CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; " \
-                          "frame-ancestors 'self'"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'self'"
+)
 
 
 def create_platform_app(config: PlatformConfig) -> Flask:

@@ -44,7 +44,7 @@ def full_role(role: str) -> str:
 def short_role(role: str) -> str | None:
     """NRPS answers short context role names, as Moodle does; non-context roles are dropped."""
     if role.startswith(MEMBERSHIP):
-        return role[len(MEMBERSHIP):]
+        return role[len(MEMBERSHIP) :]
     return None if "://" in role else role
 
 
@@ -98,11 +98,13 @@ def nrps_claim(config: PlatformConfig) -> dict[str, Any]:
     }
 
 
-def basic_outcome_claim(config: PlatformConfig, resource_link_id: str,
-                        user_id: str) -> dict[str, Any]:
+def basic_outcome_claim(
+    config: PlatformConfig, resource_link_id: str, user_id: str
+) -> dict[str, Any]:
     # Moodle still sends LTI 1.1 outcome details; this platform does not serve that endpoint.
-    sourcedid = (
-        '{"data":{"instanceid":"%s","userid":"%s","typeid":"1"}}' % (resource_link_id, user_id)
+    sourcedid = '{"data":{"instanceid":"%s","userid":"%s","typeid":"1"}}' % (
+        resource_link_id,
+        user_id,
     )
     return {
         BASIC_OUTCOME_CLAIM: {
@@ -112,8 +114,9 @@ def basic_outcome_claim(config: PlatformConfig, resource_link_id: str,
     }
 
 
-def deep_linking_settings(return_url: str, title: str, accept_types: list[str],
-                          data: str | None) -> dict[str, Any]:
+def deep_linking_settings(
+    return_url: str, title: str, accept_types: list[str], data: str | None
+) -> dict[str, Any]:
     settings: dict[str, Any] = {
         "accept_types": accept_types,
         "accept_presentation_document_targets": ["frame", "iframe", "window"],

@@ -34,9 +34,11 @@ def generate_platform_key() -> str:
 
 def public_key_pem(private_key_pem: str) -> str:
     key = serialization.load_pem_private_key(private_key_pem.encode("ascii"), password=None)
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode("ascii")
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode("ascii")
+    )
 
 
 def public_jwk(private_key_pem: str, kid: str | None = None) -> dict[str, Any]:
@@ -120,8 +122,8 @@ class PlatformConfig:
 
     def results_url(self, line_item_id: str, user_id: str | None = None) -> str:
         query = "&".join(
-            part for part in (self.service_url_query,
-                              urlencode({"user_id": user_id}) if user_id else "")
+            part
+            for part in (self.service_url_query, urlencode({"user_id": user_id}) if user_id else "")
             if part
         )
         return self.url(f"/lineitems/{line_item_id}/results", query)

@@ -18,8 +18,16 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 
 ENDPOINTS = (
-    "auth", "token", "jwks", "lineitems", "lineitem", "scores", "results", "memberships",
-    "register", "deep_link_return",
+    "auth",
+    "token",
+    "jwks",
+    "lineitems",
+    "lineitem",
+    "scores",
+    "results",
+    "memberships",
+    "register",
+    "deep_link_return",
 )
 
 

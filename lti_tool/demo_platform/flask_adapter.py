@@ -75,5 +75,6 @@ def json_response(resp: Response) -> flask.Response:
         if isinstance(resp.result, dict) and resp.result.get("next"):
             response.headers["Link"] = generate_next_link(resp.result["next"])
         return response
-    return flask.Response(json.dumps({"error": resp.message}), status=resp.code,
-                          mimetype="application/json")
+    return flask.Response(
+        json.dumps({"error": resp.message}), status=resp.code, mimetype="application/json"
+    )

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from lti_tool.demo_platform.store import Grade, LineItem, Member, ScoreRejected
@@ -40,7 +40,7 @@ def parse_timestamp(raw: Any) -> datetime | None:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def validate_score(body: Any) -> dict[str, Any]:
@@ -79,21 +79,27 @@ def validate_score(body: Any) -> dict[str, Any]:
     }
 
 
-def apply_score(score: dict[str, Any], stored: Grade | None, member: Member | None,
-                item: LineItem) -> Grade:
+def apply_score(
+    score: dict[str, Any], stored: Grade | None, member: Member | None, item: LineItem
+) -> Grade:
     if member is None or not member.graded:
         raise ScoreRejected(400, "Incorrect score received: user is not gradable in the course")
     if stored is not None and int(stored.timestamp.timestamp()) >= int(
-            score["timestamp"].timestamp()):
+        score["timestamp"].timestamp()
+    ):
         raise ScoreRejected(409, "Refusing score with an earlier timestamp")
     grade = None
     if score["score_given"] is not None and score["grading_progress"] == "FullyGraded":
         scaled = score["score_given"] / score["score_maximum"] * item.score_maximum
         grade = min(max(scaled, 0.0), item.score_maximum)
     return Grade(
-        line_item_id=item.id, user_id=score["user_id"], grade=grade,
-        score_given=score["score_given"], score_maximum=score["score_maximum"],
-        comment=score["comment"], timestamp=score["timestamp"],
+        line_item_id=item.id,
+        user_id=score["user_id"],
+        grade=grade,
+        score_given=score["score_given"],
+        score_maximum=score["score_maximum"],
+        comment=score["comment"],
+        timestamp=score["timestamp"],
         activity_progress=score["activity_progress"],
         grading_progress=score["grading_progress"],
     )

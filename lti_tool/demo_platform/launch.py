@@ -11,8 +11,9 @@ from lti_tool.demo_platform.store import PendingLaunch
 
 
 class DemoMessageLaunch(FlaskMessageLaunch):
-    def __init__(self, request: FlaskRequest, platform_config: DemoPlatformConf,
-                 pending: PendingLaunch) -> None:
+    def __init__(
+        self, request: FlaskRequest, platform_config: DemoPlatformConf, pending: PendingLaunch
+    ) -> None:
         super().__init__(request, platform_config)
         self.pending = pending
         self.set_id_token_expiration(platform_config.state.config.id_token_lifetime)
@@ -23,8 +24,9 @@ class DemoMessageLaunch(FlaskMessageLaunch):
         launch = self.pending
         self.set_user_data(launch.user_id, launch.roles)
         extra: dict[str, t.Any] = {}
-        extra.update(c.person_claims(launch.given_name, launch.family_name, launch.email,
-                                     launch.username))
+        extra.update(
+            c.person_claims(launch.given_name, launch.family_name, launch.email, launch.username)
+        )
         extra.update(c.platform_claims(config))
         extra.update(c.context_claim(config))
         presentation: dict[str, t.Any] = {"locale": launch.locale}
@@ -47,9 +49,11 @@ class DemoMessageLaunch(FlaskMessageLaunch):
         else:
             assert launch.resource_link_id is not None
             self.set_launch_url(launch.target_link_uri)
-            self.set_resource_link_claim(launch.resource_link_id,
-                                         launch.resource_link_description or None,
-                                         launch.resource_link_title or None)
+            self.set_resource_link_claim(
+                launch.resource_link_id,
+                launch.resource_link_description or None,
+                launch.resource_link_title or None,
+            )
             presentation["document_target"] = launch.document_target
             if launch.return_url:
                 presentation["return_url"] = launch.return_url
@@ -57,8 +61,10 @@ class DemoMessageLaunch(FlaskMessageLaunch):
         self.lti_claim_launch_presentation = {c.LTI + "launch_presentation": presentation}
 
         if launch.include_ags:
-            self.set_ags(config.lineitems_url(),
-                         config.lineitem_url(launch.line_item_id) if launch.line_item_id else None)
+            self.set_ags(
+                config.lineitems_url(),
+                config.lineitem_url(launch.line_item_id) if launch.line_item_id else None,
+            )
             extra.update(c.ags_claim(config, launch.line_item_id))  # Moodle's scope list
         if launch.include_nrps:
             self.set_nrps(config.memberships_url())

@@ -11,7 +11,9 @@ import typing as t
 
 import jwt
 from lti1p3platform.exceptions import (
-    LtiException, MissingRequiredClaim, UnsupportedGrantType,
+    LtiException,
+    MissingRequiredClaim,
+    UnsupportedGrantType,
 )
 from lti1p3platform.ltiplatform import AccessTokenResponse, LTI1P3PlatformConfAbstract
 from lti1p3platform.registration import Registration
@@ -20,7 +22,10 @@ from lti_tool.demo_platform.claims import SERVICE_SCOPES
 from lti_tool.demo_platform.config import public_jwk, public_key_pem
 from lti_tool.demo_platform.signing import forge_id_token
 from lti_tool.demo_platform.store import (
-    IssuedAccessToken, IssuedIdToken, PlatformState, ToolRegistration,
+    IssuedAccessToken,
+    IssuedIdToken,
+    PlatformState,
+    ToolRegistration,
 )
 
 # A tool clock a little off from ours must not break its assertions (Moodle's JWT leeway).
@@ -49,8 +54,9 @@ class ClockedRegistration(Registration):
         config = self._state.config
         return [public_jwk(config.private_key_pem, config.signing_kid), *self._state.extra_jwks]
 
-    def platform_encode_and_sign(self, payload: dict[str, t.Any],
-                                 expiration: int | None = None) -> str:
+    def platform_encode_and_sign(
+        self, payload: dict[str, t.Any], expiration: int | None = None
+    ) -> str:
         """Sign an id_token: iat/exp from the platform clock, Moodle's claim set (no azp),
         then any test tamper."""
         config = self._state.config
@@ -66,8 +72,7 @@ class ClockedRegistration(Registration):
             if tamper.claims is not None:
                 payload = tamper.claims(dict(payload))
             key_pem, kid, alg, headers = tamper.key_pem, tamper.kid, tamper.alg, tamper.headers
-        token = forge_id_token(config, payload, key_pem=key_pem, kid=kid, alg=alg,
-                               headers=headers)
+        token = forge_id_token(config, payload, key_pem=key_pem, kid=kid, alg=alg, headers=headers)
         header = jwt.get_unverified_header(token) if alg != "none" else {"alg": "none"}
         self._state.record_id_token(IssuedIdToken(header=header, claims=payload, token=token))
         return token
@@ -82,7 +87,10 @@ class DemoPlatformConf(LTI1P3PlatformConfAbstract):
         self.state: PlatformState = kwargs["state"]
         self.tool: ToolRegistration | None = kwargs.get("tool")
         self._jwt_verify_options = {
-            "verify_aud": False, "verify_exp": False, "verify_iat": False, "verify_nbf": False,
+            "verify_aud": False,
+            "verify_exp": False,
+            "verify_iat": False,
+            "verify_nbf": False,
         }
 
     def get_registration_by_params(self, **kwargs: t.Any) -> Registration:
@@ -145,28 +153,46 @@ class DemoPlatformConf(LTI1P3PlatformConfAbstract):
         lifetime = int(self.state.access_token_lifetime)
         jti = self.state.new_secret(24)
         claims = {
-            "iss": config.issuer, "sub": self.tool.client_id, "aud": config.token_url(),
-            "scopes": " ".join(granted), "iat": now, "exp": now + lifetime, "jti": jti,
+            "iss": config.issuer,
+            "sub": self.tool.client_id,
+            "aud": config.token_url(),
+            "scopes": " ".join(granted),
+            "iat": now,
+            "exp": now + lifetime,
+            "jti": jti,
         }
-        token = jwt.encode(claims, config.private_key_pem, algorithm="RS256",
-                           headers={"kid": config.signing_kid})
-        self.state.record_access_token(IssuedAccessToken(
-            jti=jti, client_id=self.tool.client_id, scopes=granted, issued_at=now,
-            expires_at=now + lifetime,
-        ))
-        return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime,
-                "scope": " ".join(granted)}
+        token = jwt.encode(
+            claims, config.private_key_pem, algorithm="RS256", headers={"kid": config.signing_kid}
+        )
+        self.state.record_access_token(
+            IssuedAccessToken(
+                jti=jti,
+                client_id=self.tool.client_id,
+                scopes=granted,
+                issued_at=now,
+                expires_at=now + lifetime,
+            )
+        )
+        return {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": lifetime,
+            "scope": " ".join(granted),
+        }
 
-    def validate_token(self, token: str, allowed_scopes: list[str] | None = None,
-                       audience: str | None = None) -> bool:
+    def validate_token(
+        self, token: str, allowed_scopes: list[str] | None = None, audience: str | None = None
+    ) -> bool:
         """Bearer check for the services: our signature, a token we issued and did not
         expire (by clock or expire_access_tokens()), and one of the endpoint's scopes."""
         config = self.state.config
         try:
-            claims = jwt.decode(token, public_key_pem(config.private_key_pem),
-                                algorithms=["RS256"], options={"verify_exp": False,
-                                                               "verify_iat": False,
-                                                               "verify_aud": False})
+            claims = jwt.decode(
+                token,
+                public_key_pem(config.private_key_pem),
+                algorithms=["RS256"],
+                options={"verify_exp": False, "verify_iat": False, "verify_aud": False},
+            )
         except jwt.PyJWTError:
             return False
         if claims.get("iss") != config.issuer:

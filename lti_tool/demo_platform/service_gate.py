@@ -30,8 +30,11 @@ def _drop_connection() -> flask.Response:
         except OSError:
             pass
         return flask.Response("", status=502)
-    return flask.Response(json.dumps({"error": "connection dropped (simulated)"}), status=502,
-                          mimetype="application/json")
+    return flask.Response(
+        json.dumps({"error": "connection dropped (simulated)"}),
+        status=502,
+        mimetype="application/json",
+    )
 
 
 def fault_gate(endpoint: str) -> t.Callable[[F], F]:
@@ -51,8 +54,9 @@ def fault_gate(endpoint: str) -> t.Callable[[F], F]:
             if fault.status is None:
                 return view(*args, **kwargs)
             body = fault.body or {"error": f"scripted fault {fault.status}"}
-            response = flask.Response(json.dumps(body), status=fault.status,
-                                      mimetype="application/json")
+            response = flask.Response(
+                json.dumps(body), status=fault.status, mimetype="application/json"
+            )
             if fault.retry_after is not None:
                 response.headers["Retry-After"] = fault.retry_after
             return response

@@ -23,9 +23,15 @@ def _segment(obj: dict[str, Any]) -> str:
     return _b64(json.dumps(obj, separators=(",", ":")).encode("utf-8"))
 
 
-def forge_id_token(config: PlatformConfig, claims: dict[str, Any], *, key_pem: str | None = None,
-                   kid: str | None = None, alg: str = "RS256",
-                   headers: dict[str, Any] | None = None) -> str:
+def forge_id_token(
+    config: PlatformConfig,
+    claims: dict[str, Any],
+    *,
+    key_pem: str | None = None,
+    kid: str | None = None,
+    alg: str = "RS256",
+    headers: dict[str, Any] | None = None,
+) -> str:
     """Sign `claims` exactly as given (no iat/exp added).
 
     key_pem: sign with another RSA key (default: the platform's key).
@@ -57,5 +63,6 @@ def forge_id_token(config: PlatformConfig, claims: dict[str, Any], *, key_pem: s
 
 
 def sign_as_platform(config: PlatformConfig, claims: dict[str, Any]) -> str:
-    return jwt.encode(claims, config.private_key_pem, algorithm="RS256",
-                      headers={"kid": config.signing_kid})
+    return jwt.encode(
+        claims, config.private_key_pem, algorithm="RS256", headers={"kid": config.signing_kid}
+    )

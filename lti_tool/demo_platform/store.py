@@ -17,7 +17,11 @@ from datetime import datetime
 from typing import Any
 
 from lti_tool.demo_platform.claims import (
-    GRADED_ROLES, ROLE_INSTRUCTOR, ROLE_LEARNER, SERVICE_SCOPES, full_role,
+    GRADED_ROLES,
+    ROLE_INSTRUCTOR,
+    ROLE_LEARNER,
+    SERVICE_SCOPES,
+    full_role,
 )
 from lti_tool.demo_platform.config import PlatformConfig, read_clock
 from lti_tool.demo_platform.faults import FaultPlan
@@ -194,8 +198,9 @@ class PlatformState:
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._ids = itertools.count(1)
-        self._deployment_ids = itertools.count(int(config.deployment_id) + 1
-                                               if config.deployment_id.isdigit() else 100)
+        self._deployment_ids = itertools.count(
+            int(config.deployment_id) + 1 if config.deployment_id.isdigit() else 100
+        )
         self._tools: dict[str, ToolRegistration] = {}
         self._members: dict[str, Member] = {}
         self._links: dict[str, ResourceLink] = {}
@@ -224,10 +229,22 @@ class PlatformState:
             custom=dict(config.tool_custom),
         )
         if config.seed_users:
-            self.enrol("4", ["Learner"], given_name="Sam", family_name="Student",
-                       email="student1@example.com", username="student1")
-            self.enrol("3", ["Instructor"], given_name="Terry", family_name="Teacher",
-                       email="teacher1@example.com", username="teacher1")
+            self.enrol(
+                "4",
+                ["Learner"],
+                given_name="Sam",
+                family_name="Student",
+                email="student1@example.com",
+                username="student1",
+            )
+            self.enrol(
+                "3",
+                ["Instructor"],
+                given_name="Terry",
+                family_name="Teacher",
+                email="teacher1@example.com",
+                username="teacher1",
+            )
 
     # --- time -------------------------------------------------------------------------------
     def now(self) -> float:
@@ -282,22 +299,33 @@ class PlatformState:
             return str(next(self._deployment_ids))
 
     # --- people -----------------------------------------------------------------------------
-    def enrol(self, user_id: str, roles: list[str] | tuple[str, ...] = ("Learner",), *,
-              given_name: str | None = None, family_name: str | None = None,
-              email: str | None = None, username: str | None = None) -> Member:
+    def enrol(
+        self,
+        user_id: str,
+        roles: list[str] | tuple[str, ...] = ("Learner",),
+        *,
+        given_name: str | None = None,
+        family_name: str | None = None,
+        email: str | None = None,
+        username: str | None = None,
+    ) -> Member:
         """Enrol (or re-enrol) a user in the course; roles are short names or full URIs."""
         with self._lock:
             old = self._members.get(user_id)
             member = Member(
                 user_id=user_id,
-                given_name=given_name if given_name is not None else
-                (old.given_name if old else "User"),
-                family_name=family_name if family_name is not None else
-                (old.family_name if old else user_id),
-                email=email if email is not None else
-                (old.email if old else f"user{user_id}@example.com"),
-                username=username if username is not None else
-                (old.username if old else f"user{user_id}"),
+                given_name=given_name
+                if given_name is not None
+                else (old.given_name if old else "User"),
+                family_name=family_name
+                if family_name is not None
+                else (old.family_name if old else user_id),
+                email=email
+                if email is not None
+                else (old.email if old else f"user{user_id}@example.com"),
+                username=username
+                if username is not None
+                else (old.username if old else f"user{user_id}"),
                 roles=[full_role(role) for role in roles],
             )
             self._members[user_id] = member
@@ -330,15 +358,27 @@ class PlatformState:
             return copy.deepcopy(link)
 
     # --- line items -------------------------------------------------------------------------
-    def create_line_item(self, *, label: str, score_maximum: float, resource_id: str = "",
-                         tag: str = "", resource_link_id: str | None = None,
-                         start_date_time: str | None = None,
-                         end_date_time: str | None = None) -> LineItem:
+    def create_line_item(
+        self,
+        *,
+        label: str,
+        score_maximum: float,
+        resource_id: str = "",
+        tag: str = "",
+        resource_link_id: str | None = None,
+        start_date_time: str | None = None,
+        end_date_time: str | None = None,
+    ) -> LineItem:
         with self._lock:
             item = LineItem(
-                id=str(next(self._ids)), label=label, score_maximum=float(score_maximum),
-                resource_id=resource_id, tag=tag, resource_link_id=resource_link_id,
-                start_date_time=start_date_time, end_date_time=end_date_time,
+                id=str(next(self._ids)),
+                label=label,
+                score_maximum=float(score_maximum),
+                resource_id=resource_id,
+                tag=tag,
+                resource_link_id=resource_link_id,
+                start_date_time=start_date_time,
+                end_date_time=end_date_time,
             )
             self._line_items[item.id] = item
             return copy.deepcopy(item)
@@ -347,11 +387,17 @@ class PlatformState:
         with self._lock:
             return copy.deepcopy(self._line_items.get(line_item_id))
 
-    def line_items(self, *, resource_link_id: str | None = None, resource_id: str | None = None,
-                   tag: str | None = None) -> list[LineItem]:
+    def line_items(
+        self,
+        *,
+        resource_link_id: str | None = None,
+        resource_id: str | None = None,
+        tag: str | None = None,
+    ) -> list[LineItem]:
         with self._lock:
             items = [
-                item for item in self._line_items.values()
+                item
+                for item in self._line_items.values()
                 if (resource_link_id is None or item.resource_link_id == resource_link_id)
                 and (resource_id is None or item.resource_id == resource_id)
                 and (tag is None or item.tag == tag)
@@ -378,8 +424,12 @@ class PlatformState:
             return True
 
     # --- grades -----------------------------------------------------------------------------
-    def accept_score(self, line_item_id: str, user_id: str,
-                     decide: Callable[[Grade | None, Member | None, LineItem], Grade]) -> Grade:
+    def accept_score(
+        self,
+        line_item_id: str,
+        user_id: str,
+        decide: Callable[[Grade | None, Member | None, LineItem], Grade],
+    ) -> Grade:
         """Apply one score under the lock: `decide` sees the stored grade, the member and the
         line item and returns the new grade or raises ScoreRejected."""
         with self._lock:
@@ -401,18 +451,24 @@ class PlatformState:
 
     def grades(self, line_item_id: str | None = None) -> list[Grade]:
         with self._lock:
-            return copy.deepcopy([
-                grade for (item_id, _), grade in self._grades.items()
-                if line_item_id is None or item_id == line_item_id
-            ])
+            return copy.deepcopy(
+                [
+                    grade
+                    for (item_id, _), grade in self._grades.items()
+                    if line_item_id is None or item_id == line_item_id
+                ]
+            )
 
     def score_posts(self, line_item_id: str | None = None) -> list[ScorePost]:
         """Every score POST that reached the gradebook logic, accepted or not, in order."""
         with self._lock:
-            return copy.deepcopy([
-                post for post in self._score_posts
-                if line_item_id is None or post.line_item_id == line_item_id
-            ])
+            return copy.deepcopy(
+                [
+                    post
+                    for post in self._score_posts
+                    if line_item_id is None or post.line_item_id == line_item_id
+                ]
+            )
 
     # --- deep linking -----------------------------------------------------------------------
     def add_deep_link_return(self, record: DeepLinkReturn) -> None:
@@ -495,7 +551,20 @@ class PlatformState:
 
 
 __all__ = [
-    "DeepLinkReturn", "DynamicRegistrationRecord", "Grade", "IdTokenTamper", "IssuedAccessToken",
-    "IssuedIdToken", "LineItem", "Member", "PendingLaunch", "PlatformState", "ResourceLink",
-    "ScorePost", "ScoreRejected", "ToolRegistration", "ROLE_INSTRUCTOR", "ROLE_LEARNER",
+    "ROLE_INSTRUCTOR",
+    "ROLE_LEARNER",
+    "DeepLinkReturn",
+    "DynamicRegistrationRecord",
+    "Grade",
+    "IdTokenTamper",
+    "IssuedAccessToken",
+    "IssuedIdToken",
+    "LineItem",
+    "Member",
+    "PendingLaunch",
+    "PlatformState",
+    "ResourceLink",
+    "ScorePost",
+    "ScoreRejected",
+    "ToolRegistration",
 ]

@@ -9,7 +9,9 @@ from urllib.parse import parse_qsl, urlsplit
 import flask
 import jwt
 from lti1p3platform.exceptions import (
-    LtiDeepLinkingResponseException, LtiException, PreflightRequestValidationException,
+    LtiDeepLinkingResponseException,
+    LtiException,
+    PreflightRequestValidationException,
 )
 
 from lti_tool.demo_platform import claims as c
@@ -18,15 +20,22 @@ from lti_tool.demo_platform.launch import DemoMessageLaunch
 from lti_tool.demo_platform.platform_conf import DemoPlatformConf
 from lti_tool.demo_platform.service_gate import fault_gate, platform_state
 from lti_tool.demo_platform.store import (
-    DeepLinkReturn, PendingLaunch, PlatformState, ResourceLink, ToolRegistration,
+    DeepLinkReturn,
+    PendingLaunch,
+    PlatformState,
+    ResourceLink,
+    ToolRegistration,
 )
 
 bp = flask.Blueprint("launch", __name__)
 
 KINDS = ("learner", "instructor", "deeplink")
 DEFAULT_USER = {"learner": "4", "instructor": "3", "deeplink": "3"}
-DEFAULT_ROLES = {"learner": [c.ROLE_LEARNER], "instructor": [c.ROLE_INSTRUCTOR],
-                 "deeplink": [c.ROLE_INSTRUCTOR]}
+DEFAULT_ROLES = {
+    "learner": [c.ROLE_LEARNER],
+    "instructor": [c.ROLE_INSTRUCTOR],
+    "deeplink": [c.ROLE_INSTRUCTOR],
+}
 DEFAULT_LINK_ID = "1"
 
 
@@ -46,9 +55,15 @@ def _flag(name: str, default: bool = True) -> bool:
 def index() -> str:
     state = platform_state()
     return flask.render_template(
-        "index.html", config=state.config, tools=state.tools(), members=state.members(),
-        links=state.resource_links(), line_items=state.line_items(), grades=state.grades(),
-        deep_link_returns=state.deep_link_returns(), kinds=KINDS,
+        "index.html",
+        config=state.config,
+        tools=state.tools(),
+        members=state.members(),
+        links=state.resource_links(),
+        line_items=state.line_items(),
+        grades=state.grades(),
+        deep_link_returns=state.deep_link_returns(),
+        kinds=KINDS,
     )
 
 
@@ -98,16 +113,31 @@ def start_launch(kind: str) -> flask.Response:
     username = args.get("username") or (member.username if member else f"user{user_id}")
     if _flag("enrol", True):
         # Opening a course activity means being enrolled in the course.
-        state.enrol(user_id, [r for r in roles if r not in c.ROLES_SITE_ADMIN] or roles,
-                    given_name=given, family_name=family, email=email, username=username)
+        state.enrol(
+            user_id,
+            [r for r in roles if r not in c.ROLES_SITE_ADMIN] or roles,
+            given_name=given,
+            family_name=family,
+            email=email,
+            username=username,
+        )
 
     custom = dict(tool.custom)
     launch_id = f"ltilaunch_{state.new_secret(12)}"
     pending = PendingLaunch(
-        launch_id=launch_id, kind=kind, client_id=tool.client_id, user_id=user_id, roles=roles,
-        given_name=given, family_name=family, email=email, username=username,
-        locale=args.get("locale", "en"), target_link_uri=tool.launch_url,
-        include_ags=_flag("ags"), include_nrps=_flag("nrps"),
+        launch_id=launch_id,
+        kind=kind,
+        client_id=tool.client_id,
+        user_id=user_id,
+        roles=roles,
+        given_name=given,
+        family_name=family,
+        email=email,
+        username=username,
+        locale=args.get("locale", "en"),
+        target_link_uri=tool.launch_url,
+        include_ags=_flag("ags"),
+        include_nrps=_flag("nrps"),
     )
     if kind == "deeplink":
         pending.target_link_uri = tool.deep_link_url or tool.launch_url
@@ -122,18 +152,26 @@ def start_launch(kind: str) -> flask.Response:
         pending.resource_link_id = link.id
         pending.resource_link_title = link.title
         pending.resource_link_description = link.description
-        pending.target_link_uri = args.get("target_link_uri") or link.target_link_uri \
-            or tool.launch_url
+        pending.target_link_uri = (
+            args.get("target_link_uri") or link.target_link_uri or tool.launch_url
+        )
         pending.document_target = args.get("document_target", "window")
         pending.return_url = args.get("return_url") or config.url(
             "/return", f"course={config.context_id}&instanceid={link.id}"
         )
         if _flag("lineitem") and pending.include_ags:
             pending.line_item_id = link.line_item_id
-        message_hint = {"cmid": int(link.id) if link.id.isdigit() else link.id,
-                        "launchid": launch_id}
-    custom.update({key[len("custom_"):]: value for key, value in args.items()
-                   if key.startswith("custom_") and len(key) > len("custom_")})
+        message_hint = {
+            "cmid": int(link.id) if link.id.isdigit() else link.id,
+            "launchid": launch_id,
+        }
+    custom.update(
+        {
+            key[len("custom_") :]: value
+            for key, value in args.items()
+            if key.startswith("custom_") and len(key) > len("custom_")
+        }
+    )
     pending.custom = custom
     state.add_pending_launch(pending)
 
@@ -149,8 +187,9 @@ def start_launch(kind: str) -> flask.Response:
     return render_form_post(action, parse_qsl(url.query), "Starting the launch")
 
 
-def _resource_link_for_launch(state: PlatformState, tool: ToolRegistration,
-                              args: "flask.datastructures.MultiDict[str, str]") -> ResourceLink:
+def _resource_link_for_launch(
+    state: PlatformState, tool: ToolRegistration, args: flask.datastructures.MultiDict[str, str]
+) -> ResourceLink:
     link_id = args.get("resource_link_id") or DEFAULT_LINK_ID
     link = state.resource_link(link_id)
     if link is None:
@@ -162,15 +201,18 @@ def _resource_link_for_launch(state: PlatformState, tool: ToolRegistration,
         )
     if link.line_item_id is None and _flag("lineitem") and _flag("ags"):
         # Moodle: an activity that accepts grades has exactly one grade item.
-        item = state.create_line_item(label=link.title,
-                                      score_maximum=float(args.get("grade_max", 100)),
-                                      resource_link_id=link.id)
+        item = state.create_line_item(
+            label=link.title,
+            score_maximum=float(args.get("grade_max", 100)),
+            resource_link_id=link.id,
+        )
         link.line_item_id = item.id
     return state.save_resource_link(link)
 
 
-def _auth_error_post(redirect_uri: str, error: str, description: str,
-                     state_param: str | None) -> flask.Response:
+def _auth_error_post(
+    redirect_uri: str, error: str, description: str, state_param: str | None
+) -> flask.Response:
     fields = [("error", error), ("error_description", description)]
     if state_param is not None:
         fields.append(("state", state_param))
@@ -218,8 +260,9 @@ def authorize() -> flask.Response:
     if error is None and params.get("prompt") != "none":
         error, description = "invalid_request", "prompt must be none"
     if error is not None:
-        return _auth_error_post(params["redirect_uri"], error, description or "",
-                                params.get("state"))
+        return _auth_error_post(
+            params["redirect_uri"], error, description or "", params.get("state")
+        )
 
     assert pending is not None
     conf = DemoPlatformConf(state=state, tool=tool)
@@ -227,9 +270,12 @@ def authorize() -> flask.Response:
     try:
         return launch.lti_launch()
     except PreflightRequestValidationException:
-        return _auth_error_post(params["redirect_uri"], "invalid_request",
-                                "state, nonce, redirect_uri and client_id are required",
-                                params.get("state"))
+        return _auth_error_post(
+            params["redirect_uri"],
+            "invalid_request",
+            "state, nonce, redirect_uri and client_id are required",
+            params.get("state"),
+        )
 
 
 @bp.post("/deep-link-return")
@@ -263,9 +309,12 @@ def deep_link_return() -> flask.Response:
     created: list[str] = []
     for item in items:
         link = ResourceLink(
-            id=state.new_id(), title=str(item.get("title") or "Linked assessment"),
-            description=str(item.get("text") or ""), custom=dict(item.get("custom") or {}),
-            target_link_uri=item.get("url") or None, client_id=tool.client_id,
+            id=state.new_id(),
+            title=str(item.get("title") or "Linked assessment"),
+            description=str(item.get("text") or ""),
+            custom=dict(item.get("custom") or {}),
+            target_link_uri=item.get("url") or None,
+            client_id=tool.client_id,
         )
         line_item = item.get("lineItem")
         if isinstance(line_item, dict):
@@ -273,16 +322,25 @@ def deep_link_return() -> flask.Response:
                 label=str(line_item.get("label") or link.title),
                 score_maximum=float(line_item.get("scoreMaximum", 100)),
                 resource_id=str(line_item.get("resourceId", "")),
-                tag=str(line_item.get("tag", "")), resource_link_id=link.id,
+                tag=str(line_item.get("tag", "")),
+                resource_link_id=link.id,
             )
             link.line_item_id = made.id
         state.save_resource_link(link)
         created.append(link.id)
-    state.add_deep_link_return(DeepLinkReturn(client_id=tool.client_id, claims=claims,
-                                              content_items=items,
-                                              created_resource_link_ids=created))
+    state.add_deep_link_return(
+        DeepLinkReturn(
+            client_id=tool.client_id,
+            claims=claims,
+            content_items=items,
+            created_resource_link_ids=created,
+        )
+    )
     html = flask.render_template(
-        "deep_link_return.html", items=items, created=created, claims=claims,
+        "deep_link_return.html",
+        items=items,
+        created=created,
+        claims=claims,
         message=claims.get("https://purl.imsglobal.org/spec/lti-dl/claim/msg"),
         error_message=claims.get("https://purl.imsglobal.org/spec/lti-dl/claim/errormsg"),
     )

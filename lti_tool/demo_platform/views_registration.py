@@ -21,20 +21,53 @@ TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 NEW_REGISTRATION_SCOPE = "reg"
 # Moodle answers the granted scopes in this order.
-RESPONSE_SCOPE_ORDER = (c.SCOPE_SCORE, c.SCOPE_RESULT_READONLY, c.SCOPE_LINEITEM_READONLY,
-                        c.SCOPE_LINEITEM, c.SCOPE_NRPS)
+RESPONSE_SCOPE_ORDER = (
+    c.SCOPE_SCORE,
+    c.SCOPE_RESULT_READONLY,
+    c.SCOPE_LINEITEM_READONLY,
+    c.SCOPE_LINEITEM,
+    c.SCOPE_NRPS,
+)
 MOODLE_VARIABLES = [
-    "basic-lti-launch-request", "ContentItemSelectionRequest", "ToolProxyRegistrationRequest",
-    "Context.id", "Context.title", "Context.label", "Context.id.history", "Context.sourcedId",
-    "Context.longDescription", "Context.timeFrame.begin", "CourseSection.title",
-    "CourseSection.label", "CourseSection.sourcedId", "CourseSection.longDescription",
-    "CourseSection.timeFrame.begin", "CourseSection.timeFrame.end", "ResourceLink.id",
-    "ResourceLink.title", "ResourceLink.description", "User.id", "User.username",
-    "Person.name.full", "Person.name.given", "Person.name.family", "Person.email.primary",
-    "Person.sourcedId", "Person.name.middle", "Person.address.street1",
-    "Person.address.locality", "Person.address.country", "Person.address.timezone",
-    "Person.phone.primary", "Person.phone.mobile", "Person.webaddress", "Membership.role",
-    "Result.sourcedId", "Result.autocreate", "BasicOutcome.sourcedId", "BasicOutcome.url",
+    "basic-lti-launch-request",
+    "ContentItemSelectionRequest",
+    "ToolProxyRegistrationRequest",
+    "Context.id",
+    "Context.title",
+    "Context.label",
+    "Context.id.history",
+    "Context.sourcedId",
+    "Context.longDescription",
+    "Context.timeFrame.begin",
+    "CourseSection.title",
+    "CourseSection.label",
+    "CourseSection.sourcedId",
+    "CourseSection.longDescription",
+    "CourseSection.timeFrame.begin",
+    "CourseSection.timeFrame.end",
+    "ResourceLink.id",
+    "ResourceLink.title",
+    "ResourceLink.description",
+    "User.id",
+    "User.username",
+    "Person.name.full",
+    "Person.name.given",
+    "Person.name.family",
+    "Person.email.primary",
+    "Person.sourcedId",
+    "Person.name.middle",
+    "Person.address.street1",
+    "Person.address.locality",
+    "Person.address.country",
+    "Person.address.timezone",
+    "Person.phone.primary",
+    "Person.phone.mobile",
+    "Person.webaddress",
+    "Membership.role",
+    "Result.sourcedId",
+    "Result.autocreate",
+    "BasicOutcome.sourcedId",
+    "BasicOutcome.url",
     "Moodle.Person.userGroupIds",
 ]
 
@@ -49,43 +82,55 @@ class RegistrationError(Exception):
 @bp.get("/.well-known/openid-configuration")
 def openid_configuration() -> flask.Response:
     config = platform_state().config
-    return flask.jsonify({
-        "issuer": config.issuer,
-        "token_endpoint": config.token_url(),
-        "token_endpoint_auth_methods_supported": ["private_key_jwt"],
-        "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
-        "jwks_uri": config.url("/jwks"),
-        "authorization_endpoint": config.url("/auth"),
-        "registration_endpoint": config.url("/register"),
-        "scopes_supported": [
-            "https://purl.imsglobal.org/spec/lti-bo/scope/basicoutcome",
-            c.SCOPE_LINEITEM_READONLY, c.SCOPE_RESULT_READONLY, c.SCOPE_SCORE, c.SCOPE_LINEITEM,
-            c.SCOPE_NRPS, "https://purl.imsglobal.org/spec/lti-ts/scope/toolsetting", "openid",
-        ],
-        "response_types_supported": ["id_token"],
-        "subject_types_supported": ["public", "pairwise"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "claims_supported": ["sub", "iss", "name", "given_name", "family_name", "email"],
-        PLATFORM_CONFIGURATION: {
-            "product_family_code": "moodle",
-            "version": "4.5 (demo platform)",
-            "messages_supported": [
-                {"type": "LtiResourceLinkRequest"},
-                {"type": "LtiDeepLinkingRequest", "placements": ["ContentArea"]},
+    return flask.jsonify(
+        {
+            "issuer": config.issuer,
+            "token_endpoint": config.token_url(),
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+            "jwks_uri": config.url("/jwks"),
+            "authorization_endpoint": config.url("/auth"),
+            "registration_endpoint": config.url("/register"),
+            "scopes_supported": [
+                "https://purl.imsglobal.org/spec/lti-bo/scope/basicoutcome",
+                c.SCOPE_LINEITEM_READONLY,
+                c.SCOPE_RESULT_READONLY,
+                c.SCOPE_SCORE,
+                c.SCOPE_LINEITEM,
+                c.SCOPE_NRPS,
+                "https://purl.imsglobal.org/spec/lti-ts/scope/toolsetting",
+                "openid",
             ],
-            "variables": MOODLE_VARIABLES,
-        },
-    })
+            "response_types_supported": ["id_token"],
+            "subject_types_supported": ["public", "pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "claims_supported": ["sub", "iss", "name", "given_name", "family_name", "email"],
+            PLATFORM_CONFIGURATION: {
+                "product_family_code": "moodle",
+                "version": "4.5 (demo platform)",
+                "messages_supported": [
+                    {"type": "LtiResourceLinkRequest"},
+                    {"type": "LtiDeepLinkingRequest", "placements": ["ContentArea"]},
+                ],
+                "variables": MOODLE_VARIABLES,
+            },
+        }
+    )
 
 
 def issue_registration_token() -> str:
     """Moodle's registration token: sub = the client id the new tool will get, scope "reg"."""
     state = platform_state()
     now = int(state.now())
-    return sign_as_platform(state.config, {
-        "sub": state.new_secret(15), "scope": NEW_REGISTRATION_SCOPE, "iat": now,
-        "exp": now + state.config.registration_token_lifetime,
-    })
+    return sign_as_platform(
+        state.config,
+        {
+            "sub": state.new_secret(15),
+            "scope": NEW_REGISTRATION_SCOPE,
+            "iat": now,
+            "exp": now + state.config.registration_token_lifetime,
+        },
+    )
 
 
 @bp.get("/start-registration")
@@ -95,13 +140,18 @@ def start_registration() -> flask.Response:
     target = flask.request.args.get("tool_registration_url", "")
     parts = urlsplit(target)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        html = flask.render_template("error.html",
-                                     message="tool_registration_url must be an http(s) URL.")
+        html = flask.render_template(
+            "error.html", message="tool_registration_url must be an http(s) URL."
+        )
         return flask.make_response(html, 400)
-    extra = urlencode({
-        "openid_configuration": platform_state().config.url("/.well-known/openid-configuration"),
-        "registration_token": issue_registration_token(),
-    })
+    extra = urlencode(
+        {
+            "openid_configuration": platform_state().config.url(
+                "/.well-known/openid-configuration"
+            ),
+            "registration_token": issue_registration_token(),
+        }
+    )
     query = f"{parts.query}&{extra}" if parts.query else extra
     return flask.redirect(urlunsplit(parts._replace(query=query)), code=302)
 
@@ -112,9 +162,12 @@ def _bearer_subject() -> str:
     if len(auth) != 2 or auth[0].lower() != "bearer":
         raise RegistrationError("missing registration token", 401)
     try:
-        token = jwt.decode(auth[1], public_key_pem(state.config.private_key_pem),
-                           algorithms=["RS256"],
-                           options={"verify_exp": False, "verify_iat": False})
+        token = jwt.decode(
+            auth[1],
+            public_key_pem(state.config.private_key_pem),
+            algorithms=["RS256"],
+            options={"verify_exp": False, "verify_iat": False},
+        )
     except jwt.PyJWTError as error:
         raise RegistrationError(f"invalid registration token: {error}", 401) from error
     exp = token.get("exp")
@@ -174,8 +227,12 @@ def _register(payload: t.Any, client_id: str) -> tuple[ToolRegistration, dict[st
     if requested & {c.SCOPE_SCORE, c.SCOPE_RESULT_READONLY, c.SCOPE_LINEITEM_READONLY}:
         granted |= {c.SCOPE_SCORE, c.SCOPE_RESULT_READONLY, c.SCOPE_LINEITEM_READONLY}
     if c.SCOPE_LINEITEM in requested:
-        granted |= {c.SCOPE_SCORE, c.SCOPE_RESULT_READONLY, c.SCOPE_LINEITEM_READONLY,
-                    c.SCOPE_LINEITEM}
+        granted |= {
+            c.SCOPE_SCORE,
+            c.SCOPE_RESULT_READONLY,
+            c.SCOPE_LINEITEM_READONLY,
+            c.SCOPE_LINEITEM,
+        }
     if c.SCOPE_NRPS in requested:
         granted.add(c.SCOPE_NRPS)
     scopes = [scope for scope in RESPONSE_SCOPE_ORDER if scope in granted]
@@ -196,11 +253,17 @@ def _register(payload: t.Any, client_id: str) -> tuple[ToolRegistration, dict[st
 
     state = platform_state()
     tool = ToolRegistration(
-        client_id=client_id, deployment_id=state.next_deployment_id(), login_url=login_uri,
-        launch_url=target_link_uri, redirect_uris=[str(uri) for uri in redirect_uris],
-        jwks_url=jwks_uri, deep_link_url=deep_link_url or target_link_uri, name=client_name,
+        client_id=client_id,
+        deployment_id=state.next_deployment_id(),
+        login_url=login_uri,
+        launch_url=target_link_uri,
+        redirect_uris=[str(uri) for uri in redirect_uris],
+        jwks_url=jwks_uri,
+        deep_link_url=deep_link_url or target_link_uri,
+        name=client_name,
         custom={str(k): str(v) for k, v in custom.items()} if isinstance(custom, dict) else {},
-        scopes=scopes, active=state.config.auto_activate_registrations,
+        scopes=scopes,
+        active=state.config.auto_activate_registrations,
     )
     configuration: dict[str, t.Any] = {
         "version": "1.3.0",
@@ -240,12 +303,15 @@ def register() -> flask.Response:
         payload = flask.request.get_json(force=True, silent=True)
         tool, answer = _register(payload, client_id)
     except RegistrationError as error:
-        return flask.Response(json.dumps(error.message), status=error.status,
-                              mimetype="application/json")
+        return flask.Response(
+            json.dumps(error.message), status=error.status, mimetype="application/json"
+        )
     if not state.claim_registration_subject(client_id):
-        return flask.Response(json.dumps("token_already_used"), status=401,
-                              mimetype="application/json")
+        return flask.Response(
+            json.dumps("token_already_used"), status=401, mimetype="application/json"
+        )
     state.add_tool(tool)
-    state.add_registration(DynamicRegistrationRecord(request=payload, response=answer,
-                                                     client_id=client_id))
+    state.add_registration(
+        DynamicRegistrationRecord(request=payload, response=answer, client_id=client_id)
+    )
     return flask.jsonify(answer)

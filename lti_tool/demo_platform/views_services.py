@@ -22,8 +22,11 @@ WRITE_LINEITEMS = [c.SCOPE_LINEITEM]
 
 
 def _oauth_error(error: str, description: str, status: int = 400) -> flask.Response:
-    response = flask.Response(json.dumps({"error": error, "error_description": description}),
-                              status=status, mimetype="application/json")
+    response = flask.Response(
+        json.dumps({"error": error, "error_description": description}),
+        status=status,
+        mimetype="application/json",
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -42,8 +45,9 @@ def token() -> flask.Response:
     state = platform_state()
     form = flask.request.form.to_dict()
     try:
-        subject = jwt.decode(form.get("client_assertion", ""),
-                             options={"verify_signature": False}).get("sub")
+        subject = jwt.decode(
+            form.get("client_assertion", ""), options={"verify_signature": False}
+        ).get("sub")
     except jwt.PyJWTError:
         return _oauth_error("invalid_request", "client_assertion is not a JWT")
     tool = state.tool(str(subject)) if subject else None
@@ -88,8 +92,11 @@ def lineitems() -> flask.Response:
 def lineitem(line_item_id: str) -> flask.Response:
     method = flask.request.method
     service = _ags(READ_LINEITEMS if method == "GET" else WRITE_LINEITEMS, line_item_id)
-    handler = {"GET": service.handle_get_lineitem, "PUT": service.handle_update_lineitem,
-               "DELETE": service.handle_delete_lineitem}[method]
+    handler = {
+        "GET": service.handle_get_lineitem,
+        "PUT": service.handle_update_lineitem,
+        "DELETE": service.handle_delete_lineitem,
+    }[method]
     return json_response(service.handle_resp(handler, line_item_id=line_item_id))
 
 
@@ -107,8 +114,7 @@ def scores(line_item_id: str) -> flask.Response:
 @fault_gate("results")
 def results(line_item_id: str) -> flask.Response:
     service = _ags([c.SCOPE_RESULT_READONLY], line_item_id)
-    return json_response(service.handle_resp(service.handle_get_results,
-                                             line_item_id=line_item_id))
+    return json_response(service.handle_resp(service.handle_get_results, line_item_id=line_item_id))
 
 
 @bp.get("/memberships")

@@ -34,8 +34,9 @@ class CompletionOptions:
     answers_beside_names: bool = False
 
 
-def attach_form(session: Session, assessment_slug: str, form_slug: str, *, required: bool,
-                now: datetime) -> FormAttachment:
+def attach_form(
+    session: Session, assessment_slug: str, form_slug: str, *, required: bool, now: datetime
+) -> FormAttachment:
     """Use `form_slug` for `assessment_slug`, replacing the form of the same kind if any."""
     if session.scalar(select(Assessment.id).where(Assessment.slug == assessment_slug)) is None:
         raise AttachmentError(f"No assessment {assessment_slug!r} (import it first).")
@@ -43,10 +44,15 @@ def attach_form(session: Session, assessment_slug: str, form_slug: str, *, requi
     if form is None:
         raise AttachmentError(f"No form {form_slug!r} (run `flask forms import` first).")
     if required and form.kind == ENTRY:
-        raise AttachmentError("An entry questionnaire cannot be required for the certificate: it is "
-                              "only offered before the first attempt.")
-    attachment = session.scalar(select(FormAttachment).where(
-        FormAttachment.assessment_slug == assessment_slug, FormAttachment.kind == form.kind))
+        raise AttachmentError(
+            "An entry questionnaire cannot be required for the certificate: it is "
+            "only offered before the first attempt."
+        )
+    attachment = session.scalar(
+        select(FormAttachment).where(
+            FormAttachment.assessment_slug == assessment_slug, FormAttachment.kind == form.kind
+        )
+    )
     if attachment is None:
         attachment = FormAttachment(assessment_slug=assessment_slug, kind=form.kind)
         session.add(attachment)
@@ -59,8 +65,10 @@ def attach_form(session: Session, assessment_slug: str, form_slug: str, *, requi
 
 def detach_form(session: Session, assessment_slug: str, form_slug: str) -> bool:
     attachment = session.scalar(
-        select(FormAttachment).join(FormDefinition, FormDefinition.id == FormAttachment.form_id)
-        .where(FormAttachment.assessment_slug == assessment_slug, FormDefinition.slug == form_slug))
+        select(FormAttachment)
+        .join(FormDefinition, FormDefinition.id == FormAttachment.form_id)
+        .where(FormAttachment.assessment_slug == assessment_slug, FormDefinition.slug == form_slug)
+    )
     if attachment is None:
         return False
     session.delete(attachment)
@@ -72,37 +80,64 @@ def attached_forms(session: Session, assessment_slug: str | None) -> list[Attach
     """The forms of an assessment, each with its latest version, in a stable order."""
     if not assessment_slug:
         return []
-    rows = session.scalars(select(FormAttachment).where(FormAttachment.assessment_slug == assessment_slug)
-                           .order_by(FormAttachment.kind)).all()
+    rows = session.scalars(
+        select(FormAttachment)
+        .where(FormAttachment.assessment_slug == assessment_slug)
+        .order_by(FormAttachment.kind)
+    ).all()
     out: list[AttachedForm] = []
     for row in rows:
         version = latest_version(session, row.form_id)
         if version is None:  # a definition always has a version; be safe rather than crash a page
             continue
-        out.append(AttachedForm(form_id=row.form_id, slug=row.form.slug, kind=row.kind,
-                                required_for_certificate=row.required_for_certificate,
-                                version_id=version.id, doc=version.doc))
+        out.append(
+            AttachedForm(
+                form_id=row.form_id,
+                slug=row.form.slug,
+                kind=row.kind,
+                required_for_certificate=row.required_for_certificate,
+                version_id=version.id,
+                doc=version.doc,
+            )
+        )
     return out
 
 
 def completion_options(session: Session, assessment_slug: str | None) -> CompletionOptions:
-    row = session.scalar(select(CompletionSettings).where(
-        CompletionSettings.assessment_slug == assessment_slug)) if assessment_slug else None
+    row = (
+        session.scalar(
+            select(CompletionSettings).where(CompletionSettings.assessment_slug == assessment_slug)
+        )
+        if assessment_slug
+        else None
+    )
     if row is None:
         return CompletionOptions()
-    return CompletionOptions(certificate_shows_score=row.certificate_shows_score,
-                             answers_beside_names=row.answers_beside_names)
+    return CompletionOptions(
+        certificate_shows_score=row.certificate_shows_score,
+        answers_beside_names=row.answers_beside_names,
+    )
 
 
-def set_completion_options(session: Session, assessment_slug: str, *, now: datetime,
-                           certificate_shows_score: bool | None = None,
-                           answers_beside_names: bool | None = None) -> CompletionOptions:
+def set_completion_options(
+    session: Session,
+    assessment_slug: str,
+    *,
+    now: datetime,
+    certificate_shows_score: bool | None = None,
+    answers_beside_names: bool | None = None,
+) -> CompletionOptions:
     if session.scalar(select(Assessment.id).where(Assessment.slug == assessment_slug)) is None:
         raise AttachmentError(f"No assessment {assessment_slug!r} (import it first).")
-    row = session.scalar(select(CompletionSettings).where(CompletionSettings.assessment_slug == assessment_slug))
+    row = session.scalar(
+        select(CompletionSettings).where(CompletionSettings.assessment_slug == assessment_slug)
+    )
     if row is None:
-        row = CompletionSettings(assessment_slug=assessment_slug, certificate_shows_score=True,
-                                 answers_beside_names=False)
+        row = CompletionSettings(
+            assessment_slug=assessment_slug,
+            certificate_shows_score=True,
+            answers_beside_names=False,
+        )
         session.add(row)
     if certificate_shows_score is not None:
         row.certificate_shows_score = certificate_shows_score

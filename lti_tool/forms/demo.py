@@ -35,13 +35,24 @@ def load_demo_forms(session: Session, *, now: datetime) -> Iterator[str]:
         yield report.to_text()
         return
     for published in report.published:
-        yield f"Form {published.slug}: version {published.version}" + (" (new)" if published.created else "")
+        yield f"Form {published.slug}: version {published.version}" + (
+            " (new)" if published.created else ""
+        )
     for assessment_slug, form_slug, required in DEMO_ATTACHMENTS:
         form = form_by_slug(session, form_slug)
-        if form is None or session.scalar(select(Assessment.id).where(Assessment.slug == assessment_slug)) is None:
+        if (
+            form is None
+            or session.scalar(select(Assessment.id).where(Assessment.slug == assessment_slug))
+            is None
+        ):
             continue
-        taken = session.scalar(select(FormAttachment.id).where(
-            FormAttachment.assessment_slug == assessment_slug, FormAttachment.kind == form.kind))
+        taken = session.scalar(
+            select(FormAttachment.id).where(
+                FormAttachment.assessment_slug == assessment_slug, FormAttachment.kind == form.kind
+            )
+        )
         if taken is None:
             attach_form(session, assessment_slug, form_slug, required=required, now=now)
-            yield f"Assessment {assessment_slug} uses form {form_slug}" + (" (required)" if required else "")
+            yield f"Assessment {assessment_slug} uses form {form_slug}" + (
+                " (required)" if required else ""
+            )

@@ -29,17 +29,25 @@ class KnowledgeReport:
 def _scores(session: Session, placement_id: int, form: AttachedForm | None) -> dict[int, float]:
     if form is None:
         return {}
-    return {user_id: score for user_id, score in session.execute(
-        select(FormSubmission.user_id, FormSubmission.knowledge_percent).where(
-            FormSubmission.placement_id == placement_id, FormSubmission.form_id == form.form_id,
-            FormSubmission.knowledge_percent.is_not(None)))}
+    return {
+        user_id: score
+        for user_id, score in session.execute(
+            select(FormSubmission.user_id, FormSubmission.knowledge_percent).where(
+                FormSubmission.placement_id == placement_id,
+                FormSubmission.form_id == form.form_id,
+                FormSubmission.knowledge_percent.is_not(None),
+            )
+        )
+    }
 
 
 def _best_scores(session: Session, placement_id: int) -> dict[int, float]:
     from lti_tool.attempts.best import best_result
     from lti_tool.attempts.models import BestScore
 
-    user_ids = session.scalars(select(BestScore.user_id).where(BestScore.placement_id == placement_id)).all()
+    user_ids = session.scalars(
+        select(BestScore.user_id).where(BestScore.placement_id == placement_id)
+    ).all()
     out: dict[int, float] = {}
     for user_id in user_ids:
         best = best_result(session, placement_id, user_id)
@@ -57,8 +65,19 @@ def knowledge_report(session: Session, placement: Placement) -> KnowledgeReport:
     else:
         after, source = _best_scores(session, placement.id), AFTER_FINAL_ASSESSMENT
     user_ids = set(before) | set(after)
-    names = {user.id: user.display_name for user in session.scalars(
-        select(LtiUser).where(LtiUser.id.in_(user_ids)))} if user_ids else {}
-    rows = sorted((LearnerKnowledge(uid, names.get(uid, str(uid)), before.get(uid), after.get(uid))
-                   for uid in user_ids), key=lambda r: (r.name.casefold(), r.user_id))
+    names = (
+        {
+            user.id: user.display_name
+            for user in session.scalars(select(LtiUser).where(LtiUser.id.in_(user_ids)))
+        }
+        if user_ids
+        else {}
+    )
+    rows = sorted(
+        (
+            LearnerKnowledge(uid, names.get(uid, str(uid)), before.get(uid), after.get(uid))
+            for uid in user_ids
+        ),
+        key=lambda r: (r.name.casefold(), r.user_id),
+    )
     return KnowledgeReport(entry, final, source, tuple(rows), cohort_knowledge(rows))

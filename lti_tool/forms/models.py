@@ -47,7 +47,9 @@ class FormDefinition(Base):
     kind: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
 
-    versions: Mapped[list[FormVersion]] = relationship(back_populates="form", order_by="FormVersion.number")
+    versions: Mapped[list[FormVersion]] = relationship(
+        back_populates="form", order_by="FormVersion.number"
+    )
 
 
 class FormVersion(Base):
@@ -60,7 +62,9 @@ class FormVersion(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    form_id: Mapped[int] = mapped_column(ForeignKey("form_definitions.id", ondelete="RESTRICT"), index=True)
+    form_id: Mapped[int] = mapped_column(
+        ForeignKey("form_definitions.id", ondelete="RESTRICT"), index=True
+    )
     number: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
     content: Mapped[dict[str, Any]] = mapped_column(JSON)  # FormDoc.content_json()
@@ -92,13 +96,18 @@ class FormAttachment(Base):
         CheckConstraint(_kind_known(), name="kind_known"),
         # The entry questionnaire is offered before the first attempt only: a certificate
         # waiting on it could become impossible to earn.
-        CheckConstraint(f"NOT (kind = '{ENTRY}' AND required_for_certificate)", name="entry_never_required"),
+        CheckConstraint(
+            f"NOT (kind = '{ENTRY}' AND required_for_certificate)", name="entry_never_required"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_slug: Mapped[str] = mapped_column(
-        String(100), ForeignKey("assessments.slug", ondelete="CASCADE"), index=True)
-    form_id: Mapped[int] = mapped_column(ForeignKey("form_definitions.id", ondelete="CASCADE"), index=True)
+        String(100), ForeignKey("assessments.slug", ondelete="CASCADE"), index=True
+    )
+    form_id: Mapped[int] = mapped_column(
+        ForeignKey("form_definitions.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(20))  # copy of the form's kind, for the unique rule
     required_for_certificate: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime]
@@ -113,7 +122,8 @@ class CompletionSettings(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_slug: Mapped[str] = mapped_column(
-        String(100), ForeignKey("assessments.slug", ondelete="CASCADE"), unique=True)
+        String(100), ForeignKey("assessments.slug", ondelete="CASCADE"), unique=True
+    )
     certificate_shows_score: Mapped[bool] = mapped_column(Boolean, default=True)
     # Evaluation answers are anonymous in instructor reports unless the assessment says otherwise.
     answers_beside_names: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -127,14 +137,20 @@ class FormSubmission(Base):
     __table_args__ = (
         UniqueConstraint("form_id", "placement_id", "user_id"),
         CheckConstraint(_kind_known(), name="kind_known"),
-        CheckConstraint("knowledge_percent IS NULL OR (knowledge_percent >= 0 AND knowledge_percent <= 100)",
-                        name="knowledge_range"),
+        CheckConstraint(
+            "knowledge_percent IS NULL OR (knowledge_percent >= 0 AND knowledge_percent <= 100)",
+            name="knowledge_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("form_definitions.id", ondelete="RESTRICT"))
-    form_version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id", ondelete="RESTRICT"), index=True)
-    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"), index=True)
+    form_version_id: Mapped[int] = mapped_column(
+        ForeignKey("form_versions.id", ondelete="RESTRICT"), index=True
+    )
+    placement_id: Mapped[int] = mapped_column(
+        ForeignKey("placements.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     knowledge_percent: Mapped[float | None] = mapped_column(Float)  # entry/final questionnaires
@@ -142,7 +158,8 @@ class FormSubmission(Base):
 
     version: Mapped[FormVersion] = relationship()
     answers: Mapped[list[FormAnswer]] = relationship(
-        back_populates="submission", cascade="all, delete-orphan", order_by="FormAnswer.id")
+        back_populates="submission", cascade="all, delete-orphan", order_by="FormAnswer.id"
+    )
 
 
 class FormAnswer(Base):
@@ -151,11 +168,15 @@ class FormAnswer(Base):
         UniqueConstraint("submission_id", "question_id"),
         CheckConstraint(
             "(CASE WHEN likert_value IS NULL THEN 0 ELSE 1 END) + (CASE WHEN choice IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN text IS NULL THEN 0 ELSE 1 END) = 1", name="one_value"),
+            " + (CASE WHEN text IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_value",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("form_submissions.id", ondelete="CASCADE"))
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("form_submissions.id", ondelete="CASCADE")
+    )
     question_id: Mapped[str] = mapped_column(String(100))
     likert_value: Mapped[int | None] = mapped_column(Integer)
     choice: Mapped[str | None] = mapped_column(String(50))
@@ -165,4 +186,10 @@ class FormAnswer(Base):
 
     @property
     def value(self) -> int | str | None:
-        return self.likert_value if self.likert_value is not None else self.choice if self.choice is not None else self.text
+        return (
+            self.likert_value
+            if self.likert_value is not None
+            else self.choice
+            if self.choice is not None
+            else self.text
+        )

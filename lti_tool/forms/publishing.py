@@ -36,23 +36,33 @@ class FormsImport:
 
     def to_text(self) -> str:
         lines = [str(issue) for issue in self.issues]
-        lines += [f"{p.slug}: version {p.version}" + (" (new)" if p.created else " (unchanged)")
-                  for p in self.published]
-        lines.append(("Imported" if self.ok else "Nothing imported:") +
-                     f" {len(self.published)} form(s), {len(self.issues)} problem(s)")
+        lines += [
+            f"{p.slug}: version {p.version}" + (" (new)" if p.created else " (unchanged)")
+            for p in self.published
+        ]
+        lines.append(
+            ("Imported" if self.ok else "Nothing imported:")
+            + f" {len(self.published)} form(s), {len(self.issues)} problem(s)"
+        )
         return "\n".join(lines)
 
 
 def latest_version(session: Session, form_id: int) -> FormVersion | None:
-    return session.scalar(select(FormVersion).where(FormVersion.form_id == form_id)
-                          .order_by(FormVersion.number.desc()).limit(1))
+    return session.scalar(
+        select(FormVersion)
+        .where(FormVersion.form_id == form_id)
+        .order_by(FormVersion.number.desc())
+        .limit(1)
+    )
 
 
 def form_by_slug(session: Session, slug: str) -> FormDefinition | None:
     return session.scalar(select(FormDefinition).where(FormDefinition.slug == slug))
 
 
-def publish_form(session: Session, doc: FormDoc, *, now: datetime, source_file: str = "") -> PublishedForm:
+def publish_form(
+    session: Session, doc: FormDoc, *, now: datetime, source_file: str = ""
+) -> PublishedForm:
     form = form_by_slug(session, doc.slug)
     if form is None:
         form = FormDefinition(slug=doc.slug, kind=doc.kind, created_at=now)
@@ -63,10 +73,21 @@ def publish_form(session: Session, doc: FormDoc, *, now: datetime, source_file: 
     latest = latest_version(session, form.id)
     if latest is not None and latest.content_hash == doc.content_hash:
         return PublishedForm(doc.slug, latest.number, created=False)
-    number = (session.scalar(select(func.max(FormVersion.number)).where(FormVersion.form_id == form.id)) or 0) + 1
-    session.add(FormVersion(form_id=form.id, number=number, content_hash=doc.content_hash,
-                            content=doc.content_json(), languages=doc.languages,
-                            source_file=source_file[:500], published_at=now))
+    number = (
+        session.scalar(select(func.max(FormVersion.number)).where(FormVersion.form_id == form.id))
+        or 0
+    ) + 1
+    session.add(
+        FormVersion(
+            form_id=form.id,
+            number=number,
+            content_hash=doc.content_hash,
+            content=doc.content_json(),
+            languages=doc.languages,
+            source_file=source_file[:500],
+            published_at=now,
+        )
+    )
     session.flush()
     return PublishedForm(doc.slug, number, created=True)
 
@@ -77,12 +98,19 @@ def import_forms(session: Session, path: Path, *, now: datetime) -> FormsImport:
     for _path, doc in docs:
         existing = form_by_slug(session, doc.slug)
         if existing is not None and existing.kind != doc.kind:
-            report.issues.append(Issue(doc.slug, f"Already imported as a {existing.kind} form; a form "
-                                       f"cannot change its kind (give the {doc.kind} form a new slug).",
-                                       field="form.kind"))
+            report.issues.append(
+                Issue(
+                    doc.slug,
+                    f"Already imported as a {existing.kind} form; a form "
+                    f"cannot change its kind (give the {doc.kind} form a new slug).",
+                    field="form.kind",
+                )
+            )
     if not report.ok:
         return report
     with session.begin_nested():
-        report.published = [publish_form(session, doc, now=now, source_file=file_path.name)
-                            for file_path, doc in docs]
+        report.published = [
+            publish_form(session, doc, now=now, source_file=file_path.name)
+            for file_path, doc in docs
+        ]
     return report

@@ -50,29 +50,43 @@ class FormReport:
     form: AttachedForm
     submissions: int
     questions: tuple[QuestionSummary, ...]
-    respondents: tuple[Respondent, ...] = field(default_factory=tuple)  # only when names may be shown
+    respondents: tuple[Respondent, ...] = field(
+        default_factory=tuple
+    )  # only when names may be shown
 
 
 def submission_count(session: Session, placement_id: int, form_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(FormSubmission).where(
-        FormSubmission.placement_id == placement_id, FormSubmission.form_id == form_id)) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(FormSubmission)
+            .where(FormSubmission.placement_id == placement_id, FormSubmission.form_id == form_id)
+        )
+        or 0
+    )
 
 
-def form_report(session: Session, placement_id: int, form: AttachedForm, *, with_names: bool = False) -> FormReport:
+def form_report(
+    session: Session, placement_id: int, form: AttachedForm, *, with_names: bool = False
+) -> FormReport:
     scope = (FormSubmission.placement_id == placement_id, FormSubmission.form_id == form.form_id)
     total = submission_count(session, placement_id, form.form_id)
     tallies: dict[tuple[str, int | str], int] = {}
     for question_id, likert, choice, count in session.execute(
-            select(FormAnswer.question_id, FormAnswer.likert_value, FormAnswer.choice, func.count())
-            .join(FormSubmission, FormSubmission.id == FormAnswer.submission_id).where(*scope)
-            .where(FormAnswer.text.is_(None))
-            .group_by(FormAnswer.question_id, FormAnswer.likert_value, FormAnswer.choice)):
+        select(FormAnswer.question_id, FormAnswer.likert_value, FormAnswer.choice, func.count())
+        .join(FormSubmission, FormSubmission.id == FormAnswer.submission_id)
+        .where(*scope)
+        .where(FormAnswer.text.is_(None))
+        .group_by(FormAnswer.question_id, FormAnswer.likert_value, FormAnswer.choice)
+    ):
         tallies[(question_id, likert if likert is not None else choice)] = count
     comments: dict[str, list[str]] = {}
     for question_id, text in session.execute(
-            select(FormAnswer.question_id, FormAnswer.text)
-            .join(FormSubmission, FormSubmission.id == FormAnswer.submission_id).where(*scope)
-            .where(FormAnswer.text.is_not(None))):
+        select(FormAnswer.question_id, FormAnswer.text)
+        .join(FormSubmission, FormSubmission.id == FormAnswer.submission_id)
+        .where(*scope)
+        .where(FormAnswer.text.is_not(None))
+    ):
         comments.setdefault(question_id, []).append(text)
 
     summaries = []
@@ -81,12 +95,17 @@ def form_report(session: Session, placement_id: int, form: AttachedForm, *, with
             texts = sorted(comments.get(q.id, []), key=str.casefold)
             summaries.append(QuestionSummary(q, len(texts), comments=tuple(texts)))
             continue
-        choices = ([(p.value, p.label) for p in q.scale] if q.type == LIKERT
-                   else [(o.id, o.text) for o in q.options])
+        choices = (
+            [(p.value, p.label) for p in q.scale]
+            if q.type == LIKERT
+            else [(o.id, o.text) for o in q.options]
+        )
         counts = [tallies.get((q.id, value), 0) for value, _ in choices]
         answered = sum(counts)
-        values = tuple(ValueCount(value, label, n, round(100.0 * n / answered, 1) if answered else 0.0)
-                       for (value, label), n in zip(choices, counts))
+        values = tuple(
+            ValueCount(value, label, n, round(100.0 * n / answered, 1) if answered else 0.0)
+            for (value, label), n in zip(choices, counts)
+        )
         mean = None
         if q.type == LIKERT and answered:
             mean = round(sum(int(v.value) * v.count for v in values) / answered, 2)
@@ -102,13 +121,21 @@ def _respondents(session: Session, placement_id: int, form: AttachedForm) -> tup
     rows = session.execute(
         select(FormSubmission.id, LtiUser)
         .join(LtiUser, LtiUser.id == FormSubmission.user_id)
-        .where(FormSubmission.placement_id == placement_id, FormSubmission.form_id == form.form_id))
+        .where(FormSubmission.placement_id == placement_id, FormSubmission.form_id == form.form_id)
+    )
     people = {submission_id: user.display_name for submission_id, user in rows}
     answers: dict[int, dict[str, int | str]] = {sid: {} for sid in people}
-    for answer in session.scalars(select(FormAnswer).where(FormAnswer.submission_id.in_(list(people)))):
+    for answer in session.scalars(
+        select(FormAnswer).where(FormAnswer.submission_id.in_(list(people)))
+    ):
         if answer.value is not None:
             answers[answer.submission_id][answer.question_id] = answer.value
-    return tuple(sorted((Respondent(people[sid], answers[sid]) for sid in people), key=lambda r: r.name.casefold()))
+    return tuple(
+        sorted(
+            (Respondent(people[sid], answers[sid]) for sid in people),
+            key=lambda r: r.name.casefold(),
+        )
+    )
 
 
 # --------------------------------------------------------------------------- CSV
@@ -129,29 +156,54 @@ def write_csv(rows: list[list[object]]) -> str:
     return buffer.getvalue()
 
 
-def report_csv(report: FormReport, text_of) -> str:  # noqa: ANN001 - text_of: translations -> str
+def report_csv(report: FormReport, text_of) -> str:
     """One row per answer value (count, percent) and one row per comment."""
-    rows: list[list[object]] = [["question_id", "question", "type", "value", "label", "count", "percent",
-                                 "answered", "mean", "comment"]]
+    rows: list[list[object]] = [
+        [
+            "question_id",
+            "question",
+            "type",
+            "value",
+            "label",
+            "count",
+            "percent",
+            "answered",
+            "mean",
+            "comment",
+        ]
+    ]
     for summary in report.questions:
         q = summary.question
         if q.type == TEXT:
-            rows.extend([q.id, text_of(q.text), q.type, "", "", "", "", summary.answered, "", comment]
-                        for comment in summary.comments)
+            rows.extend(
+                [q.id, text_of(q.text), q.type, "", "", "", "", summary.answered, "", comment]
+                for comment in summary.comments
+            )
             if not summary.comments:
                 rows.append([q.id, text_of(q.text), q.type, "", "", "", "", 0, "", ""])
             continue
         for v in summary.counts:
-            rows.append([q.id, text_of(q.text), q.type, v.value, text_of(v.label), v.count, v.percent,
-                         summary.answered, summary.mean if summary.mean is not None else "", ""])
+            rows.append(
+                [
+                    q.id,
+                    text_of(q.text),
+                    q.type,
+                    v.value,
+                    text_of(v.label),
+                    v.count,
+                    v.percent,
+                    summary.answered,
+                    summary.mean if summary.mean is not None else "",
+                    "",
+                ]
+            )
     return write_csv(rows)
 
 
-def respondents_csv(report: FormReport, text_of) -> str:  # noqa: ANN001
+def respondents_csv(report: FormReport, text_of) -> str:
     questions = report.form.doc.questions
     rows: list[list[object]] = [["name", *(q.id for q in questions)]]
     rows.append(["", *(text_of(q.text) for q in questions)])
     for person in report.respondents:
         rows.append([person.name, *(person.answers.get(q.id, "") for q in questions)])
     return write_csv(rows)
-

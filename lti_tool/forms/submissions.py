@@ -68,8 +68,13 @@ def has_completed_attempt(session: Session, placement_id: int, user_id: int) -> 
     return best_result(session, placement_id, user_id) is not None
 
 
-def learner_forms(session: Session, placement: Placement | None, user_id: int, *,
-                  completed_attempt: bool | None = None) -> list[LearnerForm]:
+def learner_forms(
+    session: Session,
+    placement: Placement | None,
+    user_id: int,
+    *,
+    completed_attempt: bool | None = None,
+) -> list[LearnerForm]:
     if placement is None or not placement.assessment_slug:
         return []
     forms = attached_forms(session, placement.assessment_slug)
@@ -77,9 +82,13 @@ def learner_forms(session: Session, placement: Placement | None, user_id: int, *
         return []
     if completed_attempt is None:
         completed_attempt = has_completed_attempt(session, placement.id, user_id)
-    submitted = dict(session.execute(
-        select(FormSubmission.form_id, FormSubmission.submitted_at)
-        .where(FormSubmission.placement_id == placement.id, FormSubmission.user_id == user_id)).all())
+    submitted = dict(
+        session.execute(
+            select(FormSubmission.form_id, FormSubmission.submitted_at).where(
+                FormSubmission.placement_id == placement.id, FormSubmission.user_id == user_id
+            )
+        ).all()
+    )
     out = []
     for form in forms:
         if form.form_id in submitted:
@@ -91,20 +100,34 @@ def learner_forms(session: Session, placement: Placement | None, user_id: int, *
     return out
 
 
-def learner_form(session: Session, placement: Placement | None, user_id: int, slug: str) -> LearnerForm:
+def learner_form(
+    session: Session, placement: Placement | None, user_id: int, slug: str
+) -> LearnerForm:
     found = next((f for f in learner_forms(session, placement, user_id) if f.slug == slug), None)
     if found is None:
         raise FormRefused("not_found")
     return found
 
 
-def entry_questionnaire_due(session: Session, placement: Placement | None, user_id: int) -> LearnerForm | None:
+def entry_questionnaire_due(
+    session: Session, placement: Placement | None, user_id: int
+) -> LearnerForm | None:
     """The entry questionnaire when the learner should take it now (for the attempts pages)."""
-    return next((f for f in learner_forms(session, placement, user_id) if f.kind == ENTRY and f.is_open), None)
+    return next(
+        (f for f in learner_forms(session, placement, user_id) if f.kind == ENTRY and f.is_open),
+        None,
+    )
 
 
-def submit_form(session: Session, placement: Placement | None, user_id: int, slug: str,
-                raw: Mapping[str, str], *, now: datetime) -> FormSubmission:
+def submit_form(
+    session: Session,
+    placement: Placement | None,
+    user_id: int,
+    slug: str,
+    raw: Mapping[str, str],
+    *,
+    now: datetime,
+) -> FormSubmission:
     """Check and store one submission (flushes, never commits)."""
     learner = learner_form(session, placement, user_id, slug)
     if learner.status != OPEN:
@@ -115,18 +138,26 @@ def submit_form(session: Session, placement: Placement | None, user_id: int, slu
         raise InvalidAnswers(problems, answers)
     assert placement is not None  # learner_form found a form, so there is a placement
     submission = FormSubmission(
-        form_id=learner.form.form_id, form_version_id=learner.form.version_id, placement_id=placement.id,
-        user_id=user_id, kind=learner.kind, knowledge_percent=knowledge_percent(doc, answers),
-        submitted_at=now)
+        form_id=learner.form.form_id,
+        form_version_id=learner.form.version_id,
+        placement_id=placement.id,
+        user_id=user_id,
+        kind=learner.kind,
+        knowledge_percent=knowledge_percent(doc, answers),
+        submitted_at=now,
+    )
     for question in doc.questions:
         if question.id not in answers:
             continue
         value = answers[question.id]
-        submission.answers.append(FormAnswer(
-            question_id=question.id,
-            likert_value=int(value) if question.type == LIKERT else None,
-            choice=str(value) if question.type == SINGLE_CHOICE else None,
-            text=str(value) if question.type not in (LIKERT, SINGLE_CHOICE) else None))
+        submission.answers.append(
+            FormAnswer(
+                question_id=question.id,
+                likert_value=int(value) if question.type == LIKERT else None,
+                choice=str(value) if question.type == SINGLE_CHOICE else None,
+                text=str(value) if question.type not in (LIKERT, SINGLE_CHOICE) else None,
+            )
+        )
     try:
         with session.begin_nested():
             session.add(submission)

@@ -20,11 +20,11 @@ from lti_tool.forms.knowledge_report import KnowledgeReport, knowledge_report
 from lti_tool.forms.reports import (
     FormReport,
     QuestionSummary,
-    write_csv,
     form_report,
     report_csv,
     respondents_csv,
     submission_count,
+    write_csv,
 )
 from lti_tool.forms.submissions import (
     SUBMITTED,
@@ -49,7 +49,7 @@ def _locale() -> str:
     return str(get_locale() or "en")
 
 
-def _text_of(form: AttachedForm):  # noqa: ANN202 - a translations -> str function
+def _text_of(form: AttachedForm):
     locale = _locale()
     return lambda translations: translate(translations, locale, form.doc.default_language)
 
@@ -65,8 +65,12 @@ def _problem_message(code: str, question: FormQuestion) -> str:
 
 
 def _not_found() -> UserFacingError:
-    return UserFacingError(_("This form is not part of this activity."), status=404, code="form_not_found",
-                           action=_("Go back to the activity and open the form from there."))
+    return UserFacingError(
+        _("This form is not part of this activity."),
+        status=404,
+        code="form_not_found",
+        action=_("Go back to the activity and open the form from there."),
+    )
 
 
 def _learner_form(launch: LaunchSession, slug: str) -> LearnerForm:
@@ -76,13 +80,28 @@ def _learner_form(launch: LaunchSession, slug: str) -> LearnerForm:
         raise _not_found() from None
 
 
-def _render_fill(form: LearnerForm, *, values: dict[str, str] | None = None,
-                 problems: dict[str, str] | None = None, status: int = 200):
+def _render_fill(
+    form: LearnerForm,
+    *,
+    values: dict[str, str] | None = None,
+    problems: dict[str, str] | None = None,
+    status: int = 200,
+):
     doc = form.form.doc
-    errors = [(q, _problem_message(problems[q.id], q)) for q in doc.questions if problems and q.id in problems]
-    return render_template("forms/fill.html", form=form, doc=doc, values=values or {}, errors=errors,
-                           error_for=dict((q.id, message) for q, message in errors),
-                           field_prefix=FIELD_PREFIX), status
+    errors = [
+        (q, _problem_message(problems[q.id], q))
+        for q in doc.questions
+        if problems and q.id in problems
+    ]
+    return render_template(
+        "forms/fill.html",
+        form=form,
+        doc=doc,
+        values=values or {},
+        errors=errors,
+        error_for=dict((q.id, message) for q, message in errors),
+        field_prefix=FIELD_PREFIX,
+    ), status
 
 
 # --------------------------------------------------------------------------- learner
@@ -107,7 +126,11 @@ def submit(slug: str):
     launch = current_launch()  # also the CSRF check: the token is in the form
     session = db.session()
     now = current_clock().now()
-    raw = {key[len(FIELD_PREFIX):]: value for key, value in request.form.items() if key.startswith(FIELD_PREFIX)}
+    raw = {
+        key[len(FIELD_PREFIX) :]: value
+        for key, value in request.form.items()
+        if key.startswith(FIELD_PREFIX)
+    }
     try:
         submit_form(session, launch.placement, launch.user_id, slug, raw, now=now)
     except InvalidAnswers as invalid:
@@ -139,7 +162,9 @@ def done(slug: str) -> str:
 # --------------------------------------------------------------------------- instructor
 def _attached(launch: LaunchSession, slug: str) -> AttachedForm:
     slug_of_assessment = launch.placement.assessment_slug if launch.placement else None
-    form = next((f for f in attached_forms(db.session(), slug_of_assessment) if f.slug == slug), None)
+    form = next(
+        (f for f in attached_forms(db.session(), slug_of_assessment) if f.slug == slug), None
+    )
     if form is None:
         raise _not_found()
     return form
@@ -147,18 +172,24 @@ def _attached(launch: LaunchSession, slug: str) -> AttachedForm:
 
 def _csv(text: str, filename: str) -> Response:
     # The BOM makes spreadsheet programs read UTF-8 (Turkish and Spanish letters) correctly.
-    return Response("\ufeff" + text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        "\ufeff" + text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
-def _question_chart(summary: QuestionSummary, text_of, ident: str) -> Markup | None:  # noqa: ANN001
+def _question_chart(summary: QuestionSummary, text_of, ident: str) -> Markup | None:
     if not summary.counts:
         return None
     bars = [Bar(text_of(v.label), v.count, f"{v.count} ({v.percent:g} %)") for v in summary.counts]
-    return bar_chart(bars, maximum=max([v.count for v in summary.counts] + [1]),
-                     title=text_of(summary.question.text),
-                     description=_("Number of answers per option, out of %(n)s.", n=summary.answered),
-                     ident=ident)
+    return bar_chart(
+        bars,
+        maximum=max([v.count for v in summary.counts] + [1]),
+        title=text_of(summary.question.text),
+        description=_("Number of answers per option, out of %(n)s.", n=summary.answered),
+        ident=ident,
+    )
 
 
 @bp.get("/instructor/forms")
@@ -167,10 +198,18 @@ def instructor_overview() -> str:
     session = db.session()
     slug = launch.placement.assessment_slug if launch.placement else None
     forms = attached_forms(session, slug)
-    counts = {f.form_id: submission_count(session, launch.placement_id, f.form_id) for f in forms} \
-        if launch.placement_id is not None else {}
-    return render_template("forms/instructor_overview.html", forms=forms, counts=counts,
-                           options=completion_options(session, slug), assessment_slug=slug)
+    counts = (
+        {f.form_id: submission_count(session, launch.placement_id, f.form_id) for f in forms}
+        if launch.placement_id is not None
+        else {}
+    )
+    return render_template(
+        "forms/instructor_overview.html",
+        forms=forms,
+        counts=counts,
+        options=completion_options(session, slug),
+        assessment_slug=slug,
+    )
 
 
 @bp.get("/instructor/forms/<slug>")
@@ -179,11 +218,23 @@ def instructor_report(slug: str) -> str:
     form = _attached(launch, slug)
     session = db.session()
     options = completion_options(session, launch.placement.assessment_slug)
-    report: FormReport = form_report(session, launch.placement_id, form, with_names=options.answers_beside_names)
+    report: FormReport = form_report(
+        session, launch.placement_id, form, with_names=options.answers_beside_names
+    )
     text_of = _text_of(form)
-    charts = {s.question.id: _question_chart(s, text_of, f"chart-{i}") for i, s in enumerate(report.questions)}
-    return render_template("forms/instructor_report.html", form=form, doc=form.doc, report=report,
-                           charts=charts, options=options, text_of=text_of)
+    charts = {
+        s.question.id: _question_chart(s, text_of, f"chart-{i}")
+        for i, s in enumerate(report.questions)
+    }
+    return render_template(
+        "forms/instructor_report.html",
+        form=form,
+        doc=form.doc,
+        report=report,
+        charts=charts,
+        options=options,
+        text_of=text_of,
+    )
 
 
 @bp.get("/instructor/forms/<slug>/report.csv")
@@ -200,8 +251,14 @@ def instructor_responses_csv(slug: str) -> Response:
     form = _attached(launch, slug)
     session = db.session()
     if not completion_options(session, launch.placement.assessment_slug).answers_beside_names:
-        raise UserFacingError(_("Answers are anonymous for this assessment: only totals and comments "
-                                "can be exported."), status=403, code="answers_anonymous")
+        raise UserFacingError(
+            _(
+                "Answers are anonymous for this assessment: only totals and comments "
+                "can be exported."
+            ),
+            status=403,
+            code="answers_anonymous",
+        )
     report = form_report(session, launch.placement_id, form, with_names=True)
     return _csv(respondents_csv(report, _text_of(form)), f"{slug}-responses.csv")
 
@@ -211,14 +268,29 @@ def _knowledge_chart(report: KnowledgeReport) -> Markup | None:
     if not pairs:
         return None
     cohort = report.cohort
-    rows = [PairedBar(_("Cohort average"), cohort.mean_before, cohort.mean_after,
-                      f"{cohort.mean_before:g} %", f"{cohort.mean_after:g} %")]
-    rows += [PairedBar(r.name, r.before, r.after, f"{r.before:g} %", f"{r.after:g} %") for r in pairs]
-    return paired_chart(rows, before_label=_("Before (entry)"), after_label=_("After"),
-                        title=_("Knowledge before and after the course"),
-                        description=_("Per cent score before and after, for the cohort average and each "
-                                      "learner who has both; the table below lists the same numbers."),
-                        ident="knowledge-chart")
+    rows = [
+        PairedBar(
+            _("Cohort average"),
+            cohort.mean_before,
+            cohort.mean_after,
+            f"{cohort.mean_before:g} %",
+            f"{cohort.mean_after:g} %",
+        )
+    ]
+    rows += [
+        PairedBar(r.name, r.before, r.after, f"{r.before:g} %", f"{r.after:g} %") for r in pairs
+    ]
+    return paired_chart(
+        rows,
+        before_label=_("Before (entry)"),
+        after_label=_("After"),
+        title=_("Knowledge before and after the course"),
+        description=_(
+            "Per cent score before and after, for the cohort average and each "
+            "learner who has both; the table below lists the same numbers."
+        ),
+        ident="knowledge-chart",
+    )
 
 
 @bp.get("/instructor/knowledge")
@@ -227,7 +299,9 @@ def instructor_knowledge() -> str:
     if launch.placement is None:
         raise _not_found()
     report = knowledge_report(db.session(), launch.placement)
-    return render_template("forms/instructor_knowledge.html", report=report, chart=_knowledge_chart(report))
+    return render_template(
+        "forms/instructor_knowledge.html", report=report, chart=_knowledge_chart(report)
+    )
 
 
 @bp.get("/instructor/knowledge.csv")
@@ -236,9 +310,17 @@ def instructor_knowledge_csv() -> Response:
     if launch.placement is None:
         raise _not_found()
     report = knowledge_report(db.session(), launch.placement)
-    rows: list[list[object]] = [["name", "before_percent", "after_percent", "change_points", "normalised_gain"]]
+    rows: list[list[object]] = [
+        ["name", "before_percent", "after_percent", "change_points", "normalised_gain"]
+    ]
     for r in report.learners:
-        rows.append([r.name, "" if r.before is None else r.before, "" if r.after is None else r.after,
-                     "" if r.change is None else r.change,
-                     "" if r.normalised_gain is None else r.normalised_gain])
+        rows.append(
+            [
+                r.name,
+                "" if r.before is None else r.before,
+                "" if r.after is None else r.after,
+                "" if r.change is None else r.change,
+                "" if r.normalised_gain is None else r.normalised_gain,
+            ]
+        )
     return _csv(write_csv(rows), "knowledge-change.csv")

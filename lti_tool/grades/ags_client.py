@@ -25,7 +25,11 @@ import jwt
 from lti_tool.clock import Clock
 from lti_tool.grades import failures
 from lti_tool.outbound import (
-    DeadlineExceeded, DestinationRefused, OutboundClient, OutboundError, OutboundResponse,
+    DeadlineExceeded,
+    DestinationRefused,
+    OutboundClient,
+    OutboundError,
+    OutboundResponse,
     ResponseTooLarge,
 )
 from lti_tool.outbound.summary import for_log
@@ -56,8 +60,15 @@ MAX_PAGES = 200  # results pages followed through Link: rel="next"
 class AgsError(Exception):
     """A request that did not succeed. `code` is one of lti_tool.grades.failures."""
 
-    def __init__(self, code: str, message: str, *, http_status: int | None = None,
-                 detail: str | None = None, retry_after: timedelta | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        http_status: int | None = None,
+        detail: str | None = None,
+        retry_after: timedelta | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.http_status = http_status
@@ -88,8 +99,12 @@ class PlatformAccess:
 
     @classmethod
     def of(cls, platform) -> PlatformAccess:
-        return cls(platform_id=platform.id, issuer=platform.issuer, client_id=platform.client_id,
-                   token_url=platform.auth_token_url)
+        return cls(
+            platform_id=platform.id,
+            issuer=platform.issuer,
+            client_id=platform.client_id,
+            token_url=platform.auth_token_url,
+        )
 
 
 class TokenCache:
@@ -113,8 +128,9 @@ class TokenCache:
                 return None
             return found[0]
 
-    def put(self, access: PlatformAccess, scopes: tuple[str, ...], token: str,
-            expires_in: float) -> None:
+    def put(
+        self, access: PlatformAccess, scopes: tuple[str, ...], token: str, expires_in: float
+    ) -> None:
         lifetime = timedelta(seconds=max(float(expires_in), 0.0))
         # Short-lived tokens keep at least half their life; long ones lose the margin.
         usable = lifetime - min(self._margin, lifetime / 2)
@@ -159,8 +175,13 @@ def _detail(response: OutboundResponse) -> str:
     return response.description()
 
 
-def error_for(response: OutboundResponse, now: datetime, *, token_request: bool = False,
-              not_found: str = failures.LINEITEM_GONE) -> AgsError:
+def error_for(
+    response: OutboundResponse,
+    now: datetime,
+    *,
+    token_request: bool = False,
+    not_found: str = failures.LINEITEM_GONE,
+) -> AgsError:
     """What an unsuccessful answer means for delivery."""
     status = response.status_code
     detail = _detail(response)
@@ -168,18 +189,31 @@ def error_for(response: OutboundResponse, now: datetime, *, token_request: bool 
     retry_after = parse_retry_after(response.headers.get("Retry-After"), now)
     message = f"HTTP {status} from {urlsplit(response.url).path}"
     if status == 429:
-        return AgsError(failures.RATE_LIMITED, message, http_status=status, detail=detail,
-                        retry_after=retry_after)
+        return AgsError(
+            failures.RATE_LIMITED,
+            message,
+            http_status=status,
+            detail=detail,
+            retry_after=retry_after,
+        )
     if status >= 500 or status == 408:
-        return AgsError(failures.SERVER_ERROR, message, http_status=status, detail=detail,
-                        retry_after=retry_after)
+        return AgsError(
+            failures.SERVER_ERROR,
+            message,
+            http_status=status,
+            detail=detail,
+            retry_after=retry_after,
+        )
     if token_request:
         return AgsError(failures.TOKEN_REFUSED, message, http_status=status, detail=detail)
     if status == 409:
-        return StaleTimestamp(failures.STALE_TIMESTAMP, message, http_status=status,
-                              detail=detail)
-    code = {400: failures.USER_NOT_GRADABLE, 401: failures.UNAUTHORIZED,
-            403: failures.FORBIDDEN, 404: not_found}.get(status, failures.REJECTED)
+        return StaleTimestamp(failures.STALE_TIMESTAMP, message, http_status=status, detail=detail)
+    code = {
+        400: failures.USER_NOT_GRADABLE,
+        401: failures.UNAUTHORIZED,
+        403: failures.FORBIDDEN,
+        404: not_found,
+    }.get(status, failures.REJECTED)
     return AgsError(code, message, http_status=status, detail=detail)
 
 
@@ -191,9 +225,16 @@ class AgsClient:
     """One per worker. `signing_key` is called when an assertion must be signed (the key lives
     in the database and may rotate). `client_id_holders` is asked before each token request."""
 
-    def __init__(self, http: OutboundClient, clock: Clock, *, timeout: float,
-                 signing_key, client_id_holders: ClientIdHolders,
-                 tokens: TokenCache | None = None) -> None:
+    def __init__(
+        self,
+        http: OutboundClient,
+        clock: Clock,
+        *,
+        timeout: float,
+        signing_key,
+        client_id_holders: ClientIdHolders,
+        tokens: TokenCache | None = None,
+    ) -> None:
         self.http = http
         self.clock = clock
         self.timeout = timeout
@@ -206,9 +247,14 @@ class AgsClient:
         """private_key_jwt (RFC 7523): iss = sub = client_id, aud = the token URL it is sent
         to, a fresh jti, a short life."""
         now = int(self.clock.now().timestamp())
-        claims = {"iss": access.client_id, "sub": access.client_id, "aud": access.token_url,
-                  "iat": now, "exp": now + int(ASSERTION_LIFETIME.total_seconds()),
-                  "jti": uuid.uuid4().hex}
+        claims = {
+            "iss": access.client_id,
+            "sub": access.client_id,
+            "aud": access.token_url,
+            "iat": now,
+            "exp": now + int(ASSERTION_LIFETIME.total_seconds()),
+            "jti": uuid.uuid4().hex,
+        }
         return jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
 
     def access_token(self, access: PlatformAccess, scopes: tuple[str, ...]) -> str:
@@ -218,12 +264,15 @@ class AgsClient:
         owner = self.owning_registration(access)
         key = self.signing_key()
         # The assertion's audience and its destination are one value of the owning row.
-        form = {"grant_type": "client_credentials",
-                "client_assertion_type": CLIENT_ASSERTION_TYPE,
-                "client_assertion": self.client_assertion(owner, key),
-                "scope": " ".join(scopes)}
-        response = self._send("POST", owner.token_url, data=form,
-                              headers={"Accept": "application/json"})
+        form = {
+            "grant_type": "client_credentials",
+            "client_assertion_type": CLIENT_ASSERTION_TYPE,
+            "client_assertion": self.client_assertion(owner, key),
+            "scope": " ".join(scopes),
+        }
+        response = self._send(
+            "POST", owner.token_url, data=form, headers={"Accept": "application/json"}
+        )
         if response.status_code != 200:
             raise error_for(response, self.clock.now(), token_request=True)
         try:
@@ -231,8 +280,12 @@ class AgsClient:
             token = str(body["access_token"])
             expires_in = float(body.get("expires_in", 3600))
         except (ValueError, KeyError, TypeError):
-            raise AgsError(failures.TOKEN_REFUSED, "token answer without access_token",
-                           http_status=200, detail=_detail(response)) from None
+            raise AgsError(
+                failures.TOKEN_REFUSED,
+                "token answer without access_token",
+                http_status=200,
+                detail=_detail(response),
+            ) from None
         self.tokens.put(access, scopes, token, expires_in)
         return token
 
@@ -244,78 +297,135 @@ class AgsClient:
         (Registration refuses such a pair; this is the second line.)"""
         holders = self.client_id_holders(access)
         if len(holders) != 1 or holders[0].platform_id != access.platform_id:
-            log.error("client id %r is held by platforms %s: no client assertion is signed",
-                      access.client_id, [h.platform_id for h in holders])
-            raise AgsError(failures.CLIENT_ID_SHARED,
-                           f"client id {access.client_id!r} is not held by platform "
-                           f"{access.platform_id} alone",
-                           detail=f"platforms holding it: "
-                                  f"{', '.join(str(h.platform_id) for h in holders) or 'none'}")
+            log.error(
+                "client id %r is held by platforms %s: no client assertion is signed",
+                access.client_id,
+                [h.platform_id for h in holders],
+            )
+            raise AgsError(
+                failures.CLIENT_ID_SHARED,
+                f"client id {access.client_id!r} is not held by platform "
+                f"{access.platform_id} alone",
+                detail=f"platforms holding it: "
+                f"{', '.join(str(h.platform_id) for h in holders) or 'none'}",
+            )
         return holders[0]
 
     # --- services ------------------------------------------------------------------------------
-    def post_score(self, access: PlatformAccess, scopes: tuple[str, ...], lineitem_url: str,
-                   score: dict[str, Any]) -> None:
-        response = self._authorised("POST", service_url(lineitem_url, "/scores"), access,
-                                    scopes, json=score,
-                                    headers={"Content-Type": SCORE_MEDIA_TYPE})
+    def post_score(
+        self,
+        access: PlatformAccess,
+        scopes: tuple[str, ...],
+        lineitem_url: str,
+        score: dict[str, Any],
+    ) -> None:
+        response = self._authorised(
+            "POST",
+            service_url(lineitem_url, "/scores"),
+            access,
+            scopes,
+            json=score,
+            headers={"Content-Type": SCORE_MEDIA_TYPE},
+        )
         if response.status_code not in (200, 201, 202, 204):
             raise error_for(response, self.clock.now())
 
-    def results(self, access: PlatformAccess, scopes: tuple[str, ...], lineitem_url: str,
-                user_id: str | None = None) -> list[dict[str, Any]]:
+    def results(
+        self,
+        access: PlatformAccess,
+        scopes: tuple[str, ...],
+        lineitem_url: str,
+        user_id: str | None = None,
+    ) -> list[dict[str, Any]]:
         params = {"user_id": user_id} if user_id is not None else {}
-        return self._get_list(service_url(lineitem_url, "/results", **params), access, scopes,
-                              RESULTS_MEDIA_TYPE)
+        return self._get_list(
+            service_url(lineitem_url, "/results", **params), access, scopes, RESULTS_MEDIA_TYPE
+        )
 
-    def find_lineitems(self, access: PlatformAccess, scopes: tuple[str, ...],
-                       lineitems_url: str, resource_link_id: str) -> list[dict[str, Any]]:
+    def find_lineitems(
+        self,
+        access: PlatformAccess,
+        scopes: tuple[str, ...],
+        lineitems_url: str,
+        resource_link_id: str,
+    ) -> list[dict[str, Any]]:
         url = service_url(lineitems_url, resource_link_id=resource_link_id)
-        return self._get_list(url, access, scopes, LINEITEMS_MEDIA_TYPE,
-                              not_found=failures.NO_LINEITEM)
+        return self._get_list(
+            url, access, scopes, LINEITEMS_MEDIA_TYPE, not_found=failures.NO_LINEITEM
+        )
 
-    def create_lineitem(self, access: PlatformAccess, scopes: tuple[str, ...],
-                        lineitems_url: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = self._authorised("POST", lineitems_url, access, scopes, json=body,
-                                    headers={"Content-Type": LINEITEM_MEDIA_TYPE,
-                                             "Accept": LINEITEM_MEDIA_TYPE})
+    def create_lineitem(
+        self,
+        access: PlatformAccess,
+        scopes: tuple[str, ...],
+        lineitems_url: str,
+        body: dict[str, Any],
+    ) -> dict[str, Any]:
+        response = self._authorised(
+            "POST",
+            lineitems_url,
+            access,
+            scopes,
+            json=body,
+            headers={"Content-Type": LINEITEM_MEDIA_TYPE, "Accept": LINEITEM_MEDIA_TYPE},
+        )
         if response.status_code not in (200, 201):
             raise error_for(response, self.clock.now(), not_found=failures.NO_LINEITEM)
         try:
             created = response.json()
             str(created["id"])
         except (ValueError, KeyError, TypeError):
-            raise AgsError(failures.REJECTED, "created line item without id",
-                           http_status=response.status_code, detail=_detail(response)) from None
+            raise AgsError(
+                failures.REJECTED,
+                "created line item without id",
+                http_status=response.status_code,
+                detail=_detail(response),
+            ) from None
         return created
 
     # --- plumbing ------------------------------------------------------------------------------
-    def _get_list(self, url: str, access: PlatformAccess, scopes: tuple[str, ...],
-                  media_type: str, *, not_found: str = failures.LINEITEM_GONE,
-                  ) -> list[dict[str, Any]]:
+    def _get_list(
+        self,
+        url: str,
+        access: PlatformAccess,
+        scopes: tuple[str, ...],
+        media_type: str,
+        *,
+        not_found: str = failures.LINEITEM_GONE,
+    ) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         next_url: str | None = url
         for _page in range(MAX_PAGES):
             if next_url is None:
                 break
-            response = self._authorised("GET", next_url, access, scopes,
-                                        headers={"Accept": media_type})
+            response = self._authorised(
+                "GET", next_url, access, scopes, headers={"Accept": media_type}
+            )
             if response.status_code != 200:
                 raise error_for(response, self.clock.now(), not_found=not_found)
             try:
                 page = response.json()
             except ValueError:
-                raise AgsError(failures.REJECTED, "answer is not JSON", http_status=200,
-                               detail=_detail(response)) from None
+                raise AgsError(
+                    failures.REJECTED,
+                    "answer is not JSON",
+                    http_status=200,
+                    detail=_detail(response),
+                ) from None
             if not isinstance(page, list):
-                raise AgsError(failures.REJECTED, "answer is not a JSON list", http_status=200,
-                               detail=_detail(response))
+                raise AgsError(
+                    failures.REJECTED,
+                    "answer is not a JSON list",
+                    http_status=200,
+                    detail=_detail(response),
+                )
             items.extend(item for item in page if isinstance(item, dict))
             next_url = response.links.get("next", {}).get("url")
         return items
 
-    def _authorised(self, method: str, url: str, access: PlatformAccess,
-                    scopes: tuple[str, ...], **kwargs: Any) -> OutboundResponse:
+    def _authorised(
+        self, method: str, url: str, access: PlatformAccess, scopes: tuple[str, ...], **kwargs: Any
+    ) -> OutboundResponse:
         """Send with a bearer token; on 401 drop the token and try once more with a fresh one
         (the platform may end a token before its announced expiry)."""
         for attempt in (1, 2):
@@ -335,14 +445,24 @@ class AgsClient:
         try:
             return self.http.request(method, url, deadline=self.timeout, **kwargs)
         except DeadlineExceeded as error:
-            raise AgsError(failures.TIMEOUT, f"no complete answer within {self.timeout:g} s "
-                           f"from {where}", detail=str(error)[:DETAIL_LIMIT]) from error
+            raise AgsError(
+                failures.TIMEOUT,
+                f"no complete answer within {self.timeout:g} s from {where}",
+                detail=str(error)[:DETAIL_LIMIT],
+            ) from error
         except DestinationRefused as error:
-            raise AgsError(failures.DESTINATION_REFUSED, f"{where} is not allowed",
-                           detail=str(error)[:DETAIL_LIMIT]) from error
+            raise AgsError(
+                failures.DESTINATION_REFUSED,
+                f"{where} is not allowed",
+                detail=str(error)[:DETAIL_LIMIT],
+            ) from error
         except ResponseTooLarge as error:
-            raise AgsError(failures.ANSWER_TOO_LARGE, f"answer from {where} too large",
-                           detail=str(error)[:DETAIL_LIMIT]) from error
+            raise AgsError(
+                failures.ANSWER_TOO_LARGE,
+                f"answer from {where} too large",
+                detail=str(error)[:DETAIL_LIMIT],
+            ) from error
         except OutboundError as error:
-            raise AgsError(failures.NETWORK_ERROR, f"{where} unreachable",
-                           detail=str(error)[:DETAIL_LIMIT]) from error
+            raise AgsError(
+                failures.NETWORK_ERROR, f"{where} unreachable", detail=str(error)[:DETAIL_LIMIT]
+            ) from error

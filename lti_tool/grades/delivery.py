@@ -10,8 +10,14 @@ from typing import Any
 
 from lti_tool.grades import failures
 from lti_tool.grades.ags_client import (
-    SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE, AgsClient,
-    AgsError, PlatformAccess, StaleTimestamp,
+    SCOPE_LINEITEM,
+    SCOPE_LINEITEM_READONLY,
+    SCOPE_RESULT_READONLY,
+    SCOPE_SCORE,
+    AgsClient,
+    AgsError,
+    PlatformAccess,
+    StaleTimestamp,
 )
 from lti_tool.grades.outbox import strictly_after
 
@@ -66,9 +72,14 @@ class Outcome:
 
     @classmethod
     def from_error(cls, error: AgsError, **kwargs: Any) -> Outcome:
-        return cls(RETRY if error.transient else FAILED, code=error.code,
-                   http_status=error.http_status, detail=error.detail or str(error),
-                   retry_after=error.retry_after, **kwargs)
+        return cls(
+            RETRY if error.transient else FAILED,
+            code=error.code,
+            http_status=error.http_status,
+            detail=error.detail or str(error),
+            retry_after=error.retry_after,
+            **kwargs,
+        )
 
 
 def score_body(grade: ClaimedGrade) -> dict[str, Any]:
@@ -98,12 +109,19 @@ def token_scopes(announced: Iterable[str]) -> tuple[str, ...]:
 LineItemResolver = Callable[[ClaimedGrade, AgsClient, tuple[str, ...]], str]
 
 
-def deliver(grade: ClaimedGrade, client: AgsClient, resolve_lineitem: LineItemResolver,
-            now: Callable[[], datetime]) -> Outcome:
+def deliver(
+    grade: ClaimedGrade,
+    client: AgsClient,
+    resolve_lineitem: LineItemResolver,
+    now: Callable[[], datetime],
+) -> Outcome:
     scopes = token_scopes(grade.scopes)
     if SCOPE_SCORE not in scopes or not (grade.lineitem_url or grade.lineitems_url):
-        return Outcome(FAILED, code=failures.AGS_UNAVAILABLE,
-                       detail="the launch announced no AGS score scope or line item")
+        return Outcome(
+            FAILED,
+            code=failures.AGS_UNAVAILABLE,
+            detail="the launch announced no AGS score scope or line item",
+        )
     lineitem_url = grade.lineitem_url
     try:
         if lineitem_url is None:
@@ -115,21 +133,30 @@ def deliver(grade: ClaimedGrade, client: AgsClient, resolve_lineitem: LineItemRe
     except AgsError as error:
         # A looked-up line item that is gone: look it up (or create it) again after requeue.
         forget = error.code == failures.LINEITEM_GONE and (
-            grade.lineitem_from_lookup or grade.lineitem_url is None)
+            grade.lineitem_from_lookup or grade.lineitem_url is None
+        )
         return Outcome.from_error(error, lineitem_url=lineitem_url, forget_lineitem=forget)
     return Outcome(DELIVERED, lineitem_url=lineitem_url)
 
 
-def _after_conflict(grade: ClaimedGrade, client: AgsClient, scopes: tuple[str, ...],
-                    lineitem_url: str, conflict: StaleTimestamp,
-                    now: Callable[[], datetime]) -> Outcome:
+def _after_conflict(
+    grade: ClaimedGrade,
+    client: AgsClient,
+    scopes: tuple[str, ...],
+    lineitem_url: str,
+    conflict: StaleTimestamp,
+    now: Callable[[], datetime],
+) -> Outcome:
     """409: the platform holds a score with an equal or newer timestamp. Typically our own
     earlier post whose answer was lost (timeout, worker killed): then the grade is there.
     If the platform can tell us and holds less than our best, send again with a later
     timestamp; if it cannot (no result scope), our posts only ever rise, so it holds ours."""
     if SCOPE_RESULT_READONLY not in scopes:
-        return Outcome(DELIVERED, lineitem_url=lineitem_url,
-                       note="409 without result.readonly: the platform holds a newer post of ours")
+        return Outcome(
+            DELIVERED,
+            lineitem_url=lineitem_url,
+            note="409 without result.readonly: the platform holds a newer post of ours",
+        )
     try:
         results = client.results(grade.access, scopes, lineitem_url, user_id=grade.user_sub)
     except AgsError as error:
@@ -137,14 +164,21 @@ def _after_conflict(grade: ClaimedGrade, client: AgsClient, scopes: tuple[str, .
     held = next((r for r in results if str(r.get("userId")) == grade.user_sub), None)
     fraction, held_at = result_fraction(held)
     if fraction is not None and fraction >= grade.fraction - FRACTION_TOLERANCE:
-        return Outcome(DELIVERED, lineitem_url=lineitem_url,
-                       note="409: the platform already held an equal or newer best")
+        return Outcome(
+            DELIVERED,
+            lineitem_url=lineitem_url,
+            note="409: the platform already held an equal or newer best",
+        )
     # After the platform's timestamp, and always after ours (a 409 said ours was not enough).
-    restamp = strictly_after(grade.score_timestamp,
-                             max(grade.score_timestamp, held_at or now()))
-    return Outcome(RETRY, code=failures.STALE_TIMESTAMP, http_status=conflict.http_status,
-                   detail=f"the platform held {held!r}", restamp=restamp,
-                   lineitem_url=lineitem_url)
+    restamp = strictly_after(grade.score_timestamp, max(grade.score_timestamp, held_at or now()))
+    return Outcome(
+        RETRY,
+        code=failures.STALE_TIMESTAMP,
+        http_status=conflict.http_status,
+        detail=f"the platform held {held!r}",
+        restamp=restamp,
+        lineitem_url=lineitem_url,
+    )
 
 
 def result_fraction(result: dict[str, Any] | None) -> tuple[float | None, datetime | None]:

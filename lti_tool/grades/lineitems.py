@@ -20,7 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from lti_tool.clock import Clock
 from lti_tool.grades import failures
 from lti_tool.grades.ags_client import (
-    SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, AgsClient, AgsError,
+    SCOPE_LINEITEM,
+    SCOPE_LINEITEM_READONLY,
+    AgsClient,
+    AgsError,
 )
 from lti_tool.grades.delivery import ClaimedGrade
 from lti_tool.grades.models import GradeLineItem
@@ -57,9 +60,12 @@ class LineItemResolver:
 
     def forget(self, placement_id: int, lineitem_url: str) -> None:
         with self.sessions.begin() as session:
-            session.execute(delete(GradeLineItem).where(
-                GradeLineItem.placement_id == placement_id,
-                GradeLineItem.lineitem_url == lineitem_url))
+            session.execute(
+                delete(GradeLineItem).where(
+                    GradeLineItem.placement_id == placement_id,
+                    GradeLineItem.lineitem_url == lineitem_url,
+                )
+            )
 
     @contextmanager
     def _serialised(self, placement_id: int) -> Iterator[Session | None]:
@@ -68,8 +74,9 @@ class LineItemResolver:
         write lock); a process lock instead, and short sessions."""
         with self.sessions() as session:
             if session.get_bind().dialect.name == "postgresql":
-                session.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK_CLASS,
-                                                                  placement_id)))
+                session.execute(
+                    select(func.pg_advisory_xact_lock(ADVISORY_LOCK_CLASS, placement_id))
+                )
                 yield session
                 session.commit()
                 return
@@ -84,8 +91,12 @@ class LineItemResolver:
             return short.scalar(query)
 
     def _remember(self, session: Session | None, grade: ClaimedGrade, url: str) -> None:
-        row = GradeLineItem(placement_id=grade.placement_id, lineitems_url=grade.lineitems_url,
-                            lineitem_url=url, created_at=self.clock.now())
+        row = GradeLineItem(
+            placement_id=grade.placement_id,
+            lineitems_url=grade.lineitems_url,
+            lineitem_url=url,
+            created_at=self.clock.now(),
+        )
         if session is not None:
             session.add(row)
             session.flush()
@@ -94,31 +105,41 @@ class LineItemResolver:
             short.add(row)
 
     @staticmethod
-    def _find_or_create(grade: ClaimedGrade, client: AgsClient,
-                        scopes: tuple[str, ...]) -> str:
+    def _find_or_create(grade: ClaimedGrade, client: AgsClient, scopes: tuple[str, ...]) -> str:
         assert grade.lineitems_url
-        items = client.find_lineitems(grade.access, scopes, grade.lineitems_url,
-                                      grade.resource_link_id)
+        items = client.find_lineitems(
+            grade.access, scopes, grade.lineitems_url, grade.resource_link_id
+        )
         found = choose_lineitem(items, grade.resource_link_id)
         if found is not None:
             return found
         if SCOPE_LINEITEM not in scopes:
-            raise AgsError(failures.NO_LINEITEM,
-                           "no line item for this resource link and no scope to create one")
-        created = client.create_lineitem(grade.access, scopes, grade.lineitems_url, {
-            "label": grade.resource_link_title or "Assessment",
-            "scoreMaximum": _number(grade.score_maximum),
-            "resourceLinkId": grade.resource_link_id,
-            "resourceId": grade.assessment_slug or "",
-            "tag": LINEITEM_TAG,
-        })
+            raise AgsError(
+                failures.NO_LINEITEM,
+                "no line item for this resource link and no scope to create one",
+            )
+        created = client.create_lineitem(
+            grade.access,
+            scopes,
+            grade.lineitems_url,
+            {
+                "label": grade.resource_link_title or "Assessment",
+                "scoreMaximum": _number(grade.score_maximum),
+                "resourceLinkId": grade.resource_link_id,
+                "resourceId": grade.assessment_slug or "",
+                "tag": LINEITEM_TAG,
+            },
+        )
         return str(created["id"])
 
 
 def choose_lineitem(items: list[dict[str, Any]], resource_link_id: str) -> str | None:
     """The line item of this resource link; ours (by tag) first, then the oldest listed."""
-    mine = [item for item in items
-            if str(item.get("resourceLinkId", "")) == resource_link_id and item.get("id")]
+    mine = [
+        item
+        for item in items
+        if str(item.get("resourceLinkId", "")) == resource_link_id and item.get("id")
+    ]
     if not mine:
         return None
     mine.sort(key=lambda item: item.get("tag") != LINEITEM_TAG)
@@ -130,8 +151,9 @@ def _number(value: float) -> float | int:
 
 
 def cached_lineitem(session: Session, placement_id: int) -> str | None:
-    return session.scalar(select(GradeLineItem.lineitem_url)
-                          .where(GradeLineItem.placement_id == placement_id))
+    return session.scalar(
+        select(GradeLineItem.lineitem_url).where(GradeLineItem.placement_id == placement_id)
+    )
 
 
 __all__ = ["LINEITEM_TAG", "LineItemResolver", "cached_lineitem", "choose_lineitem"]

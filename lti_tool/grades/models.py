@@ -10,7 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,15 +44,17 @@ class GradeOutbox(Base):
         CheckConstraint("tries >= 0", name="tries_not_negative"),
         # A claim is a lease: who holds it and until when, both or neither.
         CheckConstraint("(claimed_by IS NULL) = (claim_expires_at IS NULL)", name="claim_complete"),
-        CheckConstraint("delivered_version IS NULL OR delivered_version <= version",
-                        name="delivered_not_ahead"),
+        CheckConstraint(
+            "delivered_version IS NULL OR delivered_version <= version", name="delivered_not_ahead"
+        ),
         # The worker's "what is due" query.
         Index("ix_grade_outbox_due", "state", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"),
-                                              index=True)
+    placement_id: Mapped[int] = mapped_column(
+        ForeignKey("placements.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"))
     # The attempt that set the best. No foreign key: the attempts tables belong to another module
     # and the row already carries everything that must be sent.

@@ -28,9 +28,17 @@ from sqlalchemy.orm import Session
 from lti_tool.grades.models import PENDING, GradeOutbox
 
 
-def enqueue_grade(session: Session, *, placement_id: int, user_id: int, attempt_id: int,
-                  score_given: float, score_maximum: float, timestamp: datetime,
-                  now: datetime | None = None) -> GradeOutbox:
+def enqueue_grade(
+    session: Session,
+    *,
+    placement_id: int,
+    user_id: int,
+    attempt_id: int,
+    score_given: float,
+    score_maximum: float,
+    timestamp: datetime,
+    now: datetime | None = None,
+) -> GradeOutbox:
     """Record that this learner's best for this placement is now `score_given` / `score_maximum`,
     set by `attempt_id` at `timestamp`. Call it in the same transaction as the result; it does not
     commit. Returns the outbox row (unchanged when the score is not a new best).
@@ -44,11 +52,23 @@ def enqueue_grade(session: Session, *, placement_id: int, user_id: int, attempt_
     if score_given < 0:
         raise ValueError("score_given must not be negative")
     now = now or timestamp
-    inserted = _insert_if_absent(session, dict(
-        placement_id=placement_id, user_id=user_id, attempt_id=attempt_id,
-        score_given=float(score_given), score_maximum=float(score_maximum),
-        score_timestamp=timestamp, version=1, state=PENDING, tries=0, next_attempt_at=now,
-        created_at=now, updated_at=now))
+    inserted = _insert_if_absent(
+        session,
+        dict(
+            placement_id=placement_id,
+            user_id=user_id,
+            attempt_id=attempt_id,
+            score_given=float(score_given),
+            score_maximum=float(score_maximum),
+            score_timestamp=timestamp,
+            version=1,
+            state=PENDING,
+            tries=0,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        ),
+    )
     row = session.scalars(
         select(GradeOutbox)
         .where(GradeOutbox.placement_id == placement_id, GradeOutbox.user_id == user_id)
@@ -90,7 +110,10 @@ def _insert_if_absent(session: Session, values: dict) -> bool:
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - only the two supported backends exist
         raise RuntimeError(f"unsupported database {dialect}")
-    statement = (insert(GradeOutbox).values(**values)
-                 .on_conflict_do_nothing(index_elements=["placement_id", "user_id"])
-                 .returning(GradeOutbox.id))
+    statement = (
+        insert(GradeOutbox)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["placement_id", "user_id"])
+        .returning(GradeOutbox.id)
+    )
     return session.execute(statement).first() is not None

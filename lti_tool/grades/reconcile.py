@@ -44,8 +44,9 @@ class ReconcileReport:
     unknown_on_platform: int = 0  # results for people we hold no grade for
 
 
-def reconcile_placement(sessions: sessionmaker, client: AgsClient, clock: Clock,
-                        placement_id: int) -> ReconcileReport:
+def reconcile_placement(
+    sessions: sessionmaker, client: AgsClient, clock: Clock, placement_id: int
+) -> ReconcileReport:
     with sessions() as session:
         placement = session.get(Placement, placement_id)
         if placement is None:
@@ -57,15 +58,19 @@ def reconcile_placement(sessions: sessionmaker, client: AgsClient, clock: Clock,
         access = PlatformAccess.of(platform)
         scopes = token_scopes(placement.ags_scopes or ())
     if SCOPE_RESULT_READONLY not in scopes:
-        raise ReconcileError(f"placement {placement_id}: the launch did not grant the "
-                             "result.readonly scope, so the platform's grades cannot be read")
+        raise ReconcileError(
+            f"placement {placement_id}: the launch did not grant the "
+            "result.readonly scope, so the platform's grades cannot be read"
+        )
     results = client.results(access, scopes, lineitem_url)  # AgsError propagates to the caller
     held = {str(r.get("userId")): r for r in results}
     report = ReconcileReport(placement_id=placement_id, lineitem_url=lineitem_url)
     with sessions.begin() as session:
         rows = session.execute(
-            select(GradeOutbox, LtiUser.sub).join(LtiUser, LtiUser.id == GradeOutbox.user_id)
-            .where(GradeOutbox.placement_id == placement_id).with_for_update(of=GradeOutbox)
+            select(GradeOutbox, LtiUser.sub)
+            .join(LtiUser, LtiUser.id == GradeOutbox.user_id)
+            .where(GradeOutbox.placement_id == placement_id)
+            .with_for_update(of=GradeOutbox)
         ).all()
         ours_subs = set()
         for row, sub in rows:
@@ -98,5 +103,8 @@ def _requeue(row: GradeOutbox, held_at: datetime | None, now: datetime) -> None:
 
 def reconcilable_placements(session: Session) -> list[int]:
     """Placements holding grades to compare."""
-    return list(session.scalars(select(GradeOutbox.placement_id).distinct()
-                                .order_by(GradeOutbox.placement_id)))
+    return list(
+        session.scalars(
+            select(GradeOutbox.placement_id).distinct().order_by(GradeOutbox.placement_id)
+        )
+    )

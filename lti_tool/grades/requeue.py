@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from lti_tool.grades.models import FAILED, PENDING, GradeOutbox
 
 
-def requeue_failed(session: Session, now: datetime, *, placement_id: int | None = None,
-                   code: str | None = None) -> int:
+def requeue_failed(
+    session: Session, now: datetime, *, placement_id: int | None = None, code: str | None = None
+) -> int:
     """Failed rows (optionally of one placement / one failure code) become pending and due now,
     with a fresh try count. Returns how many. Does not commit."""
     statement = update(GradeOutbox).where(GradeOutbox.state == FAILED)
@@ -19,8 +20,15 @@ def requeue_failed(session: Session, now: datetime, *, placement_id: int | None 
         statement = statement.where(GradeOutbox.placement_id == placement_id)
     if code is not None:
         statement = statement.where(GradeOutbox.last_error_code == code)
-    result = session.execute(statement.values(
-        state=PENDING, tries=0, next_attempt_at=now, updated_at=now, last_error_code=None,
-        last_http_status=None, last_error_detail=None).execution_options(
-            synchronize_session=False))
+    result = session.execute(
+        statement.values(
+            state=PENDING,
+            tries=0,
+            next_attempt_at=now,
+            updated_at=now,
+            last_error_code=None,
+            last_http_status=None,
+            last_error_detail=None,
+        ).execution_options(synchronize_session=False)
+    )
     return result.rowcount or 0

@@ -88,11 +88,15 @@ class PlacementDeliveries:
         return self.delivered + len(self.pending) + len(self.failed)
 
 
-def learner_grade_status(session: Session, placement_id: int,
-                         user_id: int) -> LearnerGradeStatus | None:
+def learner_grade_status(
+    session: Session, placement_id: int, user_id: int
+) -> LearnerGradeStatus | None:
     """None when there is no grade to send (no completed attempt yet)."""
-    row = session.scalars(select(GradeOutbox).where(GradeOutbox.placement_id == placement_id,
-                                                    GradeOutbox.user_id == user_id)).first()
+    row = session.scalars(
+        select(GradeOutbox).where(
+            GradeOutbox.placement_id == placement_id, GradeOutbox.user_id == user_id
+        )
+    ).first()
     if row is None:
         return None
     if row.is_current_delivered:
@@ -102,32 +106,49 @@ def learner_grade_status(session: Session, placement_id: int,
     else:
         state = WAITING
     return LearnerGradeStatus(
-        state=state, score_given=row.score_given, score_maximum=row.score_maximum,
+        state=state,
+        score_given=row.score_given,
+        score_maximum=row.score_maximum,
         delivered_score=row.delivered_score if row.delivered_version else None,
-        delivered_at=row.delivered_at, updated_at=row.updated_at)
+        delivered_at=row.delivered_at,
+        updated_at=row.updated_at,
+    )
 
 
 def placement_deliveries(session: Session, placement_id: int) -> PlacementDeliveries:
     """Pending and failed deliveries of a placement (failed first, oldest first), plus how many
     grades are in the gradebook."""
-    delivered = session.scalar(
-        select(func.count()).select_from(GradeOutbox)
-        .where(GradeOutbox.placement_id == placement_id, GradeOutbox.state == DELIVERED)) or 0
+    delivered = (
+        session.scalar(
+            select(func.count())
+            .select_from(GradeOutbox)
+            .where(GradeOutbox.placement_id == placement_id, GradeOutbox.state == DELIVERED)
+        )
+        or 0
+    )
     rows = session.execute(
         select(GradeOutbox, LtiUser)
         .join(LtiUser, LtiUser.id == GradeOutbox.user_id)
-        .where(GradeOutbox.placement_id == placement_id,
-               GradeOutbox.state.in_((PENDING, FAILED)))
-        .order_by(GradeOutbox.updated_at, GradeOutbox.id)).all()
+        .where(GradeOutbox.placement_id == placement_id, GradeOutbox.state.in_((PENDING, FAILED)))
+        .order_by(GradeOutbox.updated_at, GradeOutbox.id)
+    ).all()
     pending: list[Delivery] = []
     failed: list[Delivery] = []
     for row, user in rows:
         item = Delivery(
-            outbox_id=row.id, learner_name=user.display_name, learner_sub=user.sub,
-            state=row.state, score_given=row.score_given, score_maximum=row.score_maximum,
-            score_timestamp=row.score_timestamp, tries=row.tries,
+            outbox_id=row.id,
+            learner_name=user.display_name,
+            learner_sub=user.sub,
+            state=row.state,
+            score_given=row.score_given,
+            score_maximum=row.score_maximum,
+            score_timestamp=row.score_timestamp,
+            tries=row.tries,
             next_attempt_at=row.next_attempt_at if row.state == PENDING else None,
-            error_code=row.last_error_code, http_status=row.last_http_status,
-            platform_answer=row.last_error_detail, updated_at=row.updated_at)
+            error_code=row.last_error_code,
+            http_status=row.last_http_status,
+            platform_answer=row.last_error_detail,
+            updated_at=row.updated_at,
+        )
         (failed if row.state == FAILED else pending).append(item)
     return PlacementDeliveries(delivered=delivered, pending=pending, failed=failed)

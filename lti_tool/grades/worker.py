@@ -73,7 +73,7 @@ class WorkerConfig:
 def backoff(tries: int, config: WorkerConfig, rng: random.Random) -> timedelta:
     """Exponential, capped, with jitter (half to full delay) so retries of many grades spread."""
     exponent = min(max(tries - 1, 0), 30)
-    delay = min(config.base_delay * (2 ** exponent), config.max_delay)
+    delay = min(config.base_delay * (2**exponent), config.max_delay)
     return delay * rng.uniform(0.5, 1.0)
 
 
@@ -117,10 +117,17 @@ class WorkerStats:
 
 
 class GradeWorker:
-    def __init__(self, sessions: sessionmaker, client: AgsClient, clock: Clock, *,
-                 name: str | None = None, config: WorkerConfig | None = None,
-                 rng: random.Random | None = None,
-                 sleep: Callable[[float], object] | None = None) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker,
+        client: AgsClient,
+        clock: Clock,
+        *,
+        name: str | None = None,
+        config: WorkerConfig | None = None,
+        rng: random.Random | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
         self.sessions = sessions
         self.client = client
         self.clock = clock
@@ -142,7 +149,7 @@ class GradeWorker:
         while not self.stop_event.is_set():
             try:
                 handled = self.run_due()
-            except Exception:  # noqa: BLE001 - e.g. the database is restarting: keep the worker up
+            except Exception:
                 log.exception("grade worker %s: pass failed; trying again", self.name)
                 handled = 0
             if handled == 0 and not self.stop_event.is_set():
@@ -174,17 +181,19 @@ class GradeWorker:
                         if done == 0:
                             idle.add(platform_id)
                 stopping = self.stop_event.is_set() or budget.spent
-                waiting = [] if stopping else [
-                    p for p in self.due_platforms() if p not in lanes and p not in idle]
+                waiting = (
+                    []
+                    if stopping
+                    else [p for p in self.due_platforms() if p not in lanes and p not in idle]
+                )
                 if not lanes and not waiting:
                     return handled
                 slots = max(self.config.parallel_platforms, 1)
-                for platform_id in waiting[:slots - len(lanes)]:
+                for platform_id in waiting[: slots - len(lanes)]:
                     if executor is None:
                         executor = ThreadPoolExecutor(slots, thread_name_prefix="grades-lane")
                     lanes[platform_id] = executor.submit(self._run_lane, platform_id, budget)
-                wait(lanes.values(), timeout=self.config.poll_interval,
-                     return_when=FIRST_COMPLETED)
+                wait(lanes.values(), timeout=self.config.poll_interval, return_when=FIRST_COMPLETED)
         finally:
             if executor is not None:
                 executor.shutdown(wait=True)
@@ -219,7 +228,8 @@ class GradeWorker:
                 .join(Deployment, Deployment.id == Placement.deployment_id)
                 .where(self._claimable(now))
                 .group_by(Deployment.platform_id)
-                .order_by(func.min(GradeOutbox.next_attempt_at), Deployment.platform_id)).all()
+                .order_by(func.min(GradeOutbox.next_attempt_at), Deployment.platform_id)
+            ).all()
         due = []
         for platform_id, _oldest in rows:
             until = self.paused_until(platform_id)
@@ -241,19 +251,22 @@ class GradeWorker:
 
     def _open_breaker(self, platform_id: int, until: datetime) -> None:
         with self._lock:
-            self._paused_until[platform_id] = max(until, self._paused_until.get(platform_id,
-                                                                                until))
+            self._paused_until[platform_id] = max(until, self._paused_until.get(platform_id, until))
 
     def idle_seconds(self) -> float:
         """Until the next row is due (or a claim on a due row runs out), at most the poll
         interval."""
         with self.sessions() as session:
             free = session.scalar(
-                select(func.min(GradeOutbox.next_attempt_at))
-                .where(GradeOutbox.state == PENDING, GradeOutbox.claimed_by.is_(None)))
+                select(func.min(GradeOutbox.next_attempt_at)).where(
+                    GradeOutbox.state == PENDING, GradeOutbox.claimed_by.is_(None)
+                )
+            )
             held = session.scalar(
-                select(func.min(GradeOutbox.claim_expires_at))
-                .where(GradeOutbox.state == PENDING, GradeOutbox.claimed_by.is_not(None)))
+                select(func.min(GradeOutbox.claim_expires_at)).where(
+                    GradeOutbox.state == PENDING, GradeOutbox.claimed_by.is_not(None)
+                )
+            )
         moments = [m for m in (free, held) if m is not None]
         if not moments:
             return self.config.poll_interval
@@ -263,23 +276,33 @@ class GradeWorker:
     # --- claims ----------------------------------------------------------------------------------
     @staticmethod
     def _claimable(now: datetime):
-        return and_(GradeOutbox.state == PENDING, GradeOutbox.next_attempt_at <= now,
-                    or_(GradeOutbox.claimed_by.is_(None), GradeOutbox.claim_expires_at <= now))
+        return and_(
+            GradeOutbox.state == PENDING,
+            GradeOutbox.next_attempt_at <= now,
+            or_(GradeOutbox.claimed_by.is_(None), GradeOutbox.claim_expires_at <= now),
+        )
 
     def claim(self, size: int, *, platform_id: int | None = None) -> list[ClaimedGrade]:
         """Claim up to `size` due rows (of one platform's placements if `platform_id`)."""
         now = self.clock.now()
-        query = (select(GradeOutbox.id).where(self._claimable(now))
-                 .order_by(GradeOutbox.next_attempt_at, GradeOutbox.id).limit(size)
-                 .with_for_update(skip_locked=True))
+        query = (
+            select(GradeOutbox.id)
+            .where(self._claimable(now))
+            .order_by(GradeOutbox.next_attempt_at, GradeOutbox.id)
+            .limit(size)
+            .with_for_update(skip_locked=True)
+        )
         if platform_id is not None:
             query = query.where(GradeOutbox.placement_id.in_(_placements_of(platform_id)))
         with self.sessions.begin() as session:
             ids = session.scalars(query).all()
             if not ids:
                 return []
-            session.execute(update(GradeOutbox).where(GradeOutbox.id.in_(ids)).values(
-                claimed_by=self.claim_id, claim_expires_at=now + self.config.lease))
+            session.execute(
+                update(GradeOutbox)
+                .where(GradeOutbox.id.in_(ids))
+                .values(claimed_by=self.claim_id, claim_expires_at=now + self.config.lease)
+            )
             return self._snapshots(session, ids)
 
     def _snapshots(self, session: Session, ids: list[int]) -> list[ClaimedGrade]:
@@ -292,21 +315,31 @@ class GradeWorker:
             .outerjoin(GradeLineItem, GradeLineItem.placement_id == Placement.id)
             .where(GradeOutbox.id.in_(ids))
             .order_by(GradeOutbox.next_attempt_at, GradeOutbox.id)
-            .execution_options(populate_existing=True)).all()
+            .execution_options(populate_existing=True)
+        ).all()
         claimed = []
         for row, placement, user, platform, looked_up in rows:
-            claimed.append(ClaimedGrade(
-                outbox_id=row.id, version=row.version, claimed_by=self.claim_id, tries=row.tries,
-                placement_id=placement.id, resource_link_id=placement.resource_link_id,
-                resource_link_title=placement.resource_link_title,
-                assessment_slug=placement.assessment_slug,
-                lineitem_url=placement.ags_lineitem_url or looked_up,
-                lineitem_from_lookup=not placement.ags_lineitem_url and looked_up is not None,
-                lineitems_url=placement.ags_lineitems_url,
-                scopes=tuple(placement.ags_scopes or ()), user_sub=user.sub,
-                score_given=row.score_given, score_maximum=row.score_maximum,
-                score_timestamp=row.score_timestamp,
-                access=PlatformAccess.of(platform)))
+            claimed.append(
+                ClaimedGrade(
+                    outbox_id=row.id,
+                    version=row.version,
+                    claimed_by=self.claim_id,
+                    tries=row.tries,
+                    placement_id=placement.id,
+                    resource_link_id=placement.resource_link_id,
+                    resource_link_title=placement.resource_link_title,
+                    assessment_slug=placement.assessment_slug,
+                    lineitem_url=placement.ags_lineitem_url or looked_up,
+                    lineitem_from_lookup=not placement.ags_lineitem_url and looked_up is not None,
+                    lineitems_url=placement.ags_lineitems_url,
+                    scopes=tuple(placement.ags_scopes or ()),
+                    user_sub=user.sub,
+                    score_given=row.score_given,
+                    score_maximum=row.score_maximum,
+                    score_timestamp=row.score_timestamp,
+                    access=PlatformAccess.of(platform),
+                )
+            )
         return claimed
 
     def take_over_own_claims(self) -> int:
@@ -314,25 +347,32 @@ class GradeWorker:
         with self.sessions.begin() as session:
             result = session.execute(
                 update(GradeOutbox)
-                .where(GradeOutbox.claimed_by.startswith(f"{self.name}/", autoescape=True),
-                       GradeOutbox.claimed_by != self.claim_id)
-                .values(claimed_by=None, claim_expires_at=None))
+                .where(
+                    GradeOutbox.claimed_by.startswith(f"{self.name}/", autoescape=True),
+                    GradeOutbox.claimed_by != self.claim_id,
+                )
+                .values(claimed_by=None, claim_expires_at=None)
+            )
             return result.rowcount or 0
 
     def release(self, ids: list[int]) -> None:
         if not ids:
             return
         with self.sessions.begin() as session:
-            session.execute(update(GradeOutbox).where(GradeOutbox.id.in_(ids),
-                                                      GradeOutbox.claimed_by == self.claim_id)
-                            .values(claimed_by=None, claim_expires_at=None))
+            session.execute(
+                update(GradeOutbox)
+                .where(GradeOutbox.id.in_(ids), GradeOutbox.claimed_by == self.claim_id)
+                .values(claimed_by=None, claim_expires_at=None)
+            )
 
     def _renew(self, ids: list[int]) -> datetime:
         until = self.clock.now() + self.config.lease
         with self.sessions.begin() as session:
-            session.execute(update(GradeOutbox).where(GradeOutbox.id.in_(ids),
-                                                      GradeOutbox.claimed_by == self.claim_id)
-                            .values(claim_expires_at=until))
+            session.execute(
+                update(GradeOutbox)
+                .where(GradeOutbox.id.in_(ids), GradeOutbox.claimed_by == self.claim_id)
+                .values(claim_expires_at=until)
+            )
         return until
 
     # --- one batch -------------------------------------------------------------------------------
@@ -379,10 +419,13 @@ class GradeWorker:
             return deliver(grade, self.client, self.resolve_lineitem, self.clock.now)
         except LookupError as error:  # signing_key(): the tool has no key yet
             return Outcome(FAILED, code=failures.NO_SIGNING_KEY, detail=str(error))
-        except Exception as error:  # noqa: BLE001 - a bug must not stop every other grade
+        except Exception as error:
             log.exception("grade %s: unexpected error while delivering", grade.outbox_id)
-            return Outcome(RETRY, code=failures.INTERNAL_ERROR,
-                           detail=f"{type(error).__name__}: {error}"[:2000])
+            return Outcome(
+                RETRY,
+                code=failures.INTERNAL_ERROR,
+                detail=f"{type(error).__name__}: {error}"[:2000],
+            )
 
     # --- recording -------------------------------------------------------------------------------
     def record(self, grade: ClaimedGrade, outcome: Outcome) -> datetime | None:
@@ -396,13 +439,17 @@ class GradeWorker:
             return None
         with self.sessions.begin() as session:
             row = session.scalars(
-                select(GradeOutbox).where(GradeOutbox.id == grade.outbox_id)
-                .with_for_update().execution_options(populate_existing=True)).first()
+                select(GradeOutbox)
+                .where(GradeOutbox.id == grade.outbox_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ).first()
             if row is None or row.claimed_by != self.claim_id:
                 with self._lock:
                     self.stats.lost_claims += 1
-                log.warning("grade %s: claim lost before recording (%s)", grade.outbox_id,
-                            outcome.kind)
+                log.warning(
+                    "grade %s: claim lost before recording (%s)", grade.outbox_id, outcome.kind
+                )
                 return None
             row.claimed_by = None
             row.claim_expires_at = None
@@ -436,22 +483,34 @@ class GradeWorker:
         sent_is_current = GradeOutbox.version == bindparam("sent_version")
         statement = (
             update(GradeOutbox)
-            .where(GradeOutbox.id == bindparam("outbox_id"),
-                   GradeOutbox.claimed_by == self.claim_id)
-            .values(claimed_by=None, claim_expires_at=None, updated_at=now,
-                    delivered_version=bindparam("sent_version"),
-                    delivered_score=bindparam("sent_score"), delivered_at=now, tries=0,
-                    last_error_code=None, last_http_status=None, last_error_detail=None,
-                    state=case((sent_is_current, STATE_DELIVERED), else_=PENDING),
-                    next_attempt_at=case((sent_is_current, GradeOutbox.next_attempt_at),
-                                         else_=now))
-            .execution_options(synchronize_session=False))
-        params = [{"outbox_id": g.outbox_id, "sent_version": g.version,
-                   "sent_score": g.score_given} for g in grades]
+            .where(
+                GradeOutbox.id == bindparam("outbox_id"), GradeOutbox.claimed_by == self.claim_id
+            )
+            .values(
+                claimed_by=None,
+                claim_expires_at=None,
+                updated_at=now,
+                delivered_version=bindparam("sent_version"),
+                delivered_score=bindparam("sent_score"),
+                delivered_at=now,
+                tries=0,
+                last_error_code=None,
+                last_http_status=None,
+                last_error_detail=None,
+                state=case((sent_is_current, STATE_DELIVERED), else_=PENDING),
+                next_attempt_at=case((sent_is_current, GradeOutbox.next_attempt_at), else_=now),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        params = [
+            {"outbox_id": g.outbox_id, "sent_version": g.version, "sent_score": g.score_given}
+            for g in grades
+        ]
         with self.sessions.begin() as session:
             result = session.connection().execute(statement, params)
-        recorded = result.rowcount if result.rowcount is not None and result.rowcount >= 0 \
-            else len(grades)
+        recorded = (
+            result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(grades)
+        )
         lost = len(grades) - recorded
         with self._lock:
             self.stats.delivered += recorded
@@ -473,8 +532,15 @@ class GradeWorker:
         log.warning("grade %s failed: %s (HTTP %s)", row.id, outcome.code, outcome.http_status)
         return None
 
-    def _retry(self, session: Session, row: GradeOutbox, grade: ClaimedGrade, outcome: Outcome,
-               newer: bool, now: datetime) -> datetime | None:
+    def _retry(
+        self,
+        session: Session,
+        row: GradeOutbox,
+        grade: ClaimedGrade,
+        outcome: Outcome,
+        newer: bool,
+        now: datetime,
+    ) -> datetime | None:
         if outcome.restamp is not None and outcome.restamp > row.score_timestamp:
             # Only moves forward, so it stays after every earlier version's timestamp.
             row.score_timestamp = outcome.restamp
@@ -504,15 +570,26 @@ class GradeWorker:
     def _pause_platform(session: Session, platform_id: int, until: datetime) -> None:
         """The platform is down or throttling: its other pending grades wait as long, instead
         of each making a request that will fail the same way."""
-        session.execute(update(GradeOutbox).where(
-            and_(GradeOutbox.state == PENDING, GradeOutbox.next_attempt_at < until,
-                 GradeOutbox.placement_id.in_(_placements_of(platform_id))))
-            .values(next_attempt_at=until).execution_options(synchronize_session=False))
+        session.execute(
+            update(GradeOutbox)
+            .where(
+                and_(
+                    GradeOutbox.state == PENDING,
+                    GradeOutbox.next_attempt_at < until,
+                    GradeOutbox.placement_id.in_(_placements_of(platform_id)),
+                )
+            )
+            .values(next_attempt_at=until)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _placements_of(platform_id: int):
-    return (select(Placement.id).join(Deployment, Deployment.id == Placement.deployment_id)
-            .where(Deployment.platform_id == platform_id))
+    return (
+        select(Placement.id)
+        .join(Deployment, Deployment.id == Placement.deployment_id)
+        .where(Deployment.platform_id == platform_id)
+    )
 
 
 def client_id_holders(sessions: sessionmaker) -> Callable[[PlatformAccess], list[PlatformAccess]]:
@@ -520,17 +597,29 @@ def client_id_holders(sessions: sessionmaker) -> Callable[[PlatformAccess], list
 
     def holders(access: PlatformAccess) -> list[PlatformAccess]:
         with sessions() as session:
-            return [PlatformAccess.of(platform) for platform in session.scalars(
-                select(Platform).where(Platform.client_id == access.client_id)
-                .order_by(Platform.id))]
+            return [
+                PlatformAccess.of(platform)
+                for platform in session.scalars(
+                    select(Platform)
+                    .where(Platform.client_id == access.client_id)
+                    .order_by(Platform.id)
+                )
+            ]
 
     return holders
 
 
-def build_worker(app, *, name: str | None = None, clock: Clock | None = None,
-                 http=None, rng: random.Random | None = None,
-                 config: WorkerConfig | None = None, timeout: float | None = None,
-                 sleep: Callable[[float], object] | None = None) -> GradeWorker:
+def build_worker(
+    app,
+    *,
+    name: str | None = None,
+    clock: Clock | None = None,
+    http=None,
+    rng: random.Random | None = None,
+    config: WorkerConfig | None = None,
+    timeout: float | None = None,
+    sleep: Callable[[float], object] | None = None,
+) -> GradeWorker:
     """A worker wired to an app's database, clock, secret, outbound policy and HTTP deadline
     (`timeout` overrides the setting). `http`: an OutboundClient (the app's by default)."""
     from lti_tool.platforms.keys import signing_key
@@ -547,7 +636,19 @@ def build_worker(app, *, name: str | None = None, clock: Clock | None = None,
             return signing_key(session, secret)
 
     timeout = timeout or settings.http_timeout_seconds
-    client = AgsClient(http, clock, timeout=timeout, signing_key=current_signing_key,
-                       client_id_holders=client_id_holders(sessions))
-    return GradeWorker(sessions, client, clock, name=name, rng=rng, sleep=sleep,
-                       config=config or WorkerConfig.for_timeout(timeout))
+    client = AgsClient(
+        http,
+        clock,
+        timeout=timeout,
+        signing_key=current_signing_key,
+        client_id_holders=client_id_holders(sessions),
+    )
+    return GradeWorker(
+        sessions,
+        client,
+        clock,
+        name=name,
+        rng=rng,
+        sleep=sleep,
+        config=config or WorkerConfig.for_timeout(timeout),
+    )

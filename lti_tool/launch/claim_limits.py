@@ -55,8 +55,15 @@ TEXT_LIMITS: dict[tuple[str, ...], int] = {
     (claims.DL_SETTINGS, "deep_link_return_url"): URL,
 }
 # Claims that must be JSON objects when present.
-OBJECT_CLAIMS = (claims.RESOURCE_LINK, claims.CONTEXT, claims.CUSTOM, claims.LAUNCH_PRESENTATION,
-                 claims.AGS_ENDPOINT, claims.NRPS, claims.DL_SETTINGS)
+OBJECT_CLAIMS = (
+    claims.RESOURCE_LINK,
+    claims.CONTEXT,
+    claims.CUSTOM,
+    claims.LAUNCH_PRESENTATION,
+    claims.AGS_ENDPOINT,
+    claims.NRPS,
+    claims.DL_SETTINGS,
+)
 # Claims that must be lists of strings when present (roles: a list, never an object).
 TEXT_LIST_LIMITS: dict[tuple[str, ...], int] = {
     (claims.ROLES,): ID,
@@ -68,11 +75,18 @@ HEADER_TEXT_LIMITS = {"kid": ID, "alg": 20, "typ": 20}
 class BadClaim(LaunchRejected):
     def __init__(self, path: tuple[str, ...], why: str):
         super().__init__(
-            _("The id_token's claim %(claim)s is not acceptable: %(why)s.",
-              claim=_readable(path), why=why),
-            code="bad_claim", status=400,
-            action=_("This comes from the course site's LTI settings or data. Tell your course "
-                     "administrator; the claim is named above."))
+            _(
+                "The id_token's claim %(claim)s is not acceptable: %(why)s.",
+                claim=_readable(path),
+                why=why,
+            ),
+            code="bad_claim",
+            status=400,
+            action=_(
+                "This comes from the course site's LTI settings or data. Tell your course "
+                "administrator; the claim is named above."
+            ),
+        )
 
 
 def _readable(path: tuple[str, ...]) -> str:
@@ -136,8 +150,9 @@ def _check_tree(value: object, path: tuple[str, ...], depth: int) -> None:
         raise BadClaim(path[:1], _("it holds a number that is not finite"))
     elif isinstance(value, (dict, list)):
         if depth > MAX_DEPTH:
-            raise BadClaim(path[:1], _("it is nested more than %(limit)s levels deep",
-                                       limit=MAX_DEPTH))
+            raise BadClaim(
+                path[:1], _("it is nested more than %(limit)s levels deep", limit=MAX_DEPTH)
+            )
         if len(value) > MAX_ENTRIES:
             raise BadClaim(path[:1], _("it has more than %(limit)s entries", limit=MAX_ENTRIES))
         items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
@@ -150,8 +165,9 @@ def _check_tree(value: object, path: tuple[str, ...], depth: int) -> None:
 
 def _check_storable(text: str, path: tuple[str, ...]) -> None:
     if len(text) > MAX_TEXT:
-        raise BadClaim(path[:1], _("it holds text longer than %(limit)s characters",
-                                   limit=MAX_TEXT))
+        raise BadClaim(
+            path[:1], _("it holds text longer than %(limit)s characters", limit=MAX_TEXT)
+        )
     if "\x00" in text:
         raise BadClaim(path[:1], _("it holds a NUL character"))
     try:

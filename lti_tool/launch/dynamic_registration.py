@@ -21,15 +21,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.launch.tool_config import AGS_SCOPES, NRPS_SCOPE, tool_configuration
-from lti_tool.outbound import (DeadlineExceeded, DestinationRefused, OutboundClient,
-                               OutboundError, ResponseTooLarge)
+from lti_tool.outbound import (
+    DeadlineExceeded,
+    DestinationRefused,
+    OutboundClient,
+    OutboundError,
+    ResponseTooLarge,
+)
 from lti_tool.outbound.summary import for_log
+from lti_tool.platforms.invites import InviteProblem, InviteRefused, check_invite, consume_invite
 from lti_tool.platforms.models import Platform
-from lti_tool.platforms.invites import (InviteProblem, InviteRefused, check_invite,
-                                        consume_invite)
-from lti_tool.platforms.registry import (ClientIdTaken, IssuerAlreadyRegistered,
-                                         PlatformRegistration, RegistrationError,
-                                         add_new_platform, platforms_with_issuer)
+from lti_tool.platforms.registry import (
+    ClientIdTaken,
+    IssuerAlreadyRegistered,
+    PlatformRegistration,
+    RegistrationError,
+    add_new_platform,
+    platforms_with_issuer,
+)
 from lti_tool.web.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -44,9 +53,15 @@ class RegistrationFailed(UserFacingError):
     on, never a 500."""
 
     def __init__(self, message: str, status: int = 400):
-        super().__init__(message, status=status, code="registration_failed",
-                         action=_("Check the tool URL in Moodle and try again; an administrator "
-                                  "can also register the tool by hand (see the admin guide)."))
+        super().__init__(
+            message,
+            status=status,
+            code="registration_failed",
+            action=_(
+                "Check the tool URL in Moodle and try again; an administrator "
+                "can also register the tool by hand (see the admin guide)."
+            ),
+        )
 
 
 class RegistrationRefused(UserFacingError):
@@ -58,39 +73,61 @@ class RegistrationRefused(UserFacingError):
 
 def invite_refused(problem: InviteProblem) -> RegistrationRefused:
     messages = {
-        InviteProblem.MISSING: _("Dynamic registration of this tool needs an invitation from "
-                                 "its administrator."),
+        InviteProblem.MISSING: _(
+            "Dynamic registration of this tool needs an invitation from its administrator."
+        ),
         InviteProblem.UNKNOWN: _("This registration invitation is not valid."),
         InviteProblem.EXPIRED: _("This registration invitation has expired."),
-        InviteProblem.USED: _("This registration invitation has already been used: each "
-                              "invitation registers one platform, once."),
+        InviteProblem.USED: _(
+            "This registration invitation has already been used: each "
+            "invitation registers one platform, once."
+        ),
         InviteProblem.REVOKED: _("This registration invitation was revoked."),
     }
     return RegistrationRefused(
-        messages[problem], status=403, code=f"registration_invite_{problem.value}",
-        action=_("An administrator of the assessment tool creates an invitation with `flask "
-                 "platform invite` on the tool's server. Paste the URL it prints into Moodle's "
-                 "\"Tool URL\" and press \"Add LTI Advantage\"."))
+        messages[problem],
+        status=403,
+        code=f"registration_invite_{problem.value}",
+        action=_(
+            "An administrator of the assessment tool creates an invitation with `flask "
+            "platform invite` on the tool's server. Paste the URL it prints into Moodle's "
+            '"Tool URL" and press "Add LTI Advantage".'
+        ),
+    )
 
 
 def already_registered(issuer: str) -> RegistrationRefused:
     return RegistrationRefused(
-        _("The platform %(issuer)s is already registered with this tool. A registration never "
-          "changes an existing one.", issuer=issuer),
-        status=409, code="platform_already_registered",
-        action=_("Nothing was changed. If the registration must be replaced, an administrator "
-                 "of the assessment tool changes it with `flask platform add` or removes it "
-                 "with `flask platform remove` first (see `flask platform list`)."))
+        _(
+            "The platform %(issuer)s is already registered with this tool. A registration never "
+            "changes an existing one.",
+            issuer=issuer,
+        ),
+        status=409,
+        code="platform_already_registered",
+        action=_(
+            "Nothing was changed. If the registration must be replaced, an administrator "
+            "of the assessment tool changes it with `flask platform add` or removes it "
+            "with `flask platform remove` first (see `flask platform list`)."
+        ),
+    )
 
 
 def client_id_taken(client_id: str) -> RegistrationRefused:
     return RegistrationRefused(
-        _("The Client ID %(client_id)s that the platform assigned is already registered for "
-          "another platform.", client_id=client_id),
-        status=409, code="client_id_taken",
-        action=_("Nothing was stored and the invitation can be used again. Delete the pending "
-                 "tool in Moodle, then ask an administrator of the assessment tool to check "
-                 "`flask platform list`."))
+        _(
+            "The Client ID %(client_id)s that the platform assigned is already registered for "
+            "another platform.",
+            client_id=client_id,
+        ),
+        status=409,
+        code="client_id_taken",
+        action=_(
+            "Nothing was stored and the invitation can be used again. Delete the pending "
+            "tool in Moodle, then ask an administrator of the assessment tool to check "
+            "`flask platform list`."
+        ),
+    )
 
 
 class ToolRegistrationRequest(DynamicRegistration):
@@ -128,8 +165,13 @@ class ToolRegistrationRequest(DynamicRegistration):
         return ["iss", "sub", "name", "given_name", "family_name", "email"]
 
     def get_messages(self) -> list[dict[str, str]]:
-        return [{"type": "LtiDeepLinkingRequest", "target_link_uri": self._config["deep_linking_url"],
-                 "label": TOOL_NAME}]
+        return [
+            {
+                "type": "LtiDeepLinkingRequest",
+                "target_link_uri": self._config["deep_linking_url"],
+                "label": TOOL_NAME,
+            }
+        ]
 
     def get_description(self) -> str:
         return self.description
@@ -157,23 +199,37 @@ def _get_json(http: OutboundClient, method: str, url: str, timeout: float, **kwa
         response = http.request(method, url, deadline=timeout, **kwargs)
     except DestinationRefused as error:
         log.warning("registration: %s %s refused: %s", method, url, error)
-        raise RegistrationFailed(_("The tool does not connect to %(url)s: the address is not "
-                                   "allowed for platforms (an administrator can allow it with "
-                                   "EMM_OUTBOUND_ALLOW).", url=url), 424) from None
+        raise RegistrationFailed(
+            _(
+                "The tool does not connect to %(url)s: the address is not "
+                "allowed for platforms (an administrator can allow it with "
+                "EMM_OUTBOUND_ALLOW).",
+                url=url,
+            ),
+            424,
+        ) from None
     except DeadlineExceeded:
-        raise RegistrationFailed(_("The platform at %(url)s did not answer in time.", url=url),
-                                 424) from None
+        raise RegistrationFailed(
+            _("The platform at %(url)s did not answer in time.", url=url), 424
+        ) from None
     except ResponseTooLarge:
         raise RegistrationFailed(_("The platform's answer is too large."), 424) from None
     except OutboundError as error:
         log.warning("registration: %s %s failed: %s", method, url, error)
-        raise RegistrationFailed(_("The platform at %(url)s did not answer.", url=url),
-                                 424) from None
+        raise RegistrationFailed(
+            _("The platform at %(url)s did not answer.", url=url), 424
+        ) from None
     if not response.ok:
-        log.warning("registration: %s %s answered HTTP %s: %s", method, url,
-                    response.status_code, for_log(response.content))
-        raise RegistrationFailed(_("The platform refused the registration: %(summary)s",
-                                   summary=response.summary()), 424)
+        log.warning(
+            "registration: %s %s answered HTTP %s: %s",
+            method,
+            url,
+            response.status_code,
+            for_log(response.content),
+        )
+        raise RegistrationFailed(
+            _("The platform refused the registration: %(summary)s", summary=response.summary()), 424
+        )
     try:
         body = response.json()
     except ValueError:
@@ -193,9 +249,17 @@ def require_invite(session: Session, invite_token: str, now: datetime) -> None:
         session.rollback()
 
 
-def register_with_platform(session: Session, http: OutboundClient, *, invite_token: str,
-                           openid_configuration_url: str, registration_token: str, base_url: str,
-                           now: datetime, timeout: float) -> RegistrationResult:
+def register_with_platform(
+    session: Session,
+    http: OutboundClient,
+    *,
+    invite_token: str,
+    openid_configuration_url: str,
+    registration_token: str,
+    base_url: str,
+    now: datetime,
+    timeout: float,
+) -> RegistrationResult:
     """Register with the platform and store it; owns its transaction (committed on success).
 
     Nothing leaves the tool without a usable invite. Reads end their transaction before the
@@ -209,13 +273,18 @@ def register_with_platform(session: Session, http: OutboundClient, *, invite_tok
     issuer = str(config.get("issuer") or "")
     # The configuration must come from the issuer's own site (LTI-DR 3.5.1).
     if not issuer or _origin(issuer) != _origin(openid_configuration_url):
-        raise RegistrationFailed(_("The platform's issuer does not match the address of its "
-                                   "configuration."))
-    missing = [k for k in ("registration_endpoint", "authorization_endpoint", "token_endpoint",
-                           "jwks_uri") if not config.get(k)]
+        raise RegistrationFailed(
+            _("The platform's issuer does not match the address of its configuration.")
+        )
+    missing = [
+        k
+        for k in ("registration_endpoint", "authorization_endpoint", "token_endpoint", "jwks_uri")
+        if not config.get(k)
+    ]
     if missing:
-        raise RegistrationFailed(_("The platform's configuration lacks: %(fields)s",
-                                   fields=", ".join(missing)))
+        raise RegistrationFailed(
+            _("The platform's configuration lacks: %(fields)s", fields=", ".join(missing))
+        )
     if "id_token" not in (config.get("response_types_supported") or ["id_token"]):
         raise RegistrationFailed(_("The platform does not support id_token launches."))
     # Refuse a known platform before it creates a tool on its side that we would not keep.
@@ -230,8 +299,9 @@ def register_with_platform(session: Session, http: OutboundClient, *, invite_tok
     headers = {"Accept": "application/json"}
     if registration_token:
         headers["Authorization"] = "Bearer " + registration_token
-    answer = _get_json(http, "POST", config["registration_endpoint"], timeout, json=payload,
-                       headers=headers)
+    answer = _get_json(
+        http, "POST", config["registration_endpoint"], timeout, json=payload, headers=headers
+    )
     client_id = str(answer.get("client_id") or "")
     deployment_id = str((answer.get(TOOL_CONFIGURATION) or {}).get("deployment_id") or "")
     if not client_id or not deployment_id:
@@ -240,15 +310,24 @@ def register_with_platform(session: Session, http: OutboundClient, *, invite_tok
     product = (config.get(PLATFORM_CONFIGURATION) or {}).get("product_family_code") or "LMS"
     name = f"{product} {urlsplit(issuer).netloc}"
     registration = PlatformRegistration(
-        name=name, issuer=issuer.rstrip("/"), client_id=client_id, deployment_ids=(deployment_id,),
-        auth_login_url=config["authorization_endpoint"], auth_token_url=config["token_endpoint"],
-        key_set_url=config["jwks_uri"])
-    return RegistrationResult(platform=_store(session, invite_token, registration, now),
-                              deployment_id=deployment_id, platform_name=name)
+        name=name,
+        issuer=issuer.rstrip("/"),
+        client_id=client_id,
+        deployment_ids=(deployment_id,),
+        auth_login_url=config["authorization_endpoint"],
+        auth_token_url=config["token_endpoint"],
+        key_set_url=config["jwks_uri"],
+    )
+    return RegistrationResult(
+        platform=_store(session, invite_token, registration, now),
+        deployment_id=deployment_id,
+        platform_name=name,
+    )
 
 
-def _store(session: Session, invite_token: str, registration: PlatformRegistration,
-           now: datetime) -> Platform:
+def _store(
+    session: Session, invite_token: str, registration: PlatformRegistration, now: datetime
+) -> Platform:
     """Consume the invite and store the platform in one transaction: both or neither."""
     try:
         invite = consume_invite(session, invite_token, now)

@@ -12,12 +12,22 @@ class LaunchRejected(UserFacingError):
 
     def __init__(self, message: str, *, code: str, status: int = 400, action: str | None = None):
         super().__init__(
-            message, code=code, status=status,
-            action=action or _l("Go back to your course and open the assessment again. "
-                                "If this keeps happening, tell your course administrator."))
+            message,
+            code=code,
+            status=status,
+            action=action
+            or _l(
+                "Go back to your course and open the assessment again. "
+                "If this keeps happening, tell your course administrator."
+            ),
+        )
 
 
 class PlatformUnreachable(LaunchRejected):
     def __init__(self, message: str):
-        super().__init__(message, code="platform_unreachable", status=424,
-                         action=_l("The course site did not answer. Wait a minute and try again."))
+        super().__init__(
+            message,
+            code="platform_unreachable",
+            status=424,
+            action=_l("The course site did not answer. Wait a minute and try again."),
+        )

@@ -31,7 +31,9 @@ class LtiUser(Base):
 
     @property
     def display_name(self) -> str:
-        return self.name or " ".join(p for p in (self.given_name, self.family_name) if p) or self.sub
+        return (
+            self.name or " ".join(p for p in (self.given_name, self.family_name) if p) or self.sub
+        )
 
 
 class Placement(Base):
@@ -66,7 +68,8 @@ class LaunchSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"), index=True)
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id", ondelete="CASCADE"))
     placement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("placements.id", ondelete="CASCADE"), index=True)
+        ForeignKey("placements.id", ondelete="CASCADE"), index=True
+    )
     message_type: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(20))  # learner | instructor | admin
     locale: Mapped[str] = mapped_column(String(20))

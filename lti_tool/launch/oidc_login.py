@@ -25,8 +25,14 @@ from lti_tool.platforms.tool_conf import DatabaseToolConf
 from lti_tool.store import KeyValueStore
 
 LOGIN_TTL_SECONDS = 600
-LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "client_id",
-                "lti_deployment_id")
+LOGIN_PARAMS = (
+    "iss",
+    "login_hint",
+    "target_link_uri",
+    "lti_message_hint",
+    "client_id",
+    "lti_deployment_id",
+)
 # Moodle's are tens of bytes (an lti_message_hint is a small JSON); other platforms put a
 # signed token in lti_message_hint. Generous, but finite.
 MAX_PARAM_CHARS = 4096
@@ -58,15 +64,23 @@ def check_login_params(params: dict[str, str]) -> None:
         value = params.get(name, "")
         if len(value) > MAX_PARAM_CHARS:
             raise LaunchRejected(
-                _("The login parameter %(name)s is longer than %(limit)s characters.",
-                  name=name, limit=MAX_PARAM_CHARS), code="login_param_too_long")
+                _(
+                    "The login parameter %(name)s is longer than %(limit)s characters.",
+                    name=name,
+                    limit=MAX_PARAM_CHARS,
+                ),
+                code="login_param_too_long",
+            )
         if "\x00" in value:
-            raise LaunchRejected(_("The login parameter %(name)s holds a NUL character.",
-                                   name=name), code="login_param_invalid")
+            raise LaunchRejected(
+                _("The login parameter %(name)s holds a NUL character.", name=name),
+                code="login_param_invalid",
+            )
 
 
-def start_login(params: dict[str, str], tool_conf: DatabaseToolConf, store: KeyValueStore,
-                redirect_uri: str) -> LoginRedirect:
+def start_login(
+    params: dict[str, str], tool_conf: DatabaseToolConf, store: KeyValueStore, redirect_uri: str
+) -> LoginRedirect:
     check_login_params(params)
     iss = params.get("iss", "")
     login_hint = params.get("login_hint", "")
@@ -78,9 +92,13 @@ def start_login(params: dict[str, str], tool_conf: DatabaseToolConf, store: KeyV
     if platform is None:
         raise LaunchRejected(
             _("No platform is registered with this Platform ID and Client ID."),
-            code="unknown_platform", status=403,
-            action=_("An administrator must register this Moodle site in the tool first "
-                     "(see the tool's configuration page)."))
+            code="unknown_platform",
+            status=403,
+            action=_(
+                "An administrator must register this Moodle site in the tool first "
+                "(see the tool's configuration page)."
+            ),
+        )
 
     state = secrets.token_urlsafe(32)
     nonce = secrets.token_urlsafe(32)
@@ -108,8 +126,9 @@ def start_login(params: dict[str, str], tool_conf: DatabaseToolConf, store: KeyV
     if params.get("lti_message_hint"):
         query["lti_message_hint"] = params["lti_message_hint"]
     separator = "&" if "?" in platform.auth_login_url else "?"
-    return LoginRedirect(platform.auth_login_url + separator + urlencode(query), state,
-                         browser_secret)
+    return LoginRedirect(
+        platform.auth_login_url + separator + urlencode(query), state, browser_secret
+    )
 
 
 def take_login_state(store: KeyValueStore, state: str) -> dict | None:

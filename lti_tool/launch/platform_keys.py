@@ -23,8 +23,9 @@ REFETCHES_PER_WINDOW = 3
 
 
 class PlatformKeys:
-    def __init__(self, store: KeyValueStore, http: OutboundClient, cache_seconds: int,
-                 timeout: float):
+    def __init__(
+        self, store: KeyValueStore, http: OutboundClient, cache_seconds: int, timeout: float
+    ):
         self._store = store
         self._http = http
         self._cache_seconds = cache_seconds
@@ -37,26 +38,37 @@ class PlatformKeys:
             key = _find(json.loads(cached), kid)
             if key is not None:
                 return key
-            if self._store.hit("jwks-refetch:" + key_set_url, REFETCH_WINDOW_SECONDS) > REFETCHES_PER_WINDOW:
-                raise LaunchRejected(_("The id_token names a signing key (kid) the platform does "
-                                       "not publish."), code="unknown_kid", status=401)
+            if (
+                self._store.hit("jwks-refetch:" + key_set_url, REFETCH_WINDOW_SECONDS)
+                > REFETCHES_PER_WINDOW
+            ):
+                raise LaunchRejected(
+                    _("The id_token names a signing key (kid) the platform does not publish."),
+                    code="unknown_kid",
+                    status=401,
+                )
         keyset = self._fetch(key_set_url)
         self._store.put(cache_key, json.dumps(keyset), self._cache_seconds)
         key = _find(keyset, kid)
         if key is None:
-            raise LaunchRejected(_("The id_token names a signing key (kid) the platform does not "
-                                   "publish."), code="unknown_kid", status=401)
+            raise LaunchRejected(
+                _("The id_token names a signing key (kid) the platform does not publish."),
+                code="unknown_kid",
+                status=401,
+            )
         return key
 
     def _fetch(self, url: str) -> dict:
         # Through the outbound policy: the URL is the platform's word (its registration).
         try:
-            response = self._http.get(url, deadline=self._timeout,
-                                      headers={"Accept": "application/json"})
+            response = self._http.get(
+                url, deadline=self._timeout, headers={"Accept": "application/json"}
+            )
         except OutboundError as error:
             log.warning("key set %s not fetched: %s", url, error)
             raise PlatformUnreachable(
-                _("The platform's public keyset could not be fetched.")) from None
+                _("The platform's public keyset could not be fetched.")
+            ) from None
         if not response.ok:
             log.warning("key set %s answered %s", url, response.summary())
             raise PlatformUnreachable(_("The platform's public keyset could not be fetched."))

@@ -24,8 +24,16 @@ ADMIN = "admin"
 # https://www.imsglobal.org/spec/lti/v1p3#lis-vocabulary-for-context-roles
 MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership"
 # The context roles whose simple names LTI 1.3 still allows.
-CONTEXT_ROLES = {"Administrator", "ContentDeveloper", "Instructor", "Learner", "Mentor",
-                 "Manager", "Member", "Officer"}
+CONTEXT_ROLES = {
+    "Administrator",
+    "ContentDeveloper",
+    "Instructor",
+    "Learner",
+    "Mentor",
+    "Manager",
+    "Member",
+    "Officer",
+}
 # Principal context role -> what it grants here, most privileged first.
 _GRANTS = {"Administrator": ADMIN, "Instructor": INSTRUCTOR, "Learner": LEARNER}
 _RANK = (ADMIN, INSTRUCTOR, LEARNER)
@@ -40,10 +48,10 @@ def context_role(role: object) -> str | None:
     if role in CONTEXT_ROLES:
         return role
     if role.startswith(MEMBERSHIP + "#"):
-        name = role[len(MEMBERSHIP) + 1:]
+        name = role[len(MEMBERSHIP) + 1 :]
         return name if name in CONTEXT_ROLES else None
     if role.startswith(MEMBERSHIP + "/"):
-        principal, _, sub_role = role[len(MEMBERSHIP) + 1:].partition("#")
+        principal, _, sub_role = role[len(MEMBERSHIP) + 1 :].partition("#")
         return principal if principal in CONTEXT_ROLES and sub_role else None
     return None
 

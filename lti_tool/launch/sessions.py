@@ -20,9 +20,21 @@ from lti_tool.platforms.models import Deployment, Platform
 from lti_tool.web.errors import UserFacingError
 from lti_tool.web.locale import normalise_locale
 
-KEPT_CLAIMS = (claims.MESSAGE_TYPE, claims.CONTEXT, claims.RESOURCE_LINK, claims.ROLES,
-               claims.CUSTOM, claims.AGS_ENDPOINT, claims.NRPS, claims.DL_SETTINGS,
-               claims.LAUNCH_PRESENTATION, claims.DEPLOYMENT_ID, "iss", "aud", "sub")
+KEPT_CLAIMS = (
+    claims.MESSAGE_TYPE,
+    claims.CONTEXT,
+    claims.RESOURCE_LINK,
+    claims.ROLES,
+    claims.CUSTOM,
+    claims.AGS_ENDPOINT,
+    claims.NRPS,
+    claims.DL_SETTINGS,
+    claims.LAUNCH_PRESENTATION,
+    claims.DEPLOYMENT_ID,
+    "iss",
+    "aud",
+    "sub",
+)
 
 
 class LaunchRequired(UserFacingError):
@@ -30,18 +42,32 @@ class LaunchRequired(UserFacingError):
 
     def __init__(self, message: str | None = None):
         super().__init__(
-            message or _("This page belongs to a launch from your course, and that launch has "
-                         "ended or was not found."),
+            message
+            or _(
+                "This page belongs to a launch from your course, and that launch has "
+                "ended or was not found."
+            ),
             code="launch_required",
-            action=_("Go back to your course and open the assessment again. Your saved answers "
-                     "are kept."))
+            action=_(
+                "Go back to your course and open the assessment again. Your saved answers are kept."
+            ),
+        )
 
 
-def record_launch(session: Session, body: dict, platform: Platform, now: datetime,
-                  ttl: timedelta, default_locale: str) -> LaunchSession:
-    deployment = session.scalars(select(Deployment).where(
-        Deployment.platform_id == platform.id,
-        Deployment.deployment_id == body[claims.DEPLOYMENT_ID])).one()
+def record_launch(
+    session: Session,
+    body: dict,
+    platform: Platform,
+    now: datetime,
+    ttl: timedelta,
+    default_locale: str,
+) -> LaunchSession:
+    deployment = session.scalars(
+        select(Deployment).where(
+            Deployment.platform_id == platform.id,
+            Deployment.deployment_id == body[claims.DEPLOYMENT_ID],
+        )
+    ).one()
     user = _upsert_user(session, platform, body, now)
     placement = None
     link = body.get(claims.RESOURCE_LINK) or {}
@@ -49,14 +75,18 @@ def record_launch(session: Session, body: dict, platform: Platform, now: datetim
         placement = _upsert_placement(session, deployment, body, now)
     presentation = body.get(claims.LAUNCH_PRESENTATION) or {}
     launch = LaunchSession(
-        id=secrets.token_urlsafe(24), user=user, deployment=deployment, placement=placement,
+        id=secrets.token_urlsafe(24),
+        user=user,
+        deployment=deployment,
+        placement=placement,
         message_type=body[claims.MESSAGE_TYPE],
         role=primary_role(body.get(claims.ROLES)) or "learner",
         locale=normalise_locale(presentation.get("locale"), default_locale),
         return_url=web_url_or_none(presentation.get("return_url")),
         document_target=presentation.get("document_target"),
         claims={k: body[k] for k in KEPT_CLAIMS if k in body},
-        created_at=now, expires_at=now + ttl,
+        created_at=now,
+        expires_at=now + ttl,
     )
     session.add(launch)
     session.flush()
@@ -74,7 +104,7 @@ def web_url_or_none(value: object) -> str | None:
     return value if parts.scheme.lower() in {"http", "https"} and parts.netloc else None
 
 
-def _get_or_create(session: Session, model, create, *where):  # noqa: ANN001, ANN202
+def _get_or_create(session: Session, model, create, *where):
     """The row matching `where`, inserted if missing. Two first launches at once (two tabs, a
     whole class starting together) race on the unique key: the loser's insert fails inside a
     savepoint and it reads the winner's row instead of failing the launch."""
@@ -92,9 +122,13 @@ def _get_or_create(session: Session, model, create, *where):  # noqa: ANN001, AN
 
 def _upsert_user(session: Session, platform: Platform, body: dict, now: datetime) -> LtiUser:
     sub = str(body["sub"])
-    user = _get_or_create(session, LtiUser,
-                          lambda: LtiUser(platform_id=platform.id, sub=sub, updated_at=now),
-                          LtiUser.platform_id == platform.id, LtiUser.sub == sub)
+    user = _get_or_create(
+        session,
+        LtiUser,
+        lambda: LtiUser(platform_id=platform.id, sub=sub, updated_at=now),
+        LtiUser.platform_id == platform.id,
+        LtiUser.sub == sub,
+    )
     # Names may be withheld by the platform's privacy settings: keep what we had then.
     for field in ("name", "given_name", "family_name", "email"):
         if body.get(field):
@@ -105,15 +139,20 @@ def _upsert_user(session: Session, platform: Platform, body: dict, now: datetime
     return user
 
 
-def _upsert_placement(session: Session, deployment: Deployment, body: dict,
-                      now: datetime) -> Placement:
+def _upsert_placement(
+    session: Session, deployment: Deployment, body: dict, now: datetime
+) -> Placement:
     link = body[claims.RESOURCE_LINK]
     link_id = str(link["id"])
     placement = _get_or_create(
-        session, Placement,
-        lambda: Placement(deployment_id=deployment.id, resource_link_id=link_id, updated_at=now,
-                          ags_scopes=[]),
-        Placement.deployment_id == deployment.id, Placement.resource_link_id == link_id)
+        session,
+        Placement,
+        lambda: Placement(
+            deployment_id=deployment.id, resource_link_id=link_id, updated_at=now, ags_scopes=[]
+        ),
+        Placement.deployment_id == deployment.id,
+        Placement.resource_link_id == link_id,
+    )
     context = body.get(claims.CONTEXT) or {}
     placement.resource_link_title = str(link.get("title") or "")
     placement.context_id = str(context.get("id") or "")
@@ -131,8 +170,12 @@ def _upsert_placement(session: Session, deployment: Deployment, body: dict,
 
 
 def token_from_request() -> str:
-    return (request.headers.get(tokens.HEADER) or request.form.get(tokens.FIELD)
-            or request.args.get(tokens.FIELD) or "")
+    return (
+        request.headers.get(tokens.HEADER)
+        or request.form.get(tokens.FIELD)
+        or request.args.get(tokens.FIELD)
+        or ""
+    )
 
 
 def load_launch(session: Session, secret: str, token: str, now: datetime) -> LaunchSession:
@@ -140,9 +183,14 @@ def load_launch(session: Session, secret: str, token: str, now: datetime) -> Lau
     if launch_id is None:
         raise LaunchRequired()
     launch = session.scalars(
-        select(LaunchSession).where(LaunchSession.id == launch_id).options(
-            joinedload(LaunchSession.user), joinedload(LaunchSession.placement),
-            joinedload(LaunchSession.deployment).joinedload(Deployment.platform))).first()
+        select(LaunchSession)
+        .where(LaunchSession.id == launch_id)
+        .options(
+            joinedload(LaunchSession.user),
+            joinedload(LaunchSession.placement),
+            joinedload(LaunchSession.deployment).joinedload(Deployment.platform),
+        )
+    ).first()
     if launch is None or launch.expires_at <= now:
         raise LaunchRequired()
     return launch
@@ -156,8 +204,12 @@ def current_launch() -> LaunchSession:
         from lti_tool import db
         from lti_tool.clock import current_clock
 
-        g.launch = load_launch(db.session(), current_app.config["SECRET_KEY"],
-                               token_from_request(), current_clock().now())
+        g.launch = load_launch(
+            db.session(),
+            current_app.config["SECRET_KEY"],
+            token_from_request(),
+            current_clock().now(),
+        )
         g.launch_token = token_from_request()
     return g.launch
 
@@ -165,6 +217,7 @@ def current_launch() -> LaunchSession:
 def require_staff() -> LaunchSession:
     launch = current_launch()
     if not launch.is_staff:
-        raise UserFacingError(_("Only instructors of this course can open this page."),
-                              status=403, code="staff_only")
+        raise UserFacingError(
+            _("Only instructors of this course can open this page."), status=403, code="staff_only"
+        )
     return launch

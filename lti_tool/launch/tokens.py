@@ -18,7 +18,9 @@ HEADER = "X-Launch-Token"
 
 
 def _sign(secret: str, payload: str) -> str:
-    return hmac.new(secret.encode(), b"launch\x00" + payload.encode(), hashlib.sha256).hexdigest()[:40]
+    return hmac.new(secret.encode(), b"launch\x00" + payload.encode(), hashlib.sha256).hexdigest()[
+        :40
+    ]
 
 
 def mint(secret: str, launch_id: str, expires_at: datetime) -> str:

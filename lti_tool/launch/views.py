@@ -5,9 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template,
-                   request, url_for)
-
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from lti_tool import db
@@ -41,23 +48,39 @@ def login() -> Response:
     request.max_content_length = LOGIN_MAX_BODY_BYTES  # a larger body gets a 413
     params = request.values.to_dict()
     settings = _settings()
-    found = start_login(params, DatabaseToolConf(db.session()), services().store,
-                        redirect_uri=settings.public_base_url + url_for("launch.launch"))
+    found = start_login(
+        params,
+        DatabaseToolConf(db.session()),
+        services().store,
+        redirect_uri=settings.public_base_url + url_for("launch.launch"),
+    )
     response = redirect(found.url, code=302)
-    response.set_cookie(found.cookie_name, found.browser_secret, max_age=LOGIN_TTL_SECONDS,
-                        **_binding_cookie_attributes())
+    response.set_cookie(
+        found.cookie_name,
+        found.browser_secret,
+        max_age=LOGIN_TTL_SECONDS,
+        **_binding_cookie_attributes(),
+    )
     return response
 
 
 def _binding_cookie_attributes() -> dict:
     """Attributes of the login binding cookie; deleting it needs the very same ones."""
     # Browsers treat loopback hosts as secure contexts, so Secure cookies work there over http.
-    secure = (_settings().cookies_secure or request.is_secure
-              or request.host.split(":")[0] in {"localhost", "127.0.0.1"})
+    secure = (
+        _settings().cookies_secure
+        or request.is_secure
+        or request.host.split(":")[0] in {"localhost", "127.0.0.1"}
+    )
     # The launch POST comes from the platform's site: only SameSite=None survives it, and
     # Partitioned (CHIPS) keeps it alive in a third-party iframe with 3P cookies blocked.
-    return {"path": "/lti/launch", "httponly": True, "secure": secure,
-            "samesite": "None" if secure else "Lax", "partitioned": secure}
+    return {
+        "path": "/lti/launch",
+        "httponly": True,
+        "secure": secure,
+        "samesite": "None" if secure else "Lax",
+        "partitioned": secure,
+    }
 
 
 @bp.post("/lti/launch")
@@ -69,21 +92,35 @@ def launch() -> Response:
     session = db.session()
     tool_conf = DatabaseToolConf(session)
     message = ToolMessageLaunch(
-        request.form.to_dict(), request.cookies.to_dict(), tool_conf,
+        request.form.to_dict(),
+        request.cookies.to_dict(),
+        tool_conf,
         store=services().store,
-        platform_keys=PlatformKeys(services().store, services().http, settings.jwks_cache_seconds,
-                                   settings.http_timeout_seconds),
-        now=now, leeway_seconds=settings.jwt_leeway_seconds)
+        platform_keys=PlatformKeys(
+            services().store,
+            services().http,
+            settings.jwks_cache_seconds,
+            settings.http_timeout_seconds,
+        ),
+        now=now,
+        leeway_seconds=settings.jwt_leeway_seconds,
+    )
     body = message.validate_all()
     platform = tool_conf.platform(body["iss"], message.registration.get_client_id())
-    launch = record_launch(session, body, platform, now,
-                           timedelta(seconds=settings.launch_token_ttl_seconds),
-                           settings.default_locale)
+    launch = record_launch(
+        session,
+        body,
+        platform,
+        now,
+        timedelta(seconds=settings.launch_token_ttl_seconds),
+        settings.default_locale,
+    )
     session.commit()
     token = tokens.mint(current_app.config["SECRET_KEY"], launch.id, launch.expires_at)
     response = redirect(landing_url(launch.message_type, launch.is_staff, token), code=303)
-    response.delete_cookie(binding_cookie_name(request.form.get("state", "")),
-                           **_binding_cookie_attributes())
+    response.delete_cookie(
+        binding_cookie_name(request.form.get("state", "")), **_binding_cookie_attributes()
+    )
     return response
 
 
@@ -102,8 +139,9 @@ def home() -> str:
 
 @bp.get("/.well-known/jwks.json")
 def jwks() -> Response:
-    keyset = published_jwks(db.session(), current_clock().now(),
-                            timedelta(days=_settings().key_overlap_days))
+    keyset = published_jwks(
+        db.session(), current_clock().now(), timedelta(days=_settings().key_overlap_days)
+    )
     response = jsonify(keyset)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
@@ -116,7 +154,9 @@ def config_json() -> Response:
 
 @bp.get("/lti/config")
 def config_page() -> str:
-    return render_template("launch/config.html", config=tool_configuration(_settings().public_base_url))
+    return render_template(
+        "launch/config.html", config=tool_configuration(_settings().public_base_url)
+    )
 
 
 @bp.get("/lti/register", defaults={"invite": ""})
@@ -124,8 +164,12 @@ def config_page() -> str:
 def register(invite: str) -> Response:
     """Moodle's "Add LTI Advantage" opens the invite URL an admin pasted, with
     ?openid_configuration=...&registration_token=... added."""
-    from lti_tool.launch.dynamic_registration import (RegistrationFailed, _origin,
-                                                      register_with_platform, require_invite)
+    from lti_tool.launch.dynamic_registration import (
+        RegistrationFailed,
+        _origin,
+        register_with_platform,
+        require_invite,
+    )
     from lti_tool.web.errors import UserFacingError
     from lti_tool.web.security import content_security_policy
 
@@ -135,26 +179,43 @@ def register(invite: str) -> Response:
     openid_configuration = request.args.get("openid_configuration", "")
     # Moodle shows these pages in its own dialog, framed by a site no stored platform names
     # yet: let the claimed platform frame them (they hold nothing to click but "Close").
-    frame_origins = ([_origin(openid_configuration)]
-                     if urlsplit(openid_configuration).scheme in {"http", "https"} else [])
+    frame_origins = (
+        [_origin(openid_configuration)]
+        if urlsplit(openid_configuration).scheme in {"http", "https"}
+        else []
+    )
     try:
         if not openid_configuration:
             require_invite(session, invite, now)
-            raise RegistrationFailed(_("This invitation is for Moodle's dynamic registration: "
-                                       "paste this address into \"Tool URL\" and press \"Add "
-                                       "LTI Advantage\"."))
+            raise RegistrationFailed(
+                _(
+                    "This invitation is for Moodle's dynamic registration: "
+                    'paste this address into "Tool URL" and press "Add '
+                    'LTI Advantage".'
+                )
+            )
         result = register_with_platform(
-            session, services().http, invite_token=invite,
+            session,
+            services().http,
+            invite_token=invite,
             openid_configuration_url=openid_configuration,
             registration_token=request.args.get("registration_token", ""),
-            base_url=settings.public_base_url, now=now, timeout=settings.http_timeout_seconds)
+            base_url=settings.public_base_url,
+            now=now,
+            timeout=settings.http_timeout_seconds,
+        )
     except UserFacingError as error:
         if frame_origins:
-            error.headers.setdefault("Content-Security-Policy",
-                                     content_security_policy(frame_origins))
+            error.headers.setdefault(
+                "Content-Security-Policy", content_security_policy(frame_origins)
+            )
         raise
-    response = current_app.make_response(render_template(
-        "launch/registered.html", platform_name=result.platform_name,
-        deployment_id=result.deployment_id))
+    response = current_app.make_response(
+        render_template(
+            "launch/registered.html",
+            platform_name=result.platform_name,
+            deployment_id=result.deployment_id,
+        )
+    )
     response.headers["Content-Security-Policy"] = content_security_policy(frame_origins)
     return response

@@ -17,11 +17,23 @@
 
 from lti_tool.outbound.client import USER_AGENT, OutboundClient, OutboundResponse
 from lti_tool.outbound.errors import (
-    DeadlineExceeded, DestinationRefused, OutboundError, ResponseTooLarge, Unreachable,
+    DeadlineExceeded,
+    DestinationRefused,
+    OutboundError,
+    ResponseTooLarge,
+    Unreachable,
 )
 from lti_tool.outbound.policy import OutboundPolicy, parse_allowlist
 
 __all__ = [
-    "USER_AGENT", "DeadlineExceeded", "DestinationRefused", "OutboundClient", "OutboundError",
-    "OutboundPolicy", "OutboundResponse", "ResponseTooLarge", "Unreachable", "parse_allowlist",
+    "USER_AGENT",
+    "DeadlineExceeded",
+    "DestinationRefused",
+    "OutboundClient",
+    "OutboundError",
+    "OutboundPolicy",
+    "OutboundResponse",
+    "ResponseTooLarge",
+    "Unreachable",
+    "parse_allowlist",
 ]

@@ -12,14 +12,17 @@ from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 IPAddress = IPv4Address | IPv6Address
 
 # Instance metadata services hand out cloud credentials: never reachable, allowlist or not.
-CLOUD_METADATA = frozenset(ip_address(text) for text in (
-    "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean, Oracle
-    "169.254.170.2",  # AWS ECS task metadata
-    "168.63.129.16",  # Azure WireServer (a public address!)
-    "100.100.100.200",  # Alibaba Cloud
-    "192.0.0.192",  # Oracle Cloud (legacy)
-    "fd00:ec2::254",  # AWS over IPv6
-))
+CLOUD_METADATA = frozenset(
+    ip_address(text)
+    for text in (
+        "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean, Oracle
+        "169.254.170.2",  # AWS ECS task metadata
+        "168.63.129.16",  # Azure WireServer (a public address!)
+        "100.100.100.200",  # Alibaba Cloud
+        "192.0.0.192",  # Oracle Cloud (legacy)
+        "fd00:ec2::254",  # AWS over IPv6
+    )
+)
 CARRIER_GRADE_NAT = ip_network("100.64.0.0/10")  # RFC 6598; Python's is_private omits it
 NAT64 = ip_network("64:ff9b::/96")  # RFC 6052: the last 32 bits are an IPv4 address
 

@@ -16,7 +16,11 @@ from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers, parse_header_links
 
 from lti_tool.outbound.errors import (
-    DeadlineExceeded, DestinationRefused, OutboundError, ResponseTooLarge, Unreachable,
+    DeadlineExceeded,
+    DestinationRefused,
+    OutboundError,
+    ResponseTooLarge,
+    Unreachable,
 )
 from lti_tool.outbound.policy import OutboundPolicy
 from lti_tool.outbound.summary import answer_summary, body_description
@@ -78,8 +82,9 @@ class OutboundResponse:
 class OutboundClient:
     """Thread-safe: every call builds its own adapter and connection."""
 
-    def __init__(self, policy: OutboundPolicy, *, user_agent: str = USER_AGENT,
-                 verify: bool | str = True) -> None:
+    def __init__(
+        self, policy: OutboundPolicy, *, user_agent: str = USER_AGENT, verify: bool | str = True
+    ) -> None:
         self.policy = policy
         self.user_agent = user_agent
         self.verify = verify  # a CA bundle path in tests; never False in the service
@@ -91,15 +96,23 @@ class OutboundClient:
         the URL check, the deadline and the size cap still apply."""
         self._stand_ins[prefix] = adapter
 
-    def request(self, method: str, url: str, *, headers: Mapping[str, str] | None = None,
-                data: Any = None, json: Any = None,
-                deadline: float | None = None) -> OutboundResponse:
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        data: Any = None,
+        json: Any = None,
+        deadline: float | None = None,
+    ) -> OutboundResponse:
         """Send one request and read the whole answer. `deadline` (seconds) bounds the call
         from start to last byte; the policy's by default. Raises an OutboundError."""
         self.policy.check_url(url)
         try:
-            prepared = requests.Request(method.upper(), url, headers=self._headers(headers),
-                                        data=data, json=json).prepare()
+            prepared = requests.Request(
+                method.upper(), url, headers=self._headers(headers), data=data, json=json
+            ).prepare()
         except requests.RequestException as error:  # e.g. a host name with a space
             raise DestinationRefused(f"not a valid URL ({error})", url=url) from None
         seconds = self.policy.deadline_seconds if deadline is None else deadline
@@ -111,14 +124,22 @@ class OutboundClient:
         response: requests.Response | None = None
         try:
             remaining = max(call.remaining(), 0.001)
-            response = adapter.send(prepared, stream=True, timeout=(remaining, remaining),
-                                    verify=self.verify, proxies={})
+            response = adapter.send(
+                prepared,
+                stream=True,
+                timeout=(remaining, remaining),
+                verify=self.verify,
+                proxies={},
+            )
             content = self._read(response, call, url)
             if call.expired:
                 raise DeadlineExceeded(f"no complete answer within {seconds:g} s", url=url)
-            return OutboundResponse(url=url, status_code=response.status_code,
-                                    headers=CaseInsensitiveDict(response.headers),
-                                    content=content)
+            return OutboundResponse(
+                url=url,
+                status_code=response.status_code,
+                headers=CaseInsensitiveDict(response.headers),
+                content=content,
+            )
         except OutboundError as error:
             error.url = error.url or url
             if isinstance(error, DestinationRefused):
@@ -126,8 +147,9 @@ class OutboundClient:
             raise
         except (requests.RequestException, OSError) as error:
             if call.expired or call.remaining() <= 0 or isinstance(error, requests.Timeout):
-                raise DeadlineExceeded(f"no complete answer within {seconds:g} s",
-                                       url=url) from error
+                raise DeadlineExceeded(
+                    f"no complete answer within {seconds:g} s", url=url
+                ) from error
             raise Unreachable(f"{type(error).__name__}: {error}", url=url) from error
         finally:
             if response is not None and response.raw is not None:
@@ -145,8 +167,7 @@ class OutboundClient:
     # --- plumbing -------------------------------------------------------------------------------
     def _headers(self, headers: Mapping[str, str] | None) -> dict[str, str]:
         # identity: no compressed answer to inflate past the size cap
-        merged = {"User-Agent": self.user_agent, "Accept": "*/*",
-                  "Accept-Encoding": "identity"}
+        merged = {"User-Agent": self.user_agent, "Accept": "*/*", "Accept-Encoding": "identity"}
         merged.update(headers or {})
         return merged
 
@@ -158,21 +179,24 @@ class OutboundClient:
         cap = self.policy.max_response_bytes
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > cap:
-            raise ResponseTooLarge(f"the answer announces {int(declared)} bytes, more than the "
-                                   f"{cap} accepted", url=url)
+            raise ResponseTooLarge(
+                f"the answer announces {int(declared)} bytes, more than the {cap} accepted", url=url
+            )
         if response.raw is None:  # a stand-in adapter that built the body itself
             body = response.content or b""
             if len(body) > cap:
-                raise ResponseTooLarge(f"the answer is larger than the {cap} bytes accepted",
-                                       url=url)
+                raise ResponseTooLarge(
+                    f"the answer is larger than the {cap} bytes accepted", url=url
+                )
             return body
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_content(CHUNK_BYTES):
             size += len(chunk)
             if size > cap:
-                raise ResponseTooLarge(f"the answer is larger than the {cap} bytes accepted",
-                                       url=url)
+                raise ResponseTooLarge(
+                    f"the answer is larger than the {cap} bytes accepted", url=url
+                )
             chunks.append(chunk)
             if call.expired:
                 break

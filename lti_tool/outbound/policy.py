@@ -17,7 +17,11 @@ from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from urllib.parse import urlsplit
 
 from lti_tool.outbound.addresses import (
-    IPAddress, effective, is_cloud_metadata, parse_address, refusal_reason,
+    IPAddress,
+    effective,
+    is_cloud_metadata,
+    parse_address,
+    refusal_reason,
 )
 from lti_tool.outbound.errors import DestinationRefused, Unreachable
 
@@ -90,8 +94,9 @@ def parse_allow_rule(entry: str) -> AllowRule:
     except ValueError:
         name = _normal_host(host)
         if not _HOST_NAME.match(name):
-            raise ValueError(f"EMM_OUTBOUND_ALLOW: {text!r} is not a host, host:port or "
-                             "CIDR") from None
+            raise ValueError(
+                f"EMM_OUTBOUND_ALLOW: {text!r} is not a host, host:port or CIDR"
+            ) from None
         return AllowRule(text, host=name, port=port)
     return AllowRule(text, network=ip_network(address), port=port)
 
@@ -123,10 +128,13 @@ class OutboundPolicy:
     def from_settings(cls, settings, **changes) -> OutboundPolicy:
         """Production: https only, nothing but public addresses unless EMM_OUTBOUND_ALLOW
         says so. Elsewhere http is fine and loopback is allowed by default (demo mode)."""
-        return cls(allow=parse_allowlist(settings.outbound_allowlist),
-                   https_only=settings.is_production,
-                   deadline_seconds=settings.http_timeout_seconds,
-                   max_response_bytes=settings.outbound_max_bytes, **changes)
+        return cls(
+            allow=parse_allowlist(settings.outbound_allowlist),
+            https_only=settings.is_production,
+            deadline_seconds=settings.http_timeout_seconds,
+            max_response_bytes=settings.outbound_max_bytes,
+            **changes,
+        )
 
     def check_url(self, url: str) -> Target:
         """Refuse what no address check can fix: the scheme, credentials, a missing host."""
@@ -137,8 +145,9 @@ class OutboundPolicy:
             raise DestinationRefused("not a valid URL", url=url) from None
         scheme = parts.scheme.lower()
         if scheme not in {"http", "https"}:
-            raise DestinationRefused(f"only http(s) URLs are fetched, not {scheme or 'none'}:",
-                                     url=url)
+            raise DestinationRefused(
+                f"only http(s) URLs are fetched, not {scheme or 'none'}:", url=url
+            )
         if scheme == "http" and self.https_only:
             raise DestinationRefused("only https URLs are fetched in production", url=url)
         if not parts.hostname:

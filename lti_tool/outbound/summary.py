@@ -20,7 +20,7 @@ _SPACES = re.compile(r"\s+")
 
 def _clean(text: str, limit: int) -> str:
     text = _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _media_type(content_type: str) -> str:
@@ -34,8 +34,11 @@ def _json_error(body: bytes) -> str:
         return ""
     if not isinstance(data, dict):
         return ""
-    found = [str(data[key]) for key in JSON_ERROR_FIELDS
-             if isinstance(data.get(key), (str, int, float)) and str(data[key]).strip()]
+    found = [
+        str(data[key])
+        for key in JSON_ERROR_FIELDS
+        if isinstance(data.get(key), (str, int, float)) and str(data[key]).strip()
+    ]
     return ": ".join(found)
 
 

@@ -33,8 +33,13 @@ class OutboundCall:
     """One call's deadline: `remaining()` for timeouts, and a watchdog that shuts down every
     socket of the call when the deadline passes (`expired` tells afterwards)."""
 
-    def __init__(self, policy: OutboundPolicy, deadline_seconds: float, *,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        policy: OutboundPolicy,
+        deadline_seconds: float,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.policy = policy
         self._monotonic = monotonic
         self._ends_at = monotonic() + deadline_seconds
@@ -105,16 +110,22 @@ class _PinnedConnect:
                 raise DeadlineExceeded(f"no connection to {self.host} within the deadline")
             timeout = remaining if self.timeout is None else min(float(self.timeout), remaining)
             try:
-                sock = create_connection((address, self.port), timeout,
-                                         source_address=self.source_address,
-                                         socket_options=self.socket_options)
+                sock = create_connection(
+                    (address, self.port),
+                    timeout,
+                    source_address=self.source_address,
+                    socket_options=self.socket_options,
+                )
             except OSError as error:
                 problem = error
                 continue
             call.watch(sock)
             return sock
-        raise NewConnectionError(self, f"Failed to establish a new connection to {self.host} "
-                                       f"({', '.join(addresses)}): {problem}")
+        raise NewConnectionError(
+            self,
+            f"Failed to establish a new connection to {self.host} "
+            f"({', '.join(addresses)}): {problem}",
+        )
 
 
 class PinnedHTTPConnection(_PinnedConnect, HTTPConnection):
@@ -143,13 +154,13 @@ class GuardedAdapter(HTTPAdapter):
         super().__init__(pool_connections=1, pool_maxsize=1, max_retries=0)
 
     def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
-        host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify,
-                                                                             cert)
+        host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
         scheme, host, port = host_params["scheme"], host_params["host"], host_params["port"]
         pool: HTTPConnectionPool
         if scheme == "https":
-            pool = PinnedHTTPSConnectionPool(host, port, maxsize=1, outbound_call=self._call,
-                                             **pool_kwargs)
+            pool = PinnedHTTPSConnectionPool(
+                host, port, maxsize=1, outbound_call=self._call, **pool_kwargs
+            )
         elif scheme == "http":
             pool = PinnedHTTPConnectionPool(host, port, maxsize=1, outbound_call=self._call)
         else:

@@ -14,11 +14,18 @@ from flask.cli import AppGroup
 
 from lti_tool.db import session_scope
 from lti_tool.platforms import invites, keys
-from lti_tool.platforms.registry import (PlatformRegistration, RegistrationError, add_platform,
-                                         list_platforms, remove_platform)
+from lti_tool.platforms.registry import (
+    PlatformRegistration,
+    RegistrationError,
+    add_platform,
+    list_platforms,
+    remove_platform,
+)
 from lti_tool.services import services
 
-platform_cli = AppGroup("platform", help="Register the Moodle sites (platforms) that launch this tool.")
+platform_cli = AppGroup(
+    "platform", help="Register the Moodle sites (platforms) that launch this tool."
+)
 keys_cli = AppGroup("keys", help="The tool's signing keys (published at /.well-known/jwks.json).")
 
 
@@ -26,23 +33,36 @@ keys_cli = AppGroup("keys", help="The tool's signing keys (published at /.well-k
 @click.option("--name", required=True, help="A display name for this platform, e.g. 'E-Campus'.")
 @click.option("--issuer", required=True, help='Moodle\'s "Platform ID" (the site URL).')
 @click.option("--client-id", required=True, help='Moodle\'s "Client ID".')
-@click.option("--deployment-id", "deployment_ids", required=True, multiple=True,
-              help='Moodle\'s "Deployment ID"; repeat for several deployments.')
+@click.option(
+    "--deployment-id",
+    "deployment_ids",
+    required=True,
+    multiple=True,
+    help='Moodle\'s "Deployment ID"; repeat for several deployments.',
+)
 @click.option("--auth-login-url", required=True, help='Moodle\'s "Authentication request URL".')
 @click.option("--auth-token-url", required=True, help='Moodle\'s "Access token URL".')
 @click.option("--key-set-url", required=True, help='Moodle\'s "Public keyset URL".')
 def add(name, issuer, client_id, deployment_ids, auth_login_url, auth_token_url, key_set_url):
     """Add a platform registration, or update one (same Platform ID and Client ID) and add
     its new deployments."""
-    reg = PlatformRegistration(name=name, issuer=issuer.rstrip("/"), client_id=client_id,
-                               deployment_ids=tuple(deployment_ids), auth_login_url=auth_login_url,
-                               auth_token_url=auth_token_url, key_set_url=key_set_url)
+    reg = PlatformRegistration(
+        name=name,
+        issuer=issuer.rstrip("/"),
+        client_id=client_id,
+        deployment_ids=tuple(deployment_ids),
+        auth_login_url=auth_login_url,
+        auth_token_url=auth_token_url,
+        key_set_url=key_set_url,
+    )
     try:
         with session_scope() as session:
             platform = add_platform(session, reg, services().clock.now())
-            click.echo(f"Registered platform #{platform.id} {platform.name!r}: issuer "
-                       f"{platform.issuer}, client {platform.client_id}, deployments "
-                       f"{', '.join(d.deployment_id for d in platform.deployments)}")
+            click.echo(
+                f"Registered platform #{platform.id} {platform.name!r}: issuer "
+                f"{platform.issuer}, client {platform.client_id}, deployments "
+                f"{', '.join(d.deployment_id for d in platform.deployments)}"
+            )
     except RegistrationError as exc:
         raise click.UsageError(str(exc)) from None
 
@@ -67,48 +87,69 @@ def _when(moment) -> str:
 
 
 @platform_cli.command("invite")
-@click.option("--expires-in", "lifetime", type=Lifetime(), default="24h", show_default=True,
-              help="How long the invitation can be used: 30m, 24h, 7d (at most 30d).")
-@click.option("--note", default="", help="What it is for, shown by `flask platform invites`, "
-              "e.g. 'E-Campus production'.")
+@click.option(
+    "--expires-in",
+    "lifetime",
+    type=Lifetime(),
+    default="24h",
+    show_default=True,
+    help="How long the invitation can be used: 30m, 24h, 7d (at most 30d).",
+)
+@click.option(
+    "--note",
+    default="",
+    help="What it is for, shown by `flask platform invites`, e.g. 'E-Campus production'.",
+)
 def invite(lifetime: timedelta, note: str) -> None:
     """Print a one-time URL that lets one Moodle register this tool dynamically."""
     settings = current_app.config["EMM_SETTINGS"]
     try:
         with session_scope() as session:
-            issued = invites.issue_invite(session, now=services().clock.now(), lifetime=lifetime,
-                                          note=note.strip())
+            issued = invites.issue_invite(
+                session, now=services().clock.now(), lifetime=lifetime, note=note.strip()
+            )
             number, expires_at = issued.invite.id, issued.invite.expires_at
     except invites.InviteError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(f"Registration invitation #{number}, valid once until {_when(expires_at)}:\n\n"
-               f"  {invites.invite_url(settings.public_base_url, issued.token)}\n\n"
-               "In Moodle: Site administration > Plugins > Activity modules > External tool > "
-               "Manage tools. Paste the URL into \"Tool URL\", press \"Add LTI Advantage\", "
-               "then \"Activate\" the new pending tool.\n"
-               "The URL is shown only now. Keep it private: whoever holds it can register a "
-               f"platform. Revoke it with `flask platform revoke-invite {number}`.")
+    click.echo(
+        f"Registration invitation #{number}, valid once until {_when(expires_at)}:\n\n"
+        f"  {invites.invite_url(settings.public_base_url, issued.token)}\n\n"
+        "In Moodle: Site administration > Plugins > Activity modules > External tool > "
+        'Manage tools. Paste the URL into "Tool URL", press "Add LTI Advantage", '
+        'then "Activate" the new pending tool.\n'
+        "The URL is shown only now. Keep it private: whoever holds it can register a "
+        f"platform. Revoke it with `flask platform revoke-invite {number}`."
+    )
 
 
 @platform_cli.command("invites")
-@click.option("--all", "include_spent", is_flag=True,
-              help="Also list used, revoked and expired invitations.")
+@click.option(
+    "--all", "include_spent", is_flag=True, help="Also list used, revoked and expired invitations."
+)
 def list_invites(include_spent: bool) -> None:
     """List registration invitations (pending ones unless --all)."""
     now = services().clock.now()
     with session_scope() as session:
         found = invites.list_invites(session, now, include_spent=include_spent)
         if not found:
-            click.echo("No pending invitation. Create one with `flask platform invite`."
-                       if not include_spent else "No invitation was ever created.")
+            click.echo(
+                "No pending invitation. Create one with `flask platform invite`."
+                if not include_spent
+                else "No invitation was ever created."
+            )
         for item in found:
             state = invites.invite_state(item, now)
-            line = (f"#{item.id} {state}  created {_when(item.created_at)}, "
-                    f"expires {_when(item.expires_at)}")
+            line = (
+                f"#{item.id} {state}  created {_when(item.created_at)}, "
+                f"expires {_when(item.expires_at)}"
+            )
             if item.used_at is not None:
                 line += f", used {_when(item.used_at)}"
-                line += (f" by platform #{item.platform.id} {item.platform.issuer}"
-                         if item.platform is not None else " (platform since removed)")
+                line += (
+                    f" by platform #{item.platform.id} {item.platform.issuer}"
+                    if item.platform is not None
+                    else " (platform since removed)"
+                )
             if item.revoked_at is not None:
                 line += f", revoked {_when(item.revoked_at)}"
             if item.note:
@@ -136,10 +177,12 @@ def list_() -> None:
         if not platforms:
             click.echo("No platform is registered. Add one with `flask platform add`.")
         for p in platforms:
-            click.echo(f"#{p.id} {p.name}\n  Platform ID: {p.issuer}\n  Client ID: {p.client_id}\n"
-                       f"  Deployment ID(s): {', '.join(d.deployment_id for d in p.deployments)}\n"
-                       f"  Authentication request URL: {p.auth_login_url}\n"
-                       f"  Access token URL: {p.auth_token_url}\n  Public keyset URL: {p.key_set_url}")
+            click.echo(
+                f"#{p.id} {p.name}\n  Platform ID: {p.issuer}\n  Client ID: {p.client_id}\n"
+                f"  Deployment ID(s): {', '.join(d.deployment_id for d in p.deployments)}\n"
+                f"  Authentication request URL: {p.auth_login_url}\n"
+                f"  Access token URL: {p.auth_token_url}\n  Public keyset URL: {p.key_set_url}"
+            )
 
 
 @platform_cli.command("remove")
@@ -156,8 +199,9 @@ def remove(platform_id: int) -> None:
 def generate() -> None:
     """Create the tool's signing key if there is none yet."""
     with session_scope() as session:
-        key, created = keys.ensure_signing_key(session, current_app.config["SECRET_KEY"],
-                                               services().clock.now())
+        key, created = keys.ensure_signing_key(
+            session, current_app.config["SECRET_KEY"], services().clock.now()
+        )
         click.echo(("Generated" if created else "Kept existing") + f" signing key kid={key.kid}")
 
 
@@ -167,8 +211,10 @@ def rotate() -> None:
     settings = current_app.config["EMM_SETTINGS"]
     with session_scope() as session:
         key = keys.rotate(session, current_app.config["SECRET_KEY"], services().clock.now())
-        click.echo(f"New signing key kid={key.kid}; previous keys stay published for "
-                   f"{settings.key_overlap_days} days.")
+        click.echo(
+            f"New signing key kid={key.kid}; previous keys stay published for "
+            f"{settings.key_overlap_days} days."
+        )
 
 
 @keys_cli.command("list")
@@ -177,9 +223,16 @@ def list_keys() -> None:
     settings = current_app.config["EMM_SETTINGS"]
     now = services().clock.now()
     with session_scope() as session:
-        published = {k["kid"] for k in keys.published_jwks(
-            session, now, timedelta(days=settings.key_overlap_days))["keys"]}
+        published = {
+            k["kid"]
+            for k in keys.published_jwks(session, now, timedelta(days=settings.key_overlap_days))[
+                "keys"
+            ]
+        }
         for key in session.query(keys.ToolKey).order_by(keys.ToolKey.created_at):
-            state = "signing" if key.retired_at is None else (
-                "published (overlap)" if key.kid in published else "expired")
+            state = (
+                "signing"
+                if key.retired_at is None
+                else ("published (overlap)" if key.kid in published else "expired")
+            )
             click.echo(f"{key.kid}  created {key.created_at:%Y-%m-%d %H:%M}Z  {state}")

@@ -64,16 +64,20 @@ def invite_url(public_base_url: str, token: str) -> str:
     return f"{public_base_url}/lti/register/{token}"
 
 
-def issue_invite(session: Session, *, now: datetime, lifetime: timedelta = DEFAULT_LIFETIME,
-                 note: str = "") -> IssuedInvite:
+def issue_invite(
+    session: Session, *, now: datetime, lifetime: timedelta = DEFAULT_LIFETIME, note: str = ""
+) -> IssuedInvite:
     if not timedelta(0) < lifetime <= LONGEST_LIFETIME:
-        raise InviteError(f"an invitation lasts more than no time and at most "
-                          f"{LONGEST_LIFETIME.days} days, e.g. --expires-in 24h")
+        raise InviteError(
+            f"an invitation lasts more than no time and at most "
+            f"{LONGEST_LIFETIME.days} days, e.g. --expires-in 24h"
+        )
     if len(note) > NOTE_LENGTH:
         raise InviteError(f"the note is longer than {NOTE_LENGTH} characters")
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    invite = RegistrationInvite(token_sha256=token_digest(token), note=note, created_at=now,
-                                expires_at=now + lifetime)
+    invite = RegistrationInvite(
+        token_sha256=token_digest(token), note=note, created_at=now, expires_at=now + lifetime
+    )
     session.add(invite)
     session.flush()
     return IssuedInvite(invite=invite, token=token)
@@ -93,9 +97,11 @@ def _problem(invite: RegistrationInvite | None, now: datetime) -> InviteProblem 
 
 def _find(session: Session, token: str) -> RegistrationInvite | None:
     # populate_existing: what the database says now, not a copy this session loaded earlier.
-    return session.scalars(select(RegistrationInvite)
-                           .where(RegistrationInvite.token_sha256 == token_digest(token))
-                           .execution_options(populate_existing=True)).first()
+    return session.scalars(
+        select(RegistrationInvite)
+        .where(RegistrationInvite.token_sha256 == token_digest(token))
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def check_invite(session: Session, token: str, now: datetime) -> RegistrationInvite:
@@ -121,12 +127,15 @@ def consume_invite(session: Session, token: str, now: datetime) -> RegistrationI
     digest = token_digest(token)
     claimed = session.execute(
         update(RegistrationInvite)
-        .where(RegistrationInvite.token_sha256 == digest,
-               RegistrationInvite.used_at.is_(None),
-               RegistrationInvite.revoked_at.is_(None),
-               RegistrationInvite.expires_at > now)
+        .where(
+            RegistrationInvite.token_sha256 == digest,
+            RegistrationInvite.used_at.is_(None),
+            RegistrationInvite.revoked_at.is_(None),
+            RegistrationInvite.expires_at > now,
+        )
         .values(used_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     invite = _find(session, token)
     if claimed.rowcount != 1 or invite is None:
         raise InviteRefused(_problem(invite, now) or InviteProblem.USED)
@@ -138,24 +147,32 @@ def revoke_invite(session: Session, invite_id: int, now: datetime) -> Registrati
     if invite is None:
         raise InviteError(f"there is no invitation #{invite_id}; see `flask platform invites`")
     if invite.used_at is not None:
-        raise InviteError(f"invitation #{invite_id} was already used (platform "
-                          f"#{invite.platform_id}); remove the platform instead")
+        raise InviteError(
+            f"invitation #{invite_id} was already used (platform "
+            f"#{invite.platform_id}); remove the platform instead"
+        )
     if invite.revoked_at is None:
         invite.revoked_at = now
         session.flush()
     return invite
 
 
-def list_invites(session: Session, now: datetime, *, include_spent: bool = False
-                 ) -> list[RegistrationInvite]:
+def list_invites(
+    session: Session, now: datetime, *, include_spent: bool = False
+) -> list[RegistrationInvite]:
     """Pending invites (usable now), oldest first; with include_spent also the used, revoked
     and expired ones."""
-    query = (select(RegistrationInvite).options(selectinload(RegistrationInvite.platform))
-             .order_by(RegistrationInvite.id))
+    query = (
+        select(RegistrationInvite)
+        .options(selectinload(RegistrationInvite.platform))
+        .order_by(RegistrationInvite.id)
+    )
     if not include_spent:
-        query = query.where(RegistrationInvite.used_at.is_(None),
-                            RegistrationInvite.revoked_at.is_(None),
-                            RegistrationInvite.expires_at > now)
+        query = query.where(
+            RegistrationInvite.used_at.is_(None),
+            RegistrationInvite.revoked_at.is_(None),
+            RegistrationInvite.expires_at > now,
+        )
     return list(session.scalars(query))
 
 

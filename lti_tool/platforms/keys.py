@@ -53,20 +53,29 @@ def _fernet(secret_key: str) -> Fernet:
 
 def _new_key(secret_key: str, now: datetime, key_size: int = 2048) -> ToolKey:
     private = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     jwk = JWK.from_pem(pem)
     kid = jwk.thumbprint()
     public = json.loads(jwk.export_public())
     public.update({"kid": kid, "alg": "RS256", "use": "sig"})
-    return ToolKey(kid=kid, public_jwk=json.dumps(public, sort_keys=True),
-                   private_key_encrypted=_fernet(secret_key).encrypt(pem), created_at=now,
-                   retired_at=None)
+    return ToolKey(
+        kid=kid,
+        public_jwk=json.dumps(public, sort_keys=True),
+        private_key_encrypted=_fernet(secret_key).encrypt(pem),
+        created_at=now,
+        retired_at=None,
+    )
 
 
 def current_key(session: Session) -> ToolKey | None:
-    return session.scalars(select(ToolKey).where(ToolKey.retired_at.is_(None))
-                           .order_by(ToolKey.created_at.desc()).limit(1)).first()
+    return session.scalars(
+        select(ToolKey)
+        .where(ToolKey.retired_at.is_(None))
+        .order_by(ToolKey.created_at.desc())
+        .limit(1)
+    ).first()
 
 
 def ensure_signing_key(session: Session, secret_key: str, now: datetime) -> tuple[ToolKey, bool]:
@@ -105,8 +114,11 @@ def published_jwks(session: Session, now: datetime, overlap: timedelta) -> dict:
 
 
 def purge_retired(session: Session, now: datetime, overlap: timedelta) -> int:
-    stale = [k for k in session.scalars(select(ToolKey).where(ToolKey.retired_at.is_not(None)))
-             if k.retired_at + overlap <= now]  # type: ignore[operator]
+    stale = [
+        k
+        for k in session.scalars(select(ToolKey).where(ToolKey.retired_at.is_not(None)))
+        if k.retired_at + overlap <= now
+    ]  # type: ignore[operator]
     for key in stale:
         session.delete(key)
     return len(stale)

@@ -29,7 +29,7 @@ class Platform(Base):
     key_set_url: Mapped[str] = mapped_column(Text)  # Moodle: "Public keyset URL"
     created_at: Mapped[datetime]
 
-    deployments: Mapped[list["Deployment"]] = relationship(
+    deployments: Mapped[list[Deployment]] = relationship(
         back_populates="platform", cascade="all, delete-orphan", order_by="Deployment.id"
     )
 
@@ -65,7 +65,9 @@ class RegistrationInvite(Base):
     __table_args__ = (
         CheckConstraint("expires_at > created_at", name="expires_after_creation"),
         CheckConstraint("used_at IS NULL OR revoked_at IS NULL", name="used_or_revoked_not_both"),
-        CheckConstraint("platform_id IS NULL OR used_at IS NOT NULL", name="platform_only_once_used"),
+        CheckConstraint(
+            "platform_id IS NULL OR used_at IS NOT NULL", name="platform_only_once_used"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +79,7 @@ class RegistrationInvite(Base):
     revoked_at: Mapped[datetime | None]
     # The platform it registered; kept as history (NULL) when that platform is removed.
     platform_id: Mapped[int | None] = mapped_column(
-        ForeignKey("platforms.id", ondelete="SET NULL"), index=True)
+        ForeignKey("platforms.id", ondelete="SET NULL"), index=True
+    )
 
     platform: Mapped[Platform | None] = relationship()

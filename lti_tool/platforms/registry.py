@@ -27,7 +27,8 @@ class ClientIdTaken(RegistrationError):
             f"Client ID {client_id!r} is already registered for platform #{holder.id} "
             f"(Platform ID {holder.issuer}). A Client ID belongs to one platform only: check "
             "the values Moodle shows, or remove the other registration with "
-            f"`flask platform remove {holder.id}` if it is wrong.")
+            f"`flask platform remove {holder.id}` if it is wrong."
+        )
         self.holder = holder
 
 
@@ -39,7 +40,8 @@ class IssuerAlreadyRegistered(RegistrationError):
             f"Platform ID {existing.issuer} is already registered (platform #{existing.id}, "
             f"Client ID {existing.client_id}). A registration request never changes an existing "
             "registration; an administrator changes it with `flask platform add` or removes it "
-            f"with `flask platform remove {existing.id}` first.")
+            f"with `flask platform remove {existing.id}` first."
+        )
         self.existing = existing
 
 
@@ -71,8 +73,13 @@ def _check(reg: PlatformRegistration) -> None:
     try:  # the issuer's origin goes into launched pages' CSP header
         origin_of(reg.issuer)
     except InvalidOrigin as problem:
-        raise RegistrationError(_("Platform ID %(issuer)s cannot be used: %(problem)s",
-                                  issuer=repr(reg.issuer), problem=problem)) from None
+        raise RegistrationError(
+            _(
+                "Platform ID %(issuer)s cannot be used: %(problem)s",
+                issuer=repr(reg.issuer),
+                problem=problem,
+            )
+        ) from None
     if not reg.client_id.strip():
         raise RegistrationError("Client ID must not be empty")
     if not reg.deployment_ids or any(not d.strip() for d in reg.deployment_ids):
@@ -80,8 +87,11 @@ def _check(reg: PlatformRegistration) -> None:
 
 
 def _check_client_id_is_free(session: Session, reg: PlatformRegistration) -> None:
-    holder = session.scalars(select(Platform).where(Platform.client_id == reg.client_id,
-                                                    Platform.issuer != reg.issuer).limit(1)).first()
+    holder = session.scalars(
+        select(Platform)
+        .where(Platform.client_id == reg.client_id, Platform.issuer != reg.issuer)
+        .limit(1)
+    ).first()
     if holder is not None:
         raise ClientIdTaken(reg.client_id, holder)
 
@@ -93,8 +103,15 @@ def add_platform(session: Session, reg: PlatformRegistration, now: datetime) -> 
     _check_client_id_is_free(session, reg)
     platform = find_platform(session, reg.issuer, reg.client_id)
     if platform is None:
-        platform = Platform(created_at=now, issuer=reg.issuer, client_id=reg.client_id,
-                            name=reg.name, auth_login_url="", auth_token_url="", key_set_url="")
+        platform = Platform(
+            created_at=now,
+            issuer=reg.issuer,
+            client_id=reg.client_id,
+            name=reg.name,
+            auth_login_url="",
+            auth_token_url="",
+            key_set_url="",
+        )
         session.add(platform)
     platform.name = reg.name
     platform.auth_login_url = reg.auth_login_url
@@ -136,13 +153,17 @@ def _serialise_new_registrations(session: Session) -> None:
 
 
 def platforms_with_issuer(session: Session, issuer: str) -> list[Platform]:
-    return list(session.scalars(select(Platform).where(Platform.issuer == issuer)
-                                .order_by(Platform.id)))
+    return list(
+        session.scalars(select(Platform).where(Platform.issuer == issuer).order_by(Platform.id))
+    )
 
 
 def find_platform(session: Session, issuer: str, client_id: str | None) -> Platform | None:
-    query = select(Platform).where(Platform.issuer == issuer).options(
-        selectinload(Platform.deployments))
+    query = (
+        select(Platform)
+        .where(Platform.issuer == issuer)
+        .options(selectinload(Platform.deployments))
+    )
     if client_id is not None:
         query = query.where(Platform.client_id == client_id)
     rows = session.scalars(query.limit(2)).all()
@@ -151,8 +172,11 @@ def find_platform(session: Session, issuer: str, client_id: str | None) -> Platf
 
 
 def list_platforms(session: Session) -> list[Platform]:
-    return list(session.scalars(select(Platform).options(selectinload(Platform.deployments))
-                                .order_by(Platform.id)))
+    return list(
+        session.scalars(
+            select(Platform).options(selectinload(Platform.deployments)).order_by(Platform.id)
+        )
+    )
 
 
 def remove_platform(session: Session, platform_id: int) -> bool:

@@ -33,8 +33,13 @@ def registration_for(platform: Platform, key: SigningKey | None) -> Registration
     reg.set_key_set_url(platform.key_set_url)
     if key is not None:
         private = serialization.load_pem_private_key(key.private_pem.encode(), password=None)
-        public_pem = private.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        public_pem = (
+            private.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            .decode()
+        )
         reg.set_tool_private_key(key.private_pem).set_tool_public_key(public_pem)
     return reg
 
@@ -72,8 +77,9 @@ class DatabaseToolConf(ToolConfAbstract):
     def find_deployment(self, iss: str, deployment_id: str):
         return self._deployment(self.platform(iss, None), deployment_id)
 
-    def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str,
-                                  *args: t.Any, **kwargs: t.Any):
+    def find_deployment_by_params(
+        self, iss: str, deployment_id: str, client_id: str, *args: t.Any, **kwargs: t.Any
+    ):
         return self._deployment(self.platform(iss, client_id), deployment_id)
 
     @staticmethod

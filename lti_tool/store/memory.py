@@ -52,8 +52,10 @@ class MemoryStore:
     def hit(self, key: str, window_seconds: int) -> int:
         with self._lock:
             count = int(self._live(key) or 0) + 1
-            expires = self._items[key][1] if key in self._items else (
-                self._clock.now() + timedelta(seconds=window_seconds)
+            expires = (
+                self._items[key][1]
+                if key in self._items
+                else (self._clock.now() + timedelta(seconds=window_seconds))
             )
             self._items[key] = (str(count), expires)
             return count

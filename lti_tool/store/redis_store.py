@@ -18,9 +18,16 @@ class RedisStore:
         self._hit = client.register_script(_HIT)
 
     @classmethod
-    def from_url(cls, url: str) -> "RedisStore":
-        return cls(redis.Redis.from_url(url, decode_responses=True, socket_timeout=2,
-                                        socket_connect_timeout=2, health_check_interval=30))
+    def from_url(cls, url: str) -> RedisStore:
+        return cls(
+            redis.Redis.from_url(
+                url,
+                decode_responses=True,
+                socket_timeout=2,
+                socket_connect_timeout=2,
+                health_check_interval=30,
+            )
+        )
 
     def put_if_absent(self, key: str, value: str, ttl_seconds: int) -> bool:
         return bool(self._redis.set(self._prefix + key, value, ex=ttl_seconds, nx=True))

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-
 from pathlib import Path
 
 from sqlalchemy import Engine, MetaData, String, Text, create_engine, delete, event, select
@@ -41,10 +40,11 @@ class SqlStore:
         _StoreBase.metadata.create_all(engine)
 
     @classmethod
-    def in_file(cls, path: Path, clock: Clock) -> "SqlStore":
+    def in_file(cls, path: Path, clock: Clock) -> SqlStore:
         private_file(path)  # 0600 before SQLite creates it: its -wal/-shm copy that mode
-        engine = create_engine(f"sqlite:///{path.resolve()}",
-                               connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            f"sqlite:///{path.resolve()}", connect_args={"timeout": 30, "check_same_thread": False}
+        )
         event.listen(engine, "connect", _pragmas)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return cls(engine, clock)
@@ -55,12 +55,18 @@ class SqlStore:
     def put_if_absent(self, key: str, value: str, ttl_seconds: int) -> bool:
         now = self._clock.now()
         with self._session() as s, s.begin():
-            s.execute(delete(KeyValueEntry).where(KeyValueEntry.key == key,
-                                                  KeyValueEntry.expires_at <= now))
+            s.execute(
+                delete(KeyValueEntry).where(
+                    KeyValueEntry.key == key, KeyValueEntry.expires_at <= now
+                )
+            )
             try:
                 with s.begin_nested():
-                    s.add(KeyValueEntry(key=key, value=value,
-                                        expires_at=now + timedelta(seconds=ttl_seconds)))
+                    s.add(
+                        KeyValueEntry(
+                            key=key, value=value, expires_at=now + timedelta(seconds=ttl_seconds)
+                        )
+                    )
             except IntegrityError:
                 return False
             return True
@@ -78,7 +84,8 @@ class SqlStore:
     def pop(self, key: str) -> str | None:
         with self._session() as s, s.begin():
             row = s.execute(
-                delete(KeyValueEntry).where(KeyValueEntry.key == key)
+                delete(KeyValueEntry)
+                .where(KeyValueEntry.key == key)
                 .returning(KeyValueEntry.value, KeyValueEntry.expires_at)
             ).first()
         if row is None or row.expires_at <= self._clock.now():
@@ -94,8 +101,9 @@ class SqlStore:
         if self.put_if_absent(key, "1", window_seconds):
             return 1
         with self._session() as s, s.begin():
-            row = s.execute(select(KeyValueEntry).where(KeyValueEntry.key == key)
-                            .with_for_update()).scalar_one_or_none()
+            row = s.execute(
+                select(KeyValueEntry).where(KeyValueEntry.key == key).with_for_update()
+            ).scalar_one_or_none()
             if row is None or row.expires_at <= now:
                 return self.hit(key, window_seconds)
             row.value = str(int(row.value) + 1)
@@ -103,11 +111,12 @@ class SqlStore:
 
     def purge_expired(self) -> int:
         with self._session() as s, s.begin():
-            return s.execute(delete(KeyValueEntry)
-                             .where(KeyValueEntry.expires_at <= self._clock.now())).rowcount
+            return s.execute(
+                delete(KeyValueEntry).where(KeyValueEntry.expires_at <= self._clock.now())
+            ).rowcount
 
 
-def _pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI types
+def _pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -20,8 +20,15 @@ class UserFacingError(Exception):
     status = 400
     title = _l("Something needs your attention")
 
-    def __init__(self, message: str, *, action: str | None = None, status: int | None = None,
-                 code: str = "bad_request", headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        action: str | None = None,
+        status: int | None = None,
+        code: str = "bad_request",
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(str(message))
         self.message = message
         self.action = action
@@ -35,11 +42,20 @@ def _wants_json() -> bool:
     if request.path.endswith(".json") or request.is_json:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
-def render_error(status: int, title: str, message: str, action: str | None, code: str,
-                 headers: dict[str, str] | None = None):
+def render_error(
+    status: int,
+    title: str,
+    message: str,
+    action: str | None,
+    code: str,
+    headers: dict[str, str] | None = None,
+):
     if _wants_json():
         body = {"error": code, "message": str(message)}
         if action:
@@ -53,35 +69,56 @@ def render_error(status: int, title: str, message: str, action: str | None, code
 def init_app(app: Flask) -> None:
     @app.errorhandler(UserFacingError)
     def _user_facing(error: UserFacingError):
-        return render_error(error.status, str(error.title), error.message, error.action,
-                            error.code, error.headers)
+        return render_error(
+            error.status, str(error.title), error.message, error.action, error.code, error.headers
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         from flask_babel import gettext as _
 
         messages = {
-            404: (_("Page not found"), _("This address does not exist in the assessment service."),
-                  _("Go back to your course and open the assessment from there.")),
+            404: (
+                _("Page not found"),
+                _("This address does not exist in the assessment service."),
+                _("Go back to your course and open the assessment from there."),
+            ),
             405: (_("Not allowed"), _("This address does not accept that kind of request."), None),
             413: (_("Too large"), _("What was sent is too large."), None),
-            429: (_("Too many requests"), _("Too many requests came from you in a short time."),
-                  _("Wait a minute, then try again.")),
+            429: (
+                _("Too many requests"),
+                _("Too many requests came from you in a short time."),
+                _("Wait a minute, then try again."),
+            ),
         }
         title, message, action = messages.get(
             error.code or 400,
-            (_("Request not understood"), error.description or _("The request was not valid."), None),
+            (
+                _("Request not understood"),
+                error.description or _("The request was not valid."),
+                None,
+            ),
         )
-        return render_error(error.code or 400, title, message, action,
-                            (error.name or "error").lower().replace(" ", "_"))
+        return render_error(
+            error.code or 400,
+            title,
+            message,
+            action,
+            (error.name or "error").lower().replace(" ", "_"),
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         from flask_babel import gettext as _
 
         log.exception("unexpected error on %s %s", request.method, request.path)
-        return render_error(500, _("Something went wrong on our side"),
-                            _("The assessment service had an unexpected problem. Nothing you "
-                              "saved before this was lost."),
-                            _("Try again in a moment. If it keeps happening, tell your instructor."),
-                            "internal_error")
+        return render_error(
+            500,
+            _("Something went wrong on our side"),
+            _(
+                "The assessment service had an unexpected problem. Nothing you "
+                "saved before this was lost."
+            ),
+            _("Try again in a moment. If it keeps happening, tell your instructor."),
+            "internal_error",
+        )

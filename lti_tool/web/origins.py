@@ -41,8 +41,12 @@ def origin_of(url: str) -> str:
     if len(url) > MAX_URL_CHARS:
         raise InvalidOrigin(_("it is longer than %(limit)s characters", limit=MAX_URL_CHARS))
     if any(ord(c) <= 0x20 or ord(c) >= 0x7F or c in _FORBIDDEN for c in url):
-        raise InvalidOrigin(_("it contains spaces, control characters, non-ASCII characters or "
-                              "one of ; , ' \" ` \\ < > { } | ^"))
+        raise InvalidOrigin(
+            _(
+                "it contains spaces, control characters, non-ASCII characters or "
+                "one of ; , ' \" ` \\ < > { } | ^"
+            )
+        )
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. an unbalanced [ in the host
@@ -72,16 +76,22 @@ def _host(netloc: str) -> str:
     if host.startswith("["):
         raise InvalidOrigin(_("it must name its host by a name or an IPv4 address, not IPv6"))
     if not host or len(host) > MAX_HOST_CHARS:
-        raise InvalidOrigin(_("it has no host name, or one longer than %(limit)s characters",
-                              limit=MAX_HOST_CHARS))
+        raise InvalidOrigin(
+            _("it has no host name, or one longer than %(limit)s characters", limit=MAX_HOST_CHARS)
+        )
     try:
         ipaddress.IPv4Address(host)
         return host
     except ValueError:
         pass
     if not all(_HOST_LABEL.match(label) for label in host.split(".")):
-        raise InvalidOrigin(_("its host %(host)s is not a valid host name (letters, digits and "
-                              "hyphens, in labels of at most 63 characters)", host=host))
+        raise InvalidOrigin(
+            _(
+                "its host %(host)s is not a valid host name (letters, digits and "
+                "hyphens, in labels of at most 63 characters)",
+                host=host,
+            )
+        )
     return host
 
 

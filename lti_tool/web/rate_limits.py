@@ -35,10 +35,11 @@ class TooManyRequests(UserFacingError):
             code="too_many_requests",
             action=_("Wait a minute, then open the assessment again from your course."),
             # Fixed windows: the client may retry at the latest when this one ends.
-            headers={"Retry-After": str(retry_after_seconds)})
+            headers={"Retry-After": str(retry_after_seconds)},
+        )
 
 
-def limited_per_address(bucket: str, per_minute: Callable[[Settings], int]):  # noqa: ANN201
+def limited_per_address(bucket: str, per_minute: Callable[[Settings], int]):
     """At most `per_minute(settings)` requests a minute from one client address to the views
     sharing `bucket`; the next ones get a 429 with Retry-After. 0 turns the limit off."""
 

@@ -28,36 +28,42 @@ FRAMED_BY_ANYONE = "*"
 FRAMED_BY_NOBODY = "'none'"
 
 
-def content_security_policy(frame_origins: Iterable[str] = (), *,
-                            frame_ancestors: str | None = None) -> str:
+def content_security_policy(
+    frame_origins: Iterable[str] = (), *, frame_ancestors: str | None = None
+) -> str:
     """The policy of a page that `frame_origins` may frame and post to (besides ourselves).
 
     Each origin is checked again here: a value that is not a plain http(s) origin is left out
     rather than written into the header. `frame_ancestors` replaces the computed list with a
     fixed one (FRAMED_BY_ANYONE, FRAMED_BY_NOBODY)."""
     origins = valid_origins(list(frame_origins))
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        # The deep-linking answer posts to the platform that launched us.
-        "form-action " + " ".join(["'self'", *origins]),
-        "frame-ancestors " + (frame_ancestors or " ".join(["'self'", *origins])),
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            # The deep-linking answer posts to the platform that launched us.
+            "form-action " + " ".join(["'self'", *origins]),
+            "frame-ancestors " + (frame_ancestors or " ".join(["'self'", *origins])),
+        ]
+    )
 
 
-def launching_origin(launch) -> list[str]:  # noqa: ANN001 - a LaunchSession
+def launching_origin(launch) -> list[str]:
     """[origin of the launch's platform], or [] when its stored issuer is not usable."""
     issuer = launch.deployment.platform.issuer
     try:
         return [origin_of(issuer)]
     except InvalidOrigin as problem:
-        log.warning("platform #%s has an issuer unfit for a CSP header (%s): framing refused",
-                    launch.deployment.platform_id, problem)
+        log.warning(
+            "platform #%s has an issuer unfit for a CSP header (%s): framing refused",
+            launch.deployment.platform_id,
+            problem,
+        )
         return []
 
 

@@ -24,12 +24,18 @@ def init_app(app: Flask) -> None:
     def _require_secret() -> None:
         if not app.config.get("SECRET_KEY"):
             raise UserFacingError(
-                _("The service is not set up yet."), status=503, code="not_set_up",
-                action=_("An administrator must run `flask setup` (or set EMM_SECRET_KEY)."))
+                _("The service is not set up yet."),
+                status=503,
+                code="not_set_up",
+                action=_("An administrator must run `flask setup` (or set EMM_SECRET_KEY)."),
+            )
 
     @app.context_processor
     def _launch_context() -> dict:
         from flask_babel import get_locale
 
-        return {"launch": g.get("launch"), "launch_token": g.get("launch_token"),
-                "current_locale": str(get_locale() or "en")}
+        return {
+            "launch": g.get("launch"),
+            "launch_token": g.get("launch_token"),
+            "current_locale": str(get_locale() or "en"),
+        }

@@ -27,6 +27,7 @@ SAVED = re.compile(r"^Saved at \d")
 
 # -- content and launches ------------------------------------------------------------------
 
+
 def publish_small(lti: t.Any, directory: Path, **rules: t.Any) -> str:
     """A four-question test assessment (tests/support/attempt_content.py) in the live tool;
     its slug, for custom_assessment=..."""
@@ -37,12 +38,14 @@ def publish_small(lti: t.Any, directory: Path, **rules: t.Any) -> str:
         return publish(session, directory, lti.tool.now(), **rules).assessment.slug
 
 
-def launch_learner(page: Page, lti: t.Any, slug: str, user_id: str = "4",
-                   **params: str) -> BrowserLaunch:
+def launch_learner(
+    page: Page, lti: t.Any, slug: str, user_id: str = "4", **params: str
+) -> BrowserLaunch:
     params.setdefault("given_name", "Amina")
     params.setdefault("family_name", "Yusuf")
-    return launch_in_browser(page, lti.platform, "learner", custom_assessment=slug,
-                             user_id=user_id, **params)
+    return launch_in_browser(
+        page, lti.platform, "learner", custom_assessment=slug, user_id=user_id, **params
+    )
 
 
 def page_of(target: Page | Frame) -> Page:
@@ -71,6 +74,7 @@ def position(page: Page | Frame) -> int:
 
 # -- what the tool holds -------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Question:
     position: int
@@ -95,9 +99,14 @@ def questions(lti: t.Any, attempt: int) -> list[Question]:
         for q in found.questions:
             tokens = maker.of_question(attempt, q.position, q.item_version)
             kind = q.item_version.type
-            drawn.append(Question(
-                q.position, kind, _on_page(tokens, right_form(q.item_version)),
-                _on_page(tokens, _as_form(kind, wrong_response(q.item_version)))))
+            drawn.append(
+                Question(
+                    q.position,
+                    kind,
+                    _on_page(tokens, right_form(q.item_version)),
+                    _on_page(tokens, _as_form(kind, wrong_response(q.item_version))),
+                )
+            )
         return drawn
 
 
@@ -133,9 +142,16 @@ def stored(lti: t.Any, attempt: int) -> t.Any:
     with lti.tool.session() as session:
         found = session.get(Attempt, attempt)
         assert found is not None
-        return _Snapshot(found.id, found.number, found.status, found.seed,
-                         found.last_activity_at, found.auto_submitted, found.score_percent,
-                         {q.position: q.response for q in found.questions})
+        return _Snapshot(
+            found.id,
+            found.number,
+            found.status,
+            found.seed,
+            found.last_activity_at,
+            found.auto_submitted,
+            found.score_percent,
+            {q.position: q.response for q in found.questions},
+        )
 
 
 @dataclass(frozen=True)
@@ -151,6 +167,7 @@ class _Snapshot:
 
 
 # -- answering through the page ------------------------------------------------------------
+
 
 def answer_control(page: Page | Frame, question: Question, fields: dict[str, t.Any]) -> None:
     """Set the question's controls to `fields` with the mouse/keyboard, as a learner would."""
@@ -170,13 +187,13 @@ def answer_control(page: Page | Frame, question: Question, fields: dict[str, t.A
         raise NotImplementedError(question.type)
 
 
-def answer_and_wait_saved(page: Page | Frame, question: Question,
-                          fields: dict[str, t.Any]) -> None:
+def answer_and_wait_saved(page: Page | Frame, question: Question, fields: dict[str, t.Any]) -> None:
     """Answer and wait until the autosave is acknowledged (HTTP 200 and the live status)."""
     assert position(page) == question.position
     suffix = f"/questions/{question.position}/answer"
     with page_of(page).expect_response(
-            lambda r: r.url.endswith(suffix) and r.request.method == "POST") as saved:
+        lambda r: r.url.endswith(suffix) and r.request.method == "POST"
+    ) as saved:
         answer_control(page, question, fields)
     assert saved.value.status == 200, saved.value.text()
     expect(page.locator("#save-status")).to_have_text(SAVED)
@@ -208,16 +225,20 @@ def go_next(page: Page | Frame) -> None:
 
 # -- visibility, focus and time ------------------------------------------------------------
 
+
 def set_visibility(page: Page, state: str) -> None:
     """What the page sees when its tab goes to the background (`hidden`) or comes back
     (`visible`): document.visibilityState/hidden change, then `visibilitychange` fires.
     Headless Chromium keeps every tab visible, so the property is overridden on the document."""
-    page.evaluate("""state => {
+    page.evaluate(
+        """state => {
         Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => state});
         Object.defineProperty(document, 'hidden',
                               {configurable: true, get: () => state === 'hidden'});
         document.dispatchEvent(new Event('visibilitychange'));
-    }""", state)
+    }""",
+        state,
+    )
 
 
 class _RequestsInFlight:
@@ -299,12 +320,11 @@ def set_window_focus(page: Page, focused: bool) -> None:
     session = getattr(page, "_focus_session", None)
     if session is None:
         session = page.context.new_cdp_session(page)
-        setattr(page, "_focus_session", session)
+        page._focus_session = session
     if focused:
         session.send("Emulation.setFocusEmulationEnabled", {"enabled": True})
         page.bring_to_front()
     else:
         page.context.new_page().bring_to_front()
         session.send("Emulation.setFocusEmulationEnabled", {"enabled": False})
-    page.wait_for_function("focused => document.hasFocus() === focused", arg=focused,
-                           polling=50)
+    page.wait_for_function("focused => document.hasFocus() === focused", arg=focused, polling=50)

@@ -16,14 +16,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from tests.browser.chromium import (launch_browser, launch_cookie_blocking_context,
-                                    missing_chromium_message)
+from tests.browser.chromium import (
+    launch_browser,
+    launch_cookie_blocking_context,
+    missing_chromium_message,
+)
 from tests.support.clock import FakeClock
 from tests.support.live_server import LiveTool, start_live_tool
 
@@ -32,15 +35,17 @@ DEFAULT_TIMEOUT_MS = 10_000
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):  # noqa: ANN001, ANN201 - pytest hook
+def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"report_{report.when}", report)
 
 
 def _failed(request: pytest.FixtureRequest) -> bool:
-    return any(getattr(getattr(request.node, f"report_{when}", None), "failed", False)
-               for when in ("setup", "call"))
+    return any(
+        getattr(getattr(request.node, f"report_{when}", None), "failed", False)
+        for when in ("setup", "call")
+    )
 
 
 def _screenshot_on_failure(request: pytest.FixtureRequest, context: BrowserContext) -> None:
@@ -52,7 +57,7 @@ def _screenshot_on_failure(request: pytest.FixtureRequest, context: BrowserConte
         try:
             page.screenshot(path=str(ARTIFACTS / f"{name}-{index}.png"), full_page=True)
             (ARTIFACTS / f"{name}-{index}.html").write_text(page.content())
-        except Exception as error:  # noqa: BLE001 - a failed screenshot must not hide the failure
+        except Exception as error:
             (ARTIFACTS / f"{name}-{index}.txt").write_text(f"no screenshot: {error}")
 
 
@@ -87,11 +92,13 @@ def page(context: BrowserContext) -> Page:
 
 
 @pytest.fixture
-def cookie_blocking_context(request: pytest.FixtureRequest, playwright: Playwright,
-                            tmp_path: Path) -> Iterator[BrowserContext]:
+def cookie_blocking_context(
+    request: pytest.FixtureRequest, playwright: Playwright, tmp_path: Path
+) -> Iterator[BrowserContext]:
     """A fresh Chromium profile whose settings block third-party cookies."""
-    context = launch_cookie_blocking_context(playwright, tmp_path / "chromium-profile",
-                                             locale="en-GB")
+    context = launch_cookie_blocking_context(
+        playwright, tmp_path / "chromium-profile", locale="en-GB"
+    )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     yield context
     _screenshot_on_failure(request, context)
@@ -122,7 +129,7 @@ class LiveLti:
 def live_clock() -> FakeClock:
     """Shared by the live tool and platform; starts at the real time because the browser
     judges cookie lifetimes by its own clock. Tests move it with .advance(), never sleep."""
-    return FakeClock(datetime.now(timezone.utc))
+    return FakeClock(datetime.now(UTC))
 
 
 @pytest.fixture
@@ -132,15 +139,18 @@ def tool_and_platform(tmp_path: Path, live_clock: FakeClock) -> Iterator[LiveLti
 
     with start_live_tool(tmp_path / "tool", clock=live_clock) as tool:
         config = PlatformConfig(
-            private_key_pem=generate_platform_key(), clock=live_clock,
-            tool_login_url=f"{tool.url}/lti/login", tool_launch_url=f"{tool.url}/lti/launch",
-            tool_jwks_url=f"{tool.url}/.well-known/jwks.json")
+            private_key_pem=generate_platform_key(),
+            clock=live_clock,
+            tool_login_url=f"{tool.url}/lti/login",
+            tool_launch_url=f"{tool.url}/lti/launch",
+            tool_jwks_url=f"{tool.url}/.well-known/jwks.json",
+        )
         with run_platform(config) as platform:
             tool.register_platform(platform)
             report = tool.load_demo_content()
             if not report.results:
-                pytest.fail("the demo assessments did not load:\n" + report.to_text(),
-                            pytrace=False)
+                pytest.fail(
+                    "the demo assessments did not load:\n" + report.to_text(), pytrace=False
+                )
             slugs = sorted({result.slug for result in report.results})
-            yield LiveLti(tool=tool, platform=platform, clock=live_clock,
-                          assessment_slugs=slugs)
+            yield LiveLti(tool=tool, platform=platform, clock=live_clock, assessment_slugs=slugs)

@@ -26,11 +26,13 @@ def with_cookie_probe(app: WSGIApp) -> WSGIApp:
     def probe(environ: dict[str, t.Any], start_response: t.Any) -> t.Iterable[bytes]:
         request = Request(environ)
         if request.path == SET_PATH:
-            response = Response("<!doctype html><title>probe</title><p id=\"probe\">set</p>",
-                                mimetype="text/html")
+            response = Response(
+                '<!doctype html><title>probe</title><p id="probe">set</p>', mimetype="text/html"
+            )
             response.set_cookie("probe_plain", "1", secure=True, samesite="None", path="/")
-            response.set_cookie("probe_partitioned", "1", secure=True, samesite="None",
-                                partitioned=True, path="/")
+            response.set_cookie(
+                "probe_partitioned", "1", secure=True, samesite="None", partitioned=True, path="/"
+            )
             return response(environ, start_response)
         if request.path == ECHO_PATH:
             response = Response(json.dumps(dict(request.cookies)), mimetype="application/json")

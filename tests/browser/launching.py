@@ -60,10 +60,12 @@ def _landed(tool_origin: str) -> t.Callable[[str], bool]:
     return lambda url: _origin(url) == tool_origin
 
 
-def wait_for_landing(frame: Frame, platform: t.Any, client_id: str | None = None,
-                     timeout_ms: int = LAUNCH_TIMEOUT_MS) -> BrowserLaunch:
-    frame.wait_for_url(_landed(_tool_origin(platform, client_id)), wait_until="load",
-                       timeout=timeout_ms)
+def wait_for_landing(
+    frame: Frame, platform: t.Any, client_id: str | None = None, timeout_ms: int = LAUNCH_TIMEOUT_MS
+) -> BrowserLaunch:
+    frame.wait_for_url(
+        _landed(_tool_origin(platform, client_id)), wait_until="load", timeout=timeout_ms
+    )
     url = frame.url
     if "lt" not in parse_qs(urlsplit(url).query):
         body = frame.locator("body").inner_text()
@@ -71,8 +73,9 @@ def wait_for_landing(frame: Frame, platform: t.Any, client_id: str | None = None
     return BrowserLaunch(frame=frame, url=url)
 
 
-def launch_in_browser(page: Page, platform: t.Any, kind: str = "learner",
-                      **params: str) -> BrowserLaunch:
+def launch_in_browser(
+    page: Page, platform: t.Any, kind: str = "learner", **params: str
+) -> BrowserLaunch:
     """Start a launch at top level (a new window, as Moodle's "Open in new window")."""
     page.goto(platform.launch_url(kind, **params))
     return wait_for_landing(page.main_frame, platform, params.get("client_id"))
@@ -88,10 +91,10 @@ def course_page_url(platform: t.Any, frame_src: str) -> str:
 
 def course_page_html(frame_src: str, title: str = "EMM101: Final assessment") -> str:
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title></head><body><main><h1>{html.escape(title)}</h1>"
-        f"<iframe id=\"{COURSE_FRAME_NAME}\" name=\"{COURSE_FRAME_NAME}\" title=\"Assessment\""
-        f" width=\"100%\" height=\"600\" allow=\"fullscreen\" src=\"{html.escape(frame_src)}\">"
+        f'<iframe id="{COURSE_FRAME_NAME}" name="{COURSE_FRAME_NAME}" title="Assessment"'
+        f' width="100%" height="600" allow="fullscreen" src="{html.escape(frame_src)}">'
         "</iframe></main></body></html>"
     )
 
@@ -109,7 +112,8 @@ class _CoursePage:
             return self.app(environ, start_response)
         response = Response(course_page_html(request.args["frame"]), mimetype="text/html")
         response.headers["Content-Security-Policy"] = (
-            "default-src 'self'; frame-src *; frame-ancestors 'self'")
+            "default-src 'self'; frame-src *; frame-ancestors 'self'"
+        )
         return response(environ, start_response)
 
 
@@ -133,8 +137,9 @@ def open_course_page(page: Page, platform: t.Any, frame_src: str) -> Frame:
     return frame
 
 
-def launch_in_course_page(page: Page, platform: t.Any, kind: str = "learner",
-                          **params: str) -> BrowserLaunch:
+def launch_in_course_page(
+    page: Page, platform: t.Any, kind: str = "learner", **params: str
+) -> BrowserLaunch:
     """Start a launch inside the course page's iframe (Moodle's "Embed" launch container)."""
     params.setdefault("document_target", "iframe")
     frame = open_course_page(page, platform, platform.launch_url(kind, **params))

@@ -53,6 +53,7 @@ def _submit(page: Page) -> None:
 
 # -- 1. a whole attempt --------------------------------------------------------------------
 
+
 def test_a_whole_attempt_then_a_pass_with_its_certificate(tool_and_platform, page, tmp_path):
     lti = tool_and_platform
     slug = publish_small(lti, tmp_path / "content")
@@ -86,8 +87,10 @@ def test_a_whole_attempt_then_a_pass_with_its_certificate(tool_and_platform, pag
 
 # -- 2. reload mid-attempt -----------------------------------------------------------------
 
-def test_a_reload_resumes_the_same_attempt_with_every_acknowledged_answer(tool_and_platform, page,
-                                                                          tmp_path):
+
+def test_a_reload_resumes_the_same_attempt_with_every_acknowledged_answer(
+    tool_and_platform, page, tmp_path
+):
     lti = tool_and_platform
     launch_learner(page, lti, publish_small(lti, tmp_path / "content"))
     attempt = start(page)
@@ -115,8 +118,10 @@ def test_a_reload_resumes_the_same_attempt_with_every_acknowledged_answer(tool_a
 
 # -- 3. hidden past the inactivity timeout -------------------------------------------------
 
+
 def test_a_page_hidden_past_the_timeout_stops_heartbeats_and_the_attempt_is_void(
-        tool_and_platform, page, tmp_path):
+    tool_and_platform, page, tmp_path
+):
     lti = tool_and_platform
     install_page_clock(page, lti)
     launch_learner(page, lti, publish_small(lti, tmp_path / "content"))
@@ -175,7 +180,8 @@ def _countdown_seconds(page: Page) -> int:
 
 
 def test_the_inactivity_warning_counts_down_and_i_am_here_keeps_the_attempt(
-        tool_and_platform, page, tmp_path):
+    tool_and_platform, page, tmp_path
+):
     lti = tool_and_platform
     install_page_clock(page, lti)
     launch_learner(page, lti, publish_small(lti, tmp_path / "content"))
@@ -223,14 +229,16 @@ def test_the_inactivity_warning_counts_down_and_i_am_here_keeps_the_attempt(
     assert beat.value.status == 200 and beat.value.json()["away_seconds"] == 540
     expect(warning).to_be_visible()
     expect(page.locator("#inactivity-warning-text")).to_have_text(
-        "Welcome back. You were away for 9:00. Your attempt continues.")
+        "Welcome back. You were away for 9:00. Your attempt continues."
+    )
     expect(announcer).to_have_text("Welcome back. You were away for 9:00. Your attempt continues.")
     kept = stored(lti, attempt)
     assert kept.status == "in_progress" and kept.last_activity_at == lti.clock.now()
 
 
 def test_a_page_left_open_without_answers_warns_and_an_answer_keeps_the_attempt(
-        tool_and_platform, page, tmp_path):
+    tool_and_platform, page, tmp_path
+):
     """Heartbeats alone keep an attempt for three allowances (docs/decisions/0010): the page
     in front of the learner, beating, but no answer and no other question for 27 minutes."""
     lti = tool_and_platform
@@ -263,8 +271,10 @@ def test_a_page_left_open_without_answers_warns_and_an_answer_keeps_the_attempt(
 
 # -- 5. a second tab -----------------------------------------------------------------------
 
+
 def test_a_second_tab_gets_a_clear_choice_and_continuing_there_stops_the_first(
-        tool_and_platform, context, page, tmp_path):
+    tool_and_platform, context, page, tmp_path
+):
     lti = tool_and_platform
     slug = publish_small(lti, tmp_path / "content")
     first_launch = launch_learner(page, lti, slug)
@@ -301,7 +311,8 @@ def test_a_second_tab_gets_a_clear_choice_and_continuing_there_stops_the_first(
     assert refused.value.status == 409
     expect(page.locator("#inactivity-warning")).to_be_visible()
     expect(page.locator("#inactivity-warning-text")).to_contain_text(
-        "now open in another tab or window")
+        "now open in another tab or window"
+    )
     expect(page.locator("#attempt-ended-link")).to_be_visible()
     expect(page.locator("#btn-next")).to_be_disabled()
     assert stored(lti, attempt).responses[1] == saved
@@ -334,8 +345,9 @@ def _tab(page: Page, key: str = "Tab") -> dict:
         page.keyboard.press(key)
         focused = page.evaluate(FOCUSED)
     assert focused is not None, f"{key} left the focus nowhere"
-    assert focused["outline"] != "none" and focused["outlineWidth"] >= 2, \
+    assert focused["outline"] != "none" and focused["outlineWidth"] >= 2, (
         f"no visible focus on {focused}"
+    )
     return focused
 
 
@@ -353,8 +365,9 @@ def _in_visual_order(stops: list[dict]) -> None:
     """Top to bottom, and left to right within a line."""
     for before, after in zip(stops, stops[1:]):
         same_line = abs(after["top"] - before["top"]) < min(before["height"], after["height"]) / 2
-        assert (after["left"] > before["left"]) if same_line else (after["top"] > before["top"]), \
+        assert (after["left"] > before["left"]) if same_line else (after["top"] > before["top"]), (
             f"focus goes from {before} back to {after}"
+        )
 
 
 def _answer_by_keyboard(page: Page) -> None:
@@ -414,8 +427,16 @@ def test_an_attempt_from_start_to_result_by_keyboard_only(tool_and_platform, pag
 
 # -- 7 and 8. every learner page: accessible and light -------------------------------------
 
-LEARNER_PAGES = ("home before any attempt", "question", "review", "result",
-                 "home after an attempt", "result of a void attempt", "open elsewhere", "error")
+LEARNER_PAGES = (
+    "home before any attempt",
+    "question",
+    "review",
+    "result",
+    "home after an attempt",
+    "result of a void attempt",
+    "open elsewhere",
+    "error",
+)
 
 
 def _visit_learner_pages(page: Page, lti, tmp_path, check, begin=lambda: None) -> str:
@@ -466,8 +487,9 @@ def _visit_learner_pages(page: Page, lti, tmp_path, check, begin=lambda: None) -
     return slug
 
 
-def test_no_serious_accessibility_violation_on_any_attempt_page(tool_and_platform, page, context,
-                                                                tmp_path):
+def test_no_serious_accessibility_violation_on_any_attempt_page(
+    tool_and_platform, page, context, tmp_path
+):
     lti = tool_and_platform
     problems, checked = {}, []
 
@@ -532,8 +554,9 @@ def _time_left(page: Page) -> int:
     return int(found.group(1)) * 60 + int(found.group(2))
 
 
-def test_at_the_time_limit_the_page_submits_the_acknowledged_answers(tool_and_platform, page,
-                                                                      tmp_path):
+def test_at_the_time_limit_the_page_submits_the_acknowledged_answers(
+    tool_and_platform, page, tmp_path
+):
     lti = tool_and_platform
     install_page_clock(page, lti)
     launch_learner(page, lti, publish_small(lti, tmp_path / "content", time_limit_minutes=3))
@@ -549,7 +572,8 @@ def test_at_the_time_limit_the_page_submits_the_acknowledged_answers(tool_and_pl
     assert 118 <= _time_left(page) <= 120  # the countdown follows the time
     advance(lti, page, seconds=61)  # one late tick across the last minute: said once, aloud
     expect(page.locator("#announcer")).to_have_text(
-        re.compile(r"^0:5\d left to finish the assessment\.$"))
+        re.compile(r"^0:5\d left to finish the assessment\.$")
+    )
 
     # Past the deadline: the page itself sends the time-up submit; the tool had already
     # ended the attempt at the deadline with the answers saved before it.
@@ -565,14 +589,22 @@ def test_at_the_time_limit_the_page_submits_the_acknowledged_answers(tool_and_pl
 
 # -- inside Moodle's iframe, third-party cookies blocked -----------------------------------
 
-def test_an_attempt_inside_the_course_page_iframe_without_cookies(tool_and_platform,
-                                                                  cookie_blocking_page, tmp_path):
+
+def test_an_attempt_inside_the_course_page_iframe_without_cookies(
+    tool_and_platform, cookie_blocking_page, tmp_path
+):
     lti = tool_and_platform
     page = cookie_blocking_page
     install_page_clock(page, lti)
     slug = publish_small(lti, tmp_path / "content")
-    frame = launch_in_course_page(page, lti.platform, "learner", custom_assessment=slug,
-                                  given_name="Amina", family_name="Yusuf").frame
+    frame = launch_in_course_page(
+        page,
+        lti.platform,
+        "learner",
+        custom_assessment=slug,
+        given_name="Amina",
+        family_name="Yusuf",
+    ).frame
     attempt = start(frame)
     beats = count_posts(page, "/heartbeat")
     for question in questions(lti, attempt):
@@ -590,8 +622,10 @@ def test_an_attempt_inside_the_course_page_iframe_without_cookies(tool_and_platf
 
 # -- the save status tells the truth: a lost connection, a refused answer ------------------
 
-def test_the_save_status_after_a_lost_connection_and_a_refused_number(tool_and_platform, page,
-                                                                     tmp_path):
+
+def test_the_save_status_after_a_lost_connection_and_a_refused_number(
+    tool_and_platform, page, tmp_path
+):
     lti = tool_and_platform
     install_page_clock(page, lti)
     launch_learner(page, lti, publish_small(lti, tmp_path / "content", all_types=True))
@@ -601,7 +635,7 @@ def test_the_save_status_after_a_lost_connection_and_a_refused_number(tool_and_p
     network = {"next": "lose"}  # what happens to the next autosave: lose, hold or pass
     held = []
 
-    def on_save(route) -> None:  # noqa: ANN001 - a playwright Route
+    def on_save(route) -> None:
         what, network["next"] = network["next"], "pass"
         if what == "lose":
             route.abort("internetdisconnected")
@@ -696,8 +730,10 @@ def _authored(lti, attempt: int) -> dict[int, tuple[str, set[str]]]:
 
     with lti.tool.session() as session:
         found = session.get(Attempt, attempt)
-        return {q.position: (q.item_version.item_uid, authored_ids(q.item_version))
-                for q in found.questions}
+        return {
+            q.position: (q.item_version.item_uid, authored_ids(q.item_version))
+            for q in found.questions
+        }
 
 
 def _as_a_script_sees_it(page: Page, secrets: set[str]) -> list[tuple[str, str]]:
@@ -723,8 +759,12 @@ def test_a_live_question_page_carries_no_authored_id(tool_and_platform, page):
     assert every_id >= {"a", "b", "c", "d"}
     secrets = {launch.token}
     posted: list[str] = []
-    page.on("request", lambda r: posted.append(r.post_data or "")
-            if r.url.split("?")[0].endswith("/answer") else None)
+    page.on(
+        "request",
+        lambda r: (
+            posted.append(r.post_data or "") if r.url.split("?")[0].endswith("/answer") else None
+        ),
+    )
     for number in range(1, 21):
         expect(page.locator("#question-heading")).to_have_text(f"Question {number} of 20")
         uid, ids = authored[number]

@@ -27,7 +27,9 @@ def _ids(tool, token: str) -> tuple[int, int]:
     from lti_tool.launch.models import LaunchSession
 
     with tool.session() as session:
-        launch = session.get(LaunchSession, tokens.read(tool.app.config["SECRET_KEY"], token, tool.now()))
+        launch = session.get(
+            LaunchSession, tokens.read(tool.app.config["SECRET_KEY"], token, tool.now())
+        )
         return launch.user_id, launch.placement_id
 
 
@@ -38,8 +40,9 @@ def _finish(tool, token: str, percent: float) -> int:
 
     user_id, placement_id = _ids(tool, token)
     with tool.session() as session:
-        attempt = finish_attempt(session, latest_version(session, ASSESSMENT), placement_id, user_id,
-                                 percent, tool.now())
+        attempt = finish_attempt(
+            session, latest_version(session, ASSESSMENT), placement_id, user_id, percent, tool.now()
+        )
         return attempt.id
 
 
@@ -63,8 +66,16 @@ def _result_page(page: Page, tool, token: str, attempt_id: int) -> None:
 
 def test_the_certificate_link_appears_after_a_pass_and_not_before(tool_and_platform, page):
     lti = tool_and_platform
-    landed = launch_in_browser(page, lti.platform, "learner", custom_assessment=ASSESSMENT,
-                               given_name="Şükrü", family_name="Ğüneş İnce", locale="tr", user_id="41")
+    landed = launch_in_browser(
+        page,
+        lti.platform,
+        "learner",
+        custom_assessment=ASSESSMENT,
+        given_name="Şükrü",
+        family_name="Ğüneş İnce",
+        locale="tr",
+        user_id="41",
+    )
     token = landed.token
 
     _result_page(page, lti.tool, token, _finish(lti.tool, token, 55.0))
@@ -85,7 +96,9 @@ def test_the_certificate_link_appears_after_a_pass_and_not_before(tool_and_platf
 
     text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Şükrü Ğüneş İnce" in text and display(code) in text
-    assert "Essentials of Migration Management (EMM2.0): final assessment" in text  # no Turkish title: English
+    assert (
+        "Essentials of Migration Management (EMM2.0): final assessment" in text
+    )  # no Turkish title: English
 
     import pypdfium2 as pdfium
 
@@ -136,8 +149,15 @@ def test_required_forms_then_certificate_and_instructor_reports(tool_and_platfor
         lines = list(load_demo_forms(session, now=lti.tool.now()))
     assert any("emm2-course-evaluation (required)" in line for line in lines), lines
 
-    landed = launch_in_browser(page, lti.platform, "learner", custom_assessment=ASSESSMENT,
-                               given_name="Dewi", family_name="Lestari", user_id="42")
+    landed = launch_in_browser(
+        page,
+        lti.platform,
+        "learner",
+        custom_assessment=ASSESSMENT,
+        given_name="Dewi",
+        family_name="Lestari",
+        user_id="42",
+    )
     token = landed.token
     _result_page(page, lti.tool, token, _finish(lti.tool, token, 90.0))
     expect(page.locator("[data-certificate-status='forms_pending']")).to_be_visible()
@@ -151,9 +171,20 @@ def test_required_forms_then_certificate_and_instructor_reports(tool_and_platfor
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
     _accessible(page)
-    _fill_likert(page, ["objectives-clear", "content-relevant", "materials-quality", "assessment-fair",
-                        "recommend"], "4")
-    page.get_by_label("How could the training materials be improved?").fill("More examples from Asia.")
+    _fill_likert(
+        page,
+        [
+            "objectives-clear",
+            "content-relevant",
+            "materials-quality",
+            "assessment-fair",
+            "recommend",
+        ],
+        "4",
+    )
+    page.get_by_label("How could the training materials be improved?").fill(
+        "More examples from Asia."
+    )
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_role("status").first).to_contain_text("Your answers were received")
     assert page.locator("[data-certificate-link]").count() == 0  # the self-assessment is still due
@@ -170,11 +201,15 @@ def test_required_forms_then_certificate_and_instructor_reports(tool_and_platfor
 
     # The instructor's side: aggregates without names, the knowledge report.
     instructor_page = context.new_page()
-    staff = launch_in_browser(instructor_page, lti.platform, "instructor", custom_assessment=ASSESSMENT)
-    for path, heading in (("/instructor/forms", "Course evaluation and questionnaires"),
-                          ("/instructor/forms/emm2-course-evaluation", "Course evaluation"),
-                          ("/instructor/knowledge", "Change in knowledge"),
-                          ("/instructor/certificates", "Certificates issued")):
+    staff = launch_in_browser(
+        instructor_page, lti.platform, "instructor", custom_assessment=ASSESSMENT
+    )
+    for path, heading in (
+        ("/instructor/forms", "Course evaluation and questionnaires"),
+        ("/instructor/forms/emm2-course-evaluation", "Course evaluation"),
+        ("/instructor/knowledge", "Change in knowledge"),
+        ("/instructor/certificates", "Certificates issued"),
+    ):
         response = instructor_page.goto(f"{lti.tool.url}{path}?lt={staff.token}")
         assert response is not None and response.status == 200, path
         expect(instructor_page.get_by_role("heading", level=1)).to_have_text(heading)

@@ -10,7 +10,7 @@ from tests.support.axe import axe_check, describe
 pytestmark = pytest.mark.browser
 
 
-def _assert_accessible(target) -> None:  # noqa: ANN001 - Page or Frame
+def _assert_accessible(target) -> None:
     violations = axe_check(target)
     assert not violations, describe(violations)
 
@@ -46,5 +46,6 @@ def test_deep_linking_catalogue(tool_and_platform, page):
     assert landed.path == "/deep-linking"
     assert tool_and_platform.assessment_slugs
     assert page.get_by_role("button", name="Use this assessment").count() == len(
-        tool_and_platform.assessment_slugs)
+        tool_and_platform.assessment_slugs
+    )
     _assert_accessible(page)

@@ -31,7 +31,7 @@ def _site(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname}"
 
 
-def _assert_third_party_cookies_blocked(page, tool, platform) -> None:  # noqa: ANN001
+def _assert_third_party_cookies_blocked(page, tool, platform) -> None:
     """The control: in this profile a plain SameSite=None cookie set by the tool's origin inside
     the course page's iframe is neither stored nor sent back; a partitioned (CHIPS) one is."""
     frame = open_course_page(page, platform, tool.url + SET_PATH)
@@ -49,7 +49,8 @@ def _assert_third_party_cookies_blocked(page, tool, platform) -> None:  # noqa: 
 
 
 def test_embedded_launch_reaches_landing_page_and_follow_up_succeeds(
-        tool_and_platform, cookie_blocking_page):
+    tool_and_platform, cookie_blocking_page
+):
     lti = tool_and_platform
     tool, platform = lti.tool, lti.platform
     tool.server.mount(with_cookie_probe(tool.app))
@@ -59,8 +60,9 @@ def test_embedded_launch_reaches_landing_page_and_follow_up_succeeds(
     learner = platform.state.member("4")  # the demo platform's default learner
     assert learner is not None
 
-    landed = launch_in_course_page(page, platform, "learner", user_id=learner.user_id,
-                                   custom_assessment=lti.assessment)
+    landed = launch_in_course_page(
+        page, platform, "learner", user_id=learner.user_id, custom_assessment=lti.assessment
+    )
 
     # Still Moodle's page at top level, the tool's learner page inside its iframe.
     assert _origin(page.url) == platform.url
@@ -85,7 +87,9 @@ def test_embedded_launch_reaches_landing_page_and_follow_up_succeeds(
         """async token => {
             const r = await fetch('/learner', {headers: {'X-Launch-Token': token}});
             return {status: r.status, text: await r.text()};
-        }""", landed.token)
+        }""",
+        landed.token,
+    )
     assert answer["status"] == 200
     assert learner.name in answer["text"]
 

@@ -29,12 +29,20 @@ def _register_as_old_code_did(tool, issuers) -> None:
     now = tool.now()
     with tool.session() as session:
         for n, issuer in enumerate(issuers):
-            session.add(Platform(name=f"P{n}", issuer=issuer, client_id=f"client-{n}",
-                                 auth_login_url=issuer, auth_token_url=issuer, key_set_url=issuer,
-                                 created_at=now))
+            session.add(
+                Platform(
+                    name=f"P{n}",
+                    issuer=issuer,
+                    client_id=f"client-{n}",
+                    auth_login_url=issuer,
+                    auth_token_url=issuer,
+                    key_set_url=issuer,
+                    created_at=now,
+                )
+            )
 
 
-def _directives(response) -> dict[str, str]:  # noqa: ANN001 - a Playwright Response
+def _directives(response) -> dict[str, str]:
     policy = response.headers["content-security-policy"]
     assert "evil" not in policy and "unsafe-inline" not in policy, policy
     found = {}
@@ -66,8 +74,9 @@ def test_many_and_malicious_issuers_break_no_page_and_frame_nothing(tool_and_pla
     learner = platform.state.member("4")
     seen = []
     page.on("response", lambda r: seen.append(r) if urlsplit(r.url).path == "/learner" else None)
-    landed = launch_in_course_page(page, platform, "learner", user_id=learner.user_id,
-                                   custom_assessment=lti.assessment)
+    landed = launch_in_course_page(
+        page, platform, "learner", user_id=learner.user_id, custom_assessment=lti.assessment
+    )
     assert landed.path == "/learner"
     assert learner.name in landed.frame.locator("main").inner_text()
     (landing,) = seen
@@ -75,9 +84,11 @@ def test_many_and_malicious_issuers_break_no_page_and_frame_nothing(tool_and_pla
     assert _directives(landing)["form-action"] == f"'self' {_origin(platform.url)}"
 
     # The same launched page inside another site's page: Chromium refuses to show it.
-    def framing_page(request, stub):  # noqa: ANN001, ANN202
-        return Response(f'<!doctype html><title>other</title><iframe id="other" '
-                        f'src="{landed.url}"></iframe>', mimetype="text/html")
+    def framing_page(request, stub):
+        return Response(
+            f'<!doctype html><title>other</title><iframe id="other" src="{landed.url}"></iframe>',
+            mimetype="text/html",
+        )
 
     with serve({("GET", "/frame"): framing_page}) as other_site:
         assert _origin(other_site.url) != _origin(platform.url)

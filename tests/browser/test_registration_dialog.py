@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -30,16 +30,18 @@ LISTEN_FOR_CLOSE = """window.addEventListener("message", function (event) {
 
 @pytest.fixture
 def tool_and_new_platform(tmp_path: Path) -> Iterator[tuple[LiveTool, object]]:
-    with start_live_tool(tmp_path / "tool", clock=FakeClock(datetime.now(timezone.utc))) as tool:
-        config = PlatformConfig(private_key_pem=generate_platform_key(),
-                                tool_login_url=f"{tool.url}/lti/login",
-                                tool_launch_url=f"{tool.url}/lti/launch",
-                                tool_jwks_url=f"{tool.url}/.well-known/jwks.json")
+    with start_live_tool(tmp_path / "tool", clock=FakeClock(datetime.now(UTC))) as tool:
+        config = PlatformConfig(
+            private_key_pem=generate_platform_key(),
+            tool_login_url=f"{tool.url}/lti/login",
+            tool_launch_url=f"{tool.url}/lti/launch",
+            tool_jwks_url=f"{tool.url}/.well-known/jwks.json",
+        )
         with run_platform(config) as platform:
             yield tool, platform
 
 
-def _add_lti_advantage(page: Page, platform, tool_url: str) -> Frame:  # noqa: ANN001
+def _add_lti_advantage(page: Page, platform, tool_url: str) -> Frame:
     """Moodle's Manage tools page framing startltiadvregistration.php?url=<tool_url>."""
     start = f"{platform.url}/start-registration?{urlencode({'tool_registration_url': tool_url})}"
     frame = open_course_page(page, platform, start)
@@ -47,7 +49,9 @@ def _add_lti_advantage(page: Page, platform, tool_url: str) -> Frame:  # noqa: A
     return frame
 
 
-def test_an_invited_registration_shows_in_moodle_s_dialog_and_closes_it(tool_and_new_platform, page):
+def test_an_invited_registration_shows_in_moodle_s_dialog_and_closes_it(
+    tool_and_new_platform, page
+):
     tool, platform = tool_and_new_platform
     printed = tool.app.test_cli_runner().invoke(args=["platform", "invite"]).output
     (invite,) = re.findall(re.escape(tool.url) + r"/lti/register/\S+", printed)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,7 +17,12 @@ import requests
 from flask import Flask, jsonify
 
 from lti_tool.demo_platform import (
-    Fault, IdTokenTamper, PlatformConfig, forge_id_token, generate_platform_key, public_jwk,
+    Fault,
+    IdTokenTamper,
+    PlatformConfig,
+    forge_id_token,
+    generate_platform_key,
+    public_jwk,
 )
 from tests.support.platform_server import run_platform, serve_wsgi
 
@@ -38,7 +43,7 @@ NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.r
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 LINEITEM_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 class FormParser(HTMLParser):
@@ -96,8 +101,13 @@ def platform_key() -> str:
 
 @pytest.fixture
 def platform(platform_key, tool_jwks, clock):
-    config = PlatformConfig(private_key_pem=platform_key, tool_login_url=LOGIN_URL,
-                            tool_launch_url=LAUNCH_URL, tool_jwks_url=tool_jwks, clock=clock)
+    config = PlatformConfig(
+        private_key_pem=platform_key,
+        tool_login_url=LOGIN_URL,
+        tool_launch_url=LAUNCH_URL,
+        tool_jwks_url=tool_jwks,
+        clock=clock,
+    )
     with run_platform(config) as running:
         yield running
 
@@ -120,10 +130,16 @@ def start_launch(http, platform, kind="learner", **params) -> dict[str, str]:
 def auth_params(login: dict[str, str], **overrides: str) -> dict[str, str]:
     """What a tool sends to the authorization endpoint after login initiation."""
     params = {
-        "scope": "openid", "response_type": "id_token", "response_mode": "form_post",
-        "prompt": "none", "client_id": login["client_id"], "redirect_uri": LAUNCH_URL,
-        "login_hint": login["login_hint"], "lti_message_hint": login["lti_message_hint"],
-        "state": "state-" + uuid.uuid4().hex, "nonce": "nonce-" + uuid.uuid4().hex,
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": login["client_id"],
+        "redirect_uri": LAUNCH_URL,
+        "login_hint": login["login_hint"],
+        "lti_message_hint": login["lti_message_hint"],
+        "state": "state-" + uuid.uuid4().hex,
+        "nonce": "nonce-" + uuid.uuid4().hex,
     }
     params.update(overrides)
     return params
@@ -138,32 +154,48 @@ def launch_claims(http, platform, kind="learner", **params) -> tuple[dict, dict,
     assert form.action == LAUNCH_URL and form.fields["state"] == sent["state"]
     jwks = jwt.PyJWKClient(platform.url + "/jwks")
     key = jwks.get_signing_key_from_jwt(form.fields["id_token"])
-    claims = jwt.decode(form.fields["id_token"], key.key, algorithms=["RS256"],
-                        audience=platform.config.client_id,
-                        options={"verify_exp": False, "verify_iat": False})
+    claims = jwt.decode(
+        form.fields["id_token"],
+        key.key,
+        algorithms=["RS256"],
+        audience=platform.config.client_id,
+        options={"verify_exp": False, "verify_iat": False},
+    )
     assert claims["nonce"] == sent["nonce"]
     return claims, jwt.get_unverified_header(form.fields["id_token"]), form
 
 
 def client_assertion(platform, key_pem: str, kid: str = "tool-1", **overrides) -> str:
     now = int(platform.state.now())
-    claims = {"iss": platform.config.client_id, "sub": platform.config.client_id,
-              "aud": platform.url + "/token", "iat": now, "exp": now + 300,
-              "jti": uuid.uuid4().hex}
+    claims = {
+        "iss": platform.config.client_id,
+        "sub": platform.config.client_id,
+        "aud": platform.url + "/token",
+        "iat": now,
+        "exp": now + 300,
+        "jti": uuid.uuid4().hex,
+    }
     claims.update(overrides)
     return jwt.encode(claims, key_pem, algorithm="RS256", headers={"kid": kid})
 
 
-def fetch_token(http, platform, tool_key, scopes=(SCORE_SCOPE, LINEITEM_SCOPE, RESULT_SCOPE,
-                                                  NRPS_SCOPE)) -> requests.Response:
-    return http.post(platform.url + "/token", data={
-        "grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
-        "client_assertion": client_assertion(platform, tool_key), "scope": " ".join(scopes),
-    })
+def fetch_token(
+    http, platform, tool_key, scopes=(SCORE_SCOPE, LINEITEM_SCOPE, RESULT_SCOPE, NRPS_SCOPE)
+) -> requests.Response:
+    return http.post(
+        platform.url + "/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": client_assertion(platform, tool_key),
+            "scope": " ".join(scopes),
+        },
+    )
 
 
-def bearer(http, platform, tool_key, scopes=(SCORE_SCOPE, LINEITEM_SCOPE, RESULT_SCOPE,
-                                             NRPS_SCOPE)) -> dict[str, str]:
+def bearer(
+    http, platform, tool_key, scopes=(SCORE_SCOPE, LINEITEM_SCOPE, RESULT_SCOPE, NRPS_SCOPE)
+) -> dict[str, str]:
     response = fetch_token(http, platform, tool_key, scopes)
     assert response.status_code == 200, response.text
     return {"Authorization": "Bearer " + response.json()["access_token"]}
@@ -173,13 +205,33 @@ def scores_url(platform, line_item_id: str) -> str:
     return platform.config.scores_url(line_item_id)
 
 
-def post_score(http, platform, headers, line_item_id, *, user="4", given=7, maximum=10,
-               progress="FullyGraded", at=T0, **extra) -> requests.Response:
-    body = {"userId": user, "scoreGiven": given, "scoreMaximum": maximum,
-            "activityProgress": "Completed", "gradingProgress": progress,
-            "timestamp": at.isoformat(), **extra}
-    return http.post(scores_url(platform, line_item_id), data=json.dumps(body),
-                     headers={**headers, "Content-Type": SCORE_TYPE})
+def post_score(
+    http,
+    platform,
+    headers,
+    line_item_id,
+    *,
+    user="4",
+    given=7,
+    maximum=10,
+    progress="FullyGraded",
+    at=T0,
+    **extra,
+) -> requests.Response:
+    body = {
+        "userId": user,
+        "scoreGiven": given,
+        "scoreMaximum": maximum,
+        "activityProgress": "Completed",
+        "gradingProgress": progress,
+        "timestamp": at.isoformat(),
+        **extra,
+    }
+    return http.post(
+        scores_url(platform, line_item_id),
+        data=json.dumps(body),
+        headers={**headers, "Content-Type": SCORE_TYPE},
+    )
 
 
 @pytest.fixture
@@ -192,6 +244,7 @@ def line_item_id(http, platform) -> str:
 
 
 # --- keys and discovery -----------------------------------------------------------------------
+
 
 def test_jwks_serves_the_platform_public_key_with_its_kid(http, platform, platform_key):
     keys = http.get(platform.url + "/jwks").json()["keys"]
@@ -215,6 +268,7 @@ def test_openid_configuration_is_shaped_like_moodles(http, platform):
 
 # --- launch -----------------------------------------------------------------------------------
 
+
 def test_launch_starter_redirects_to_the_tool_login_like_moodle(http, platform):
     login = start_launch(http, platform, "learner", user_id="42")
     assert login["iss"] == platform.url
@@ -234,8 +288,14 @@ def test_launch_can_post_the_login_initiation_like_moodle(http, platform):
 
 def test_auth_answers_a_form_post_with_a_moodle_shaped_learner_id_token(http, platform, clock):
     claims, header, form = launch_claims(
-        http, platform, "learner", user_id="77", given_name="Ana", family_name="Lopez",
-        locale="es", custom_assessment="final-exam",
+        http,
+        platform,
+        "learner",
+        user_id="77",
+        given_name="Ana",
+        family_name="Lopez",
+        locale="es",
+        custom_assessment="final-exam",
     )
     assert header["alg"] == "RS256" and header["kid"] == platform.config.signing_kid
     assert claims["iat"] == int(clock.now().timestamp())
@@ -272,11 +332,14 @@ def test_auth_answers_a_form_post_with_a_moodle_shaped_learner_id_token(http, pl
 
 
 def test_instructor_and_admin_roles_and_no_lineitem(http, platform):
-    claims, _, _ = launch_claims(http, platform, "instructor", admin="1", lineitem="0",
-                                 resource_link_id="9")
+    claims, _, _ = launch_claims(
+        http, platform, "instructor", admin="1", lineitem="0", resource_link_id="9"
+    )
     assert claims[LTI + "roles"][0].endswith("membership#Instructor")
-    assert "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator" in \
-        claims[LTI + "roles"]
+    assert (
+        "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator"
+        in claims[LTI + "roles"]
+    )
     assert "lineitem" not in claims[AGS] and "lineitems" in claims[AGS]
     assert platform.state.line_items(resource_link_id="9") == []
 
@@ -294,18 +357,23 @@ def test_deep_linking_request_claims(http, platform):
 
 def test_auth_refuses_a_redirect_uri_that_is_not_registered_exactly(http, platform):
     login = start_launch(http, platform)
-    response = http.get(platform.url + "/auth",
-                        params=auth_params(login, redirect_uri=LAUNCH_URL + "/"))
+    response = http.get(
+        platform.url + "/auth", params=auth_params(login, redirect_uri=LAUNCH_URL + "/")
+    )
     assert response.status_code == 400
     assert "id_token" not in parse_form(response.text).fields
 
 
-@pytest.mark.parametrize("override,description", [
-    ({"response_mode": "query"}, "response_mode"),
-    ({"prompt": "login"}, "prompt"),
-])
-def test_auth_posts_errors_back_for_bad_response_mode_or_prompt(http, platform, override,
-                                                                description):
+@pytest.mark.parametrize(
+    "override,description",
+    [
+        ({"response_mode": "query"}, "response_mode"),
+        ({"prompt": "login"}, "prompt"),
+    ],
+)
+def test_auth_posts_errors_back_for_bad_response_mode_or_prompt(
+    http, platform, override, description
+):
     login = start_launch(http, platform)
     sent = auth_params(login, **override)
     response = http.get(platform.url + "/auth", params=sent)
@@ -327,8 +395,9 @@ def test_auth_without_response_mode_is_refused(http, platform):
 
 def test_auth_refuses_a_login_hint_of_another_user_and_a_reused_message_hint(http, platform):
     login = start_launch(http, platform)
-    form = parse_form(http.get(platform.url + "/auth",
-                               params=auth_params(login, login_hint="3")).text)
+    form = parse_form(
+        http.get(platform.url + "/auth", params=auth_params(login, login_hint="3")).text
+    )
     assert form.fields["error"] == "access_denied"
     # The launch was consumed by that attempt, as Moodle's session entry is.
     again = http.get(platform.url + "/auth", params=auth_params(login))
@@ -343,15 +412,21 @@ def test_auth_accepts_post(http, platform):
 
 def test_tamper_changes_what_auth_signs(http, platform, tool_key):
     platform.state.id_token_tamper = IdTokenTamper(
-        claims=lambda claims: {**claims, "aud": "someone-else"}, key_pem=tool_key)
+        claims=lambda claims: {**claims, "aud": "someone-else"}, key_pem=tool_key
+    )
     login = start_launch(http, platform)
-    token = parse_form(http.get(platform.url + "/auth", params=auth_params(login)).text) \
-        .fields["id_token"]
+    token = parse_form(http.get(platform.url + "/auth", params=auth_params(login)).text).fields[
+        "id_token"
+    ]
     header = jwt.get_unverified_header(token)
     assert header["kid"] != platform.config.signing_kid
-    claims = jwt.decode(token, public_jwk_key(tool_key), algorithms=["RS256"],
-                        audience="someone-else",
-                        options={"verify_exp": False, "verify_iat": False})
+    claims = jwt.decode(
+        token,
+        public_jwk_key(tool_key),
+        algorithms=["RS256"],
+        audience="someone-else",
+        options={"verify_exp": False, "verify_iat": False},
+    )
     assert claims["aud"] == "someone-else"
     assert platform.state.id_token_tamper is None  # once
 
@@ -375,8 +450,8 @@ def test_forge_id_token_variants(platform, tool_key):
 
 # --- token endpoint ---------------------------------------------------------------------------
 
-def test_token_endpoint_issues_a_bearer_token_for_a_tool_signed_assertion(http, platform,
-                                                                         tool_key):
+
+def test_token_endpoint_issues_a_bearer_token_for_a_tool_signed_assertion(http, platform, tool_key):
     response = fetch_token(http, platform, tool_key, (SCORE_SCOPE, "https://example.org/x"))
     assert response.status_code == 200, response.text
     answer = response.json()
@@ -387,28 +462,45 @@ def test_token_endpoint_issues_a_bearer_token_for_a_tool_signed_assertion(http, 
 
 def test_token_endpoint_refuses_an_assertion_signed_by_another_key(http, platform):
     stranger = generate_platform_key()
-    response = http.post(platform.url + "/token", data={
-        "grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
-        "client_assertion": client_assertion(platform, stranger), "scope": SCORE_SCOPE,
-    })
+    response = http.post(
+        platform.url + "/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": client_assertion(platform, stranger),
+            "scope": SCORE_SCOPE,
+        },
+    )
     assert response.status_code == 401 and response.json()["error"] == "invalid_client"
 
 
-def test_token_endpoint_refuses_an_expired_assertion_and_a_wrong_grant(http, platform,
-                                                                       tool_key, clock):
+def test_token_endpoint_refuses_an_expired_assertion_and_a_wrong_grant(
+    http, platform, tool_key, clock
+):
     expired = client_assertion(platform, tool_key, exp=int(clock.now().timestamp()) - 3600)
-    response = http.post(platform.url + "/token", data={
-        "grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
-        "client_assertion": expired, "scope": SCORE_SCOPE})
+    response = http.post(
+        platform.url + "/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": expired,
+            "scope": SCORE_SCOPE,
+        },
+    )
     assert response.status_code == 401
-    response = http.post(platform.url + "/token", data={
-        "grant_type": "password", "client_assertion_type": ASSERTION_TYPE,
-        "client_assertion": client_assertion(platform, tool_key), "scope": SCORE_SCOPE})
+    response = http.post(
+        platform.url + "/token",
+        data={
+            "grant_type": "password",
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": client_assertion(platform, tool_key),
+            "scope": SCORE_SCOPE,
+        },
+    )
     assert response.status_code == 400 and response.json()["error"] == "unsupported_grant_type"
 
 
-def test_access_tokens_expire_by_clock_and_on_demand(http, platform, tool_key, line_item_id,
-                                                     clock):
+def test_access_tokens_expire_by_clock_and_on_demand(http, platform, tool_key, line_item_id, clock):
     headers = bearer(http, platform, tool_key)
     url = platform.config.lineitem_url(line_item_id)
     assert http.get(url, headers=headers).status_code == 200
@@ -422,13 +514,22 @@ def test_access_tokens_expire_by_clock_and_on_demand(http, platform, tool_key, l
 
 # --- AGS scores -------------------------------------------------------------------------------
 
+
 def test_score_is_stored_rescaled_and_the_last_post_wins(http, platform, tool_key, line_item_id):
     headers = bearer(http, platform, tool_key)
     first = post_score(http, platform, headers, line_item_id, given=9, maximum=10, at=T0)
     assert first.status_code == 200 and first.text == ""
     assert platform.state.grade(line_item_id, "4").grade == 90  # rescaled to 100
-    lower = post_score(http, platform, headers, line_item_id, given=3, maximum=10,
-                       at=T0 + timedelta(seconds=1), comment="retake")
+    lower = post_score(
+        http,
+        platform,
+        headers,
+        line_item_id,
+        given=3,
+        maximum=10,
+        at=T0 + timedelta(seconds=1),
+        comment="retake",
+    )
     assert lower.status_code == 200
     grade = platform.state.grade(line_item_id, "4")
     assert grade.grade == 30 and grade.comment == "retake"  # Moodle does not keep the highest
@@ -437,17 +538,26 @@ def test_score_is_stored_rescaled_and_the_last_post_wins(http, platform, tool_ke
 def test_score_other_than_fully_graded_empties_the_grade(http, platform, tool_key, line_item_id):
     headers = bearer(http, platform, tool_key)
     post_score(http, platform, headers, line_item_id, given=8, at=T0)
-    pending = post_score(http, platform, headers, line_item_id, given=8, progress="Pending",
-                         at=T0 + timedelta(minutes=1))
+    pending = post_score(
+        http,
+        platform,
+        headers,
+        line_item_id,
+        given=8,
+        progress="Pending",
+        at=T0 + timedelta(minutes=1),
+    )
     assert pending.status_code == 200
     grade = platform.state.grade(line_item_id, "4")
     assert grade.grade is None and grade.grading_progress == "Pending"
 
 
-@pytest.mark.parametrize("delta", [timedelta(0), timedelta(milliseconds=400),
-                                   timedelta(seconds=-5)])
-def test_score_with_a_timestamp_not_newer_than_the_stored_one_is_409(http, platform, tool_key,
-                                                                     line_item_id, delta):
+@pytest.mark.parametrize(
+    "delta", [timedelta(0), timedelta(milliseconds=400), timedelta(seconds=-5)]
+)
+def test_score_with_a_timestamp_not_newer_than_the_stored_one_is_409(
+    http, platform, tool_key, line_item_id, delta
+):
     headers = bearer(http, platform, tool_key)
     assert post_score(http, platform, headers, line_item_id, given=8, at=T0).status_code == 200
     stale = post_score(http, platform, headers, line_item_id, given=2, at=T0 + delta)
@@ -457,8 +567,9 @@ def test_score_with_a_timestamp_not_newer_than_the_stored_one_is_409(http, platf
 
 
 @pytest.mark.parametrize("user", ["999", "3"])  # not enrolled; enrolled without a graded role
-def test_score_for_a_user_who_is_not_a_graded_participant_is_400(http, platform, tool_key,
-                                                                 line_item_id, user):
+def test_score_for_a_user_who_is_not_a_graded_participant_is_400(
+    http, platform, tool_key, line_item_id, user
+):
     headers = bearer(http, platform, tool_key)
     assert post_score(http, platform, headers, line_item_id, user=user).status_code == 400
     assert platform.state.grade(line_item_id, user) is None
@@ -470,22 +581,34 @@ def test_score_after_unenrolment_is_400(http, platform, tool_key, line_item_id):
     assert post_score(http, platform, headers, line_item_id).status_code == 400
 
 
-@pytest.mark.parametrize("change", [
-    {"Content-Type": "application/json"},
-    {"drop": "timestamp"},
-    {"drop": "scoreMaximum"},
-    {"gradingProgress": "Done"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"Content-Type": "application/json"},
+        {"drop": "timestamp"},
+        {"drop": "scoreMaximum"},
+        {"gradingProgress": "Done"},
+    ],
+)
 def test_malformed_score_posts_are_400(http, platform, tool_key, line_item_id, change):
     headers = bearer(http, platform, tool_key)
-    body = {"userId": "4", "scoreGiven": 1, "scoreMaximum": 1, "activityProgress": "Completed",
-            "gradingProgress": "FullyGraded", "timestamp": T0.isoformat()}
+    body = {
+        "userId": "4",
+        "scoreGiven": 1,
+        "scoreMaximum": 1,
+        "activityProgress": "Completed",
+        "gradingProgress": "FullyGraded",
+        "timestamp": T0.isoformat(),
+    }
     content_type = change.get("Content-Type", SCORE_TYPE)
     body.pop(change.get("drop", ""), None)
     if "gradingProgress" in change:
         body["gradingProgress"] = change["gradingProgress"]
-    response = http.post(scores_url(platform, line_item_id), data=json.dumps(body),
-                         headers={**headers, "Content-Type": content_type})
+    response = http.post(
+        scores_url(platform, line_item_id),
+        data=json.dumps(body),
+        headers={**headers, "Content-Type": content_type},
+    )
     assert response.status_code == 400
 
 
@@ -502,7 +625,8 @@ def test_results_show_the_rescaled_grade(http, platform, tool_key, line_item_id)
     results = http.get(platform.config.results_url(line_item_id), headers=headers)
     assert results.status_code == 200
     assert results.headers["Content-Type"].startswith(
-        "application/vnd.ims.lis.v2.resultcontainer+json")
+        "application/vnd.ims.lis.v2.resultcontainer+json"
+    )
     [result] = results.json()
     assert result["userId"] == "4" and result["resultScore"] == 50
     assert result["resultMaximum"] == 100 and result["comment"] == "ok"
@@ -511,20 +635,26 @@ def test_results_show_the_rescaled_grade(http, platform, tool_key, line_item_id)
 
 # --- AGS line items ---------------------------------------------------------------------------
 
+
 def test_line_item_lifecycle(http, platform, tool_key, line_item_id):
     headers = bearer(http, platform, tool_key)
     url = platform.config.lineitems_url()
-    created = http.post(url, json={"label": "Essay", "scoreMaximum": 20, "resourceLinkId": "1",
-                                   "tag": "essay"},
-                        headers={**headers, "Content-Type": LINEITEM_TYPE})
+    created = http.post(
+        url,
+        json={"label": "Essay", "scoreMaximum": 20, "resourceLinkId": "1", "tag": "essay"},
+        headers={**headers, "Content-Type": LINEITEM_TYPE},
+    )
     assert created.status_code == 201, created.text
     item = created.json()
     assert item["scoreMaximum"] == 20 and item["resourceLinkId"] == "1"
     listed = http.get(url, params={"resource_link_id": "1"}, headers=headers).json()
     assert {entry["label"] for entry in listed} == {"Final assessment", "Essay"}
     assert http.get(url, params={"tag": "essay"}, headers=headers).json() == [item]
-    updated = http.put(item["id"], json={"label": "Essay 2", "scoreMaximum": 25},
-                       headers={**headers, "Content-Type": LINEITEM_TYPE})
+    updated = http.put(
+        item["id"],
+        json={"label": "Essay 2", "scoreMaximum": 25},
+        headers={**headers, "Content-Type": LINEITEM_TYPE},
+    )
     assert updated.json()["label"] == "Essay 2" and updated.json()["scoreMaximum"] == 25
     assert http.delete(item["id"], headers=headers).status_code == 204
     assert http.get(item["id"], headers=headers).status_code == 404
@@ -542,6 +672,7 @@ def test_line_items_cannot_be_created_with_a_readonly_token(http, platform, tool
 
 # --- NRPS -------------------------------------------------------------------------------------
 
+
 def test_memberships_use_short_role_names(http, platform, tool_key):
     headers = bearer(http, platform, tool_key)
     response = http.get(platform.url + "/memberships", headers=headers)
@@ -556,8 +687,10 @@ def test_memberships_use_short_role_names(http, platform, tool_key):
 
 # --- faults -----------------------------------------------------------------------------------
 
-def test_scripted_429_carries_retry_after_then_the_endpoint_recovers(http, platform, tool_key,
-                                                                      line_item_id):
+
+def test_scripted_429_carries_retry_after_then_the_endpoint_recovers(
+    http, platform, tool_key, line_item_id
+):
     headers = bearer(http, platform, tool_key)
     platform.state.faults.script("scores", Fault.too_many_requests(retry_after=7))
     limited = post_score(http, platform, headers, line_item_id)
@@ -606,12 +739,17 @@ def test_unknown_fault_endpoint_is_refused(platform):
 
 # --- deep linking return ----------------------------------------------------------------------
 
+
 def deep_linking_response(platform, tool_key, items, **overrides) -> str:
     now = int(platform.state.now())
     claims = {
-        "iss": platform.config.client_id, "aud": platform.url, "iat": now, "exp": now + 60,
+        "iss": platform.config.client_id,
+        "aud": platform.url,
+        "iat": now,
+        "exp": now + 60,
         "nonce": uuid.uuid4().hex,
-        LTI + "message_type": "LtiDeepLinkingResponse", LTI + "version": "1.3.0",
+        LTI + "message_type": "LtiDeepLinkingResponse",
+        LTI + "version": "1.3.0",
         LTI + "deployment_id": platform.config.deployment_id,
         "https://purl.imsglobal.org/spec/lti-dl/claim/content_items": items,
         "https://purl.imsglobal.org/spec/lti-dl/claim/msg": "Assessment linked",
@@ -621,12 +759,20 @@ def deep_linking_response(platform, tool_key, items, **overrides) -> str:
 
 
 def test_deep_link_return_stores_items_and_creates_a_line_item(http, platform, tool_key):
-    items = [{"type": "ltiResourceLink", "title": "Final exam", "url": LAUNCH_URL,
-              "custom": {"assessment": "final-exam"},
-              "lineItem": {"scoreMaximum": 50, "label": "Final exam"}},
-             {"type": "ltiResourceLink", "title": "Practice", "url": LAUNCH_URL}]
-    response = http.post(platform.url + "/deep-link-return",
-                         data={"JWT": deep_linking_response(platform, tool_key, items)})
+    items = [
+        {
+            "type": "ltiResourceLink",
+            "title": "Final exam",
+            "url": LAUNCH_URL,
+            "custom": {"assessment": "final-exam"},
+            "lineItem": {"scoreMaximum": 50, "label": "Final exam"},
+        },
+        {"type": "ltiResourceLink", "title": "Practice", "url": LAUNCH_URL},
+    ]
+    response = http.post(
+        platform.url + "/deep-link-return",
+        data={"JWT": deep_linking_response(platform, tool_key, items)},
+    )
     assert response.status_code == 200, response.text
     assert "Final exam" in response.text and "Assessment linked" in response.text
     [record] = platform.state.deep_link_returns()
@@ -641,11 +787,17 @@ def test_deep_link_return_stores_items_and_creates_a_line_item(http, platform, t
     assert claims[AGS]["lineitem"] == platform.config.lineitem_url(graded.line_item_id)
 
 
-@pytest.mark.parametrize("overrides", [{"aud": "https://elsewhere.example"},
-                                       {LTI + "deployment_id": "other"},
-                                       {LTI + "message_type": "LtiResourceLinkRequest"}])
-def test_deep_link_return_refuses_responses_not_for_this_platform(http, platform, tool_key,
-                                                                  overrides):
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"aud": "https://elsewhere.example"},
+        {LTI + "deployment_id": "other"},
+        {LTI + "message_type": "LtiResourceLinkRequest"},
+    ],
+)
+def test_deep_link_return_refuses_responses_not_for_this_platform(
+    http, platform, tool_key, overrides
+):
     token = deep_linking_response(platform, tool_key, [], **overrides)
     response = http.post(platform.url + "/deep-link-return", data={"JWT": token})
     assert response.status_code == 400
@@ -660,28 +812,36 @@ def test_deep_link_return_refuses_a_foreign_signature(http, platform):
 
 # --- dynamic registration ---------------------------------------------------------------------
 
+
 def registration_request(domain: str = "tool.invalid") -> dict:
     base = f"http://{domain}"
     return {
-        "application_type": "web", "response_types": ["id_token"],
+        "application_type": "web",
+        "response_types": ["id_token"],
         "grant_types": ["implicit", "client_credentials"],
-        "initiate_login_uri": base + "/lti/login", "redirect_uris": [base + "/lti/launch"],
-        "client_name": "Assessment tool", "jwks_uri": base + "/.well-known/jwks.json",
+        "initiate_login_uri": base + "/lti/login",
+        "redirect_uris": [base + "/lti/launch"],
+        "client_name": "Assessment tool",
+        "jwks_uri": base + "/.well-known/jwks.json",
         "token_endpoint_auth_method": "private_key_jwt",
         "scope": f"{LINEITEM_SCOPE} {RESULT_SCOPE} {SCORE_SCOPE} {NRPS_SCOPE}",
         "https://purl.imsglobal.org/spec/lti-tool-configuration": {
-            "domain": domain, "target_link_uri": base + "/lti/launch",
+            "domain": domain,
+            "target_link_uri": base + "/lti/launch",
             "claims": ["iss", "sub", "name", "given_name", "family_name", "email"],
-            "messages": [{"type": "LtiDeepLinkingRequest",
-                          "target_link_uri": base + "/lti/launch"}],
+            "messages": [
+                {"type": "LtiDeepLinkingRequest", "target_link_uri": base + "/lti/launch"}
+            ],
         },
     }
 
 
 def start_registration(http, platform) -> tuple[str, str]:
-    response = http.get(platform.url + "/start-registration",
-                        params={"tool_registration_url": TOOL + "/lti/register?x=1"},
-                        allow_redirects=False)
+    response = http.get(
+        platform.url + "/start-registration",
+        params={"tool_registration_url": TOOL + "/lti/register?x=1"},
+        allow_redirects=False,
+    )
     assert response.status_code == 302
     location = urlsplit(response.headers["Location"])
     assert location.path == "/lti/register"
@@ -694,42 +854,64 @@ def test_dynamic_registration_answers_like_moodle(http, platform):
     openid_configuration, token = start_registration(http, platform)
     assert openid_configuration == platform.url + "/.well-known/openid-configuration"
     registration_endpoint = http.get(openid_configuration).json()["registration_endpoint"]
-    response = http.post(registration_endpoint, json=registration_request(),
-                         headers={"Authorization": "Bearer " + token})
+    response = http.post(
+        registration_endpoint,
+        json=registration_request(),
+        headers={"Authorization": "Bearer " + token},
+    )
     assert response.status_code == 200, response.text
     answer = response.json()
     tool_configuration = answer["https://purl.imsglobal.org/spec/lti-tool-configuration"]
     assert answer["client_id"] and tool_configuration["deployment_id"]
     assert answer["token_endpoint_auth_method"] == "private_key_jwt"
     assert answer["redirect_uris"] == ["http://tool.invalid/lti/launch"]
-    assert set(answer["scope"].split()) == {SCORE_SCOPE, RESULT_SCOPE, LINEITEM_RO_SCOPE,
-                                            LINEITEM_SCOPE, NRPS_SCOPE}
+    assert set(answer["scope"].split()) == {
+        SCORE_SCOPE,
+        RESULT_SCOPE,
+        LINEITEM_RO_SCOPE,
+        LINEITEM_SCOPE,
+        NRPS_SCOPE,
+    }
     assert tool_configuration["messages"][0]["type"] == "LtiDeepLinkingRequest"
     tool = platform.state.tool(answer["client_id"])
     assert tool.deployment_id == tool_configuration["deployment_id"] and not tool.active
     # Pending like Moodle until activated.
-    assert http.get(platform.launch_url("learner", client_id=tool.client_id),
-                    allow_redirects=False).status_code == 400
+    assert (
+        http.get(
+            platform.launch_url("learner", client_id=tool.client_id), allow_redirects=False
+        ).status_code
+        == 400
+    )
     platform.state.activate_tool(tool.client_id)
     login = start_launch(http, platform, "learner", client_id=tool.client_id)
     assert login["client_id"] == tool.client_id
     assert login["lti_deployment_id"] == tool.deployment_id
     # The registration token is single use.
-    again = http.post(registration_endpoint, json=registration_request(),
-                      headers={"Authorization": "Bearer " + token})
+    again = http.post(
+        registration_endpoint,
+        json=registration_request(),
+        headers={"Authorization": "Bearer " + token},
+    )
     assert again.status_code == 401
 
 
-@pytest.mark.parametrize("change,error", [
-    ({"token_endpoint_auth_method": "client_secret_basic"}, "invalid_token_endpoint_auth_method"),
-    ({"response_types": ["code"]}, "invalid_response_types"),
-    ({"jwks_uri": ""}, "missing_jwks_uri"),
-])
+@pytest.mark.parametrize(
+    "change,error",
+    [
+        (
+            {"token_endpoint_auth_method": "client_secret_basic"},
+            "invalid_token_endpoint_auth_method",
+        ),
+        ({"response_types": ["code"]}, "invalid_response_types"),
+        ({"jwks_uri": ""}, "missing_jwks_uri"),
+    ],
+)
 def test_dynamic_registration_validates_the_request(http, platform, change, error):
     _, token = start_registration(http, platform)
     body = {**registration_request(), **change}
-    response = http.post(platform.url + "/register", json=body,
-                         headers={"Authorization": "Bearer " + token})
+    response = http.post(
+        platform.url + "/register", json=body, headers={"Authorization": "Bearer " + token}
+    )
     assert response.status_code == 400 and response.json() == error
     assert platform.state.registrations() == []
 
@@ -738,16 +920,27 @@ def test_dynamic_registration_checks_domain_and_token(http, platform, clock):
     _, token = start_registration(http, platform)
     body = registration_request()
     body["https://purl.imsglobal.org/spec/lti-tool-configuration"]["domain"] = "other.invalid"
-    mismatch = http.post(platform.url + "/register", json=body,
-                         headers={"Authorization": "Bearer " + token})
+    mismatch = http.post(
+        platform.url + "/register", json=body, headers={"Authorization": "Bearer " + token}
+    )
     assert mismatch.json() == "domain_targetlinkuri_mismatch"
-    forged = forge_id_token(platform.config, {"sub": "x", "scope": "reg"},
-                            key_pem=generate_platform_key())
-    assert http.post(platform.url + "/register", json=registration_request(),
-                     headers={"Authorization": "Bearer " + forged}).status_code == 401
+    forged = forge_id_token(
+        platform.config, {"sub": "x", "scope": "reg"}, key_pem=generate_platform_key()
+    )
+    assert (
+        http.post(
+            platform.url + "/register",
+            json=registration_request(),
+            headers={"Authorization": "Bearer " + forged},
+        ).status_code
+        == 401
+    )
     clock.advance(hours=2)
-    expired = http.post(platform.url + "/register", json=registration_request(),
-                        headers={"Authorization": "Bearer " + token})
+    expired = http.post(
+        platform.url + "/register",
+        json=registration_request(),
+        headers={"Authorization": "Bearer " + token},
+    )
     assert expired.status_code == 401
 
 

@@ -17,54 +17,130 @@ from item_bank.models import AssessmentVersion, ItemVersion
 _numbers = itertools.count(1)
 
 
-def assessment_yaml(slug: str, *, pass_mark: float = 70, inactivity_minutes: float = 10,
-                    time_limit_minutes: float | None = None, max_attempts: int | None = None,
-                    retake_delay_minutes: float = 0, review: str = "full",
-                    all_types: bool = False) -> dict[str, Any]:
+def assessment_yaml(
+    slug: str,
+    *,
+    pass_mark: float = 70,
+    inactivity_minutes: float = 10,
+    time_limit_minutes: float | None = None,
+    max_attempts: int | None = None,
+    retake_delay_minutes: float = 0,
+    review: str = "full",
+    all_types: bool = False,
+) -> dict[str, Any]:
     """Four questions of 1 point (25 % each): pool A draws 2 of 3 single-choice items, pool B
     draws a true/false and a short answer. `all_types` adds pool C: a multiple-response, a
     matching and a numerical item (7 questions then)."""
-    def choice(n: int) -> dict[str, Any]:
-        return {"id": f"{slug}-c{n}", "type": "single_choice", "points": 1,
-                "source": "test.txt",
-                "stem": {"en": f"Choice question {n}", "es": f"Pregunta {n}"},
-                "options": [{"id": oid, "text": {"en": f"Option {oid}{n}", "es": f"Opción {oid}{n}"},
-                             "correct": oid == "b"} for oid in "abcd"],
-                "feedback": {"correct": {"en": "Right"}, "incorrect": {"en": "Not quite"}}}
 
-    extra = [{"id": "c", "title": {"en": "Pool C"}, "draw": 3, "items": [
-        {"id": f"{slug}-mr", "type": "multiple_response", "points": 1, "source": "test.txt",
-         "stem": {"en": "Pick the two organisations."},
-         "options": [{"id": "a", "text": {"en": "IOM"}, "correct": True},
-                     {"id": "b", "text": {"en": "UNHCR"}, "correct": True},
-                     {"id": "c", "text": {"en": "A bakery"}}]},
-        {"id": f"{slug}-ma", "type": "matching", "points": 1, "source": "test.txt",
-         "stem": {"en": "Match each agency to its field."},
-         "pairs": [{"id": "p1", "prompt": {"en": "IOM"}, "answer": {"en": "Migration"}},
-                   {"id": "p2", "prompt": {"en": "ILO"}, "answer": {"en": "Labour"}}],
-         "distractors": [{"en": "Bread"}]},
-        {"id": f"{slug}-nu", "type": "numerical", "points": 1, "source": "test.txt",
-         "stem": {"en": "Half of 25?"}, "answer": 12.5, "tolerance": 0},
-    ]}] if all_types else []
+    def choice(n: int) -> dict[str, Any]:
+        return {
+            "id": f"{slug}-c{n}",
+            "type": "single_choice",
+            "points": 1,
+            "source": "test.txt",
+            "stem": {"en": f"Choice question {n}", "es": f"Pregunta {n}"},
+            "options": [
+                {
+                    "id": oid,
+                    "text": {"en": f"Option {oid}{n}", "es": f"Opción {oid}{n}"},
+                    "correct": oid == "b",
+                }
+                for oid in "abcd"
+            ],
+            "feedback": {"correct": {"en": "Right"}, "incorrect": {"en": "Not quite"}},
+        }
+
+    extra = (
+        [
+            {
+                "id": "c",
+                "title": {"en": "Pool C"},
+                "draw": 3,
+                "items": [
+                    {
+                        "id": f"{slug}-mr",
+                        "type": "multiple_response",
+                        "points": 1,
+                        "source": "test.txt",
+                        "stem": {"en": "Pick the two organisations."},
+                        "options": [
+                            {"id": "a", "text": {"en": "IOM"}, "correct": True},
+                            {"id": "b", "text": {"en": "UNHCR"}, "correct": True},
+                            {"id": "c", "text": {"en": "A bakery"}},
+                        ],
+                    },
+                    {
+                        "id": f"{slug}-ma",
+                        "type": "matching",
+                        "points": 1,
+                        "source": "test.txt",
+                        "stem": {"en": "Match each agency to its field."},
+                        "pairs": [
+                            {"id": "p1", "prompt": {"en": "IOM"}, "answer": {"en": "Migration"}},
+                            {"id": "p2", "prompt": {"en": "ILO"}, "answer": {"en": "Labour"}},
+                        ],
+                        "distractors": [{"en": "Bread"}],
+                    },
+                    {
+                        "id": f"{slug}-nu",
+                        "type": "numerical",
+                        "points": 1,
+                        "source": "test.txt",
+                        "stem": {"en": "Half of 25?"},
+                        "answer": 12.5,
+                        "tolerance": 0,
+                    },
+                ],
+            }
+        ]
+        if all_types
+        else []
+    )
     return {
         "assessment": {
-            "slug": slug, "default_language": "en",
+            "slug": slug,
+            "default_language": "en",
             "title": {"en": f"Test assessment {slug}", "es": f"Evaluación {slug}"},
             "instructions": {"en": "Answer everything.", "es": "Responda todo."},
             "pass_mark_percent": pass_mark,
-            "rules": {"inactivity_timeout_minutes": inactivity_minutes,
-                      "time_limit_minutes": time_limit_minutes, "max_attempts": max_attempts,
-                      "retake_delay_minutes": retake_delay_minutes, "review": review},
+            "rules": {
+                "inactivity_timeout_minutes": inactivity_minutes,
+                "time_limit_minutes": time_limit_minutes,
+                "max_attempts": max_attempts,
+                "retake_delay_minutes": retake_delay_minutes,
+                "review": review,
+            },
         },
         "pools": [
-            {"id": "a", "title": {"en": "Pool A"}, "draw": 2, "items": [choice(n) for n in (1, 2, 3)]},
-            {"id": "b", "title": {"en": "Pool B"}, "draw": 2, "items": [
-                {"id": f"{slug}-tf", "type": "true_false", "points": 1, "source": "test.txt",
-                 "stem": {"en": "The sky is blue.", "es": "El cielo es azul."}, "answer": True},
-                {"id": f"{slug}-sa", "type": "short_answer", "points": 1, "source": "test.txt",
-                 "stem": {"en": "Name the organisation.", "es": "Nombre la organización."},
-                 "accepted": {"en": ["IOM"], "es": ["OIM"]}},
-            ]},
+            {
+                "id": "a",
+                "title": {"en": "Pool A"},
+                "draw": 2,
+                "items": [choice(n) for n in (1, 2, 3)],
+            },
+            {
+                "id": "b",
+                "title": {"en": "Pool B"},
+                "draw": 2,
+                "items": [
+                    {
+                        "id": f"{slug}-tf",
+                        "type": "true_false",
+                        "points": 1,
+                        "source": "test.txt",
+                        "stem": {"en": "The sky is blue.", "es": "El cielo es azul."},
+                        "answer": True,
+                    },
+                    {
+                        "id": f"{slug}-sa",
+                        "type": "short_answer",
+                        "points": 1,
+                        "source": "test.txt",
+                        "stem": {"en": "Name the organisation.", "es": "Nombre la organización."},
+                        "accepted": {"en": ["IOM"], "es": ["OIM"]},
+                    },
+                ],
+            },
             *extra,
         ],
     }

@@ -32,12 +32,15 @@ def axe_run(target: _Evaluates, options: dict[str, t.Any] | None = None) -> dict
     """axe.run() on the document of `target` (a Playwright Page or Frame): the raw results."""
     if not target.evaluate("() => typeof window.axe === 'object'"):
         target.evaluate(axe_script())
-    return target.evaluate("options => axe.run(document, options)",
-                           options or DEFAULT_OPTIONS)
+    return target.evaluate("options => axe.run(document, options)", options or DEFAULT_OPTIONS)
 
 
-def axe_check(target: _Evaluates, *, impacts: t.Iterable[str] = GATING_IMPACTS,
-              options: dict[str, t.Any] | None = None) -> list[dict[str, t.Any]]:
+def axe_check(
+    target: _Evaluates,
+    *,
+    impacts: t.Iterable[str] = GATING_IMPACTS,
+    options: dict[str, t.Any] | None = None,
+) -> list[dict[str, t.Any]]:
     """The violations whose impact is one of `impacts` (serious or critical by default)."""
     wanted = set(impacts)
     return [v for v in axe_run(target, options)["violations"] if v.get("impact") in wanted]
@@ -47,8 +50,10 @@ def describe(violations: list[dict[str, t.Any]]) -> str:
     """A readable list for assertion messages: rule, impact, help and the offending nodes."""
     lines = []
     for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} "
-                     f"<{violation['helpUrl']}>")
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']} "
+            f"<{violation['helpUrl']}>"
+        )
         for node in violation["nodes"]:
             lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:200]}")
     return "\n".join(lines)

@@ -35,10 +35,13 @@ def create_scratch_database() -> str:
         with engine.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - reported, not hidden
-        pytest.exit(f"PostgreSQL is not reachable at {admin_url.render_as_string(hide_password=True)} "
-                    f"({exc.__class__.__name__}: {exc}). Run the suite with scripts/test, which starts "
-                    "it, or set EMM_TEST_DATABASE_URL.", returncode=3)
+    except Exception as exc:
+        pytest.exit(
+            f"PostgreSQL is not reachable at {admin_url.render_as_string(hide_password=True)} "
+            f"({exc.__class__.__name__}: {exc}). Run the suite with scripts/test, which starts "
+            "it, or set EMM_TEST_DATABASE_URL.",
+            returncode=3,
+        )
     return admin_url.set(database=name).render_as_string(hide_password=False)
 
 
@@ -55,6 +58,9 @@ def check_redis() -> redis.Redis:
     try:
         client.ping()
     except redis.RedisError as exc:
-        pytest.exit(f"Redis is not reachable at {redis_url()} ({exc}). Run the suite with "
-                    "scripts/test, which starts it, or set EMM_TEST_REDIS_URL.", returncode=3)
+        pytest.exit(
+            f"Redis is not reachable at {redis_url()} ({exc}). Run the suite with "
+            "scripts/test, which starts it, or set EMM_TEST_REDIS_URL.",
+            returncode=3,
+        )
     return client

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class FakeClock:
     """A clock tests move by hand: no sleeping for time."""
 
     def __init__(self, start: datetime | None = None):
-        self._now = start or datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+        self._now = start or datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
         self._lock = threading.Lock()
 
     def now(self) -> datetime:

@@ -23,21 +23,41 @@ class Course:
     users: dict[str, int] = field(default_factory=dict)  # sub -> LtiUser.id
 
 
-def seed_course(session: Session, now: datetime, *, issuer: str = "https://moodle.test",
-                client_id: str = "client-1", token_url: str | None = None,
-                lineitem_url: str | None = "https://moodle.test/lineitems/7?type_id=1",
-                lineitems_url: str | None = "https://moodle.test/lineitems?type_id=1",
-                scopes: tuple[str, ...] = AGS_SCOPES, resource_link_id: str = "1",
-                learners: tuple[str, ...] = ("4",), title: str = "Final assessment") -> Course:
-    platform = Platform(name="Moodle", issuer=issuer, client_id=client_id,
-                        auth_login_url=issuer + "/auth",
-                        auth_token_url=token_url or issuer + "/token",
-                        key_set_url=issuer + "/jwks", created_at=now)
+def seed_course(
+    session: Session,
+    now: datetime,
+    *,
+    issuer: str = "https://moodle.test",
+    client_id: str = "client-1",
+    token_url: str | None = None,
+    lineitem_url: str | None = "https://moodle.test/lineitems/7?type_id=1",
+    lineitems_url: str | None = "https://moodle.test/lineitems?type_id=1",
+    scopes: tuple[str, ...] = AGS_SCOPES,
+    resource_link_id: str = "1",
+    learners: tuple[str, ...] = ("4",),
+    title: str = "Final assessment",
+) -> Course:
+    platform = Platform(
+        name="Moodle",
+        issuer=issuer,
+        client_id=client_id,
+        auth_login_url=issuer + "/auth",
+        auth_token_url=token_url or issuer + "/token",
+        key_set_url=issuer + "/jwks",
+        created_at=now,
+    )
     deployment = Deployment(platform=platform, deployment_id="1", created_at=now)
-    placement = Placement(deployment=deployment, resource_link_id=resource_link_id,
-                          resource_link_title=title, context_id="2", assessment_slug="final-exam",
-                          ags_lineitem_url=lineitem_url, ags_lineitems_url=lineitems_url,
-                          ags_scopes=list(scopes), updated_at=now)
+    placement = Placement(
+        deployment=deployment,
+        resource_link_id=resource_link_id,
+        resource_link_title=title,
+        context_id="2",
+        assessment_slug="final-exam",
+        ags_lineitem_url=lineitem_url,
+        ags_lineitems_url=lineitems_url,
+        ags_scopes=list(scopes),
+        updated_at=now,
+    )
     session.add_all([platform, deployment, placement])
     session.flush()
     course = Course(platform.id, deployment.id, placement.id)
@@ -55,9 +75,11 @@ def add_learner(session: Session, course: Course, sub: str, now: datetime) -> in
 
 
 def add_placement(session: Session, course: Course, now: datetime, **fields: Any) -> int:
-    placement = Placement(deployment_id=course.deployment_id, updated_at=now,
-                          **{"resource_link_title": "Another", "ags_scopes": list(AGS_SCOPES),
-                             **fields})
+    placement = Placement(
+        deployment_id=course.deployment_id,
+        updated_at=now,
+        **{"resource_link_title": "Another", "ags_scopes": list(AGS_SCOPES), **fields},
+    )
     session.add(placement)
     session.flush()
     return placement.id

@@ -18,12 +18,16 @@ class StubServer:
 
 
 @contextmanager
-def serve(routes: dict[tuple[str, str], Callable[[Request, StubServer], Response]]) -> Iterator[StubServer]:
+def serve(
+    routes: dict[tuple[str, str], Callable[[Request, StubServer], Response]],
+) -> Iterator[StubServer]:
     stub = StubServer()
 
     @Request.application
     def app(request: Request) -> Response:
-        stub.requests.append((request.method, request.path, dict(request.headers), request.get_data()))
+        stub.requests.append(
+            (request.method, request.path, dict(request.headers), request.get_data())
+        )
         handler = routes.get((request.method, request.path))
         if handler is None:
             return Response("not found", status=404)

@@ -58,8 +58,9 @@ class LiveServer(ServedApp):
         # "localhost" binds 127.0.0.1 (werkzeug picks IPv4 for host names); browsers resolve
         # it to loopback themselves, but it is another site than 127.0.0.1.
         bind_host = "127.0.0.1" if host == "localhost" else host
-        server = make_server(bind_host, 0, self._dispatch, threaded=True,
-                             request_handler=QuietRequestHandler)
+        server = make_server(
+            bind_host, 0, self._dispatch, threaded=True, request_handler=QuietRequestHandler
+        )
         self.host = host
         self.port: int = server.server_port
         super().__init__(server, host)
@@ -98,7 +99,7 @@ class LiveTool:
         with self.app.app_context(), db.session_scope() as session:
             yield session
 
-    def now(self):  # noqa: ANN201 - datetime
+    def now(self):
         from lti_tool.clock import current_clock
 
         with self.app.app_context():
@@ -114,10 +115,19 @@ class LiveTool:
         now = self.now()
         with self.session() as session:
             ensure_signing_key(session, self.app.config["SECRET_KEY"], now)
-            registered = add_platform(session, PlatformRegistration(
-                name=name, issuer=config.issuer, client_id=config.client_id,
-                deployment_ids=(config.deployment_id,), auth_login_url=config.url("/auth"),
-                auth_token_url=config.token_url(), key_set_url=config.url("/jwks")), now)
+            registered = add_platform(
+                session,
+                PlatformRegistration(
+                    name=name,
+                    issuer=config.issuer,
+                    client_id=config.client_id,
+                    deployment_ids=(config.deployment_id,),
+                    auth_login_url=config.url("/auth"),
+                    auth_token_url=config.token_url(),
+                    key_set_url=config.url("/jwks"),
+                ),
+                now,
+            )
         return registered
 
     def load_demo_content(self) -> t.Any:
@@ -142,12 +152,18 @@ def tool_settings(public_base_url: str, data_dir: Path, **overrides: t.Any) -> S
     """Settings like tests/conftest.py's SQLite ones, with the live URL as public base URL."""
     from config.settings import Settings
 
-    return Settings(secret_key=TEST_SECRET, data_dir=data_dir, public_base_url=public_base_url,
-                    **overrides)
+    return Settings(
+        secret_key=TEST_SECRET, data_dir=data_dir, public_base_url=public_base_url, **overrides
+    )
 
 
-def start_live_tool(data_dir: Path, *, clock: Clock | None = None, host: str = "localhost",
-                    **settings_overrides: t.Any) -> LiveTool:
+def start_live_tool(
+    data_dir: Path,
+    *,
+    clock: Clock | None = None,
+    host: str = "localhost",
+    **settings_overrides: t.Any,
+) -> LiveTool:
     """Serve the tool on a free port (SQLite database in `data_dir`, schema created)."""
     from lti_tool import create_app
     from lti_tool.models import metadata

@@ -42,8 +42,12 @@ class ServedApp:
         self.server = server
         self.url = f"http://{host}:{server.server_port}"
         # A short poll interval keeps shutdown() (run after every test) fast.
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name=f"wsgi {self.url}", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name=f"wsgi {self.url}",
+            daemon=True,
+        )
         self._thread.start()
         self._stopped = False
 

@@ -24,8 +24,9 @@ KEYSET_URL = ISSUER + "/mod/lti/certs.php"
 
 def new_rsa_pem() -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 def public_jwk(pem: str, kid: str) -> dict:
@@ -44,45 +45,73 @@ class FakeMoodle:
     def keyset(self) -> dict:
         return {"keys": [public_jwk(self.pem, self.kid), *self.extra_keys]}
 
-    def claims(self, nonce: str, now: float, *, role: str = "Learner", sub: str = "4",
-               message_type: str = "LtiResourceLinkRequest", custom: dict | None = None,
-               locale: str = "en") -> dict:
+    def claims(
+        self,
+        nonce: str,
+        now: float,
+        *,
+        role: str = "Learner",
+        sub: str = "4",
+        message_type: str = "LtiResourceLinkRequest",
+        custom: dict | None = None,
+        locale: str = "en",
+    ) -> dict:
         body = {
-            "nonce": nonce, "iat": int(now), "exp": int(now) + 60, "iss": ISSUER, "aud": CLIENT_ID,
+            "nonce": nonce,
+            "iat": int(now),
+            "exp": int(now) + 60,
+            "iss": ISSUER,
+            "aud": CLIENT_ID,
             "sub": sub,
             "https://purl.imsglobal.org/spec/lti/claim/deployment_id": DEPLOYMENT_ID,
             "https://purl.imsglobal.org/spec/lti/claim/target_link_uri": "http://tool.test/lti/launch",
             "https://purl.imsglobal.org/spec/lti/claim/roles": [
-                f"http://purl.imsglobal.org/vocab/lis/v2/membership#{role}"],
+                f"http://purl.imsglobal.org/vocab/lis/v2/membership#{role}"
+            ],
             "https://purl.imsglobal.org/spec/lti/claim/context": {
-                "id": "2", "label": "EMM101", "title": "Essentials of Migration Management",
-                "type": ["CourseSection"]},
+                "id": "2",
+                "label": "EMM101",
+                "title": "Essentials of Migration Management",
+                "type": ["CourseSection"],
+            },
             "https://purl.imsglobal.org/spec/lti/claim/message_type": message_type,
             "https://purl.imsglobal.org/spec/lti/claim/version": "1.3.0",
-            "given_name": "Sam", "family_name": "Student", "name": "Sam Student",
+            "given_name": "Sam",
+            "family_name": "Student",
+            "name": "Sam Student",
             "email": "student1@example.com",
             "https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {
-                "locale": locale, "document_target": "iframe",
-                "return_url": ISSUER + "/mod/lti/return.php?course=2"},
+                "locale": locale,
+                "document_target": "iframe",
+                "return_url": ISSUER + "/mod/lti/return.php?course=2",
+            },
             "https://purl.imsglobal.org/spec/lti/claim/custom": custom or {},
             "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
-                "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-                          "https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+                "scope": [
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+                ],
                 "lineitems": ISSUER + "/mod/lti/services.php/2/lineitems?type_id=1",
-                "lineitem": ISSUER + "/mod/lti/services.php/2/lineitems/2/lineitem?type_id=1"},
+                "lineitem": ISSUER + "/mod/lti/services.php/2/lineitems/2/lineitem?type_id=1",
+            },
         }
         if message_type == "LtiResourceLinkRequest":
             body["https://purl.imsglobal.org/spec/lti/claim/resource_link"] = {
-                "id": "1", "title": "Final assessment"}
+                "id": "1",
+                "title": "Final assessment",
+            }
         else:
             body["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = {
                 "deep_link_return_url": ISSUER + "/mod/lti/contentitem_return.php",
-                "accept_types": ["ltiResourceLink"], "accept_presentation_document_targets":
-                ["iframe", "window"], "data": "opaque-data"}
+                "accept_types": ["ltiResourceLink"],
+                "accept_presentation_document_targets": ["iframe", "window"],
+                "data": "opaque-data",
+            }
         return body
 
-    def sign(self, claims: dict, *, pem: str | None = None, kid: str | None = None,
-             alg: str = "RS256") -> str:
+    def sign(
+        self, claims: dict, *, pem: str | None = None, kid: str | None = None, alg: str = "RS256"
+    ) -> str:
         headers = {"kid": kid or self.kid}
         if alg == "none":
             return jwt.encode(claims, None, algorithm="none", headers=headers)
@@ -115,10 +144,19 @@ def register(app, moodle: FakeMoodle | None = None, deployments=(DEPLOYMENT_ID,)
     with app.app_context():
         with session_scope() as session:
             now = app.extensions["emm_clock"].now()
-            add_platform(session, PlatformRegistration(
-                name="E-Campus", issuer=ISSUER, client_id=CLIENT_ID,
-                deployment_ids=tuple(deployments), auth_login_url=ISSUER + "/mod/lti/auth.php",
-                auth_token_url=ISSUER + "/mod/lti/token.php", key_set_url=KEYSET_URL), now)
+            add_platform(
+                session,
+                PlatformRegistration(
+                    name="E-Campus",
+                    issuer=ISSUER,
+                    client_id=CLIENT_ID,
+                    deployment_ids=tuple(deployments),
+                    auth_login_url=ISSUER + "/mod/lti/auth.php",
+                    auth_token_url=ISSUER + "/mod/lti/token.php",
+                    key_set_url=KEYSET_URL,
+                ),
+                now,
+            )
             ensure_signing_key(session, app.config["SECRET_KEY"], now)
         if moodle is not None:
             app.extensions["emm_services"].http.mount(ISSUER, moodle.adapter())
@@ -126,9 +164,14 @@ def register(app, moodle: FakeMoodle | None = None, deployments=(DEPLOYMENT_ID,)
 
 def login(client, **overrides) -> tuple[str, str]:
     """Start a login like Moodle does; returns (state, nonce) from the redirect."""
-    params = {"iss": ISSUER, "login_hint": "4", "target_link_uri": "http://tool.test/lti/launch",
-              "lti_message_hint": '{"cmid":2}', "client_id": CLIENT_ID,
-              "lti_deployment_id": DEPLOYMENT_ID}
+    params = {
+        "iss": ISSUER,
+        "login_hint": "4",
+        "target_link_uri": "http://tool.test/lti/launch",
+        "lti_message_hint": '{"cmid":2}',
+        "client_id": CLIENT_ID,
+        "lti_deployment_id": DEPLOYMENT_ID,
+    }
     params.update(overrides)
     response = client.post("/lti/login", data=params)
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -136,8 +179,16 @@ def login(client, **overrides) -> tuple[str, str]:
     return query["state"][0], query["nonce"][0]
 
 
-def launch(client, moodle: FakeMoodle, now: float, *, claims_edit=None, sign_kwargs=None,
-           state: str | None = None, **claim_kwargs):
+def launch(
+    client,
+    moodle: FakeMoodle,
+    now: float,
+    *,
+    claims_edit=None,
+    sign_kwargs=None,
+    state: str | None = None,
+    **claim_kwargs,
+):
     real_state, nonce = login(client)
     claims = moodle.claims(nonce, now, **claim_kwargs)
     if claims_edit:

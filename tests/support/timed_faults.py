@@ -29,16 +29,20 @@ class TimedOutage(FaultPlan):
         state.faults = plan
         return plan
 
-    def down_for(self, *, endpoints=("token", "scores"), fault: Fault | None = None,
-                 **delta: float) -> datetime:
+    def down_for(
+        self, *, endpoints=("token", "scores"), fault: Fault | None = None, **delta: float
+    ) -> datetime:
         self.down_until = self.clock.now() + timedelta(**delta)
         self.endpoints = frozenset(endpoints)
         self.fault = fault or Fault.unavailable()
         return self.down_until
 
     def take(self, endpoint: str) -> Fault | None:
-        if (self.down_until is not None and endpoint in self.endpoints
-                and self.clock.now() < self.down_until):
+        if (
+            self.down_until is not None
+            and endpoint in self.endpoints
+            and self.clock.now() < self.down_until
+        ):
             self._check(endpoint)
             with self._lock:  # counted like any request; scripted faults wait for later
                 self._received[endpoint] += 1

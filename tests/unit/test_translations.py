@@ -40,7 +40,9 @@ def test_catalog_is_complete_and_keeps_placeholders(language):
         wanted = sorted(PLACEHOLDER.findall(_ids(message)[0]))
         if any(sorted(PLACEHOLDER.findall(s)) != wanted for s in _strs(translated)):
             broken.append(_ids(message)[0])
-    assert not missing, f"{len(missing)} untranslated in {language} (run scripts/translations): {missing[:5]}"
+    assert not missing, (
+        f"{len(missing)} untranslated in {language} (run scripts/translations): {missing[:5]}"
+    )
     assert not broken, f"placeholders changed in {language}: {broken[:5]}"
 
 
@@ -52,9 +54,29 @@ def test_catalog_template_is_current():
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "check.pot"
-        subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-                        "-k", "lazy_gettext", "-k", "_l", "--no-location", "-o", str(out), "."],
-                       cwd=TRANSLATIONS.parents[1], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                "extract",
+                "-F",
+                "babel.cfg",
+                "-k",
+                "lazy_gettext",
+                "-k",
+                "_l",
+                "--no-location",
+                "-o",
+                str(out),
+                ".",
+            ],
+            cwd=TRANSLATIONS.parents[1],
+            check=True,
+            capture_output=True,
+        )
         current = {_ids(m)[0] for m in _catalog(out) if m.id}
     committed = {_ids(m)[0] for m in _catalog(TRANSLATIONS / "messages.pot") if m.id}
-    assert not current - committed, f"strings missing from messages.pot: {sorted(current - committed)[:5]}"
+    assert not current - committed, (
+        f"strings missing from messages.pot: {sorted(current - committed)[:5]}"
+    )

@@ -5,7 +5,7 @@ had none)."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -24,10 +24,12 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def tool_and_platform(tmp_path):
     tool = start_live_tool(tmp_path / "tool", host="127.0.0.1")
-    config = PlatformConfig(private_key_pem=generate_platform_key(),
-                            tool_login_url=tool.url + "/lti/login",
-                            tool_launch_url=tool.url + "/lti/launch",
-                            tool_jwks_url=tool.url + "/.well-known/jwks.json")
+    config = PlatformConfig(
+        private_key_pem=generate_platform_key(),
+        tool_login_url=tool.url + "/lti/login",
+        tool_launch_url=tool.url + "/lti/launch",
+        tool_jwks_url=tool.url + "/.well-known/jwks.json",
+    )
     platform = run_platform(config, host="localhost")
     tool.register_platform(platform)
     yield tool, platform
@@ -39,18 +41,29 @@ def tool_and_platform(tmp_path):
 def test_a_launched_learner_s_best_reaches_the_platform(tool_and_platform, with_lineitem):
     tool, platform = tool_and_platform
     params = {} if with_lineitem else {"lineitem": "0"}
-    landing = browse_launch(platform, "learner", custom_assessment="final-exam",
-                            resource_link_id="31", resource_link_title="Final exam", **params)
+    landing = browse_launch(
+        platform,
+        "learner",
+        custom_assessment="final-exam",
+        resource_link_id="31",
+        resource_link_title="Final exam",
+        **params,
+    )
     assert landing.status_code == 200, landing.text[:300]
     with tool.session() as session:
         launch = session.scalars(select(LaunchSession)).one()
         assert bool(launch.placement.ags_lineitem_url) is with_lineitem
-        enqueue_grade(session, placement_id=launch.placement_id, user_id=launch.user_id,
-                      attempt_id=1, score_given=17, score_maximum=20,
-                      timestamp=datetime.now(timezone.utc))
+        enqueue_grade(
+            session,
+            placement_id=launch.placement_id,
+            user_id=launch.user_id,
+            attempt_id=1,
+            score_given=17,
+            score_maximum=20,
+            timestamp=datetime.now(UTC),
+        )
         sub = launch.user.sub
-    worker = build_worker(tool.app, name="after-launch", rng=random.Random(3),
-                          sleep=lambda s: None)
+    worker = build_worker(tool.app, name="after-launch", rng=random.Random(3), sleep=lambda s: None)
     assert worker.run_due() == 1 and worker.stats.delivered == 1
     [item] = platform.state.line_items(resource_link_id="31")
     if not with_lineitem:

@@ -47,8 +47,13 @@ def test_a_platform_down_for_a_while_gets_every_grade_once_it_is_back(ags_env):
 
 def test_server_errors_and_dropped_connections_are_retried_in_order(ags_env):
     env = ags_env
-    env.state.faults.script("scores", Fault.error(500), Fault.drop_connection(),
-                            Fault.error(502), Fault.unavailable(retry_after=3))
+    env.state.faults.script(
+        "scores",
+        Fault.error(500),
+        Fault.drop_connection(),
+        Fault.error(502),
+        Fault.unavailable(retry_after=3),
+    )
     worker = env.worker()
     env.enqueue("4", 20)
     worker.run_due()  # 500
@@ -148,8 +153,14 @@ def test_a_409_for_a_stale_timestamp_counts_as_delivered_when_the_platform_has_t
 def test_chaos_every_best_arrives_and_never_goes_down(ags_env, seed):
     env = ags_env
     rng = random.Random(seed)
-    faults = [Fault.error(500), Fault.unavailable(retry_after=2), Fault.drop_connection(),
-              Fault.too_many_requests(retry_after=4), Fault.conflict(), Fault.error(503)]
+    faults = [
+        Fault.error(500),
+        Fault.unavailable(retry_after=2),
+        Fault.drop_connection(),
+        Fault.too_many_requests(retry_after=4),
+        Fault.conflict(),
+        Fault.error(503),
+    ]
     best: dict[str, float] = {}
     worker = env.worker(seed=seed)
     for _ in range(40):

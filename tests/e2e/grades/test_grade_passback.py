@@ -30,17 +30,25 @@ def test_the_platform_ends_with_each_learner_s_best_score(ags_env):
     assert_never_lowered_never_reordered(env, LEARNERS)
     # Only rises were ever sent: 4 -> 40, 75; 5 -> 90; 6 -> 0; 7 -> 55, 80.
     assert {sub: [p.body["scoreGiven"] for p in env.posts(sub)] for sub in LEARNERS} == {
-        "4": [40, 75], "5": [90], "6": [0], "7": [55, 80]}
+        "4": [40, 75],
+        "5": [90],
+        "6": [0],
+        "7": [55, 80],
+    }
     posted = env.posts("4")[0].body
     assert (posted["activityProgress"], posted["gradingProgress"], posted["scoreMaximum"]) == (
-        "Completed", "FullyGraded", 100)
+        "Completed",
+        "FullyGraded",
+        100,
+    )
     # One access token served every request (cached per platform and scope set).
     assert env.state.faults.received("token") == 1
     assert env.state.issued_access_tokens()[0].scopes == [
         "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
         "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
         "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
-        "https://purl.imsglobal.org/spec/lti-ags/scope/score"]
+        "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+    ]
 
 
 def test_a_token_is_renewed_when_it_expires_by_time_and_when_the_platform_ends_it(ags_env):
@@ -73,11 +81,11 @@ def test_a_token_is_renewed_when_it_expires_by_time_and_when_the_platform_ends_i
 
 def test_a_line_item_is_found_for_the_resource_link_when_the_launch_has_none(ags_env):
     env = ags_env
-    with env.app.app_context():
-        with env.sessions.begin() as session:
-            session.get(Placement, env.course.placement_id).ags_lineitem_url = None
-    other = env.state.create_line_item(label="Other activity", score_maximum=10,
-                                       resource_link_id=None)
+    with env.app.app_context(), env.sessions.begin() as session:
+        session.get(Placement, env.course.placement_id).ags_lineitem_url = None
+    other = env.state.create_line_item(
+        label="Other activity", score_maximum=10, resource_link_id=None
+    )
     worker = env.worker()
     for sub in LEARNERS:
         env.enqueue(sub, 70)
@@ -98,7 +106,11 @@ def test_a_line_item_is_created_once_when_the_platform_has_none(ags_env):
     env.drain(worker)
     [item] = env.state.line_items(resource_link_id="1")
     assert (item.label, item.score_maximum, item.tag, item.resource_id) == (
-        "Final assessment", 10, "emm-assessment", "final-exam")
+        "Final assessment",
+        10,
+        "emm-assessment",
+        "final-exam",
+    )
     assert env.gradebook(item.id) == dict.fromkeys(LEARNERS, 8)  # rescaled to the item's 10
     assert env.state.faults.received("lineitems") == 2  # one lookup, one creation
 
@@ -113,14 +125,19 @@ def test_a_deleted_gradebook_column_is_reported_then_fixed_and_requeued(ags_env)
     env.enqueue("4", 60)
     env.drain(worker)
     row = env.rows()["4"]
-    assert (row.state, row.last_error_code, row.last_http_status) == ("failed", "lineitem_gone",
-                                                                      404)
+    assert (row.state, row.last_error_code, row.last_http_status) == (
+        "failed",
+        "lineitem_gone",
+        404,
+    )
     # The instructor restores the column (a new line item; the next launch carries its URL).
-    item = env.state.create_line_item(label="Final assessment", score_maximum=100,
-                                      resource_link_id="1")
+    item = env.state.create_line_item(
+        label="Final assessment", score_maximum=100, resource_link_id="1"
+    )
     with env.sessions.begin() as session:
-        session.get(Placement, env.course.placement_id).ags_lineitem_url = \
-            env.platform.config.lineitem_url(item.id)
+        session.get(
+            Placement, env.course.placement_id
+        ).ags_lineitem_url = env.platform.config.lineitem_url(item.id)
     result = env.app.test_cli_runner().invoke(args=["grades", "requeue-failed"])
     assert "Queued 1 failed grade(s) again." in result.output
     env.drain(worker)
@@ -137,14 +154,18 @@ def test_a_learner_without_a_graded_role_is_reported_with_the_platform_s_answer(
     env.drain(worker)
     row = env.rows()["8"]
     assert (row.state, row.last_error_code, row.last_http_status) == (
-        "failed", "user_not_gradable", 400)
+        "failed",
+        "user_not_gradable",
+        400,
+    )
     assert "not gradable" in row.last_error_detail
     assert env.gradebook() == {"4": 50}
     out = env.app.test_cli_runner().invoke(args=["grades", "status"]).output
     assert "delivered: 1, pending: 0, failed: 1" in out and "user_not_gradable" in out
     env.state.enrol("8", ["Learner"])  # the fix, on the platform
-    env.app.test_cli_runner().invoke(args=["grades", "requeue-failed", "--reason",
-                                           "user_not_gradable"])
+    env.app.test_cli_runner().invoke(
+        args=["grades", "requeue-failed", "--reason", "user_not_gradable"]
+    )
     env.drain(worker)
     assert env.gradebook() == {"4": 50, "8": 66}
 
@@ -162,14 +183,23 @@ def test_reconcile_requeues_what_the_platform_lost_and_leaves_higher_grades(ags_
     from lti_tool.demo_platform.gradebook import apply_score, validate_score
 
     def out_of_band(sub, body):
-        parsed = validate_score({"userId": sub, "timestamp": env.clock.now().isoformat(),
-                                 "activityProgress": "Completed", **body})
-        state.accept_score(env.line_item_id, sub,
-                           lambda stored, member, item: apply_score(parsed, None, member, item))
+        parsed = validate_score(
+            {
+                "userId": sub,
+                "timestamp": env.clock.now().isoformat(),
+                "activityProgress": "Completed",
+                **body,
+            }
+        )
+        state.accept_score(
+            env.line_item_id,
+            sub,
+            lambda stored, member, item: apply_score(parsed, None, member, item),
+        )
 
     out_of_band("4", {"gradingProgress": "Pending"})
     out_of_band("5", {"gradingProgress": "FullyGraded", "scoreGiven": 95, "scoreMaximum": 100})
-    with state._lock:  # noqa: SLF001 - the platform offers no "delete grade"
+    with state._lock:
         del state._grades[(env.line_item_id, "6")]
     assert env.gradebook() == {"4": None, "5": 95}
     result = env.app.test_cli_runner().invoke(args=["grades", "reconcile"])
@@ -205,4 +235,3 @@ def test_grades_wait_for_their_timestamps_not_for_a_fixed_order(ags_env):
     assert env.gradebook() == {"4": 30}
     assert env.rows()["9"].state == "failed"
     assert env.clock.now() - env.rows()["4"].delivered_at < timedelta(seconds=2)
-

@@ -45,12 +45,14 @@ def test_a_hanging_platform_does_not_delay_another_platform_s_grades(ags_env):
     runner = threading.Thread(target=lambda: passes.append(worker.run_due()))
     runner.start()
     try:
-        healthy_done = wait_for(lambda: env.gradebook() == dict.fromkeys(LEARNERS, 60),
-                                seconds=DEADLINE * 2)
+        healthy_done = wait_for(
+            lambda: env.gradebook() == dict.fromkeys(LEARNERS, 60), seconds=DEADLINE * 2
+        )
         took = time.monotonic() - started
         with env.sessions() as session:
-            hanging_rows = session.scalars(select(GradeOutbox).where(
-                GradeOutbox.placement_id == hanging.course.placement_id)).all()
+            hanging_rows = session.scalars(
+                select(GradeOutbox).where(GradeOutbox.placement_id == hanging.course.placement_id)
+            ).all()
             still_waiting = [row.last_error_code for row in hanging_rows]
     finally:
         runner.join(timeout=DEADLINE * 3)

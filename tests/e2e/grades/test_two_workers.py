@@ -33,7 +33,7 @@ def test_two_workers_on_postgresql_never_duplicate_or_reorder(ags_env, backend):
                     if enqueuing_done.is_set() and env.pending() == 0:
                         return
                     worker.stop_event.wait(0.005)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=work, args=(w,)) for w in workers]

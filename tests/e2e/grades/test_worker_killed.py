@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,20 +31,28 @@ def wait_for(condition, seconds: float = 20.0) -> None:
 def worker_process(app, *args: str) -> subprocess.Popen:
     settings = app.config["EMM_SETTINGS"]
     env = {key: value for key, value in os.environ.items() if not key.startswith("EMM_")}
-    env.update(EMM_SECRET_KEY=settings.secret_key, EMM_DATA_DIR=str(settings.data_dir),
-               EMM_PUBLIC_BASE_URL=settings.public_base_url)
+    env.update(
+        EMM_SECRET_KEY=settings.secret_key,
+        EMM_DATA_DIR=str(settings.data_dir),
+        EMM_PUBLIC_BASE_URL=settings.public_base_url,
+    )
     if settings.database_url:
         env["EMM_DATABASE_URL"] = settings.database_url
     flask = str(Path(sys.executable).with_name("flask"))
-    return subprocess.Popen([flask, "--app", "lti_tool:create_app", "grades", "worker", *args],
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    return subprocess.Popen(
+        [flask, "--app", "lti_tool:create_app", "grades", "worker", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 @pytest.fixture
 def wall_clock_env(ags_env):
     """The worker process reads the wall clock: put the test clock (the platform's) there."""
-    ags_env.clock.set(datetime.now(timezone.utc))
+    ags_env.clock.set(datetime.now(UTC))
     return ags_env
 
 

@@ -20,14 +20,17 @@ def live_tool(request, backend, tmp_path):
         from lti_tool.store.redis_store import RedisStore
         from tests.support import backends
 
-        overrides = {"database_url": request.getfixturevalue("postgres_url"),
-                     "redis_url": backends.redis_url()}
+        overrides = {
+            "database_url": request.getfixturevalue("postgres_url"),
+            "redis_url": backends.redis_url(),
+        }
         request.getfixturevalue("redis_client")
     tool = start_live_tool(tmp_path / "tool", host="127.0.0.1", **overrides)
     if backend == "postgres":
         prefix = f"emmtest:{uuid.uuid4().hex}:"
         tool.app.extensions["emm_services"].store = RedisStore(
-            redis.Redis.from_url(backends.redis_url(), decode_responses=True), prefix)
+            redis.Redis.from_url(backends.redis_url(), decode_responses=True), prefix
+        )
     yield tool
     tool.shutdown()
     if backend == "postgres":
@@ -38,10 +41,12 @@ def live_tool(request, backend, tmp_path):
 
 @pytest.fixture
 def platform(live_tool):
-    config = PlatformConfig(private_key_pem=generate_platform_key(),
-                            tool_login_url=live_tool.url + "/lti/login",
-                            tool_launch_url=live_tool.url + "/lti/launch",
-                            tool_jwks_url=live_tool.url + "/.well-known/jwks.json")
+    config = PlatformConfig(
+        private_key_pem=generate_platform_key(),
+        tool_login_url=live_tool.url + "/lti/login",
+        tool_launch_url=live_tool.url + "/lti/launch",
+        tool_jwks_url=live_tool.url + "/.well-known/jwks.json",
+    )
     with run_platform(config, host="localhost") as running:
         live_tool.register_platform(running)
         yield running

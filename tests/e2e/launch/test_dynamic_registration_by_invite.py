@@ -23,10 +23,12 @@ def _admin_runs(live_tool, *args: str) -> str:
 
 @pytest.fixture
 def unregistered_platform(live_tool):
-    config = PlatformConfig(private_key_pem=generate_platform_key(),
-                            tool_login_url=live_tool.url + "/lti/login",
-                            tool_launch_url=live_tool.url + "/lti/launch",
-                            tool_jwks_url=live_tool.url + "/.well-known/jwks.json")
+    config = PlatformConfig(
+        private_key_pem=generate_platform_key(),
+        tool_login_url=live_tool.url + "/lti/login",
+        tool_launch_url=live_tool.url + "/lti/launch",
+        tool_jwks_url=live_tool.url + "/.well-known/jwks.json",
+    )
     with run_platform(config, host="localhost") as running:
         yield running
 
@@ -39,8 +41,9 @@ def test_an_invited_platform_registers_and_launches(live_tool, unregistered_plat
 
     # The Moodle admin pastes the URL into "Tool URL" and presses "Add LTI Advantage".
     browser = loopback_browser()
-    page = browser.get(platform.url + "/start-registration",
-                       params={"tool_registration_url": invite}, timeout=10)
+    page = browser.get(
+        platform.url + "/start-registration", params={"tool_registration_url": invite}, timeout=10
+    )
     assert page.status_code == 200, page.text[:500]
     assert "The assessment tool is registered" in page.text
     (record,) = platform.state.registrations()
@@ -49,8 +52,10 @@ def test_an_invited_platform_registers_and_launches(live_tool, unregistered_plat
     with live_tool.session() as session:
         from lti_tool.platforms.registry import list_platforms
 
-        (registered,) = [(p.issuer, p.client_id, [d.deployment_id for d in p.deployments])
-                         for p in list_platforms(session)]
+        (registered,) = [
+            (p.issuer, p.client_id, [d.deployment_id for d in p.deployments])
+            for p in list_platforms(session)
+        ]
     assert registered == (platform.url, tool.client_id, [tool.deployment_id])
 
     # "Activate" in Moodle, then a teacher opens the tool.
@@ -60,8 +65,9 @@ def test_an_invited_platform_registers_and_launches(live_tool, unregistered_plat
     assert "Terry Teacher" in landing.text
 
     # The same URL pasted again registers nothing.
-    again = browser.get(platform.url + "/start-registration",
-                        params={"tool_registration_url": invite}, timeout=10)
+    again = browser.get(
+        platform.url + "/start-registration", params={"tool_registration_url": invite}, timeout=10
+    )
     assert again.status_code == 403
     assert "already been used" in again.text
     assert len(platform.state.registrations()) == 1, "refused before the platform was asked"
@@ -69,9 +75,11 @@ def test_an_invited_platform_registers_and_launches(live_tool, unregistered_plat
 
 def test_the_bare_registration_address_registers_nothing(live_tool, unregistered_platform):
     platform = unregistered_platform
-    page = loopback_browser().get(platform.url + "/start-registration",
-                                  params={"tool_registration_url": live_tool.url + "/lti/register"},
-                                  timeout=10)
+    page = loopback_browser().get(
+        platform.url + "/start-registration",
+        params={"tool_registration_url": live_tool.url + "/lti/register"},
+        timeout=10,
+    )
     assert page.status_code == 403
     assert "flask platform invite" in page.text
     assert platform.state.registrations() == []

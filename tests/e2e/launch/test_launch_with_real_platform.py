@@ -14,8 +14,10 @@ pytestmark = [__import__("pytest").mark.e2e]
 
 def _form_fields(html: str) -> tuple[str, dict[str, str]]:
     action = unescape(re.search(r'<form[^>]*action="([^"]+)"', html).group(1))
-    fields = {unescape(n): unescape(v) for n, v in
-              re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html)}
+    fields = {
+        unescape(n): unescape(v)
+        for n, v in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html)
+    }
     return action, fields
 
 
@@ -80,8 +82,13 @@ def test_a_replayed_form_post_is_refused(platform, live_tool):
     action, fields = _form_fields(page.text)
     first = browser.post(action, data=fields, allow_redirects=False, timeout=10)
     assert first.status_code == 303
-    replay = browser.post(action, data=fields, allow_redirects=False, timeout=10,
-                          headers={"Accept": "application/json"})
+    replay = browser.post(
+        action,
+        data=fields,
+        allow_redirects=False,
+        timeout=10,
+        headers={"Accept": "application/json"},
+    )
     assert replay.status_code == 401
     assert replay.json()["error"] in {"unknown_state", "replayed"}
 
@@ -105,8 +112,11 @@ def test_deep_linking_round_trip_creates_a_graded_resource_link(platform, live_t
     assert landing.status_code == 200, landing.text[:500]
     assert "Essentials of Migration Management" in landing.text
     token = re.search(r'name="lt" value="([^"]+)"', landing.text).group(1)
-    chosen = landing.browser.post(urljoin(landing.url, "/deep-linking/select"),
-                                  data={"lt": token, "assessment": "emm2-final"}, timeout=10)
+    chosen = landing.browser.post(
+        urljoin(landing.url, "/deep-linking/select"),
+        data={"lt": token, "assessment": "emm2-final"},
+        timeout=10,
+    )
     action, fields = _form_fields(chosen.text)
     assert action.startswith(platform.url)
     returned = landing.browser.post(action, data=fields, timeout=10)

@@ -27,6 +27,7 @@ def moodle(app):
 @pytest.fixture
 def make_assessment(app, tmp_path, clock):
     """make_assessment(time_limit_minutes=30, ...) -> slug of a published 4-question assessment."""
+
     def make(**rules) -> str:
         with app.app_context(), db.session_scope() as session:
             return publish(session, tmp_path, clock.now(), **rules).assessment.slug
@@ -49,7 +50,7 @@ class Person:
     def __post_init__(self):
         self.client = self.app.test_client(use_cookies=False)
 
-    def tab(self) -> "Person":
+    def tab(self) -> Person:
         """Another tab of the same launch (same token, no sitting yet)."""
         return Person(self.app, self.token)
 
@@ -77,8 +78,10 @@ class Person:
             self.sitting = parse_qs(urlsplit(location).query)["s"][0]
 
     def question(self, position: int, sitting: str | None = None):
-        response = self.get(f"/assessment/attempts/{self.attempt_id}/questions/{position}",
-                            s=sitting or self.sitting)
+        response = self.get(
+            f"/assessment/attempts/{self.attempt_id}/questions/{position}",
+            s=sitting or self.sitting,
+        )
         self.pick_up_sitting(response)
         return response
 
@@ -94,8 +97,10 @@ class Person:
         return self.answer_form_as_posted(position, go, **self.page_fields(position, fields))
 
     def answer_form_as_posted(self, position: int, go: str = "next", **fields):
-        return self.post(f"/assessment/attempts/{self.attempt_id}/questions/{position}",
-                         {"s": self.sitting, "go": go, **fields})
+        return self.post(
+            f"/assessment/attempts/{self.attempt_id}/questions/{position}",
+            {"s": self.sitting, "go": go, **fields},
+        )
 
     # -- the page's tokens (lti_tool/attempts/answer_tokens.py) --
     def tokens(self, position: int):
@@ -106,7 +111,8 @@ class Person:
 
             question = attempt_rows(self.app, self.attempt_id).questions[position - 1]
             self._tokens[key] = AnswerTokens(self.app.config["SECRET_KEY"]).of_question(
-                self.attempt_id, position, question.item_version)
+                self.attempt_id, position, question.item_version
+            )
         return self._tokens[key]
 
     def as_posted(self, position: int, response: dict) -> dict:
@@ -134,8 +140,11 @@ class Person:
 
     # -- what attempt.js sends --
     def _headers(self, sitting=None):
-        return {"X-Launch-Token": self.token, "X-Sitting": sitting or self.sitting,
-                "Accept": "application/json"}
+        return {
+            "X-Launch-Token": self.token,
+            "X-Sitting": sitting or self.sitting,
+            "Accept": "application/json",
+        }
 
     def save(self, position: int, response: dict, sitting: str | None = None):
         """Autosave a response given in authored ids (as the test knows the key)."""
@@ -143,20 +152,28 @@ class Person:
 
     def save_as_posted(self, position: int, response, sitting: str | None = None):
         """Autosave exactly `response`, as a script could send it."""
-        return self.client.post(f"/assessment/attempts/{self.attempt_id}/questions/{position}/answer",
-                                json={"response": response}, headers=self._headers(sitting))
+        return self.client.post(
+            f"/assessment/attempts/{self.attempt_id}/questions/{position}/answer",
+            json={"response": response},
+            headers=self._headers(sitting),
+        )
 
     def save_form(self, position: int, sitting: str | None = None, **fields):
-        return self.client.post(f"/assessment/attempts/{self.attempt_id}/questions/{position}/answer",
-                                data=fields, headers=self._headers(sitting))
+        return self.client.post(
+            f"/assessment/attempts/{self.attempt_id}/questions/{position}/answer",
+            data=fields,
+            headers=self._headers(sitting),
+        )
 
     def heartbeat(self, sitting: str | None = None):
-        return self.client.post(f"/assessment/attempts/{self.attempt_id}/heartbeat",
-                                headers=self._headers(sitting))
+        return self.client.post(
+            f"/assessment/attempts/{self.attempt_id}/heartbeat", headers=self._headers(sitting)
+        )
 
     def submit(self, sitting: str | None = None):
-        return self.post(f"/assessment/attempts/{self.attempt_id}/submit",
-                         {"s": sitting or self.sitting})
+        return self.post(
+            f"/assessment/attempts/{self.attempt_id}/submit", {"s": sitting or self.sitting}
+        )
 
     def result(self, attempt_id: int | None = None):
         return self.get(f"/assessment/attempts/{attempt_id or self.attempt_id}/result")
@@ -169,11 +186,21 @@ def _or_same(tokens, role: str, authored_id):
         return authored_id
 
 
-def launch_person(app, client, moodle, clock, *, slug: str | None, role: str = "Learner",
-                  sub: str = "4", locale: str = "en") -> Person:
+def launch_person(
+    app,
+    client,
+    moodle,
+    clock,
+    *,
+    slug: str | None,
+    role: str = "Learner",
+    sub: str = "4",
+    locale: str = "en",
+) -> Person:
     custom = {"assessment": slug} if slug else {}
-    response, _token = launch(client, moodle, clock.now().timestamp(), role=role, sub=sub,
-                              custom=custom, locale=locale)
+    response, _token = launch(
+        client, moodle, clock.now().timestamp(), role=role, sub=sub, custom=custom, locale=locale
+    )
     assert response.status_code == 303, response.get_data(as_text=True)
     token = parse_qs(urlsplit(response.headers["Location"]).query)["lt"][0]
     return Person(app, token)
@@ -182,6 +209,7 @@ def launch_person(app, client, moodle, clock, *, slug: str | None, role: str = "
 @pytest.fixture
 def learner_of(app, client, moodle, clock):
     """learner_of(slug, sub="4", locale="en") -> a launched learner."""
+
     def make(slug, **kwargs) -> Person:
         return launch_person(app, client, moodle, clock, slug=slug, **kwargs)
 
@@ -191,8 +219,16 @@ def learner_of(app, client, moodle, clock):
 @pytest.fixture
 def instructor_of(app, client, moodle, clock):
     def make(slug, **kwargs) -> Person:
-        return launch_person(app, client, moodle, clock, slug=slug, role="Instructor",
-                             sub=kwargs.pop("sub", "99"), **kwargs)
+        return launch_person(
+            app,
+            client,
+            moodle,
+            clock,
+            slug=slug,
+            role="Instructor",
+            sub=kwargs.pop("sub", "99"),
+            **kwargs,
+        )
 
     return make
 

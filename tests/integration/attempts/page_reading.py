@@ -58,8 +58,11 @@ class PageReader(HTMLParser):
     def machine_values(self, secrets: set[str]) -> list[tuple[str, str]]:
         """(where, value) of every value, name, id, for and data-* attribute and inline
         script, with the launch token and sitting key (random, not ours to judge) cut out."""
-        found = [(f"{tag}[{name}]", value) for tag, name, value in self.attributes
-                 if name in ("value", "name", "id", "for") or name.startswith("data-")]
+        found = [
+            (f"{tag}[{name}]", value)
+            for tag, name, value in self.attributes
+            if name in ("value", "name", "id", "for") or name.startswith("data-")
+        ]
         found += [("script", text) for text in self.scripts]
         for secret in secrets:
             found = [(where, value.replace(secret, "")) for where, value in found]
@@ -74,8 +77,11 @@ def authored_ids(item_version) -> set[str]:
 
 
 def leaks(values: list[tuple[str, str]], ids: set[str]) -> list[tuple[str, str]]:
-    return [(where, value) for where, value in values
-            if ids & {part.strip() for part in SEPARATORS.split(value)}]
+    return [
+        (where, value)
+        for where, value in values
+        if ids & {part.strip() for part in SEPARATORS.split(value)}
+    ]
 
 
 def page_secrets(person) -> set[str]:

@@ -37,6 +37,7 @@ def demo(app, clock):
 
 # -- 1. nothing authored in what the browser gets -------------------------------------------
 
+
 @pytest.mark.parametrize("slug", DEMO_BANKS)
 def test_no_authored_id_in_any_question_page_or_autosave_reply(app, demo, learner_of, slug):
     ana = learner_of(slug, locale="es")
@@ -60,8 +61,9 @@ def test_no_authored_id_in_any_question_page_or_autosave_reply(app, demo, learne
         again = PageReader(ana.question(q.position).get_data(as_text=True))
         assert not leaks(again.machine_values(page_secrets(ana)), ids)
         if q.item_version.type in ("single_choice", "multiple_response", "matching"):
-            assert checked_values(ana.question(q.position).get_data(as_text=True)) == \
-                sorted(flatten(posted)), q.item_version.type
+            assert checked_values(ana.question(q.position).get_data(as_text=True)) == sorted(
+                flatten(posted)
+            ), q.item_version.type
     assert checked_ids >= {"a", "b", "c", "d"}  # the banks' keys were all looked for
 
     # A refused answer (not a value of this question) shows the page again, still clean.
@@ -70,8 +72,9 @@ def test_no_authored_id_in_any_question_page_or_autosave_reply(app, demo, learne
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
     assert 'id="answer-error"' in page
-    assert not leaks(PageReader(page).machine_values(page_secrets(ana)),
-                     authored_ids(choice.item_version))
+    assert not leaks(
+        PageReader(page).machine_values(page_secrets(ana)), authored_ids(choice.item_version)
+    )
 
     # The review page before submitting.
     review = ana.get(f"/assessment/attempts/{ana.attempt_id}/review", s=ana.sitting)
@@ -90,8 +93,9 @@ def first_controls(reader: PageReader) -> dict:
     if reader.checkboxes.get("choices"):
         return {"choices": reader.checkboxes["choices"][:1]}
     if reader.selects:
-        return {"pairs": {name[len("pair-"):]: values[0]
-                          for name, values in reader.selects.items()}}
+        return {
+            "pairs": {name[len("pair-") :]: values[0] for name, values in reader.selects.items()}
+        }
     return {}
 
 
@@ -116,6 +120,7 @@ def checked_values(page: str) -> list[str]:
 
 # -- 2. answering without reading does not score like the key --------------------------------
 
+
 def by_first_control(name: str, values: list[str]) -> str | None:
     return values[0]
 
@@ -127,7 +132,7 @@ def by_smallest_value(name: str, values: list[str]) -> str | None:
 def by_value_equal_to_name(name: str, values: list[str]) -> str | None:
     """Matching: the option whose value is the select's own name (pair-p1 -> p1); choice:
     the value "a" (the banks' every single-choice key was a)."""
-    wanted = name[len("pair-"):] if name.startswith("pair-") else "a"
+    wanted = name[len("pair-") :] if name.startswith("pair-") else "a"
     return wanted if wanted in values else None
 
 
@@ -151,8 +156,9 @@ def blind_form(reader: PageReader, pick) -> dict:
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES, ids=lambda s: s.__name__)
-def test_answering_by_position_or_value_does_not_score_like_the_key(app, demo, learner_of,
-                                                                    strategy):
+def test_answering_by_position_or_value_does_not_score_like_the_key(
+    app, demo, learner_of, strategy
+):
     right, asked = defaultdict(int), defaultdict(int)
     for number, slug in enumerate(DEMO_BANKS):
         bot = learner_of(slug, sub=f"bot-{number}")
@@ -177,16 +183,21 @@ def test_answering_by_position_or_value_does_not_score_like_the_key(app, demo, l
 
 # -- 3. values belong to one attempt -------------------------------------------------------
 
+
 def control_values(person, position: int) -> set[str]:
     reader = PageReader(person.question(position).get_data(as_text=True))
-    values = {v for vs in (*reader.radios.values(), *reader.checkboxes.values(),
-                           *reader.selects.values()) for v in vs}
-    names = {name[len("pair-"):] for name in reader.selects}
+    values = {
+        v
+        for vs in (*reader.radios.values(), *reader.checkboxes.values(), *reader.selects.values())
+        for v in vs
+    }
+    names = {name[len("pair-") :] for name in reader.selects}
     return (values | names) - {"true", "false"}
 
 
 def test_the_page_values_differ_between_two_attempts_of_the_same_learner(
-        app, make_assessment, learner_of):
+    app, make_assessment, learner_of
+):
     ana = learner_of(make_assessment(all_types=True))
     ana.start()
     first = ana.attempt_id
@@ -200,8 +211,9 @@ def test_the_page_values_differ_between_two_attempts_of_the_same_learner(
     assert not set().union(*seen_first.values()) & seen_second
 
 
-def test_values_of_another_attempt_or_question_are_refused_with_a_4xx(app, make_assessment,
-                                                                      learner_of):
+def test_values_of_another_attempt_or_question_are_refused_with_a_4xx(
+    app, make_assessment, learner_of
+):
     slug = make_assessment(all_types=True)
     ana, ben = learner_of(slug), learner_of(slug, sub="5")
     ana.start()
@@ -212,13 +224,18 @@ def test_values_of_another_attempt_or_question_are_refused_with_a_4xx(app, make_
     bens = set().union(*(control_values(ben, p) for p in range(1, 8)))
     mine = {p: control_values(ana, p) for p in range(1, 8)}
     questions = attempt_rows(app, ana.attempt_id).questions
-    choices = [q for q in questions if q.item_version.type in ("single_choice",
-                                                               "multiple_response")]
+    choices = [
+        q for q in questions if q.item_version.type in ("single_choice", "multiple_response")
+    ]
     assert len(choices) == 3
     for q in choices:
+
         def response(value, q=q):
-            return ({"choice": value} if q.item_version.type == "single_choice"
-                    else {"choices": [value]})
+            return (
+                {"choice": value}
+                if q.item_version.type == "single_choice"
+                else {"choices": [value]}
+            )
 
         elsewhere = set().union(*(v for p, v in mine.items() if p != q.position))
         for foreign in (min(earlier), min(bens), min(elsewhere)):

@@ -56,8 +56,9 @@ def test_tabs_starting_at_once_make_exactly_one_attempt(app, make_assessment, le
         assert winner.submit().status_code == 303
 
 
-def test_a_start_that_lost_the_race_joins_the_live_attempt(app, make_assessment, learner_of,
-                                                          monkeypatch, clock):
+def test_a_start_that_lost_the_race_joins_the_live_attempt(
+    app, make_assessment, learner_of, monkeypatch, clock
+):
     """The partial unique index is the last word: even if the rules check missed the other
     attempt (read before it committed), the insert fails and the live attempt is returned."""
     ana = learner_of(make_assessment())
@@ -68,16 +69,22 @@ def test_a_start_that_lost_the_race_joins_the_live_attempt(app, make_assessment,
         attempt = session.get(Attempt, ana.attempt_id)
         version = attempt.assessment_version
         with pytest.raises(service.StartRefused) as refused:
-            service.start_attempt(session, placement_id=attempt.placement_id,
-                                  user_id=attempt.user_id, version=version, now=clock.now())
+            service.start_attempt(
+                session,
+                placement_id=attempt.placement_id,
+                user_id=attempt.user_id,
+                version=version,
+                now=clock.now(),
+            )
         assert refused.value.code == "in_progress" and refused.value.attempt.id == ana.attempt_id
         session.commit()  # the transaction is still usable after the failed savepoint
     assert count(app, Attempt) == 1
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
-def test_postgres_second_insert_waits_for_the_first_then_joins_it(app, make_assessment,
-                                                                  learner_of, clock):
+def test_postgres_second_insert_waits_for_the_first_then_joins_it(
+    app, make_assessment, learner_of, clock
+):
     ana = learner_of(make_assessment())
     ana.home()  # creates nothing; the learner exists
     with app.app_context():
@@ -89,17 +96,25 @@ def test_postgres_second_insert_waits_for_the_first_then_joins_it(app, make_asse
         from item_bank.catalog import latest_version
 
         version = latest_version(first, launch.placement.assessment_slug)
-        mine = service.start_attempt(first, placement_id=launch.placement_id,
-                                     user_id=launch.user_id, version=version, now=clock.now())
+        mine = service.start_attempt(
+            first,
+            placement_id=launch.placement_id,
+            user_id=launch.user_id,
+            version=version,
+            now=clock.now(),
+        )
         outcome: dict = {}
 
         def racer():
             with app.app_context():
                 try:
-                    service.start_attempt(second, placement_id=launch.placement_id,
-                                          user_id=launch.user_id,
-                                          version=latest_version(second, launch.placement.assessment_slug),
-                                          now=clock.now())
+                    service.start_attempt(
+                        second,
+                        placement_id=launch.placement_id,
+                        user_id=launch.user_id,
+                        version=latest_version(second, launch.placement.assessment_slug),
+                        now=clock.now(),
+                    )
                 except service.StartRefused as refused:
                     outcome["refused"] = refused
                     second.commit()
@@ -109,9 +124,12 @@ def test_postgres_second_insert_waits_for_the_first_then_joins_it(app, make_asse
         watcher = make()
         # Wait (no sleeping for time) until the racer's INSERT is blocked on our uncommitted row.
         for _ in range(10_000):
-            waiting = watcher.scalar(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND datname = current_database()"))
+            waiting = watcher.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()"
+                )
+            )
             watcher.rollback()
             if waiting or not thread.is_alive():
                 break
@@ -128,8 +146,9 @@ def test_concurrent_saves_are_all_committed(app, make_assessment, learner_of):
     ana = learner_of(make_assessment())
     ana.start()
     questions = attempt_rows(app, ana.attempt_id).questions
-    sent = [(q.position, right_response(q.item_version)) for q in questions] + \
-           [(q.position, {}) for q in questions[:2]]
+    sent = [(q.position, right_response(q.item_version)) for q in questions] + [
+        (q.position, {}) for q in questions[:2]
+    ]
     responses = run_together(*[lambda p=p, r=r: ana.save(p, r) for p, r in sent])
     assert [r.status_code for r in responses] == [200] * len(sent)
     stored = {q.position: q.response for q in attempt_rows(app, ana.attempt_id).questions}
@@ -167,8 +186,9 @@ def test_double_submit_scores_once(app, make_assessment, learner_of):
         assert row.version == 1 and row.score_given == 100.0
 
 
-def test_every_acknowledged_answer_is_in_the_score_even_racing_submit(app, make_assessment,
-                                                                      learner_of):
+def test_every_acknowledged_answer_is_in_the_score_even_racing_submit(
+    app, make_assessment, learner_of
+):
     ana = learner_of(make_assessment())
     ana.start()
     questions = attempt_rows(app, ana.attempt_id).questions

@@ -17,12 +17,20 @@ def demo(app, clock):
         assert report.validation.ok
 
 
-@pytest.mark.parametrize("locale, language, title", [
-    ("es", "es", "Fundamentos en gestión de la migración (EMM2.0): evaluación final"),
-    ("fr", "en", "Essentials of Migration Management (EMM2.0): final assessment"),  # no French: English
-])
-def test_items_come_in_the_launch_language_or_fall_back_to_english(app, demo, learner_of, locale,
-                                                                    language, title):
+@pytest.mark.parametrize(
+    "locale, language, title",
+    [
+        ("es", "es", "Fundamentos en gestión de la migración (EMM2.0): evaluación final"),
+        (
+            "fr",
+            "en",
+            "Essentials of Migration Management (EMM2.0): final assessment",
+        ),  # no French: English
+    ],
+)
+def test_items_come_in_the_launch_language_or_fall_back_to_english(
+    app, demo, learner_of, locale, language, title
+):
     ana = learner_of("emm2-final", locale=locale)
     ana.start()
     for n in range(1, 21):
@@ -37,7 +45,9 @@ def test_every_learner_page_stays_under_60_kb(app, demo, learner_of):
     ana.start()
     for n in range(1, 21):
         sizes[f"question {n}"] = len(ana.question(n).data)
-    sizes["review"] = len(ana.get(f"/assessment/attempts/{ana.attempt_id}/review", s=ana.sitting).data)
+    sizes["review"] = len(
+        ana.get(f"/assessment/attempts/{ana.attempt_id}/review", s=ana.sitting).data
+    )
     for n in range(1, 21):
         ana.save(n, {})
     ana.submit()
@@ -52,4 +62,7 @@ def test_a_spanish_only_assessment_for_a_spanish_launch(app, demo, learner_of):
     assert 'id="rule-questions"' in home
     ana.start()
     page = ana.question(1).get_data(as_text=True)
-    assert '<progress id="progress-bar" max="10" value="1"' in page and 'id="question-stem" lang="es"' in page
+    assert (
+        '<progress id="progress-bar" max="10" value="1"' in page
+        and 'id="question-stem" lang="es"' in page
+    )

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -83,7 +83,7 @@ def store_redis():
 def seeded(database, tmp_path):
     """A placement with a 4-question assessment and a learner's launch token (made directly in
     the database: this test is about faults, not launches)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from lti_tool import create_app, db
     from lti_tool.launch import tokens
@@ -91,23 +91,47 @@ def seeded(database, tmp_path):
     from lti_tool.platforms.models import Deployment, Platform
     from tests.support.attempt_content import publish
 
-    settings = Settings(secret_key=SECRET, database_url=database, redis_url=_redis_url(),
-                        data_dir=tmp_path / "seed", demo_mode=False)
+    settings = Settings(
+        secret_key=SECRET,
+        database_url=database,
+        redis_url=_redis_url(),
+        data_dir=tmp_path / "seed",
+        demo_mode=False,
+    )
     app = create_app(settings)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.app_context(), db.session_scope() as session:
         slug = publish(session, tmp_path, now, inactivity_minutes=10).assessment.slug
-        platform = Platform(name="Moodle", issuer="https://moodle.test", client_id="c",
-                            auth_login_url="https://moodle.test/a", auth_token_url="https://moodle.test/t",
-                            key_set_url="https://moodle.test/k", created_at=now)
+        platform = Platform(
+            name="Moodle",
+            issuer="https://moodle.test",
+            client_id="c",
+            auth_login_url="https://moodle.test/a",
+            auth_token_url="https://moodle.test/t",
+            key_set_url="https://moodle.test/k",
+            created_at=now,
+        )
         deployment = Deployment(platform=platform, deployment_id="1", created_at=now)
-        placement = Placement(deployment=deployment, resource_link_id="rl", assessment_slug=slug,
-                              ags_scopes=[], updated_at=now)
+        placement = Placement(
+            deployment=deployment,
+            resource_link_id="rl",
+            assessment_slug=slug,
+            ags_scopes=[],
+            updated_at=now,
+        )
         user = LtiUser(platform=platform, sub="4", name="Ana", updated_at=now)
-        launch = LaunchSession(id="fault-launch", user=user, deployment=deployment,
-                               placement=placement, message_type="LtiResourceLinkRequest",
-                               role="learner", locale="en", claims={}, created_at=now,
-                               expires_at=now + timedelta(hours=2))
+        launch = LaunchSession(
+            id="fault-launch",
+            user=user,
+            deployment=deployment,
+            placement=placement,
+            message_type="LtiResourceLinkRequest",
+            role="learner",
+            locale="en",
+            claims={},
+            created_at=now,
+            expires_at=now + timedelta(hours=2),
+        )
         session.add(launch)
     app.extensions["emm_engine"].dispose()
     return tokens.mint(SECRET, "fault-launch", now + timedelta(hours=2))
@@ -119,24 +143,44 @@ def server(database, store_redis, tmp_path):
     port = _free_port()
     log = tmp_path / "access.log"
     errors = tmp_path / "gunicorn.err"
-    env = {**os.environ, "EMM_SECRET_KEY": SECRET, "EMM_DATABASE_URL": database,
-           "EMM_REDIS_URL": _redis_url(), "EMM_DEMO_MODE": "false",
-           "EMM_DATA_DIR": str(tmp_path / "data"), "EMM_BIND": f"127.0.0.1:{port}",
-           "EMM_WORKERS": "2", "EMM_ACCESS_LOG": str(log),
-           "EMM_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "EMM_EMBEDDED_GRADE_WORKER": "false"}
+    env = {
+        **os.environ,
+        "EMM_SECRET_KEY": SECRET,
+        "EMM_DATABASE_URL": database,
+        "EMM_REDIS_URL": _redis_url(),
+        "EMM_DEMO_MODE": "false",
+        "EMM_DATA_DIR": str(tmp_path / "data"),
+        "EMM_BIND": f"127.0.0.1:{port}",
+        "EMM_WORKERS": "2",
+        "EMM_ACCESS_LOG": str(log),
+        "EMM_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "EMM_EMBEDDED_GRADE_WORKER": "false",
+    }
     err_file = errors.open("wb")
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-c", "config/gunicorn.conf.py",
-         "--access-logformat", '%(p)s "%(m)s %(U)s" %(s)s', "wsgi:app"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=err_file)
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "-c",
+            "config/gunicorn.conf.py",
+            "--access-logformat",
+            '%(p)s "%(m)s %(U)s" %(s)s',
+            "wsgi:app",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=err_file,
+    )
     url = f"http://127.0.0.1:{port}"
 
     def ready():
         if process.poll() is not None:
             raise AssertionError("gunicorn exited: " + errors.read_text()[-2000:])
         try:
-            return requests.get(url + "/healthz", timeout=5).status_code == 200 and \
-                len(_children(process.pid)) == 2
+            return (
+                requests.get(url + "/healthz", timeout=5).status_code == 200
+                and len(_children(process.pid)) == 2
+            )
         except requests.RequestException:  # not listening yet, or a worker still booting
             return False
 
@@ -156,6 +200,7 @@ def server(database, store_redis, tmp_path):
 def _served_by(log: Path, path: str) -> int:
     """The pid of the worker that answered `POST path` (the access log is written after the
     response, so wait for its line)."""
+
     def find():
         for line in log.read_text().splitlines() if log.exists() else []:
             match = re.match(rf'<(\d+)> "POST {re.escape(path)}" 200', line)
@@ -166,8 +211,9 @@ def _served_by(log: Path, path: str) -> int:
     return _wait_for(find, f"the access log line of {path}")
 
 
-def test_worker_killed_after_an_ack_and_redis_flushed_lose_nothing(database, seeded, server,
-                                                                   store_redis):
+def test_worker_killed_after_an_ack_and_redis_flushed_lose_nothing(
+    database, seeded, server, store_redis
+):
     url, master, log = server
     token = seeded
     http = requests.Session()
@@ -193,14 +239,17 @@ def test_worker_killed_after_an_ack_and_redis_flushed_lose_nothing(database, see
     worker = _served_by(log, first_path)
     assert worker in _children(master.pid)
     os.kill(worker, signal.SIGKILL)
-    _wait_for(lambda: worker not in _children(master.pid) and len(_children(master.pid)) == 2,
-              "gunicorn to replace the killed worker")
+    _wait_for(
+        lambda: worker not in _children(master.pid) and len(_children(master.pid)) == 2,
+        "gunicorn to replace the killed worker",
+    )
 
     # And Redis loses every key (what a restart without persistence does).
     store_redis.flushdb()
 
-    page = http.get(url + f"/assessment/attempts/{attempt_id}/questions/1",
-                    params={"lt": token, "s": sitting})
+    page = http.get(
+        url + f"/assessment/attempts/{attempt_id}/questions/1", params={"lt": token, "s": sitting}
+    )
     assert page.status_code == 200
     # Position 1 is always a single-choice item (pool A comes first): its answer is checked.
     assert re.search(rf'value="{right(1)["choice"]}"\s+checked', page.text)
@@ -209,11 +258,17 @@ def test_worker_killed_after_an_ack_and_redis_flushed_lose_nothing(database, see
     beat = http.post(url + f"/assessment/attempts/{attempt_id}/heartbeat", headers=headers)
     assert beat.status_code == 200 and beat.json()["status"] == "in_progress"
     for position in (2, 3, 4):
-        saved = http.post(url + f"/assessment/attempts/{attempt_id}/questions/{position}/answer",
-                          json={"response": right(position)}, headers=headers)
+        saved = http.post(
+            url + f"/assessment/attempts/{attempt_id}/questions/{position}/answer",
+            json={"response": right(position)},
+            headers=headers,
+        )
         assert saved.status_code == 200, saved.text
-    done = http.post(url + f"/assessment/attempts/{attempt_id}/submit",
-                     data={"lt": token, "s": headers["X-Sitting"]}, allow_redirects=False)
+    done = http.post(
+        url + f"/assessment/attempts/{attempt_id}/submit",
+        data={"lt": token, "s": headers["X-Sitting"]},
+        allow_redirects=False,
+    )
     assert done.status_code == 303
     result = http.get(url + f"/assessment/attempts/{attempt_id}/result", params={"lt": token})
     assert "Score: 100 %" in result.text

@@ -11,7 +11,8 @@ from tests.integration.attempts.conftest import attempt_rows
 
 
 def test_another_learner_hammering_my_attempt_is_refused_and_not_counted(
-        app, make_assessment, learner_of, clock):
+    app, make_assessment, learner_of, clock
+):
     slug = make_assessment()
     ana, ben = learner_of(slug), learner_of(slug, sub="5")
     ben.start()
@@ -31,8 +32,9 @@ def test_another_learner_hammering_my_attempt_is_refused_and_not_counted(
     assert attempt_rows(app, ben.attempt_id).status == "in_progress"
 
 
-def test_heartbeats_alone_end_the_attempt_after_three_allowances(app, make_assessment,
-                                                                  learner_of, clock):
+def test_heartbeats_alone_end_the_attempt_after_three_allowances(
+    app, make_assessment, learner_of, clock
+):
     ana = learner_of(make_assessment())  # a 10-minute allowance
     home = ana.home().get_data(as_text=True)
     assert 'id="rule-keep-working"' in home and "for 30 minutes" in home
@@ -72,8 +74,9 @@ def test_answers_and_pages_keep_a_beating_attempt_going(app, make_assessment, le
     assert saved.status_code == 200 and saved.json["engagement_seconds_left"] == 1800
 
 
-def test_the_settle_command_ends_attempts_kept_only_by_heartbeats(app, make_assessment,
-                                                                  learner_of, clock, runner):
+def test_the_settle_command_ends_attempts_kept_only_by_heartbeats(
+    app, make_assessment, learner_of, clock, runner
+):
     slug = make_assessment()
     beating, working = learner_of(slug), learner_of(slug, sub="5")
     beating.start()
@@ -89,8 +92,9 @@ def test_the_settle_command_ends_attempts_kept_only_by_heartbeats(app, make_asse
     assert attempt_rows(app, working.attempt_id).status == "in_progress"
 
 
-def test_the_instructor_sees_why_an_attempt_ended(app, make_assessment, learner_of,
-                                                  instructor_of, clock):
+def test_the_instructor_sees_why_an_attempt_ended(
+    app, make_assessment, learner_of, instructor_of, clock
+):
     slug = make_assessment()
     ana = learner_of(slug)
     ana.start()

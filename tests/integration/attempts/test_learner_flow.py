@@ -15,8 +15,10 @@ from tests.support.attempt_content import right_response, wrong_response
 def answers_for(app, person, right: int):
     """(position, response) for every question of the person's attempt, the first `right` right."""
     attempt = attempt_rows(app, person.attempt_id)
-    return [(q.position, (right_response if q.position <= right else wrong_response)(q.item_version))
-            for q in attempt.questions]
+    return [
+        (q.position, (right_response if q.position <= right else wrong_response)(q.item_version))
+        for q in attempt.questions
+    ]
 
 
 def test_home_states_the_rules_then_starts_an_attempt(app, make_assessment, learner_of):
@@ -30,7 +32,7 @@ def test_home_states_the_rules_then_starts_an_attempt(app, make_assessment, lear
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Question 1 of 4" in page and '<progress id="progress-bar" max="4" value="1"' in page
-    assert 'id="save-status"' in page and 'aria-live' in page
+    assert 'id="save-status"' in page and "aria-live" in page
 
 
 def test_no_answer_keys_reach_the_browser_during_the_attempt(app, make_assessment, learner_of):
@@ -40,8 +42,14 @@ def test_no_answer_keys_reach_the_browser_during_the_attempt(app, make_assessmen
     ana.start()
     for q in attempt_rows(app, ana.attempt_id).questions:
         page = ana.question(q.position).get_data(as_text=True)
-        for secret in ('"correct"', "correct:", "Right", "Not quite", "data-correct",
-                       q.item_version.item_uid):
+        for secret in (
+            '"correct"',
+            "correct:",
+            "Right",
+            "Not quite",
+            "data-correct",
+            q.item_version.item_uid,
+        ):
             assert secret not in page
         if q.item_version.type == "short_answer":  # its accepted answer (elsewhere an option)
             assert "IOM" not in page
@@ -68,14 +76,18 @@ def test_form_posts_save_answers_without_javascript(app, make_assessment, learne
     choice = by_type["single_choice"]
     moved = ana.answer_form(choice.position, go="next", choice="c")
     assert moved.status_code == 303
-    assert f"/questions/{min(4, choice.position + 1)}" in moved.headers["Location"] or \
-        "/review" in moved.headers["Location"]
+    assert (
+        f"/questions/{min(4, choice.position + 1)}" in moved.headers["Location"]
+        or "/review" in moved.headers["Location"]
+    )
     again = ana.question(choice.position).get_data(as_text=True)
     c = ana.tokens(choice.position).token(OPTION, "c")
     assert re.search(rf'value="{c}"\s+checked', again)  # the page's token for option c
     text_q = by_type["short_answer"]
     assert ana.answer_form(text_q.position, go="review", text="  I O M ").status_code == 303
-    assert attempt_rows(app, ana.attempt_id).questions[text_q.position - 1].response == {"text": "I O M"}
+    assert attempt_rows(app, ana.attempt_id).questions[text_q.position - 1].response == {
+        "text": "I O M"
+    }
     tf = by_type["true_false"]
     ana.answer_form(tf.position, value="false")
     assert attempt_rows(app, ana.attempt_id).questions[tf.position - 1].response == {"value": False}
@@ -89,7 +101,9 @@ def test_a_bad_number_is_explained_not_saved(app, make_assessment, learner_of):
     assert attempt_rows(app, ana.attempt_id).questions[0].response is None
 
 
-def test_reload_within_the_timeout_resumes_with_every_answer(app, make_assessment, learner_of, clock):
+def test_reload_within_the_timeout_resumes_with_every_answer(
+    app, make_assessment, learner_of, clock
+):
     ana = learner_of(make_assessment())
     ana.start()
     for position, response in answers_for(app, ana, right=2)[:2]:
@@ -164,11 +178,14 @@ def test_a_lower_score_later_keeps_the_best(app, make_assessment, learner_of, cl
     assert "Your best score: 75 %" in home and 'id="attempt-row-2"' in home
 
 
-@pytest.mark.parametrize("policy, shown, hidden", [
-    ("none", [], ["Your answers", "Points per question", "Choice question"]),
-    ("score", ["Points per question"], ["Choice question", "a correct answer"]),
-    ("responses", ["Your answers", "your answer"], ["a correct answer", "Accepted answers"]),
-])
+@pytest.mark.parametrize(
+    "policy, shown, hidden",
+    [
+        ("none", [], ["Your answers", "Points per question", "Choice question"]),
+        ("score", ["Points per question"], ["Choice question", "a correct answer"]),
+        ("responses", ["Your answers", "your answer"], ["a correct answer", "Accepted answers"]),
+    ],
+)
 def test_the_review_follows_the_policy(app, make_assessment, learner_of, policy, shown, hidden):
     ana = learner_of(make_assessment(review=policy))
     ana.start()
@@ -200,7 +217,9 @@ def test_a_second_tab_takes_over_and_the_first_stops(app, make_assessment, learn
     assert tab2.save(1, {"choice": "a"}).status_code == 200
 
 
-def test_a_duplicated_tab_takes_the_sitting_and_the_original_stops(app, make_assessment, learner_of):
+def test_a_duplicated_tab_takes_the_sitting_and_the_original_stops(
+    app, make_assessment, learner_of
+):
     """Opening a copy of the question's address (the browser's "Duplicate tab") hands the copy
     a fresh sitting key: never two live copies of one attempt."""
     original = learner_of(make_assessment())
@@ -219,7 +238,11 @@ def test_time_limit_auto_submits_the_saved_answers(app, make_assessment, learner
     ana = learner_of(make_assessment(time_limit_minutes=20, inactivity_minutes=30))
     ana.start()
     page = ana.question(1).get_data(as_text=True)
-    assert 'data-time-left="1200"' in page and 'id="time-limit"' in page and 'id="timeout-form"' in page
+    assert (
+        'data-time-left="1200"' in page
+        and 'id="time-limit"' in page
+        and 'id="timeout-form"' in page
+    )
     saved = answers_for(app, ana, right=4)
     for position, response in saved[:2]:
         clock.advance(minutes=5)
@@ -246,7 +269,9 @@ def test_retake_delay_and_attempt_limit_are_explained(app, make_assessment, lear
     page = ana.result().get_data(as_text=True)
     assert "1 of 2" in page and 'id="retake-at"' in page and 'id="start-attempt"' not in page
     refused = ana.post("/assessment/attempts")
-    assert refused.status_code == 303 and refused.headers["Location"].split("?")[0].endswith("/assessment")
+    assert refused.status_code == 303 and refused.headers["Location"].split("?")[0].endswith(
+        "/assessment"
+    )
     clock.advance(hours=1)
     ana.start()
     ana.submit()
@@ -268,8 +293,11 @@ def test_requests_without_the_launch_token_are_refused(app, make_assessment, lea
     ana = learner_of(make_assessment())
     ana.start()
     anonymous = app.test_client(use_cookies=False)
-    response = anonymous.post(f"/assessment/attempts/{ana.attempt_id}/questions/1/answer",
-                              json={"response": {"choice": "a"}}, headers={"X-Sitting": ana.sitting})
+    response = anonymous.post(
+        f"/assessment/attempts/{ana.attempt_id}/questions/1/answer",
+        json={"response": {"choice": "a"}},
+        headers={"X-Sitting": ana.sitting},
+    )
     assert response.status_code == 401
 
 
@@ -293,6 +321,7 @@ def test_every_item_type_works_without_javascript(app, make_assessment, learner_
         assert page.status_code == 200, q.item_version.type
         assert ana.answer_form(q.position, **right_form(q.item_version)).status_code == 303
     stored = attempt_rows(app, ana.attempt_id).questions
+
     # Revisiting shows every saved answer selected, in the page's tokens.
     def token(q, role, authored):
         return ana.tokens(q.position).token(role, authored)
@@ -303,9 +332,11 @@ def test_every_item_type_works_without_javascript(app, make_assessment, learner_
         "true_false": lambda q: [r'value="true"\s+checked'],
         "matching": lambda q: [
             rf'name="pair-{token(q, PROMPT, p)}">.*?value="{token(q, ANSWER, p)}"\s+selected'
-            for p in ("p1", "p2")],
+            for p in ("p1", "p2")
+        ],
         "short_answer": lambda q: [r'name="text" value="IOM"'],
-        "numerical": lambda q: [r'name="value" value="12,5"']}
+        "numerical": lambda q: [r'name="value" value="12,5"'],
+    }
     for q in stored:
         page = ana.question(q.position).get_data(as_text=True)
         for pattern in expected[q.item_version.type](q):
@@ -319,8 +350,9 @@ def test_every_item_type_works_without_javascript(app, make_assessment, learner_
 def test_a_wrong_number_is_explained_on_the_page(app, make_assessment, learner_of):
     ana = learner_of(make_assessment(all_types=True))
     ana.start()
-    numerical = next(q for q in attempt_rows(app, ana.attempt_id).questions
-                     if q.item_version.type == "numerical")
+    numerical = next(
+        q for q in attempt_rows(app, ana.attempt_id).questions if q.item_version.type == "numerical"
+    )
     page = ana.answer_form(numerical.position, value="twelve")
     text = page.get_data(as_text=True)
     assert page.status_code == 422 and 'id="answer-error"' in text and 'aria-invalid="true"' in text
@@ -329,8 +361,9 @@ def test_a_wrong_number_is_explained_on_the_page(app, make_assessment, learner_o
     assert json.status_code == 422 and "number" in json.json["message"]
 
 
-def test_the_settle_command_ends_attempts_whose_time_is_up(app, make_assessment, learner_of, clock,
-                                                           runner):
+def test_the_settle_command_ends_attempts_whose_time_is_up(
+    app, make_assessment, learner_of, clock, runner
+):
     walked_away = learner_of(make_assessment())
     walked_away.start()
     timed = learner_of(make_assessment(time_limit_minutes=5, inactivity_minutes=30), sub="5")

@@ -42,7 +42,10 @@ def version(app, clock):
 @pytest.fixture
 def launch_as(app, client, moodle, clock, version):
     """launch_as(role="Learner", sub="4", locale="en", name="Sam Student") -> Launched."""
-    def do(role: str = "Learner", *, sub: str = "4", locale: str = "en", name: str | None = None) -> Launched:
+
+    def do(
+        role: str = "Learner", *, sub: str = "4", locale: str = "en", name: str | None = None
+    ) -> Launched:
         def edit(claims: dict) -> None:
             if name is not None:
                 claims["name"] = name
@@ -50,12 +53,22 @@ def launch_as(app, client, moodle, clock, version):
                     claims.pop("given_name", None)
                     claims.pop("family_name", None)
 
-        response, _ = launch(client, moodle, clock.now().timestamp(), role=role, sub=sub, locale=locale,
-                             custom={"assessment": "emm2-final"}, claims_edit=edit)
+        response, _ = launch(
+            client,
+            moodle,
+            clock.now().timestamp(),
+            role=role,
+            sub=sub,
+            locale=locale,
+            custom={"assessment": "emm2-final"},
+            claims_edit=edit,
+        )
         assert response.status_code == 303, response.get_data(as_text=True)
         token = parse_qs(urlsplit(response.headers["Location"]).query)["lt"][0]
         with app.app_context():
-            row = db.session().get(LaunchSession, tokens.read(app.config["SECRET_KEY"], token, clock.now()))
+            row = db.session().get(
+                LaunchSession, tokens.read(app.config["SECRET_KEY"], token, clock.now())
+            )
             return Launched(token, row.user_id, row.placement_id)
 
     return do
@@ -64,11 +77,18 @@ def launch_as(app, client, moodle, clock, version):
 @pytest.fixture
 def finish(app, clock, version):
     """finish(launched, percent) -> attempt id: a submitted attempt and the best score."""
+
     def do(who: Launched, percent: float) -> int:
         with app.app_context():
             session = db.session()
-            attempt = factories.finish_attempt(session, session.get(AssessmentVersion, version.id), who.placement_id, who.user_id,
-                                               percent, clock.now())
+            attempt = factories.finish_attempt(
+                session,
+                session.get(AssessmentVersion, version.id),
+                who.placement_id,
+                who.user_id,
+                percent,
+                clock.now(),
+            )
             session.commit()
             return attempt.id
 
@@ -78,6 +98,7 @@ def finish(app, clock, version):
 @pytest.fixture
 def forms(app, clock, version):
     """forms(("emm2-course-evaluation", True), ...): import the shipped forms and attach these."""
+
     def do(*attachments: tuple[str, bool]) -> None:
         with app.app_context():
             session = db.session()

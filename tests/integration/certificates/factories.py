@@ -29,8 +29,14 @@ COURSE = "Essentials of Migration Management"
 _numbers = itertools.count(1)
 
 
-def make_assessment(session: Session, now: datetime, *, slug: str = "emm2-final",
-                    pass_mark: float = 70.0, titles: dict[str, str] | None = None) -> AssessmentVersion:
+def make_assessment(
+    session: Session,
+    now: datetime,
+    *,
+    slug: str = "emm2-final",
+    pass_mark: float = 70.0,
+    titles: dict[str, str] | None = None,
+) -> AssessmentVersion:
     assessment = session.scalar(select(Assessment).where(Assessment.slug == slug))
     if assessment is None:
         assessment = Assessment(slug=slug, created_at=now)
@@ -38,11 +44,23 @@ def make_assessment(session: Session, now: datetime, *, slug: str = "emm2-final"
         session.flush()
     number = len(assessment.versions) + 1
     version = AssessmentVersion(
-        assessment_id=assessment.id, number=number, content_hash=f"{slug}-{number}".ljust(64, "0"),
-        published_at=now, source_file="test", default_language="en", languages=list((titles or TITLES)),
-        title=dict(titles or TITLES), instructions={"en": "Answer."}, pass_mark_percent=pass_mark,
-        questions_drawn=4, inactivity_timeout_seconds=600, time_limit_seconds=None, max_attempts=None,
-        retake_delay_seconds=0, review_policy="responses")
+        assessment_id=assessment.id,
+        number=number,
+        content_hash=f"{slug}-{number}".ljust(64, "0"),
+        published_at=now,
+        source_file="test",
+        default_language="en",
+        languages=list(titles or TITLES),
+        title=dict(titles or TITLES),
+        instructions={"en": "Answer."},
+        pass_mark_percent=pass_mark,
+        questions_drawn=4,
+        inactivity_timeout_seconds=600,
+        time_limit_seconds=None,
+        max_attempts=None,
+        retake_delay_seconds=0,
+        review_policy="responses",
+    )
     session.add(version)
     session.flush()
     return version
@@ -50,55 +68,118 @@ def make_assessment(session: Session, now: datetime, *, slug: str = "emm2-final"
 
 def make_platform(session: Session, now: datetime) -> Deployment:
     n = next(_numbers)
-    platform = Platform(name="E-Campus", issuer=f"https://moodle{n}.test", client_id="c",
-                        auth_login_url="https://moodle.test/auth", key_set_url="https://moodle.test/k",
-                        auth_token_url="https://moodle.test/t", created_at=now)
+    platform = Platform(
+        name="E-Campus",
+        issuer=f"https://moodle{n}.test",
+        client_id="c",
+        auth_login_url="https://moodle.test/auth",
+        key_set_url="https://moodle.test/k",
+        auth_token_url="https://moodle.test/t",
+        created_at=now,
+    )
     deployment = Deployment(platform=platform, deployment_id="1", created_at=now)
     session.add(deployment)
     session.flush()
     return deployment
 
 
-def make_placement(session: Session, deployment: Deployment, now: datetime, *, slug: str = "emm2-final",
-                   course: str = COURSE) -> Placement:
-    placement = Placement(deployment=deployment, resource_link_id=f"rl-{next(_numbers)}", updated_at=now,
-                          context_title=course, resource_link_title="Final assessment",
-                          assessment_slug=slug, ags_scopes=[])
+def make_placement(
+    session: Session,
+    deployment: Deployment,
+    now: datetime,
+    *,
+    slug: str = "emm2-final",
+    course: str = COURSE,
+) -> Placement:
+    placement = Placement(
+        deployment=deployment,
+        resource_link_id=f"rl-{next(_numbers)}",
+        updated_at=now,
+        context_title=course,
+        resource_link_title="Final assessment",
+        assessment_slug=slug,
+        ags_scopes=[],
+    )
     session.add(placement)
     session.flush()
     return placement
 
 
-def make_learner(session: Session, deployment: Deployment, now: datetime, name: str = "Ana Pérez",
-                 **names: str) -> LtiUser:
-    user = LtiUser(platform_id=deployment.platform_id, sub=str(next(_numbers)), name=name,
-                   given_name=names.get("given_name", ""), family_name=names.get("family_name", ""),
-                   updated_at=now)
+def make_learner(
+    session: Session, deployment: Deployment, now: datetime, name: str = "Ana Pérez", **names: str
+) -> LtiUser:
+    user = LtiUser(
+        platform_id=deployment.platform_id,
+        sub=str(next(_numbers)),
+        name=name,
+        given_name=names.get("given_name", ""),
+        family_name=names.get("family_name", ""),
+        updated_at=now,
+    )
     session.add(user)
     session.flush()
     return user
 
 
-def finish_attempt(session: Session, version: AssessmentVersion, placement_id: int, user_id: int,
-                   percent: float, finished_at: datetime) -> Attempt:
+def finish_attempt(
+    session: Session,
+    version: AssessmentVersion,
+    placement_id: int,
+    user_id: int,
+    percent: float,
+    finished_at: datetime,
+) -> Attempt:
     """A submitted attempt with `percent`, and the best score kept as the attempt engine does
     (the highest; a pass is never taken back)."""
-    number = len(session.scalars(select(Attempt.id).where(
-        Attempt.placement_id == placement_id, Attempt.user_id == user_id)).all()) + 1
+    number = (
+        len(
+            session.scalars(
+                select(Attempt.id).where(
+                    Attempt.placement_id == placement_id, Attempt.user_id == user_id
+                )
+            ).all()
+        )
+        + 1
+    )
     passed = percent >= version.pass_mark_percent
     attempt = Attempt(
-        placement_id=placement_id, user_id=user_id, assessment_version_id=version.id, number=number,
-        seed=number, status=SUBMITTED, sitting_key=f"s{number}", started_at=finished_at - timedelta(minutes=20),
-        last_activity_at=finished_at, inactivity_timeout_seconds=600, deadline_at=None,
-        finished_at=finished_at, auto_submitted=False, last_position=1, points=percent / 25,
-        max_points=4.0, score_percent=percent, passed=passed)
+        placement_id=placement_id,
+        user_id=user_id,
+        assessment_version_id=version.id,
+        number=number,
+        seed=number,
+        status=SUBMITTED,
+        sitting_key=f"s{number}",
+        started_at=finished_at - timedelta(minutes=20),
+        last_activity_at=finished_at,
+        inactivity_timeout_seconds=600,
+        deadline_at=None,
+        finished_at=finished_at,
+        auto_submitted=False,
+        last_position=1,
+        points=percent / 25,
+        max_points=4.0,
+        score_percent=percent,
+        passed=passed,
+    )
     session.add(attempt)
     session.flush()
-    best = session.scalar(select(BestScore).where(BestScore.placement_id == placement_id,
-                                                  BestScore.user_id == user_id))
+    best = session.scalar(
+        select(BestScore).where(
+            BestScore.placement_id == placement_id, BestScore.user_id == user_id
+        )
+    )
     if best is None:
-        session.add(BestScore(placement_id=placement_id, user_id=user_id, best_percent=percent,
-                              attempt_id=attempt.id, achieved_at=finished_at, passed=passed))
+        session.add(
+            BestScore(
+                placement_id=placement_id,
+                user_id=user_id,
+                best_percent=percent,
+                attempt_id=attempt.id,
+                achieved_at=finished_at,
+                passed=passed,
+            )
+        )
     elif percent > best.best_percent:
         best.best_percent, best.attempt_id, best.achieved_at = percent, attempt.id, finished_at
         best.passed = best.passed or passed
@@ -111,6 +192,12 @@ def load_forms(session: Session, now: datetime) -> None:
     assert report.ok, report.to_text()
 
 
-def attach(session: Session, now: datetime, form_slug: str, *, slug: str = "emm2-final",
-           required: bool = False) -> None:
+def attach(
+    session: Session,
+    now: datetime,
+    form_slug: str,
+    *,
+    slug: str = "emm2-final",
+    required: bool = False,
+) -> None:
     attach_form(session, slug, form_slug, required=required, now=now)

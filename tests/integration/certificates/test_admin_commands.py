@@ -16,28 +16,48 @@ def test_import_attach_options_and_list(app, runner, version, tmp_path):
     again = runner.invoke(args=["forms", "import"])
     assert "emm2-course-evaluation: version 1 (unchanged)" in again.output
 
-    result = runner.invoke(args=["forms", "attach", "emm2-final", "emm2-course-evaluation", "--required"])
+    result = runner.invoke(
+        args=["forms", "attach", "emm2-final", "emm2-course-evaluation", "--required"]
+    )
     assert result.exit_code == 0 and "(required for the certificate)" in result.output
-    result = runner.invoke(args=["forms", "attach", "emm2-final", "emm2-entry-questionnaire", "--required"])
+    result = runner.invoke(
+        args=["forms", "attach", "emm2-final", "emm2-entry-questionnaire", "--required"]
+    )
     assert result.exit_code == 1 and "cannot be required" in result.output
     assert runner.invoke(args=["forms", "attach", "nope", "emm2-course-evaluation"]).exit_code == 1
 
-    result = runner.invoke(args=["forms", "options", "emm2-final", "--hide-score", "--names-beside-answers"])
+    result = runner.invoke(
+        args=["forms", "options", "emm2-final", "--hide-score", "--names-beside-answers"]
+    )
     assert result.exit_code == 0
-    assert "score on certificate: no" in result.output and "answers beside names: yes" in result.output
+    assert (
+        "score on certificate: no" in result.output and "answers beside names: yes" in result.output
+    )
 
     listed = runner.invoke(args=["forms", "list"]).output
-    assert "emm2-course-evaluation  [evaluation]  v1  languages en,es,fr,tr,id  used by: emm2-final (required)" in listed
+    assert (
+        "emm2-course-evaluation  [evaluation]  v1  languages en,es,fr,tr,id  used by: emm2-final (required)"
+        in listed
+    )
 
-    assert runner.invoke(args=["forms", "detach", "emm2-final", "emm2-course-evaluation"]).exit_code == 0
-    assert runner.invoke(args=["forms", "detach", "emm2-final", "emm2-course-evaluation"]).exit_code == 1
+    assert (
+        runner.invoke(args=["forms", "detach", "emm2-final", "emm2-course-evaluation"]).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(args=["forms", "detach", "emm2-final", "emm2-course-evaluation"]).exit_code
+        == 1
+    )
 
 
 def test_a_broken_form_file_imports_nothing(app, runner, tmp_path):
     (tmp_path / "good.yaml").write_text(
         "form: {slug: good, kind: evaluation, title: {en: Good}}\n"
-        "questions: [{id: c, type: text, text: {en: Comments}}]\n")
-    (tmp_path / "bad.yaml").write_text("form: {slug: bad, kind: evaluation, title: {en: Bad}}\nquestions: []\n")
+        "questions: [{id: c, type: text, text: {en: Comments}}]\n"
+    )
+    (tmp_path / "bad.yaml").write_text(
+        "form: {slug: bad, kind: evaluation, title: {en: Bad}}\nquestions: []\n"
+    )
     result = runner.invoke(args=["forms", "import", str(tmp_path)])
     assert result.exit_code == 1 and "at least one question" in result.output
     with app.app_context():
@@ -46,11 +66,17 @@ def test_a_broken_form_file_imports_nothing(app, runner, tmp_path):
 
 def test_a_changed_form_gets_a_new_version_and_cannot_change_kind(app, runner, tmp_path):
     path = tmp_path / "f.yaml"
-    path.write_text("form: {slug: f, kind: evaluation, title: {en: One}}\nquestions: [{id: c, type: text, text: {en: A}}]\n")
+    path.write_text(
+        "form: {slug: f, kind: evaluation, title: {en: One}}\nquestions: [{id: c, type: text, text: {en: A}}]\n"
+    )
     assert runner.invoke(args=["forms", "import", str(path)]).exit_code == 0
-    path.write_text("form: {slug: f, kind: evaluation, title: {en: Two}}\nquestions: [{id: c, type: text, text: {en: A}}]\n")
+    path.write_text(
+        "form: {slug: f, kind: evaluation, title: {en: Two}}\nquestions: [{id: c, type: text, text: {en: A}}]\n"
+    )
     assert "f: version 2 (new)" in runner.invoke(args=["forms", "import", str(path)]).output
-    path.write_text("form: {slug: f, kind: self_assessment, title: {en: Two}}\nquestions: [{id: c, type: text, text: {en: A}}]\n")
+    path.write_text(
+        "form: {slug: f, kind: self_assessment, title: {en: Two}}\nquestions: [{id: c, type: text, text: {en: A}}]\n"
+    )
     result = runner.invoke(args=["forms", "import", str(path)])
     assert result.exit_code == 1 and "cannot change its kind" in result.output
 
@@ -64,7 +90,9 @@ def test_demo_forms_attach_once_and_leave_admin_choices_alone(app, clock, versio
     with app.app_context():
         again = list(load_demo_forms(db.session(), now=clock.now()))
         db.session().commit()
-        rows = {a.kind: a.required_for_certificate for a in db.session().scalars(select(FormAttachment))}
+        rows = {
+            a.kind: a.required_for_certificate for a in db.session().scalars(select(FormAttachment))
+        }
     assert not any("uses form" in line for line in again)
     assert rows == {"evaluation": False, "self_assessment": True, "entry": False}
 

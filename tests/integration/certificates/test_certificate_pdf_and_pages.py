@@ -14,10 +14,20 @@ from lti_tool.certificates import codes
 from lti_tool.certificates.models import Certificate
 from tests.integration.certificates import factories
 
-DATES = {"en": "November 23, 2026", "es": "23 de noviembre de 2026", "fr": "23 novembre 2026",
-         "tr": "23 Kasım 2026", "id": "23 November 2026"}
-NAMES = {"en": "Sam Student", "es": "María José Núñez", "fr": "Françoise Lefèvre-Château",
-         "tr": "Şükrü Ğüneş İnce Iğdırlı", "id": "Siti Nurhaliza Putri"}
+DATES = {
+    "en": "November 23, 2026",
+    "es": "23 de noviembre de 2026",
+    "fr": "23 novembre 2026",
+    "tr": "23 Kasım 2026",
+    "id": "23 November 2026",
+}
+NAMES = {
+    "en": "Sam Student",
+    "es": "María José Núñez",
+    "fr": "Françoise Lefèvre-Château",
+    "tr": "Şükrü Ğüneş İnce Iğdırlı",
+    "id": "Siti Nurhaliza Putri",
+}
 
 
 def pdf_text(data: bytes) -> str:
@@ -34,14 +44,18 @@ def certificates(app) -> list[Certificate]:
 
 
 @pytest.mark.parametrize("language", ["en", "es", "fr", "tr", "id"])
-def test_the_pdf_holds_name_course_date_and_code_in_the_learners_language(app, client, launch_as, finish,
-                                                                         language):
+def test_the_pdf_holds_name_course_date_and_code_in_the_learners_language(
+    app, client, launch_as, finish, language
+):
     who = launch_as(locale=language, name=NAMES[language])
     finish(who, 85.0)
     response = client.get("/certificate.pdf", query_string={"lt": who.token})
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     [certificate] = certificates(app)
-    assert f'filename="certificate-{codes.display(certificate.code)}.pdf"' in response.headers["Content-Disposition"]
+    assert (
+        f'filename="certificate-{codes.display(certificate.code)}.pdf"'
+        in response.headers["Content-Disposition"]
+    )
     text = pdf_text(response.data)
     assert NAMES[language] in text
     assert factories.COURSE in text
@@ -53,15 +67,21 @@ def test_the_pdf_holds_name_course_date_and_code_in_the_learners_language(app, c
     assert pypdf.PdfReader(io.BytesIO(response.data)).trailer["/Root"]["/Lang"] == language
 
 
-def test_another_language_can_be_chosen_and_the_certificate_stays_the_same(app, client, launch_as, finish):
+def test_another_language_can_be_chosen_and_the_certificate_stays_the_same(
+    app, client, launch_as, finish
+):
     who = launch_as(locale="en")
     finish(who, 90.0)
     english = pdf_text(client.get("/certificate.pdf", query_string={"lt": who.token}).data)
-    turkish = pdf_text(client.get("/certificate.pdf", query_string={"lt": who.token, "lang": "tr"}).data)
+    turkish = pdf_text(
+        client.get("/certificate.pdf", query_string={"lt": who.token, "lang": "tr"}).data
+    )
     [certificate] = certificates(app)
     assert DATES["en"] in english and DATES["tr"] in turkish and factories.TITLES["tr"] in turkish
     assert codes.display(certificate.code) in english and codes.display(certificate.code) in turkish
-    ignored = pdf_text(client.get("/certificate.pdf", query_string={"lt": who.token, "lang": "xx"}).data)
+    ignored = pdf_text(
+        client.get("/certificate.pdf", query_string={"lt": who.token, "lang": "xx"}).data
+    )
     assert DATES["en"] in ignored
 
 
@@ -72,9 +92,13 @@ def test_the_score_is_printed_unless_the_assessment_hides_it(app, client, launch
     from lti_tool.forms.attachments import set_completion_options
 
     with app.app_context():
-        set_completion_options(db.session(), "emm2-final", now=clock.now(), certificate_shows_score=False)
+        set_completion_options(
+            db.session(), "emm2-final", now=clock.now(), certificate_shows_score=False
+        )
         db.session().commit()
-    assert "87,5" not in pdf_text(client.get("/certificate.pdf", query_string={"lt": who.token}).data)
+    assert "87,5" not in pdf_text(
+        client.get("/certificate.pdf", query_string={"lt": who.token}).data
+    )
 
 
 def test_no_pass_no_certificate_and_no_link(app, client, launch_as, finish):
@@ -118,16 +142,28 @@ def test_a_revoked_certificate_cannot_be_downloaded(app, client, launch_as, fini
     finish(who, 95.0)
     assert client.get("/certificate.pdf", query_string={"lt": who.token}).status_code == 200
     [certificate] = certificates(app)
-    result = runner.invoke(args=["certificates", "revoke", codes.display(certificate.code), "--reason", "Fraud"])
+    result = runner.invoke(
+        args=["certificates", "revoke", codes.display(certificate.code), "--reason", "Fraud"]
+    )
     assert result.exit_code == 0, result.output
     assert "REVOKED" in result.output
     response = client.get("/certificate.pdf", query_string={"lt": who.token})
     assert response.status_code == 403 and b"revoked" in response.data
-    assert runner.invoke(args=["certificates", "revoke", "0000-0000-0000-0000", "--reason", "x"]).exit_code == 1
-    assert runner.invoke(args=["certificates", "revoke", codes.display(certificate.code)]).exit_code == 2
+    assert (
+        runner.invoke(
+            args=["certificates", "revoke", "0000-0000-0000-0000", "--reason", "x"]
+        ).exit_code
+        == 1
+    )
+    assert (
+        runner.invoke(args=["certificates", "revoke", codes.display(certificate.code)]).exit_code
+        == 2
+    )
 
 
-def test_required_forms_then_the_certificate_is_issued_on_submission(app, client, launch_as, finish, forms):
+def test_required_forms_then_the_certificate_is_issued_on_submission(
+    app, client, launch_as, finish, forms
+):
     forms(("emm2-course-evaluation", True))
     who = launch_as(locale="es")
     finish(who, 80.0)
@@ -142,25 +178,45 @@ def test_required_forms_then_the_certificate_is_issued_on_submission(app, client
     assert 'name="q:objectives-clear"' in html and 'name="lt"' in html
 
     # Missing answers: the page comes back with an error summary and what was typed.
-    response = client.post("/forms/emm2-course-evaluation", data={"lt": who.token, "q:objectives-clear": "5",
-                                                                   "q:improve": "Más ejemplos"})
+    response = client.post(
+        "/forms/emm2-course-evaluation",
+        data={"lt": who.token, "q:objectives-clear": "5", "q:improve": "Más ejemplos"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and 'id="error-summary"' in html and "Más ejemplos" in html
-    assert 'href="#a-recommend-0"' in html and 'id="e-recommend"' in html  # summary links to the question
+    assert (
+        'href="#a-recommend-0"' in html and 'id="e-recommend"' in html
+    )  # summary links to the question
     assert 'aria-describedby="e-recommend"' in html and 'id="e-improve"' not in html
     assert certificates(app) == []
 
-    answers = {"lt": who.token, **{f"q:{k}": v for k, v in {
-        "objectives-clear": "5", "content-relevant": "4", "materials-quality": "4", "assessment-fair": "3",
-        "recommend": "5", "liked-most": "Los estudios de caso"}.items()}}
+    answers = {
+        "lt": who.token,
+        **{
+            f"q:{k}": v
+            for k, v in {
+                "objectives-clear": "5",
+                "content-relevant": "4",
+                "materials-quality": "4",
+                "assessment-fair": "3",
+                "recommend": "5",
+                "liked-most": "Los estudios de caso",
+            }.items()
+        },
+    }
     response = client.post("/forms/emm2-course-evaluation", data=answers)
-    assert response.status_code == 303 and "/forms/emm2-course-evaluation/done" in response.headers["Location"]
+    assert (
+        response.status_code == 303
+        and "/forms/emm2-course-evaluation/done" in response.headers["Location"]
+    )
     [certificate] = certificates(app)  # issued with the submission, not later
     done = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "data-certificate-link" in done
 
     again = client.post("/forms/emm2-course-evaluation", data=answers)
-    assert again.status_code == 303  # already submitted: shown the thank-you page, nothing stored twice
+    assert (
+        again.status_code == 303
+    )  # already submitted: shown the thank-you page, nothing stored twice
     with app.app_context():
         from lti_tool.forms.models import FormSubmission
 
@@ -181,11 +237,22 @@ def test_unknown_and_closed_forms(client, launch_as, finish, forms):
     assert client.get("/forms/nope", query_string={"lt": who.token}).status_code == 404
     page = client.get("/forms", query_string={"lt": who.token}).get_data(as_text=True)
     assert "Giriş anketi" in page and "Kurs değerlendirmesi" in page
-    assert client.get("/forms/emm2-course-evaluation", query_string={"lt": who.token}).status_code == 403
-    assert client.get("/forms/emm2-entry-questionnaire", query_string={"lt": who.token}).status_code == 200
+    assert (
+        client.get("/forms/emm2-course-evaluation", query_string={"lt": who.token}).status_code
+        == 403
+    )
+    assert (
+        client.get("/forms/emm2-entry-questionnaire", query_string={"lt": who.token}).status_code
+        == 200
+    )
     finish(who, 50.0)
-    assert client.get("/forms/emm2-entry-questionnaire", query_string={"lt": who.token}).status_code == 403
-    response = client.post("/forms/emm2-entry-questionnaire", data={"lt": who.token, "q:flagship": "a"})
+    assert (
+        client.get("/forms/emm2-entry-questionnaire", query_string={"lt": who.token}).status_code
+        == 403
+    )
+    response = client.post(
+        "/forms/emm2-entry-questionnaire", data={"lt": who.token, "q:flagship": "a"}
+    )
     assert response.status_code == 403
 
 
@@ -208,7 +275,10 @@ def test_the_learner_partial_renders_for_other_pages(app, launch_as, finish, for
 
     assert "data-certificate-link" not in render()
     finish(who, 60.0)
-    assert "data-certificate-link" not in render() and 'data-certificate-status="not_passed"' in render()
+    assert (
+        "data-certificate-link" not in render()
+        and 'data-certificate-status="not_passed"' in render()
+    )
     finish(who, 100.0)
     assert "data-certificate-link" in render()
     with app.test_request_context("/"):

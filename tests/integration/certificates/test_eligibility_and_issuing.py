@@ -37,8 +37,14 @@ from lti_tool.forms.submissions import (
 )
 from tests.integration.certificates import factories
 
-EVALUATION = {"objectives-clear": "5", "content-relevant": "4", "materials-quality": "4",
-              "assessment-fair": "3", "recommend": "5", "liked-most": "The case studies"}
+EVALUATION = {
+    "objectives-clear": "5",
+    "content-relevant": "4",
+    "materials-quality": "4",
+    "assessment-fair": "3",
+    "recommend": "5",
+    "liked-most": "The case studies",
+}
 SELF = {"programme": "4", "iom": "3", "migof": "4", "cooperation": "2"}
 
 
@@ -121,8 +127,12 @@ def test_a_later_higher_score_does_not_change_an_issued_certificate(world, clock
     session, version, placement, learner, _ = world
     factories.finish_attempt(session, version, placement.id, learner.id, 75.0, clock.now())
     certificate = issue_if_eligible(session, placement.id, learner.id, now=clock.now())
-    factories.finish_attempt(session, version, placement.id, learner.id, 95.0, clock.advance(days=1))
-    assert issue_if_eligible(session, placement.id, learner.id, now=clock.now()).id == certificate.id
+    factories.finish_attempt(
+        session, version, placement.id, learner.id, 95.0, clock.advance(days=1)
+    )
+    assert (
+        issue_if_eligible(session, placement.id, learner.id, now=clock.now()).id == certificate.id
+    )
     assert certificate.score_percent == 75.0  # what was printed is what verifies
 
 
@@ -133,15 +143,21 @@ def test_a_learner_whose_name_the_platform_withholds_gets_no_certificate(world, 
     assert learner_certificate_state(session, placement.id, anonymous.id).status == NAME_MISSING
     assert issue_if_eligible(session, placement.id, anonymous.id, now=clock.now()) is None
     # Given and family names are enough.
-    named = factories.make_learner(session, deployment, clock.now(), name="", given_name="Dewi",
-                                   family_name="Lestari")
+    named = factories.make_learner(
+        session, deployment, clock.now(), name="", given_name="Dewi", family_name="Lestari"
+    )
     factories.finish_attempt(session, version, placement.id, named.id, 90.0, clock.now())
-    assert issue_if_eligible(session, placement.id, named.id, now=clock.now()).learner_name == "Dewi Lestari"
+    assert (
+        issue_if_eligible(session, placement.id, named.id, now=clock.now()).learner_name
+        == "Dewi Lestari"
+    )
 
 
 def test_certificates_are_per_learner_and_per_placement(world, clock):
     session, version, placement, learner, deployment = world
-    other_placement = factories.make_placement(session, deployment, clock.now(), course="Another course")
+    other_placement = factories.make_placement(
+        session, deployment, clock.now(), course="Another course"
+    )
     other = factories.make_learner(session, deployment, clock.now(), "Ben Okafor")
     factories.finish_attempt(session, version, placement.id, learner.id, 80.0, clock.now())
     factories.finish_attempt(session, version, other_placement.id, other.id, 40.0, clock.now())
@@ -157,10 +173,21 @@ def test_the_database_refuses_a_second_valid_certificate_for_one_learner(world, 
     first = issue_if_eligible(session, placement.id, learner.id, now=clock.now())
     session.commit()
     duplicate = Certificate(
-        code=codes.new_code(), placement_id=placement.id, user_id=learner.id, attempt_id=first.attempt_id,
-        assessment_version_id=version.id, learner_name="Ana Pérez", course_title="x", assessment_title={},
-        assessment_default_language="en", score_percent=80.0, achieved_at=clock.now(), issued_at=clock.now(),
-        revoked_at=None, revoked_reason=None)
+        code=codes.new_code(),
+        placement_id=placement.id,
+        user_id=learner.id,
+        attempt_id=first.attempt_id,
+        assessment_version_id=version.id,
+        learner_name="Ana Pérez",
+        course_title="x",
+        assessment_title={},
+        assessment_default_language="en",
+        score_percent=80.0,
+        achieved_at=clock.now(),
+        issued_at=clock.now(),
+        revoked_at=None,
+        revoked_reason=None,
+    )
     session.add(duplicate)
     with pytest.raises(IntegrityError):
         session.flush()
@@ -176,18 +203,30 @@ def test_revoked_certificates_verify_as_revoked_and_are_not_reissued_by_passing_
     with pytest.raises(CertificateNotFound):
         revoke(session, "0000-0000-0000-0000", reason="x", now=clock.now())
     revoked_at = clock.advance(days=3)
-    revoke(session, codes.display(certificate.code).lower(), reason="Academic misconduct", now=revoked_at)
+    revoke(
+        session,
+        codes.display(certificate.code).lower(),
+        reason="Academic misconduct",
+        now=revoked_at,
+    )
     revoke(session, certificate.code, reason="again", now=clock.advance(days=1))  # idempotent
     session.commit()
-    assert (certificate.revoked_at, certificate.revoked_reason) == (revoked_at, "Academic misconduct")
+    assert (certificate.revoked_at, certificate.revoked_reason) == (
+        revoked_at,
+        "Academic misconduct",
+    )
 
     state = learner_certificate_state(session, placement.id, learner.id)
     assert state.status == REVOKED and not state.eligible
-    factories.finish_attempt(session, version, placement.id, learner.id, 100.0, clock.advance(days=1))
+    factories.finish_attempt(
+        session, version, placement.id, learner.id, 100.0, clock.advance(days=1)
+    )
     assert issue_if_eligible(session, placement.id, learner.id, now=clock.now()) is None
     assert certificate_count(session) == 1
     result = verify(session, certificate.code)
-    assert result.status == "revoked" and result.revoked_at == revoked_at and result.learner_name == ""
+    assert (
+        result.status == "revoked" and result.revoked_at == revoked_at and result.learner_name == ""
+    )
 
 
 def test_reissuing_replaces_the_code_and_takes_the_corrected_name(world, clock):
@@ -197,7 +236,11 @@ def test_reissuing_replaces_the_code_and_takes_the_corrected_name(world, clock):
     learner.name = "Ana María Pérez"
     new = reissue(session, old.code, now=clock.advance(days=1))
     session.commit()
-    assert new.code != old.code and new.learner_name == "Ana María Pérez" and new.attempt_id == old.attempt_id
+    assert (
+        new.code != old.code
+        and new.learner_name == "Ana María Pérez"
+        and new.attempt_id == old.attempt_id
+    )
     assert old.revoked_reason == f"Replaced by {codes.display(new.code)}"
     assert verify(session, old.code).status == "revoked"
     assert verify(session, new.code).status == VALID
@@ -214,14 +257,21 @@ def test_required_forms_hold_the_certificate_until_both_are_submitted(world, clo
 
     state = learner_certificate_state(session, placement.id, learner.id)
     assert state.status == FORMS_PENDING and not state.eligible
-    assert {f.slug for f in state.pending_forms} == {"emm2-course-evaluation", "emm2-self-assessment"}
+    assert {f.slug for f in state.pending_forms} == {
+        "emm2-course-evaluation",
+        "emm2-self-assessment",
+    }
     assert issue_if_eligible(session, placement.id, learner.id, now=now) is None
 
     submit_form(session, placement, learner.id, "emm2-course-evaluation", EVALUATION, now=now)
     state = learner_certificate_state(session, placement.id, learner.id)
-    assert state.status == FORMS_PENDING and [f.slug for f in state.pending_forms] == ["emm2-self-assessment"]
+    assert state.status == FORMS_PENDING and [f.slug for f in state.pending_forms] == [
+        "emm2-self-assessment"
+    ]
 
-    submit_form(session, placement, learner.id, "emm2-self-assessment", SELF, now=clock.advance(minutes=5))
+    submit_form(
+        session, placement, learner.id, "emm2-self-assessment", SELF, now=clock.advance(minutes=5)
+    )
     assert learner_certificate_state(session, placement.id, learner.id).status == AVAILABLE
     assert issue_if_eligible(session, placement.id, learner.id, now=clock.now()) is not None
 
@@ -232,7 +282,9 @@ def test_optional_forms_do_not_hold_the_certificate(world, clock):
     factories.attach(session, clock.now(), "emm2-course-evaluation", required=False)
     factories.finish_attempt(session, version, placement.id, learner.id, 85.0, clock.now())
     state = learner_certificate_state(session, placement.id, learner.id)
-    assert state.status == AVAILABLE and [f.slug for f in state.open_forms] == ["emm2-course-evaluation"]
+    assert state.status == AVAILABLE and [f.slug for f in state.open_forms] == [
+        "emm2-course-evaluation"
+    ]
 
 
 def test_when_each_form_opens_and_closes(world, clock):
@@ -243,7 +295,9 @@ def test_when_each_form_opens_and_closes(world, clock):
     before = {f.slug: f.status for f in learner_forms(session, placement, learner.id)}
     assert before == {"emm2-course-evaluation": NOT_YET, "emm2-entry-questionnaire": OPEN}
     with pytest.raises(FormRefused) as refused:
-        submit_form(session, placement, learner.id, "emm2-course-evaluation", EVALUATION, now=clock.now())
+        submit_form(
+            session, placement, learner.id, "emm2-course-evaluation", EVALUATION, now=clock.now()
+        )
     assert refused.value.code == NOT_YET
 
     factories.finish_attempt(session, version, placement.id, learner.id, 40.0, clock.now())
@@ -263,18 +317,33 @@ def test_a_form_is_submitted_once_and_invalid_answers_store_nothing(world, clock
     factories.attach(session, clock.now(), "emm2-course-evaluation", required=True)
     factories.finish_attempt(session, version, placement.id, learner.id, 85.0, clock.now())
     with pytest.raises(InvalidAnswers) as invalid:
-        submit_form(session, placement, learner.id, "emm2-course-evaluation",
-                    {**EVALUATION, "recommend": "", "objectives-clear": "6"}, now=clock.now())
+        submit_form(
+            session,
+            placement,
+            learner.id,
+            "emm2-course-evaluation",
+            {**EVALUATION, "recommend": "", "objectives-clear": "6"},
+            now=clock.now(),
+        )
     assert invalid.value.problems == {"objectives-clear": "not_on_scale", "recommend": "required"}
     assert learner_forms(session, placement, learner.id)[0].status == OPEN
 
-    submission = submit_form(session, placement, learner.id, "emm2-course-evaluation", EVALUATION, now=clock.now())
+    submission = submit_form(
+        session, placement, learner.id, "emm2-course-evaluation", EVALUATION, now=clock.now()
+    )
     session.commit()
     assert {a.question_id: a.value for a in submission.answers} == {
-        "objectives-clear": 5, "content-relevant": 4, "materials-quality": 4, "assessment-fair": 3,
-        "recommend": 5, "liked-most": "The case studies"}
+        "objectives-clear": 5,
+        "content-relevant": 4,
+        "materials-quality": 4,
+        "assessment-fair": 3,
+        "recommend": 5,
+        "liked-most": "The case studies",
+    }
     with pytest.raises(FormRefused) as refused:
-        submit_form(session, placement, learner.id, "emm2-course-evaluation", EVALUATION, now=clock.now())
+        submit_form(
+            session, placement, learner.id, "emm2-course-evaluation", EVALUATION, now=clock.now()
+        )
     assert refused.value.code == SUBMITTED
 
 
@@ -282,22 +351,44 @@ def test_the_entry_questionnaire_stores_its_knowledge_score(world, clock):
     session, _version, placement, learner, _ = world
     factories.load_forms(session, clock.now())
     factories.attach(session, clock.now(), "emm2-entry-questionnaire")
-    submission = submit_form(session, placement, learner.id, "emm2-entry-questionnaire",
-                             {"self-rating": "2", "flagship": "a", "approach": "a", "frameworks": "a",
-                              "components": "b"}, now=clock.now())
-    assert submission.knowledge_percent == 75.0  # 3 of 4 right; the self-rating is not a knowledge question
+    submission = submit_form(
+        session,
+        placement,
+        learner.id,
+        "emm2-entry-questionnaire",
+        {
+            "self-rating": "2",
+            "flagship": "a",
+            "approach": "a",
+            "frameworks": "a",
+            "components": "b",
+        },
+        now=clock.now(),
+    )
+    assert (
+        submission.knowledge_percent == 75.0
+    )  # 3 of 4 right; the self-rating is not a knowledge question
 
 
 def test_an_entry_questionnaire_cannot_be_required(world, clock):
     session, *_ = world
     factories.load_forms(session, clock.now())
     with pytest.raises(AttachmentError):
-        attach_form(session, "emm2-final", "emm2-entry-questionnaire", required=True, now=clock.now())
+        attach_form(
+            session, "emm2-final", "emm2-entry-questionnaire", required=True, now=clock.now()
+        )
     from lti_tool.forms.publishing import form_by_slug
 
     entry_form = form_by_slug(session, "emm2-entry-questionnaire")
-    session.add(FormAttachment(assessment_slug="emm2-final", form_id=entry_form.id, kind="entry",
-                               required_for_certificate=True, updated_at=clock.now()))
+    session.add(
+        FormAttachment(
+            assessment_slug="emm2-final",
+            form_id=entry_form.id,
+            kind="entry",
+            required_for_certificate=True,
+            updated_at=clock.now(),
+        )
+    )
     with pytest.raises(IntegrityError):  # the database refuses it too
         session.flush()
     session.rollback()
@@ -308,10 +399,20 @@ def test_attaching_a_form_of_the_same_kind_replaces_the_previous_one(world, cloc
     factories.load_forms(session, clock.now())
     factories.attach(session, clock.now(), "emm2-entry-questionnaire")
     factories.make_assessment(session, clock.now(), slug="tendencias-latam-final")
-    attach_form(session, "emm2-final", "tendencias-latam-entry", required=False, now=clock.now() + timedelta(1))
-    rows = session.scalars(select(FormAttachment).where(FormAttachment.assessment_slug == "emm2-final")).all()
+    attach_form(
+        session,
+        "emm2-final",
+        "tendencias-latam-entry",
+        required=False,
+        now=clock.now() + timedelta(1),
+    )
+    rows = session.scalars(
+        select(FormAttachment).where(FormAttachment.assessment_slug == "emm2-final")
+    ).all()
     assert [(r.kind, r.form.slug) for r in rows] == [("entry", "tendencias-latam-entry")]
     with pytest.raises(AttachmentError):
-        attach_form(session, "no-such-assessment", "emm2-course-evaluation", required=False, now=clock.now())
+        attach_form(
+            session, "no-such-assessment", "emm2-course-evaluation", required=False, now=clock.now()
+        )
     with pytest.raises(AttachmentError):
         attach_form(session, "emm2-final", "no-such-form", required=False, now=clock.now())

@@ -39,15 +39,21 @@ def test_a_valid_code_shows_name_course_and_date(client, issued):
     assert response.status_code == 200 and 'data-verification="valid"' in page
     assert "Ana Pérez" in page and factories.COURSE in page and "November 23, 2026" in page
     assert factories.TITLES["en"] in page
-    assert "90" not in page.split('data-verification="valid"')[1].split("</dl>")[0]  # no score, nothing else
+    assert (
+        "90" not in page.split('data-verification="valid"')[1].split("</dl>")[0]
+    )  # no score, nothing else
     assert '<meta name="robots" content="noindex">' in page
 
 
 def test_codes_are_read_the_way_people_type_them(client, issued):
     valid, _ = issued
     assert client.get(f"/verify/{valid.lower()}").status_code == 200
-    response = client.get("/verify", query_string={"code": " " + codes.display(valid).lower() + " "})
-    assert response.status_code == 303 and response.headers["Location"].endswith(f"/verify/{codes.display(valid)}")
+    response = client.get(
+        "/verify", query_string={"code": " " + codes.display(valid).lower() + " "}
+    )
+    assert response.status_code == 303 and response.headers["Location"].endswith(
+        f"/verify/{codes.display(valid)}"
+    )
 
 
 def test_a_revoked_code_says_revoked_and_not_whose(client, issued):
@@ -61,25 +67,36 @@ def test_a_revoked_code_says_revoked_and_not_whose(client, issued):
 
 def test_an_unknown_code_is_unknown(client, issued):
     response = client.get("/verify/ZZZZ-ZZZZ-ZZZZ-ZZZZ")
-    assert response.status_code == 404 and 'data-verification="unknown"' in response.get_data(as_text=True)
+    assert response.status_code == 404 and 'data-verification="unknown"' in response.get_data(
+        as_text=True
+    )
     response = client.get("/verify/not-a-code")
-    assert response.status_code == 404 and 'data-verification="unknown"' in response.get_data(as_text=True)
+    assert response.status_code == 404 and 'data-verification="unknown"' in response.get_data(
+        as_text=True
+    )
 
 
 def test_a_malformed_code_typed_in_the_form_is_explained(client, issued):
     response = client.get("/verify", query_string={"code": "12345"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 400 and "16 letters and digits" in page and 'aria-invalid="true"' in page
+    assert (
+        response.status_code == 400
+        and "16 letters and digits" in page
+        and 'aria-invalid="true"' in page
+    )
     empty = client.get("/verify")
     assert empty.status_code == 200 and '<label for="code">' in empty.get_data(as_text=True)
 
 
 def test_the_page_speaks_the_requested_or_the_browsers_language(client, issued):
     valid, _ = issued
-    page = client.get(f"/verify/{codes.display(valid)}", query_string={"lang": "tr"}).get_data(as_text=True)
+    page = client.get(f"/verify/{codes.display(valid)}", query_string={"lang": "tr"}).get_data(
+        as_text=True
+    )
     assert '<html lang="tr">' in page and "23 Kasım 2026" in page and factories.TITLES["tr"] in page
-    page = client.get(f"/verify/{codes.display(valid)}", headers={"Accept-Language": "es-MX,es;q=0.9"}
-                      ).get_data(as_text=True)
+    page = client.get(
+        f"/verify/{codes.display(valid)}", headers={"Accept-Language": "es-MX,es;q=0.9"}
+    ).get_data(as_text=True)
     assert '<html lang="es">' in page and "23 de noviembre de 2026" in page
 
 
@@ -89,5 +106,7 @@ def test_look_ups_are_rate_limited_per_client(client, issued):
         assert client.get(f"/verify/{codes.new_code()}").status_code == 404, n
     response = client.get(f"/verify/{codes.display(valid)}")
     assert response.status_code == 429 and response.headers["Retry-After"] == "60"
-    other = client.get(f"/verify/{codes.display(valid)}", environ_overrides={"REMOTE_ADDR": "192.0.2.7"})
+    other = client.get(
+        f"/verify/{codes.display(valid)}", environ_overrides={"REMOTE_ADDR": "192.0.2.7"}
+    )
     assert other.status_code == 200  # another client has its own budget

@@ -24,14 +24,21 @@ def instructor_token(app, clock):
         load_demo_content(db.session())
         db.session().commit()
     client = app.test_client()
-    response, _ = launch(client, moodle, clock.now().timestamp(), role="Instructor",
-                         message_type="LtiDeepLinkingRequest")
+    response, _ = launch(
+        client,
+        moodle,
+        clock.now().timestamp(),
+        role="Instructor",
+        message_type="LtiDeepLinkingRequest",
+    )
     assert response.status_code == 303
     assert "/deep-linking" in response.headers["Location"]
     return parse_qs(urlsplit(response.headers["Location"]).query)["lt"][0]
 
 
-def test_catalogue_lists_assessments_with_languages_questions_and_pass_mark(client, instructor_token):
+def test_catalogue_lists_assessments_with_languages_questions_and_pass_mark(
+    client, instructor_token
+):
     page = client.get("/deep-linking", query_string={"lt": instructor_token}).get_data(as_text=True)
     assert "Essentials of Migration Management (EMM2.0): final assessment" in page
     assert "Tendencias migratorias en América Latina" in page
@@ -39,8 +46,9 @@ def test_catalogue_lists_assessments_with_languages_questions_and_pass_mark(clie
 
 
 def test_choosing_returns_a_signed_resource_link_with_line_item(client, instructor_token):
-    response = client.post("/deep-linking/select", data={"lt": instructor_token,
-                                                         "assessment": "emm2-final"})
+    response = client.post(
+        "/deep-linking/select", data={"lt": instructor_token, "assessment": "emm2-final"}
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     action = unescape(re.search(r'action="([^"]+)"', page).group(1))
@@ -51,7 +59,9 @@ def test_choosing_returns_a_signed_resource_link_with_line_item(client, instruct
     (jwk,) = [k for k in keyset["keys"] if k["kid"] == kid]
     body = jwt.decode(token, RSAAlgorithm.from_jwk(jwk), algorithms=["RS256"], audience=ISSUER)
     assert body["iss"] == CLIENT_ID
-    assert body["https://purl.imsglobal.org/spec/lti/claim/message_type"] == "LtiDeepLinkingResponse"
+    assert (
+        body["https://purl.imsglobal.org/spec/lti/claim/message_type"] == "LtiDeepLinkingResponse"
+    )
     assert body["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque-data"
     (item,) = body["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
     assert item["type"] == "ltiResourceLink"
@@ -60,9 +70,11 @@ def test_choosing_returns_a_signed_resource_link_with_line_item(client, instruct
 
 
 def test_unknown_assessment_is_refused_clearly(client, instructor_token):
-    response = client.post("/deep-linking/select", data={"lt": instructor_token,
-                                                         "assessment": "nope"},
-                           headers={"Accept": "application/json"})
+    response = client.post(
+        "/deep-linking/select",
+        data={"lt": instructor_token, "assessment": "nope"},
+        headers={"Accept": "application/json"},
+    )
     assert response.status_code == 404
     assert response.get_json()["error"] == "unknown_assessment"
 
@@ -71,7 +83,12 @@ def test_learners_cannot_use_deep_linking(app, clock):
     moodle = FakeMoodle()
     register(app, moodle)
     client = app.test_client()
-    response, _ = launch(client, moodle, clock.now().timestamp(), role="Learner",
-                         message_type="LtiDeepLinkingRequest")
+    response, _ = launch(
+        client,
+        moodle,
+        clock.now().timestamp(),
+        role="Learner",
+        message_type="LtiDeepLinkingRequest",
+    )
     token = parse_qs(urlsplit(response.headers["Location"]).query)["lt"][0]
     assert client.get("/deep-linking", query_string={"lt": token}).status_code == 403

@@ -29,15 +29,28 @@ def test_two_submissions_of_one_learner_committing_at_once_keep_the_best(app, cl
     sessions = app.extensions["emm_sessionmaker"]
     user = course.users["4"]
     first = sessions()
-    enqueue_grade(first, placement_id=course.placement_id, user_id=user, attempt_id=1,
-                  score_given=6, score_maximum=10, timestamp=clock.now())  # not committed yet
+    enqueue_grade(
+        first,
+        placement_id=course.placement_id,
+        user_id=user,
+        attempt_id=1,
+        score_given=6,
+        score_maximum=10,
+        timestamp=clock.now(),
+    )  # not committed yet
     done = threading.Event()
 
     def second_submission():
         with sessions.begin() as session:
-            enqueue_grade(session, placement_id=course.placement_id, user_id=user,
-                          attempt_id=2, score_given=8, score_maximum=10,
-                          timestamp=clock.now() + timedelta(seconds=3))
+            enqueue_grade(
+                session,
+                placement_id=course.placement_id,
+                user_id=user,
+                attempt_id=2,
+                score_given=8,
+                score_maximum=10,
+                timestamp=clock.now() + timedelta(seconds=3),
+            )
         done.set()
 
     thread = threading.Thread(target=second_submission)
@@ -56,14 +69,23 @@ def test_a_claim_skips_rows_locked_by_another_claim_instead_of_waiting(app, cloc
     with app.app_context(), session_scope() as session:
         course = seed_course(session, clock.now(), learners=("4", "5"))
         for sub in ("4", "5"):
-            enqueue_grade(session, placement_id=course.placement_id, user_id=course.users[sub],
-                          attempt_id=1, score_given=5, score_maximum=10, timestamp=clock.now())
+            enqueue_grade(
+                session,
+                placement_id=course.placement_id,
+                user_id=course.users[sub],
+                attempt_id=1,
+                score_given=5,
+                score_maximum=10,
+                timestamp=clock.now(),
+            )
     sessions = app.extensions["emm_sessionmaker"]
     other = sessions()  # another worker in the middle of its claim transaction
-    locked = other.scalars(select(GradeOutbox).where(GradeOutbox.user_id == course.users["4"])
-                           .with_for_update()).one()
-    worker = GradeWorker(sessions, ScriptedAgsClient(), clock, name="w",
-                         config=WorkerConfig(batch_size=10))
+    locked = other.scalars(
+        select(GradeOutbox).where(GradeOutbox.user_id == course.users["4"]).with_for_update()
+    ).one()
+    worker = GradeWorker(
+        sessions, ScriptedAgsClient(), clock, name="w", config=WorkerConfig(batch_size=10)
+    )
     try:
         claimed = worker.claim(10)
         assert [grade.user_sub for grade in claimed] == ["5"]

@@ -18,9 +18,15 @@ def _setup(app, clock):
     with app.app_context(), session_scope() as session:
         course = seed_course(session, clock.now(), learners=("4", "5", "6"))
         for sub, score in (("4", 7), ("5", 4.5), ("6", 9)):
-            enqueue_grade(session, placement_id=course.placement_id, user_id=course.users[sub],
-                          attempt_id=1, score_given=score, score_maximum=10,
-                          timestamp=clock.now())
+            enqueue_grade(
+                session,
+                placement_id=course.placement_id,
+                user_id=course.users[sub],
+                attempt_id=1,
+                score_given=score,
+                score_maximum=10,
+                timestamp=clock.now(),
+            )
     return course
 
 
@@ -48,9 +54,15 @@ def test_learner_status_follows_the_outbox_row(app, clock):
         assert learner_grade_status(session, course.placement_id, course.users["4"]).in_gradebook
         assert learner_grade_status(session, course.placement_id, course.users["5"]).failed
         # A newer best on its way while the older one is in the gradebook.
-        enqueue_grade(session, placement_id=course.placement_id, user_id=course.users["4"],
-                      attempt_id=2, score_given=9.5, score_maximum=10,
-                      timestamp=clock.now() + timedelta(minutes=5))
+        enqueue_grade(
+            session,
+            placement_id=course.placement_id,
+            user_id=course.users["4"],
+            attempt_id=2,
+            score_given=9.5,
+            score_maximum=10,
+            timestamp=clock.now() + timedelta(minutes=5),
+        )
     with app.app_context(), session_scope() as session:
         newer = learner_grade_status(session, course.placement_id, course.users["4"])
         assert (newer.state, newer.score_given, newer.delivered_score) == ("waiting", 9.5, 7)
@@ -79,7 +91,8 @@ def test_the_learner_template_says_where_the_grade_is(app, clock):
     assert "Your best score (9 out of 10) is in the course gradebook." in html
     assert _render_learner(app, None).strip() == ""
     assert "4,5" in _render_learner(app, failed, locale="fr") or "4,5" in _render_learner(
-        app, failed, locale="es")  # numbers in the reader's locale
+        app, failed, locale="es"
+    )  # numbers in the reader's locale
 
 
 def test_instructors_see_pending_and_failed_deliveries_with_the_reason(app, clock):

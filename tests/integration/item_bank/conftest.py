@@ -30,12 +30,12 @@ def sqlite_engine(path):
     engine = create_engine(f"sqlite:///{path}")
 
     @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):  # noqa: ANN001
+    def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN, so SAVEPOINT works
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
     @event.listens_for(engine, "begin")
-    def _begin(conn):  # noqa: ANN001
+    def _begin(conn):
         conn.exec_driver_sql("BEGIN")
 
     return engine

@@ -19,7 +19,9 @@ from lti_tool.platforms.invites import list_invites
 from lti_tool.platforms.registry import list_platforms
 from tests.support.http_stub import serve
 
-CAPTURE = json.loads((Path(__file__).parents[2] / "fixtures/moodle/dynamic_registration.json").read_text())
+CAPTURE = json.loads(
+    (Path(__file__).parents[2] / "fixtures/moodle/dynamic_registration.json").read_text()
+)
 CAPTURED_CLIENT_ID = CAPTURE["registration_response"]["client_id"]
 REGISTRATION_TOKEN = "reg-token-123"
 CONFIG_PATH = "/mod/lti/openid-configuration.php"
@@ -31,8 +33,9 @@ def _moodle_routes(*, registration_status: int = 200, client_ids=None, before_an
     (client_ids: one per registration, as Moodle makes a new one each time)."""
 
     def openid_configuration(request, stub):
-        config = json.loads(json.dumps(CAPTURE["openid_configuration"]).replace(
-            "http://127.0.0.1:8080", stub.url))
+        config = json.loads(
+            json.dumps(CAPTURE["openid_configuration"]).replace("http://127.0.0.1:8080", stub.url)
+        )
         return Response(json.dumps(config), content_type="application/json")
 
     def register(request, stub):
@@ -45,8 +48,9 @@ def _moodle_routes(*, registration_status: int = 200, client_ids=None, before_an
         answer.update({k: sent[k] for k in ("redirect_uris", "initiate_login_uri", "jwks_uri")})
         if client_ids is not None:
             answer["client_id"] = next(client_ids)
-        return Response(json.dumps(answer), status=registration_status,
-                        content_type="application/json")
+        return Response(
+            json.dumps(answer), status=registration_status, content_type="application/json"
+        )
 
     return {("GET", CONFIG_PATH): openid_configuration, ("POST", REGISTER_PATH): register}
 
@@ -59,14 +63,18 @@ def _invite(runner, *options: str) -> str:
     return url
 
 
-def _moodle_opens(client, tool_url: str, moodle, *, registration_token=REGISTRATION_TOKEN,
-                  **kwargs):
+def _moodle_opens(
+    client, tool_url: str, moodle, *, registration_token=REGISTRATION_TOKEN, **kwargs
+):
     """What Moodle's "Add LTI Advantage" does with the pasted Tool URL
     (mod/lti/startltiadvregistration.php): keep its query, add openid_configuration and
     registration_token, and open it in the admin's browser."""
     parts = urlsplit(tool_url)
-    query = [*parse_qsl(parts.query), ("openid_configuration", moodle.url + CONFIG_PATH),
-             ("registration_token", registration_token)]
+    query = [
+        *parse_qsl(parts.query),
+        ("openid_configuration", moodle.url + CONFIG_PATH),
+        ("registration_token", registration_token),
+    ]
     return client.get(f"{parts.path}?{urlencode(query)}", **kwargs)
 
 
@@ -75,17 +83,27 @@ def _json(**kwargs):
 
 
 def _posts_received(moodle) -> int:
-    return sum(1 for method, path, *_ in moodle.requests if (method, path) == ("POST", REGISTER_PATH))
+    return sum(
+        1 for method, path, *_ in moodle.requests if (method, path) == ("POST", REGISTER_PATH)
+    )
 
 
 def _platforms(app) -> list[SimpleNamespace]:
     """What is stored, read in a session of its own (plain values, usable after it closes)."""
     with app.app_context():
-        return [SimpleNamespace(id=p.id, name=p.name, issuer=p.issuer, client_id=p.client_id,
-                                auth_login_url=p.auth_login_url, auth_token_url=p.auth_token_url,
-                                key_set_url=p.key_set_url,
-                                deployments=[d.deployment_id for d in p.deployments])
-                for p in list_platforms(db.session())]
+        return [
+            SimpleNamespace(
+                id=p.id,
+                name=p.name,
+                issuer=p.issuer,
+                client_id=p.client_id,
+                auth_login_url=p.auth_login_url,
+                auth_token_url=p.auth_token_url,
+                key_set_url=p.key_set_url,
+                deployments=[d.deployment_id for d in p.deployments],
+            )
+            for p in list_platforms(db.session())
+        ]
 
 
 def _pending_invite_ids(app, clock) -> list[int]:
@@ -142,8 +160,9 @@ def test_the_invite_survives_a_query_string_in_the_pasted_url(app, client, runne
 def test_without_an_invite_registration_is_refused_and_nothing_is_sent(app, client):
     with serve(_moodle_routes()) as moodle:
         response = _moodle_opens(client, "http://tool.test/lti/register", moodle)
-        unknown = _moodle_opens(client, "http://tool.test/lti/register/not-an-invite", moodle,
-                                **_json())
+        unknown = _moodle_opens(
+            client, "http://tool.test/lti/register/not-an-invite", moodle, **_json()
+        )
         assert moodle.requests == []
 
     assert response.status_code == 403
@@ -198,8 +217,13 @@ def test_a_revoked_invite_is_refused(app, client, runner, clock):
 def test_a_refusing_platform_leaves_the_invite_usable(app, client, runner, clock, status):
     invite = _invite(runner)
     with serve(_moodle_routes(registration_status=status)) as moodle:
-        response = _moodle_opens(client, invite, moodle, **_json(),
-                                 registration_token=REGISTRATION_TOKEN if status != 401 else "x")
+        response = _moodle_opens(
+            client,
+            invite,
+            moodle,
+            **_json(),
+            registration_token=REGISTRATION_TOKEN if status != 401 else "x",
+        )
     assert response.status_code == 424
     assert response.get_json()["error"] == "registration_failed"
     assert _platforms(app) == []
@@ -212,9 +236,14 @@ def test_a_refusing_platform_leaves_the_invite_usable(app, client, runner, clock
 
 def test_an_unreachable_platform_is_reported(app, client, runner, clock):
     invite = urlsplit(_invite(runner)).path
-    response = client.get(invite, query_string={
-        "openid_configuration": "http://127.0.0.1:9/openid", "registration_token": "t"},
-        headers={"Accept": "application/json"})
+    response = client.get(
+        invite,
+        query_string={
+            "openid_configuration": "http://127.0.0.1:9/openid",
+            "registration_token": "t",
+        },
+        headers={"Accept": "application/json"},
+    )
     assert response.status_code == 424
     assert "did not answer" in response.get_json()["message"]
     assert len(_pending_invite_ids(app, clock)) == 1
@@ -227,10 +256,26 @@ def test_the_invite_url_opened_by_hand_explains_itself(client, runner):
 
 
 def _add_by_hand(runner, issuer: str, client_id: str, deployment: str = "1") -> None:
-    result = runner.invoke(args=[
-        "platform", "add", "--name", "By hand", "--issuer", issuer, "--client-id", client_id,
-        "--deployment-id", deployment, "--auth-login-url", issuer + "/auth",
-        "--auth-token-url", issuer + "/token", "--key-set-url", issuer + "/certs"])
+    result = runner.invoke(
+        args=[
+            "platform",
+            "add",
+            "--name",
+            "By hand",
+            "--issuer",
+            issuer,
+            "--client-id",
+            client_id,
+            "--deployment-id",
+            deployment,
+            "--auth-login-url",
+            issuer + "/auth",
+            "--auth-token-url",
+            issuer + "/token",
+            "--key-set-url",
+            issuer + "/certs",
+        ]
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -272,15 +317,17 @@ def test_two_registrations_racing_with_one_invite_store_one_platform(app, runner
     errors: list[BaseException] = []
     # map() over count() hands out names atomically to both handler threads.
     client_ids = map("client-{}".format, itertools.count())
-    with serve(_moodle_routes(client_ids=client_ids,
-                              before_answer=both_registered_with_moodle.wait)) as moodle:
+    with serve(
+        _moodle_routes(client_ids=client_ids, before_answer=both_registered_with_moodle.wait)
+    ) as moodle:
+
         def admin_presses_add() -> None:
             try:
                 response = _moodle_opens(app.test_client(), invite, moodle, **_json())
                 statuses.append(response.status_code)
                 if response.status_code != 200:
                     assert response.get_json()["error"] == "registration_invite_used"
-            except BaseException as error:  # noqa: BLE001 - reported below
+            except BaseException as error:
                 errors.append(error)
 
         threads = [threading.Thread(target=admin_presses_add) for _ in range(2)]

@@ -32,9 +32,17 @@ def store_platforms_as_old_code_did(app, issuers) -> None:
     """Rows as an earlier version stored them: no check at all."""
     with app.app_context(), db.session_scope() as session:
         for n, issuer in enumerate(issuers):
-            session.add(Platform(name=f"P{n}", issuer=issuer, client_id=f"client-{n}",
-                                 auth_login_url=issuer, auth_token_url=issuer,
-                                 key_set_url=issuer, created_at=app.extensions["emm_clock"].now()))
+            session.add(
+                Platform(
+                    name=f"P{n}",
+                    issuer=issuer,
+                    client_id=f"client-{n}",
+                    auth_login_url=issuer,
+                    auth_token_url=issuer,
+                    key_set_url=issuer,
+                    created_at=app.extensions["emm_clock"].now(),
+                )
+            )
 
 
 @pytest.fixture
@@ -99,35 +107,62 @@ def test_an_error_page_without_a_launch_can_be_read_inside_any_frame(client, moo
 
 
 def test_a_stored_issuer_unfit_for_a_header_is_left_out_of_its_own_pages():
-    launch_of_bad_platform = SimpleNamespace(deployment=SimpleNamespace(
-        platform_id=7, platform=SimpleNamespace(issuer=MALICIOUS_ISSUER)))
+    launch_of_bad_platform = SimpleNamespace(
+        deployment=SimpleNamespace(platform_id=7, platform=SimpleNamespace(issuer=MALICIOUS_ISSUER))
+    )
     assert launching_origin(launch_of_bad_platform) == []
 
 
-@pytest.mark.parametrize("issuer", [
-    MALICIOUS_ISSUER,
-    "https://evil.example 'unsafe-inline'",
-    "https://evil.example,https://x.example",
-    "https://user:secret@moodle.example.org",
-    "https://moodle.example.org?x=1",
-    long_issuer(1),
-])
+@pytest.mark.parametrize(
+    "issuer",
+    [
+        MALICIOUS_ISSUER,
+        "https://evil.example 'unsafe-inline'",
+        "https://evil.example,https://x.example",
+        "https://user:secret@moodle.example.org",
+        "https://moodle.example.org?x=1",
+        long_issuer(1),
+    ],
+)
 def test_registration_refuses_issuers_unfit_for_a_header(app, issuer):
     with app.app_context(), db.session_scope() as session, pytest.raises(RegistrationError) as no:
-        add_platform(session, PlatformRegistration(
-            name="Bad", issuer=issuer, client_id="c", deployment_ids=("1",),
-            auth_login_url="https://moodle.example.org/auth",
-            auth_token_url="https://moodle.example.org/token",
-            key_set_url="https://moodle.example.org/certs"), app.extensions["emm_clock"].now())
+        add_platform(
+            session,
+            PlatformRegistration(
+                name="Bad",
+                issuer=issuer,
+                client_id="c",
+                deployment_ids=("1",),
+                auth_login_url="https://moodle.example.org/auth",
+                auth_token_url="https://moodle.example.org/token",
+                key_set_url="https://moodle.example.org/certs",
+            ),
+            app.extensions["emm_clock"].now(),
+        )
     assert "Platform ID" in str(no.value) and "cannot be used" in str(no.value)
 
 
 def test_platform_add_command_says_why_an_issuer_is_refused(runner):
-    result = runner.invoke(args=[
-        "platform", "add", "--name", "Bad", "--issuer", MALICIOUS_ISSUER, "--client-id", "c",
-        "--deployment-id", "1", "--auth-login-url", "https://moodle.example.org/auth",
-        "--auth-token-url", "https://moodle.example.org/token",
-        "--key-set-url", "https://moodle.example.org/certs"])
+    result = runner.invoke(
+        args=[
+            "platform",
+            "add",
+            "--name",
+            "Bad",
+            "--issuer",
+            MALICIOUS_ISSUER,
+            "--client-id",
+            "c",
+            "--deployment-id",
+            "1",
+            "--auth-login-url",
+            "https://moodle.example.org/auth",
+            "--auth-token-url",
+            "https://moodle.example.org/token",
+            "--key-set-url",
+            "https://moodle.example.org/certs",
+        ]
+    )
     assert result.exit_code != 0
     assert "Platform ID" in result.output and "cannot be used" in result.output
     assert "No platform is registered" in runner.invoke(args=["platform", "list"]).output

@@ -9,8 +9,15 @@ from sqlalchemy import func, select
 
 from lti_tool import db
 from lti_tool.launch.models import LaunchSession, LtiUser, Placement
-from tests.support.signed_launches import (CLIENT_ID, ISSUER, FakeMoodle, launch, login,
-                                           new_rsa_pem, register)
+from tests.support.signed_launches import (
+    CLIENT_ID,
+    ISSUER,
+    FakeMoodle,
+    launch,
+    login,
+    new_rsa_pem,
+    register,
+)
 
 
 @pytest.fixture
@@ -23,14 +30,24 @@ def moodle(app):
 def _rows(app) -> tuple[int, int, int]:
     with app.app_context():
         s = db.session()
-        return tuple(s.scalar(select(func.count()).select_from(m))
-                     for m in (LaunchSession, LtiUser, Placement))
+        return tuple(
+            s.scalar(select(func.count()).select_from(m))
+            for m in (LaunchSession, LtiUser, Placement)
+        )
 
 
 def test_login_redirects_to_the_platform_with_form_post_and_a_bound_state(client, moodle):
-    response = client.post("/lti/login", data={
-        "iss": ISSUER, "login_hint": "4", "client_id": CLIENT_ID, "lti_message_hint": "hint-1",
-        "target_link_uri": "http://tool.test/lti/launch", "lti_deployment_id": "1"})
+    response = client.post(
+        "/lti/login",
+        data={
+            "iss": ISSUER,
+            "login_hint": "4",
+            "client_id": CLIENT_ID,
+            "lti_message_hint": "hint-1",
+            "target_link_uri": "http://tool.test/lti/launch",
+            "lti_deployment_id": "1",
+        },
+    )
     assert response.status_code == 302
     url = urlsplit(response.headers["Location"])
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -43,8 +60,9 @@ def test_login_redirects_to_the_platform_with_form_post_and_a_bound_state(client
 
 
 def test_login_by_get_works_too(client, moodle):
-    response = client.get("/lti/login", query_string={"iss": ISSUER, "login_hint": "4",
-                                                      "client_id": CLIENT_ID})
+    response = client.get(
+        "/lti/login", query_string={"iss": ISSUER, "login_hint": "4", "client_id": CLIENT_ID}
+    )
     assert response.status_code == 302
 
 
@@ -97,19 +115,22 @@ def _json(client):
     return client
 
 
-@pytest.mark.parametrize("case, expected_code", [
-    ("other_key", "bad_signature"),
-    ("unknown_kid", "unknown_kid"),
-    ("alg_none", "bad_algorithm"),
-    ("expired", "expired"),
-    ("future_iat", "issued_in_future"),
-    ("wrong_aud", "wrong_audience"),
-    ("unknown_issuer", "unknown_platform"),
-    ("unknown_deployment", "unknown_deployment"),
-    ("missing_nonce", "missing_nonce"),
-    ("wrong_state", "unknown_state"),
-    ("bad_message_type", "bad_message"),
-])
+@pytest.mark.parametrize(
+    "case, expected_code",
+    [
+        ("other_key", "bad_signature"),
+        ("unknown_kid", "unknown_kid"),
+        ("alg_none", "bad_algorithm"),
+        ("expired", "expired"),
+        ("future_iat", "issued_in_future"),
+        ("wrong_aud", "wrong_audience"),
+        ("unknown_issuer", "unknown_platform"),
+        ("unknown_deployment", "unknown_deployment"),
+        ("missing_nonce", "missing_nonce"),
+        ("wrong_state", "unknown_state"),
+        ("bad_message_type", "bad_message"),
+    ],
+)
 def test_refused_launches(app, client, moodle, clock, case, expected_code):
     now = clock.now().timestamp()
     edits = {
@@ -118,15 +139,26 @@ def test_refused_launches(app, client, moodle, clock, case, expected_code):
         "wrong_aud": lambda c: c.update(aud="someone-else"),
         "unknown_issuer": lambda c: c.update(iss="https://evil.example"),
         "unknown_deployment": lambda c: c.update(
-            {"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "99"}),
+            {"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "99"}
+        ),
         "missing_nonce": lambda c: c.pop("nonce"),
         "bad_message_type": lambda c: c.update(
-            {"https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiStrangeRequest"}),
+            {"https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiStrangeRequest"}
+        ),
     }
-    sign = {"other_key": {"pem": new_rsa_pem()}, "unknown_kid": {"kid": "never-published"},
-            "alg_none": {"alg": "none"}}
-    response, _ = launch(_json(client), moodle, now, claims_edit=edits.get(case),
-                         sign_kwargs=sign.get(case), state="forged-state" if case == "wrong_state" else None)
+    sign = {
+        "other_key": {"pem": new_rsa_pem()},
+        "unknown_kid": {"kid": "never-published"},
+        "alg_none": {"alg": "none"},
+    }
+    response, _ = launch(
+        _json(client),
+        moodle,
+        now,
+        claims_edit=edits.get(case),
+        sign_kwargs=sign.get(case),
+        state="forged-state" if case == "wrong_state" else None,
+    )
     _expect_refused(app, response, expected_code)
     assert response.get_json()["error"] == expected_code
     assert response.get_json()["message"]
@@ -134,8 +166,9 @@ def test_refused_launches(app, client, moodle, clock, case, expected_code):
 
 def test_small_clock_skew_is_tolerated(client, moodle, clock):
     now = clock.now().timestamp()
-    response, _ = launch(client, moodle, now,
-                         claims_edit=lambda c: c.update(iat=int(now) + 5, exp=int(now) + 65))
+    response, _ = launch(
+        client, moodle, now, claims_edit=lambda c: c.update(iat=int(now) + 5, exp=int(now) + 65)
+    )
     assert response.status_code == 303
 
 
@@ -167,8 +200,9 @@ def test_unknown_kid_refetches_the_platform_keyset_once(app, client, moodle, clo
     from tests.support.signed_launches import public_jwk
 
     moodle.extra_keys.append(public_jwk(rotated, "moodle-key-2"))
-    response, _ = launch(client, moodle, clock.now().timestamp(),
-                         sign_kwargs={"pem": rotated, "kid": "moodle-key-2"})
+    response, _ = launch(
+        client, moodle, clock.now().timestamp(), sign_kwargs={"pem": rotated, "kid": "moodle-key-2"}
+    )
     assert response.status_code == 303
     assert moodle.jwks_requests == fetched + 1
     launch(client, moodle, clock.now().timestamp())
@@ -176,7 +210,8 @@ def test_unknown_kid_refetches_the_platform_keyset_once(app, client, moodle, clo
 
 
 def test_login_for_an_unregistered_platform_says_so(client, moodle):
-    response = _json(client).post("/lti/login", data={"iss": "https://other.example",
-                                                      "login_hint": "1"})
+    response = _json(client).post(
+        "/lti/login", data={"iss": "https://other.example", "login_hint": "1"}
+    )
     assert response.status_code == 403
     assert response.get_json()["error"] == "unknown_platform"

@@ -24,9 +24,14 @@ def registered(app):
 
 
 def _params(**overrides) -> dict[str, str]:
-    params = {"iss": ISSUER, "login_hint": "4", "client_id": CLIENT_ID,
-              "target_link_uri": "http://tool.test/lti/launch",
-              "lti_message_hint": '{"cmid":2}', "lti_deployment_id": DEPLOYMENT_ID}
+    params = {
+        "iss": ISSUER,
+        "login_hint": "4",
+        "client_id": CLIENT_ID,
+        "target_link_uri": "http://tool.test/lti/launch",
+        "lti_message_hint": '{"cmid":2}',
+        "lti_deployment_id": DEPLOYMENT_ID,
+    }
     params.update(overrides)
     return params
 
@@ -43,8 +48,9 @@ def _json_client(app, address: str = "192.0.2.1"):
 
 @pytest.mark.parametrize("name", LOGIN_PARAMS)
 def test_an_over_long_login_parameter_is_refused_clearly(registered, name):
-    response = _json_client(registered).post("/lti/login", data=_params(
-        **{name: "x" * (MAX_PARAM_CHARS + 1)}))
+    response = _json_client(registered).post(
+        "/lti/login", data=_params(**{name: "x" * (MAX_PARAM_CHARS + 1)})
+    )
     assert response.status_code == 400
     assert response.get_json()["error"] == "login_param_too_long"
     assert name in response.get_json()["message"]
@@ -66,22 +72,26 @@ def test_a_nul_character_in_a_login_parameter_is_a_400_not_a_500(registered, nam
 
 
 def test_a_large_body_is_refused_before_it_is_read(registered):
-    response = _json_client(registered).post(
-        "/lti/login", data=_params(padding="p" * (256 * 1024)))
+    response = _json_client(registered).post("/lti/login", data=_params(padding="p" * (256 * 1024)))
     assert response.status_code == 413
 
 
 def test_a_large_launch_body_is_refused_too(registered):
     response = _json_client(registered).post(
-        "/lti/launch", data={"state": "s" * 32, "id_token": "t" * (256 * 1024)})
+        "/lti/launch", data={"state": "s" * 32, "id_token": "t" * (256 * 1024)}
+    )
     assert response.status_code == 413
 
 
 def test_the_state_record_holds_only_what_the_launch_checks(registered):
     client = registered.test_client()
     big = "z" * MAX_PARAM_CHARS
-    state, _ = login(client, lti_message_hint=big, target_link_uri="http://tool.test/" + big[:4000],
-                     login_hint="4" * 4000)
+    state, _ = login(
+        client,
+        lti_message_hint=big,
+        target_link_uri="http://tool.test/" + big[:4000],
+        login_hint="4" * 4000,
+    )
     with registered.app_context():
         record = services().store.get("oidc-state:" + state)
     assert record is not None
@@ -91,7 +101,8 @@ def test_the_state_record_holds_only_what_the_launch_checks(registered):
 
 def _limit(app, per_minute: int) -> None:
     app.config["EMM_SETTINGS"] = app.config["EMM_SETTINGS"].with_overrides(
-        launch_rate_per_minute=per_minute)
+        launch_rate_per_minute=per_minute
+    )
 
 
 def test_logins_from_one_address_are_limited_with_retry_after(registered, backend, clock):
@@ -104,7 +115,9 @@ def test_logins_from_one_address_are_limited_with_retry_after(registered, backen
     assert refused.get_json()["message"]
     assert 0 < int(refused.headers["Retry-After"]) <= 60
     # Another address has its own count.
-    assert _json_client(registered, "192.0.2.2").post("/lti/login", data=_params()).status_code == 302
+    assert (
+        _json_client(registered, "192.0.2.2").post("/lti/login", data=_params()).status_code == 302
+    )
     if backend == "sqlite":  # the embedded store ends windows by the injected clock
         clock.advance(seconds=61)
         assert client.post("/lti/login", data=_params()).status_code == 302
@@ -127,9 +140,16 @@ def test_html_clients_get_a_readable_429_page(registered):
 
 
 def _app_behind_proxies(tmp_path, clock, proxies: int):
-    app = create_app(Settings(secret_key=SECRET, data_dir=tmp_path, trusted_proxies=proxies,
-                              public_base_url="http://tool.test", launch_rate_per_minute=2),
-                     clock=clock)
+    app = create_app(
+        Settings(
+            secret_key=SECRET,
+            data_dir=tmp_path,
+            trusted_proxies=proxies,
+            public_base_url="http://tool.test",
+            launch_rate_per_minute=2,
+        ),
+        clock=clock,
+    )
     metadata.create_all(app.extensions["emm_engine"])
     register(app)
     return app
@@ -137,9 +157,10 @@ def _app_behind_proxies(tmp_path, clock, proxies: int):
 
 def _statuses(app, forwarded_for: list[str]) -> list[int]:
     client = _client(app, REMOTE_ADDR="10.0.0.1")  # the proxy
-    return [client.post("/lti/login", data=_params(),
-                        headers={"X-Forwarded-For": address}).status_code
-            for address in forwarded_for]
+    return [
+        client.post("/lti/login", data=_params(), headers={"X-Forwarded-For": address}).status_code
+        for address in forwarded_for
+    ]
 
 
 def test_behind_a_trusted_proxy_each_client_address_has_its_own_count(tmp_path, clock):

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from config.settings import Settings
 from lti_tool import create_app
 from lti_tool.models import metadata
 from tests.conftest import SECRET
 from tests.support.signed_launches import CLIENT_ID, ISSUER, register
 
-from config.settings import Settings
-
 
 def _login(app, **headers):
     register(app)
-    return app.test_client().post("/lti/login", data={"iss": ISSUER, "login_hint": "4",
-                                                      "client_id": CLIENT_ID}, headers=headers,
-                                      base_url="http://tool.test")
+    return app.test_client().post(
+        "/lti/login",
+        data={"iss": ISSUER, "login_hint": "4", "client_id": CLIENT_ID},
+        headers=headers,
+        base_url="http://tool.test",
+    )
 
 
 def _app(tmp_path, clock, proxies: int):
-    app = create_app(Settings(secret_key=SECRET, data_dir=tmp_path, trusted_proxies=proxies,
-                              public_base_url="http://tool.test"), clock=clock)
+    app = create_app(
+        Settings(
+            secret_key=SECRET,
+            data_dir=tmp_path,
+            trusted_proxies=proxies,
+            public_base_url="http://tool.test",
+        ),
+        clock=clock,
+    )
     metadata.create_all(app.extensions["emm_engine"])
     return app
 

@@ -51,12 +51,15 @@ def _read_head(sock: socket.socket) -> bytes:
 
 
 @contextmanager
-def serve_raw(answer: Answer, *, host: str = "127.0.0.1",
-              tls: ssl.SSLContext | None = None) -> Iterator[RawServer]:
+def serve_raw(
+    answer: Answer, *, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None
+) -> Iterator[RawServer]:
     state = RawServer()
     if tls is not None:
+
         def remember_sni(sock, server_name, context):
             state.sni.append(server_name)
+
         tls.sni_callback = remember_sni
 
     class Handler(socketserver.BaseRequestHandler):
@@ -85,8 +88,9 @@ def serve_raw(answer: Answer, *, host: str = "127.0.0.1",
     state.port = server.server_address[1]
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     state.url = f"{'https' if tls else 'http'}://{shown}:{state.port}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     try:
         yield state
@@ -97,38 +101,55 @@ def serve_raw(answer: Answer, *, host: str = "127.0.0.1",
         thread.join(timeout=5)
 
 
-def respond(status: int = 200, body: bytes = b"", *, content_type: str = "application/json",
-            headers: dict[str, str] | None = None) -> Answer:
+def respond(
+    status: int = 200,
+    body: bytes = b"",
+    *,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> Answer:
     def answer(sock: socket.socket, stop: threading.Event) -> None:
-        lines = [f"HTTP/1.1 {status} X", f"Content-Type: {content_type}",
-                 f"Content-Length: {len(body)}", "Connection: close"]
+        lines = [
+            f"HTTP/1.1 {status} X",
+            f"Content-Type: {content_type}",
+            f"Content-Length: {len(body)}",
+            "Connection: close",
+        ]
         lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+
     return answer
 
 
 def drip_head(every: float) -> Answer:
     """A status line, then a header byte every `every` seconds, for ever."""
+
     def answer(sock: socket.socket, stop: threading.Event) -> None:
         sock.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
         while not stop.wait(every):
             sock.sendall(b"a")
+
     return answer
 
 
 def drip_body(every: float, length: int = 100_000) -> Answer:
     """Prompt headers, then a body byte every `every` seconds (each read is quick: only the
     whole answer is slow)."""
+
     def answer(sock: socket.socket, stop: threading.Event) -> None:
-        sock.sendall(f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                     f"Content-Length: {length}\r\n\r\n".encode())
+        sock.sendall(
+            f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {length}\r\n\r\n".encode()
+        )
         while not stop.wait(every):
             sock.sendall(b" ")
+
     return answer
 
 
 def huge_body(total: int, *, announce: bool) -> Answer:
     """`total` bytes of JSON-ish filler, with or without a Content-Length saying so."""
+
     def answer(sock: socket.socket, stop: threading.Event) -> None:
         head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
         if announce:
@@ -139,4 +160,5 @@ def huge_body(total: int, *, announce: bool) -> Answer:
         while sent < total and not stop.is_set():
             sock.sendall(chunk)
             sent += len(chunk)
+
     return answer

@@ -20,12 +20,21 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from lti_tool.outbound import (
-    DeadlineExceeded, DestinationRefused, OutboundClient, OutboundPolicy, ResponseTooLarge,
-    Unreachable, parse_allowlist,
+    DeadlineExceeded,
+    DestinationRefused,
+    OutboundClient,
+    OutboundPolicy,
+    ResponseTooLarge,
+    Unreachable,
+    parse_allowlist,
 )
 from lti_tool.outbound.policy import system_resolver
 from tests.integration.outbound.servers import (
-    drip_body, drip_head, huge_body, respond, serve_raw,
+    drip_body,
+    drip_head,
+    huge_body,
+    respond,
+    serve_raw,
 )
 
 DEADLINE = 0.5  # seconds: short, so the slow cases stay fast
@@ -47,6 +56,7 @@ def no_deadline_thread_left() -> bool:
 
 
 # --- destinations ---------------------------------------------------------------------------------
+
 
 def test_loopback_is_refused_unless_allowed_and_nothing_is_sent():
     with serve_raw(respond(200, b'{"keys": []}')) as server:
@@ -101,7 +111,8 @@ def test_the_connection_goes_to_the_address_that_was_checked(monkeypatch):
     with serve_raw(respond(200, b'{"ok": true}')) as server:
         allow = parse_allowlist([f"127.0.0.1:{server.port}"])
         answer = client(allow=allow, resolve=rebinding).get(
-            f"http://rebind.example.org:{server.port}/x")
+            f"http://rebind.example.org:{server.port}/x"
+        )
         assert answer.json() == {"ok": True}
         assert resolved == ["rebind.example.org"]
         assert f"Host: rebind.example.org:{server.port}".encode() in server.heads[0]
@@ -110,29 +121,44 @@ def test_the_connection_goes_to_the_address_that_was_checked(monkeypatch):
 @pytest.fixture(scope="module")
 def platform_tls(tmp_path_factory):
     """A CA and a server certificate for platform.example.org (what a real Moodle has)."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-          .public_key(ca_key.public_key()).serial_number(1)
-          .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "platform")]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(2)
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("platform.example.org")]),
-                           critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "platform")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("platform.example.org")]), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
     folder = tmp_path_factory.mktemp("tls")
     (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     (folder / "server.pem").write_bytes(
-        cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()))
+        cert.public_bytes(serialization.Encoding.PEM)
+        + key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return folder
 
 
@@ -141,9 +167,10 @@ def test_tls_keeps_the_host_name_for_sni_and_the_certificate_check(platform_tls)
     context.load_cert_chain(platform_tls / "server.pem")
     to_loopback = dict(resolve=lambda host, port: ["127.0.0.1"])
     with serve_raw(respond(200, b'{"keys": []}'), tls=context) as server:
-        https = OutboundClient(OutboundPolicy(allow=LOOPBACK, deadline_seconds=DEADLINE,
-                                              **to_loopback),
-                               verify=str(platform_tls / "ca.pem"))
+        https = OutboundClient(
+            OutboundPolicy(allow=LOOPBACK, deadline_seconds=DEADLINE, **to_loopback),
+            verify=str(platform_tls / "ca.pem"),
+        )
         answer = https.get(f"https://platform.example.org:{server.port}/jwks")
         assert answer.json() == {"keys": []}
         assert server.sni == ["platform.example.org"]
@@ -156,8 +183,11 @@ def test_tls_keeps_the_host_name_for_sni_and_the_certificate_check(platform_tls)
 
 def test_redirects_are_answers_never_followed():
     with serve_raw(respond(200, b"{}")) as target:
-        with serve_raw(respond(302, b"", content_type="text/html",
-                               headers={"Location": target.url + "/secret"})) as moving:
+        with serve_raw(
+            respond(
+                302, b"", content_type="text/html", headers={"Location": target.url + "/secret"}
+            )
+        ) as moving:
             answer = client().get(moving.url + "/jwks")
         assert (answer.status_code, answer.ok) == (302, False)
         assert answer.summary() == "HTTP 302 (redirects are not followed)"
@@ -173,8 +203,12 @@ def test_production_refuses_plain_http_even_to_an_allowed_host():
 
 # --- deadline and size ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("answer", [drip_head(every=0.05), drip_body(every=0.05)],
-                         ids=["dripping headers", "dripping body"])
+
+@pytest.mark.parametrize(
+    "answer",
+    [drip_head(every=0.05), drip_body(every=0.05)],
+    ids=["dripping headers", "dripping body"],
+)
 def test_an_answer_that_drips_fails_at_the_deadline(answer):
     with serve_raw(answer) as server:
         started = time.monotonic()

@@ -28,8 +28,11 @@ CAP = 256 * 1024
 
 
 def loopback_client() -> OutboundClient:
-    return OutboundClient(OutboundPolicy(allow=parse_allowlist(["127.0.0.1"]),
-                                         deadline_seconds=DEADLINE, max_response_bytes=CAP))
+    return OutboundClient(
+        OutboundPolicy(
+            allow=parse_allowlist(["127.0.0.1"]), deadline_seconds=DEADLINE, max_response_bytes=CAP
+        )
+    )
 
 
 def strict_client() -> OutboundClient:
@@ -47,15 +50,20 @@ def strict_app(tmp_path, clock):
 
 # --- dynamic registration -------------------------------------------------------------------------
 
-def test_registration_never_contacts_a_loopback_platform_when_it_is_not_allowed(strict_app,
-                                                                                 clock):
+
+def test_registration_never_contacts_a_loopback_platform_when_it_is_not_allowed(strict_app, clock):
 
     with strict_app.app_context(), session_scope() as session:
         token = issue_invite(session, now=clock.now()).token
     with serve_raw(respond(200, b"{}")) as platform:
-        response = strict_app.test_client().get(f"/lti/register/{token}", query_string={
-            "openid_configuration": platform.url + "/mod/lti/openid-configuration.php",
-            "registration_token": "t"}, headers={"Accept": "application/json"})
+        response = strict_app.test_client().get(
+            f"/lti/register/{token}",
+            query_string={
+                "openid_configuration": platform.url + "/mod/lti/openid-configuration.php",
+                "registration_token": "t",
+            },
+            headers={"Accept": "application/json"},
+        )
         assert platform.heads == []
     assert response.status_code == 424
     assert "not allowed for platforms" in response.get_json()["message"]
@@ -63,27 +71,46 @@ def test_registration_never_contacts_a_loopback_platform_when_it_is_not_allowed(
         assert list_platforms(session) == []
 
 
-@pytest.mark.parametrize("status, content_type, body, shown, hidden", [
-    (500, "text/html", b"<html><b>db01.internal</b> password=hunter2</html>",
-     "HTTP 500: 50 bytes of text/html", "hunter2"),
-    (401, "application/json", b'{"error": "invalid registration token", "trace": "secret"}',
-     "HTTP 401: invalid registration token", "secret"),
-])
-def test_a_refusal_shows_a_short_summary_not_the_body(sqlite_app, status, content_type, body,
-                                                      shown, hidden):
-    with sqlite_app.test_request_context(), serve_raw(
-            respond(status, body, content_type=content_type)) as platform:
+@pytest.mark.parametrize(
+    "status, content_type, body, shown, hidden",
+    [
+        (
+            500,
+            "text/html",
+            b"<html><b>db01.internal</b> password=hunter2</html>",
+            "HTTP 500: 50 bytes of text/html",
+            "hunter2",
+        ),
+        (
+            401,
+            "application/json",
+            b'{"error": "invalid registration token", "trace": "secret"}',
+            "HTTP 401: invalid registration token",
+            "secret",
+        ),
+    ],
+)
+def test_a_refusal_shows_a_short_summary_not_the_body(
+    sqlite_app, status, content_type, body, shown, hidden
+):
+    with (
+        sqlite_app.test_request_context(),
+        serve_raw(respond(status, body, content_type=content_type)) as platform,
+    ):
         with pytest.raises(RegistrationFailed) as raised:
-            _get_json(loopback_client(), "POST", platform.url + "/register", DEADLINE,
-                      json={})
+            _get_json(loopback_client(), "POST", platform.url + "/register", DEADLINE, json={})
     message = str(raised.value.message)
     assert shown in message and hidden not in message
 
 
-@pytest.mark.parametrize("answer, words", [
-    (drip_body(every=0.05), "did not answer in time"),
-    (huge_body(8 * 1024 * 1024, announce=False), "too large"),
-], ids=["dripping", "huge"])
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        (drip_body(every=0.05), "did not answer in time"),
+        (huge_body(8 * 1024 * 1024, announce=False), "too large"),
+    ],
+    ids=["dripping", "huge"],
+)
 def test_registration_fails_within_the_deadline_and_the_cap(sqlite_app, answer, words):
     with sqlite_app.test_request_context(), serve_raw(answer) as platform:
         started = time.monotonic()
@@ -96,14 +123,24 @@ def test_registration_fails_within_the_deadline_and_the_cap(sqlite_app, answer, 
 
 # --- key sets -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("answer", [drip_body(every=0.05),
-                                    huge_body(8 * 1024 * 1024, announce=False),
-                                    respond(302, headers={"Location": "http://10.0.0.1/jwks"})],
-                         ids=["dripping", "huge", "redirect"])
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        drip_body(every=0.05),
+        huge_body(8 * 1024 * 1024, announce=False),
+        respond(302, headers={"Location": "http://10.0.0.1/jwks"}),
+    ],
+    ids=["dripping", "huge", "redirect"],
+)
 def test_a_key_set_that_drips_is_huge_or_moves_is_not_used(sqlite_app, answer):
     with sqlite_app.test_request_context(), serve_raw(answer) as platform:
-        keys = PlatformKeys(sqlite_app.extensions["emm_services"].store, loopback_client(),
-                            cache_seconds=60, timeout=DEADLINE)
+        keys = PlatformKeys(
+            sqlite_app.extensions["emm_services"].store,
+            loopback_client(),
+            cache_seconds=60,
+            timeout=DEADLINE,
+        )
         started = time.monotonic()
         with pytest.raises(PlatformUnreachable):
             keys.key_for(platform.url + "/jwks", "kid-1")
@@ -112,8 +149,12 @@ def test_a_key_set_that_drips_is_huge_or_moves_is_not_used(sqlite_app, answer):
 
 def test_a_key_set_on_a_forbidden_address_is_not_fetched(sqlite_app):
     with sqlite_app.test_request_context(), serve_raw(respond(200, b'{"keys": []}')) as platform:
-        keys = PlatformKeys(sqlite_app.extensions["emm_services"].store, strict_client(),
-                            cache_seconds=60, timeout=DEADLINE)
+        keys = PlatformKeys(
+            sqlite_app.extensions["emm_services"].store,
+            strict_client(),
+            cache_seconds=60,
+            timeout=DEADLINE,
+        )
         with pytest.raises(PlatformUnreachable):
             keys.key_for(platform.url + "/jwks", "kid-1")
         assert platform.heads == []
@@ -125,26 +166,35 @@ KEY = SigningKey(kid="tool-kid-1", private_pem=new_rsa_pem())
 
 
 def ags(clock, http: OutboundClient) -> AgsClient:
-    return AgsClient(http, clock, timeout=DEADLINE, signing_key=lambda: KEY,
-                     client_id_holders=lambda access: [access])
+    return AgsClient(
+        http,
+        clock,
+        timeout=DEADLINE,
+        signing_key=lambda: KEY,
+        client_id_holders=lambda access: [access],
+    )
 
 
 def access(url: str) -> PlatformAccess:
-    return PlatformAccess(platform_id=1, issuer=url, client_id="client-1",
-                          token_url=url + "/token")
+    return PlatformAccess(platform_id=1, issuer=url, client_id="client-1", token_url=url + "/token")
 
 
-@pytest.mark.parametrize("answer, code", [
-    (drip_body(every=0.05), failures.TIMEOUT),
-    (huge_body(8 * 1024 * 1024, announce=True), failures.ANSWER_TOO_LARGE),
-    (huge_body(8 * 1024 * 1024, announce=False), failures.ANSWER_TOO_LARGE),
-], ids=["dripping", "huge announced", "huge"])
+@pytest.mark.parametrize(
+    "answer, code",
+    [
+        (drip_body(every=0.05), failures.TIMEOUT),
+        (huge_body(8 * 1024 * 1024, announce=True), failures.ANSWER_TOO_LARGE),
+        (huge_body(8 * 1024 * 1024, announce=False), failures.ANSWER_TOO_LARGE),
+    ],
+    ids=["dripping", "huge announced", "huge"],
+)
 def test_a_token_endpoint_that_drips_or_floods_fails_in_time(clock, answer, code):
     with serve_raw(answer) as platform:
         started = time.monotonic()
         with pytest.raises(AgsError) as raised:
-            ags(clock, loopback_client()).post_score(access(platform.url), (SCOPE_SCORE,),
-                                                     platform.url + "/li", {})
+            ags(clock, loopback_client()).post_score(
+                access(platform.url), (SCOPE_SCORE,), platform.url + "/li", {}
+            )
         took = time.monotonic() - started
     assert raised.value.code == code
     assert took < DEADLINE + 0.5
@@ -153,8 +203,9 @@ def test_a_token_endpoint_that_drips_or_floods_fails_in_time(clock, answer, code
 def test_a_token_url_on_a_forbidden_address_gets_no_assertion(clock):
     with serve_raw(respond(200, b'{"access_token": "t"}')) as platform:
         with pytest.raises(AgsError) as raised:
-            ags(clock, strict_client()).post_score(access(platform.url), (SCOPE_SCORE,),
-                                                   platform.url + "/li", {})
+            ags(clock, strict_client()).post_score(
+                access(platform.url), (SCOPE_SCORE,), platform.url + "/li", {}
+            )
         assert platform.heads == []
     assert (raised.value.code, raised.value.transient) == (failures.DESTINATION_REFUSED, False)
 
@@ -163,7 +214,8 @@ def test_a_platform_error_page_is_summarised_for_the_grade_row(clock):
     page = b"<html>" + b"internal stack trace " * 100 + b"</html>"
     with serve_raw(respond(500, page, content_type="text/html")) as platform:
         with pytest.raises(AgsError) as raised:
-            ags(clock, loopback_client()).post_score(access(platform.url), (SCOPE_SCORE,),
-                                                     platform.url + "/li", {})
+            ags(clock, loopback_client()).post_score(
+                access(platform.url), (SCOPE_SCORE,), platform.url + "/li", {}
+            )
     assert raised.value.code == failures.SERVER_ERROR
     assert raised.value.detail == f"{len(page)} bytes of text/html"

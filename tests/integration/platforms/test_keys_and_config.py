@@ -74,41 +74,85 @@ def test_config_json_gives_every_url_moodle_asks_for(client):
 
 def test_config_page_uses_moodle_field_names(client):
     page = client.get("/lti/config").get_data(as_text=True)
-    for label in ("Tool URL", "Public keyset URL", "Initiate login URL", "Redirection URI(s)",
-                  "Content Selection URL"):
+    for label in (
+        "Tool URL",
+        "Public keyset URL",
+        "Initiate login URL",
+        "Redirection URI(s)",
+        "Content Selection URL",
+    ):
         assert label in page
     assert "/lti/register" not in page
     assert "invitation" in page and "platform invite" in page
 
 
 def test_platform_cli_add_list_remove(runner):
-    args = ["platform", "add", "--name", "E-Campus", "--issuer", "https://ecampus.example.org",
-            "--client-id", "abc", "--deployment-id", "1", "--deployment-id", "2",
-            "--auth-login-url", "https://ecampus.example.org/mod/lti/auth.php",
-            "--auth-token-url", "https://ecampus.example.org/mod/lti/token.php",
-            "--key-set-url", "https://ecampus.example.org/mod/lti/certs.php"]
+    args = [
+        "platform",
+        "add",
+        "--name",
+        "E-Campus",
+        "--issuer",
+        "https://ecampus.example.org",
+        "--client-id",
+        "abc",
+        "--deployment-id",
+        "1",
+        "--deployment-id",
+        "2",
+        "--auth-login-url",
+        "https://ecampus.example.org/mod/lti/auth.php",
+        "--auth-token-url",
+        "https://ecampus.example.org/mod/lti/token.php",
+        "--key-set-url",
+        "https://ecampus.example.org/mod/lti/certs.php",
+    ]
     added = runner.invoke(args=args)
     assert added.exit_code == 0, added.output
     assert "deployments 1, 2" in added.output
     listed = runner.invoke(args=["platform", "list"]).output
-    assert "Platform ID: https://ecampus.example.org" in listed and "Deployment ID(s): 1, 2" in listed
+    assert (
+        "Platform ID: https://ecampus.example.org" in listed and "Deployment ID(s): 1, 2" in listed
+    )
     platform_id = listed.split()[0].lstrip("#")
     assert runner.invoke(args=["platform", "remove", platform_id]).exit_code == 0
     assert "No platform is registered" in runner.invoke(args=["platform", "list"]).output
 
 
 def test_platform_cli_refuses_bad_urls_with_moodle_names(runner):
-    result = runner.invoke(args=["platform", "add", "--name", "x", "--issuer", "not-a-url",
-                                 "--client-id", "abc", "--deployment-id", "1",
-                                 "--auth-login-url", "https://a/b", "--auth-token-url", "https://a/c",
-                                 "--key-set-url", "https://a/d"])
+    result = runner.invoke(
+        args=[
+            "platform",
+            "add",
+            "--name",
+            "x",
+            "--issuer",
+            "not-a-url",
+            "--client-id",
+            "abc",
+            "--deployment-id",
+            "1",
+            "--auth-login-url",
+            "https://a/b",
+            "--auth-token-url",
+            "https://a/c",
+            "--key-set-url",
+            "https://a/d",
+        ]
+    )
     assert result.exit_code != 0 and "Platform ID" in result.output
 
 
 def test_platform_cli_help_uses_moodle_field_names(runner):
     help_text = runner.invoke(args=["platform", "add", "--help"]).output
-    for name in ("Platform ID", "Client ID", "Deployment ID", "Public keyset URL",
-                 "Access token URL", "Authentication request URL"):
+    for name in (
+        "Platform ID",
+        "Client ID",
+        "Deployment ID",
+        "Public keyset URL",
+        "Access token URL",
+        "Authentication request URL",
+    ):
         assert name in help_text
 
 

@@ -4,7 +4,7 @@ a Client ID belongs to one platform (CLI, database, migration)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, insert, select, text
@@ -42,7 +42,9 @@ def test_invite_prints_a_one_time_url_and_stores_only_its_hash(app, runner):
     assert _invite(runner) != token
 
 
-@pytest.mark.parametrize("lifetime,expiry", [("90m", "2026-11-23 10:30"), ("7d", "2026-11-30 09:00")])
+@pytest.mark.parametrize(
+    "lifetime,expiry", [("90m", "2026-11-23 10:30"), ("7d", "2026-11-30 09:00")]
+)
 def test_invite_lifetime_is_chosen_by_the_admin(runner, lifetime, expiry):
     result = runner.invoke(args=["platform", "invite", "--expires-in", lifetime])
     assert result.exit_code == 0, result.output
@@ -84,7 +86,9 @@ def test_revoking_needs_an_unused_invite_that_exists(app, runner, clock):
     assert runner.invoke(args=["platform", "invites"]).output.startswith("No pending invitation")
 
 
-def test_an_invite_checked_before_another_registration_used_it_is_not_consumed_again(app, runner, clock):
+def test_an_invite_checked_before_another_registration_used_it_is_not_consumed_again(
+    app, runner, clock
+):
     """The time-of-check/time-of-use gap: both registrations passed the check while the
     platform answered; only the conditional UPDATE of the first one succeeds."""
     token = _invite(runner)
@@ -118,11 +122,26 @@ def test_an_invite_expiring_while_the_platform_answers_is_not_consumed(app, runn
 
 
 def _add(runner, issuer: str, client_id: str, deployment: str = "1"):
-    return runner.invoke(args=[
-        "platform", "add", "--name", "E-Campus", "--issuer", issuer, "--client-id", client_id,
-        "--deployment-id", deployment, "--auth-login-url", issuer + "/mod/lti/auth.php",
-        "--auth-token-url", issuer + "/mod/lti/token.php",
-        "--key-set-url", issuer + "/mod/lti/certs.php"])
+    return runner.invoke(
+        args=[
+            "platform",
+            "add",
+            "--name",
+            "E-Campus",
+            "--issuer",
+            issuer,
+            "--client-id",
+            client_id,
+            "--deployment-id",
+            deployment,
+            "--auth-login-url",
+            issuer + "/mod/lti/auth.php",
+            "--auth-token-url",
+            issuer + "/mod/lti/token.php",
+            "--key-set-url",
+            issuer + "/mod/lti/certs.php",
+        ]
+    )
 
 
 def test_platform_add_refuses_a_client_id_registered_under_another_issuer(app, runner):
@@ -140,8 +159,15 @@ def test_platform_add_refuses_a_client_id_registered_under_another_issuer(app, r
 
 def test_the_database_holds_one_platform_per_client_id(app, clock):
     def platform(issuer: str) -> dict:
-        return {"name": "x", "issuer": issuer, "client_id": "same", "auth_login_url": issuer,
-                "auth_token_url": issuer, "key_set_url": issuer, "created_at": clock.now()}
+        return {
+            "name": "x",
+            "issuer": issuer,
+            "client_id": "same",
+            "auth_login_url": issuer,
+            "auth_token_url": issuer,
+            "key_set_url": issuer,
+            "created_at": clock.now(),
+        }
 
     with app.app_context():
         session = db.session()
@@ -158,13 +184,17 @@ def test_the_migration_names_client_ids_shared_by_several_platforms(tmp_path):
     config = alembic_config(url)
     command.upgrade(config, "7896dc8dfdd8")
     engine = create_engine(url)
-    now = datetime(2026, 11, 23, tzinfo=timezone.utc).isoformat(" ")
+    now = datetime(2026, 11, 23, tzinfo=UTC).isoformat(" ")
     with engine.begin() as conn:
         for n, issuer in enumerate(("https://a.example.org", "https://b.example.org"), start=1):
-            conn.execute(text(
-                "INSERT INTO platforms (id, name, issuer, client_id, auth_login_url, "
-                "auth_token_url, key_set_url, created_at) VALUES (:id, 'x', :issuer, 'shared', "
-                "'u', 'u', 'u', :now)"), {"id": n, "issuer": issuer, "now": now})
+            conn.execute(
+                text(
+                    "INSERT INTO platforms (id, name, issuer, client_id, auth_login_url, "
+                    "auth_token_url, key_set_url, created_at) VALUES (:id, 'x', :issuer, 'shared', "
+                    "'u', 'u', 'u', :now)"
+                ),
+                {"id": n, "issuer": issuer, "now": now},
+            )
     engine.dispose()
     with pytest.raises(RuntimeError, match=r"'shared' \(2 platforms\).*flask platform remove"):
         command.upgrade(config, "head")

@@ -42,14 +42,23 @@ def session_factory(engine):
 def world(session_factory, clock) -> World:
     session = session_factory()
     now = clock.now()
-    platform = Platform(name="Moodle", issuer="https://moodle.test", client_id="c",
-                        auth_login_url="https://moodle.test/auth", key_set_url="https://moodle.test/k",
-                        auth_token_url="https://moodle.test/t", created_at=now)
+    platform = Platform(
+        name="Moodle",
+        issuer="https://moodle.test",
+        client_id="c",
+        auth_login_url="https://moodle.test/auth",
+        key_set_url="https://moodle.test/k",
+        auth_token_url="https://moodle.test/t",
+        created_at=now,
+    )
     deployment = Deployment(platform=platform, deployment_id="1", created_at=now)
-    placement = Placement(deployment=deployment, resource_link_id="rl-1", updated_at=now,
-                          ags_scopes=[])
-    users = [LtiUser(platform=platform, sub=str(n), name=name, updated_at=now)
-             for n, name in ((1, "Ana"), (2, "Ben"), (3, "Teacher"))]
+    placement = Placement(
+        deployment=deployment, resource_link_id="rl-1", updated_at=now, ags_scopes=[]
+    )
+    users = [
+        LtiUser(platform=platform, sub=str(n), name=name, updated_at=now)
+        for n, name in ((1, "Ana"), (2, "Ben"), (3, "Teacher"))
+    ]
     session.add_all([placement, *users])
     session.commit()
     yield World(session, placement.id, users[0].id, users[1].id, users[2].id)
@@ -59,6 +68,7 @@ def world(session_factory, clock) -> World:
 @pytest.fixture
 def make_version(world, tmp_path, clock):
     """make_version(time_limit_minutes=30, max_attempts=2, ...) -> a committed AssessmentVersion."""
+
     def make(**rules):
         version = publish(world.session, tmp_path, clock.now(), **rules)
         world.session.commit()

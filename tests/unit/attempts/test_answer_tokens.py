@@ -15,25 +15,56 @@ from lti_tool.attempts.answer_tokens import ANSWER, OPTION, PROMPT, AnswerTokens
 SECRET = "s" * 40
 TOKEN = re.compile(r"^[0-9a-f]{20}$")
 
-CHOICE = SimpleNamespace(id=1, item_uid="q-choice", version=1, type="single_choice", points=1.0,
-                         default_language="en", content={
-                             "stem": {"en": "Which?"},
-                             "options": [{"id": oid, "text": {"en": f"Option {oid}"},
-                                          "correct": oid == "a"} for oid in "abcd"]})
-MULTIPLE = SimpleNamespace(id=2, item_uid="q-multi", version=1, type="multiple_response",
-                           points=1.0, default_language="en", content={
-                               "stem": {"en": "Which ones?"},
-                               "options": [{"id": oid, "text": {"en": oid}, "correct": oid < "c"}
-                                           for oid in "abcd"]})
-MATCHING = SimpleNamespace(id=3, item_uid="q-match", version=1, type="matching", points=1.0,
-                           default_language="en", content={
-                               "stem": {"en": "Match."},
-                               "pairs": [{"id": f"p{n}", "prompt": {"en": f"P{n}"},
-                                          "answer": {"en": f"A{n}"}} for n in (1, 2, 3)],
-                               "distractors": [{"id": "d1", "text": {"en": "Nothing"}}]})
-TRUE_FALSE = SimpleNamespace(id=4, item_uid="q-tf", version=1, type="true_false", points=1.0,
-                             default_language="en", content={"stem": {"en": "True?"},
-                                                             "answer": True})
+CHOICE = SimpleNamespace(
+    id=1,
+    item_uid="q-choice",
+    version=1,
+    type="single_choice",
+    points=1.0,
+    default_language="en",
+    content={
+        "stem": {"en": "Which?"},
+        "options": [
+            {"id": oid, "text": {"en": f"Option {oid}"}, "correct": oid == "a"} for oid in "abcd"
+        ],
+    },
+)
+MULTIPLE = SimpleNamespace(
+    id=2,
+    item_uid="q-multi",
+    version=1,
+    type="multiple_response",
+    points=1.0,
+    default_language="en",
+    content={
+        "stem": {"en": "Which ones?"},
+        "options": [{"id": oid, "text": {"en": oid}, "correct": oid < "c"} for oid in "abcd"],
+    },
+)
+MATCHING = SimpleNamespace(
+    id=3,
+    item_uid="q-match",
+    version=1,
+    type="matching",
+    points=1.0,
+    default_language="en",
+    content={
+        "stem": {"en": "Match."},
+        "pairs": [
+            {"id": f"p{n}", "prompt": {"en": f"P{n}"}, "answer": {"en": f"A{n}"}} for n in (1, 2, 3)
+        ],
+        "distractors": [{"id": "d1", "text": {"en": "Nothing"}}],
+    },
+)
+TRUE_FALSE = SimpleNamespace(
+    id=4,
+    item_uid="q-tf",
+    version=1,
+    type="true_false",
+    points=1.0,
+    default_language="en",
+    content={"stem": {"en": "True?"}, "answer": True},
+)
 
 
 def tokens(item, attempt_id=7, position=1, secret=SECRET):
@@ -72,8 +103,11 @@ def test_the_disguised_view_carries_no_authored_id():
         view = present_item(item, "en", None)
         disguised = tokens(item).disguise_item(view)
         assert "item_uid" not in disguised and "item_version_id" not in disguised
-        ids = [entry["id"] for key in ("options", "prompts", "answers")
-               for entry in disguised.get(key, [])]
+        ids = [
+            entry["id"]
+            for key in ("options", "prompts", "answers")
+            for entry in disguised.get(key, [])
+        ]
         assert ids and all(TOKEN.match(i) for i in ids)
         # Texts and order are untouched: only the ids changed.
         for key in ("options", "prompts", "answers"):
@@ -83,15 +117,18 @@ def test_the_disguised_view_carries_no_authored_id():
     assert [o["id"] for o in truth["options"]] == ["true", "false"]  # the label says which
 
 
-@pytest.mark.parametrize("item, response", [
-    (CHOICE, {"choice": "c"}),
-    (CHOICE, {"choice": None}),
-    (MULTIPLE, {"choices": ["a", "d"]}),
-    (MULTIPLE, {"choices": []}),
-    (MATCHING, {"pairs": {"p1": "p2", "p3": "d1"}}),
-    (MATCHING, {"pairs": {}}),
-    (TRUE_FALSE, {"value": False}),
-])
+@pytest.mark.parametrize(
+    "item, response",
+    [
+        (CHOICE, {"choice": "c"}),
+        (CHOICE, {"choice": None}),
+        (MULTIPLE, {"choices": ["a", "d"]}),
+        (MULTIPLE, {"choices": []}),
+        (MATCHING, {"pairs": {"p1": "p2", "p3": "d1"}}),
+        (MATCHING, {"pairs": {}}),
+        (TRUE_FALSE, {"value": False}),
+    ],
+)
 def test_a_saved_response_goes_to_the_page_and_comes_back_the_same(item, response):
     question = tokens(item)
     on_page = question.disguise_response(response)
@@ -141,6 +178,14 @@ def test_a_secret_is_required():
 def test_a_question_s_tokens_cost_microseconds():
     """Answer saves are a hot path: a question's mapping is a handful of HMACs."""
     maker = AnswerTokens(SECRET)
-    seconds = min(timeit.repeat(lambda: maker.of_question(7, 1, MATCHING).reveal(
-        {"pairs": {}}), number=200, repeat=3)) / 200
+    seconds = (
+        min(
+            timeit.repeat(
+                lambda: maker.of_question(7, 1, MATCHING).reveal({"pairs": {}}),
+                number=200,
+                repeat=3,
+            )
+        )
+        / 200
+    )
     assert seconds < 0.001, f"{seconds * 1e6:.0f} µs per question"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -18,7 +18,7 @@ from lti_tool.attempts.models import (
     VOID_NO_ANSWER_OR_PAGE,
 )
 
-T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TIMEOUT = 600
 
 
@@ -80,8 +80,9 @@ def test_deadline_reached_while_active_submits_at_the_deadline():
 
 def test_silence_that_began_before_the_deadline_voids():
     live = Live(at(minutes=5), deadline_at=at(minutes=30))
-    assert rules.settlement(live, at(hours=2)) == rules.Settlement(VOID, at(minutes=15),
-                                                                   VOID_INACTIVITY)
+    assert rules.settlement(live, at(hours=2)) == rules.Settlement(
+        VOID, at(minutes=15), VOID_INACTIVITY
+    )
 
 
 def test_time_left_on_the_limit():
@@ -121,7 +122,10 @@ def test_retake_delay_runs_from_the_last_submitted_attempt():
 
 def test_a_void_attempt_sets_no_retake_delay():
     delay = rules.AttemptRules(retake_delay_seconds=3600)
-    history = [Past(SUBMITTED, T0, at(minutes=20)), Past(VOID, at(hours=2), at(hours=2, minutes=10))]
+    history = [
+        Past(SUBMITTED, T0, at(minutes=20)),
+        Past(VOID, at(hours=2), at(hours=2, minutes=10)),
+    ]
     assert rules.can_start(history, delay, at(hours=2, minutes=11)) is None
 
 
@@ -177,6 +181,7 @@ def test_heartbeats_and_warning_fit_in_the_allowance(timeout):
 
 # -- heartbeats alone (docs/decisions/0010) ------------------------------------------------
 
+
 def beating_since(last_answer_or_page: datetime, now: datetime, **kwargs) -> Live:
     """An attempt whose page sent a heartbeat just now, with no answer or page since."""
     return Live(now, last_answer_or_page_at=last_answer_or_page, **kwargs)
@@ -188,7 +193,8 @@ def test_heartbeats_alone_keep_an_attempt_for_three_allowances_exactly():
     assert rules.settlement(beating_since(T0, at(seconds=limit)), at(seconds=limit)) is None
     late = at(seconds=limit, microseconds=1)
     assert rules.settlement(beating_since(T0, late), late) == rules.Settlement(
-        VOID, at(seconds=limit), VOID_NO_ANSWER_OR_PAGE)
+        VOID, at(seconds=limit), VOID_NO_ANSWER_OR_PAGE
+    )
 
 
 def test_an_answer_or_a_page_starts_the_bound_again():
@@ -213,11 +219,13 @@ def test_whichever_allowance_ran_out_first_decides():
     # Heartbeats until minute 29, answer at 0: the bound (30) comes before 29 + 10.
     live = Live(at(minutes=29), last_answer_or_page_at=T0)
     assert rules.settlement(live, at(hours=1)) == rules.Settlement(
-        VOID, at(minutes=30), VOID_NO_ANSWER_OR_PAGE)
+        VOID, at(minutes=30), VOID_NO_ANSWER_OR_PAGE
+    )
     # Heartbeats until minute 15: 15 + 10 comes first.
     live = Live(at(minutes=15), last_answer_or_page_at=T0)
     assert rules.settlement(live, at(hours=1)) == rules.Settlement(
-        VOID, at(minutes=25), VOID_INACTIVITY)
+        VOID, at(minutes=25), VOID_INACTIVITY
+    )
 
 
 def test_a_deadline_before_the_bound_still_submits():
@@ -229,7 +237,8 @@ def test_a_deadline_before_the_bound_still_submits():
 
 @given(st.integers(0, 10_000), st.integers(0, 10_000), st.integers(60, 7200))
 def test_an_attempt_never_outlives_its_last_answer_or_page_by_more_than_the_bound(
-        answer_s, beat_s, timeout):
+    answer_s, beat_s, timeout
+):
     """Whatever heartbeats arrive, an attempt whose last answer or page is older than the
     bound is over; one whose last answer or page and last heartbeat are recent is not."""
     last_answer = at(seconds=answer_s)

@@ -17,9 +17,14 @@ from tests.support.attempt_content import right_response, wrong_response
 
 
 def start(world, version, clock, user_id=None, seed=None):
-    outcome = service.start_attempt(world.session, placement_id=world.placement_id,
-                                    user_id=user_id or world.learner_id, version=version,
-                                    now=clock.now(), seed=seed)
+    outcome = service.start_attempt(
+        world.session,
+        placement_id=world.placement_id,
+        user_id=user_id or world.learner_id,
+        version=version,
+        now=clock.now(),
+        seed=seed,
+    )
     world.session.commit()
     return outcome.attempt
 
@@ -29,8 +34,14 @@ def ids(world, attempt):
 
 
 def answer(world, attempt, clock, position, response):
-    question = service.save_answer(world.session, **ids(world, attempt), sitting=attempt.sitting_key,
-                                   position=position, response=response, now=clock.now())
+    question = service.save_answer(
+        world.session,
+        **ids(world, attempt),
+        sitting=attempt.sitting_key,
+        position=position,
+        response=response,
+        now=clock.now(),
+    )
     world.session.commit()
     return question
 
@@ -43,8 +54,12 @@ def answer_all(world, attempt, clock, right: int):
 
 
 def submit(world, attempt, clock, sitting=None):
-    outcome = service.submit(world.session, **ids(world, attempt),
-                             sitting=sitting or attempt.sitting_key, now=clock.now())
+    outcome = service.submit(
+        world.session,
+        **ids(world, attempt),
+        sitting=sitting or attempt.sitting_key,
+        now=clock.now(),
+    )
     world.session.commit()
     return outcome
 
@@ -57,13 +72,15 @@ def outbox_rows(world):
 
 # -- the draw ------------------------------------------------------------------------------
 
+
 def test_questions_and_option_orders_come_from_the_stored_seed(world, make_version, clock):
     version = make_version()
     attempt = start(world, version, clock, seed=12345)
     assert attempt.seed == 12345 and attempt.number == 1
     drawn = draw_questions(version, attempt.seed)
-    assert [(q.item_version_id, q.option_order) for q in attempt.questions] == \
-           [(d.item_version_id, d.option_order) for d in drawn]
+    assert [(q.item_version_id, q.option_order) for q in attempt.questions] == [
+        (d.item_version_id, d.option_order) for d in drawn
+    ]
     assert [q.position for q in attempt.questions] == [1, 2, 3, 4]
     assert attempt.max_points == 4.0 and attempt.assessment_version_id == version.id
 
@@ -78,13 +95,15 @@ def test_a_restart_draws_again_with_a_new_seed(world, make_version, clock):
 
 # -- inactivity ----------------------------------------------------------------------------
 
+
 def test_resume_within_the_timeout_keeps_every_acknowledged_answer(world, make_version, clock):
     attempt = start(world, make_version(), clock)
     first = attempt.questions[0]
     answer(world, attempt, clock, 1, right_response(first.item_version))
     clock.advance(minutes=10)  # exactly the allowance: still alive
-    resumed = service.resume(world.session, **ids(world, attempt), sitting=attempt.sitting_key,
-                             now=clock.now())
+    resumed = service.resume(
+        world.session, **ids(world, attempt), sitting=attempt.sitting_key, now=clock.now()
+    )
     world.session.commit()
     assert resumed.status == "in_progress"
     assert resumed.questions[0].response == right_response(first.item_version)
@@ -107,8 +126,9 @@ def test_no_activity_for_longer_than_the_timeout_voids_the_attempt(world, make_v
 
 
 def beat(world, attempt, clock):
-    life = service.heartbeat(world.session, **ids(world, attempt), sitting=attempt.sitting_key,
-                             now=clock.now())
+    life = service.heartbeat(
+        world.session, **ids(world, attempt), sitting=attempt.sitting_key, now=clock.now()
+    )
     world.session.commit()
     return life
 
@@ -121,8 +141,13 @@ def test_heartbeats_keep_a_slow_learner_alive(world, make_version, clock):
         life = beat(world, attempt, clock)
         assert life.away_seconds == 540 and life.inactivity_seconds_left == 600
         if number % 3 == 0:
-            service.resume(world.session, **ids(world, attempt), sitting=attempt.sitting_key,
-                           now=clock.now(), position=2)
+            service.resume(
+                world.session,
+                **ids(world, attempt),
+                sitting=attempt.sitting_key,
+                now=clock.now(),
+                position=2,
+            )
             world.session.commit()
     assert attempt.status == "in_progress"
 
@@ -151,8 +176,13 @@ def test_an_answer_or_an_opened_page_starts_the_bound_again(world, make_version,
     for _ in range(2):
         clock.advance(minutes=9)
         beat(world, attempt, clock)
-    service.resume(world.session, **ids(world, attempt), sitting=attempt.sitting_key,
-                   now=clock.now(), position=1)  # a page opened at 18
+    service.resume(
+        world.session,
+        **ids(world, attempt),
+        sitting=attempt.sitting_key,
+        now=clock.now(),
+        position=1,
+    )  # a page opened at 18
     world.session.commit()
     for _ in range(2):
         clock.advance(minutes=9)
@@ -183,12 +213,19 @@ def test_the_sweep_ends_an_attempt_kept_only_by_heartbeats(world, make_version, 
 
 def test_an_accommodation_lengthens_the_live_attempt(world, make_version, clock):
     attempt = start(world, make_version(), clock)
-    set_accommodation(world.session, placement_id=world.placement_id, user_id=world.learner_id,
-                      seconds=1800, set_by_user_id=world.instructor_id, now=clock.now())
+    set_accommodation(
+        world.session,
+        placement_id=world.placement_id,
+        user_id=world.learner_id,
+        seconds=1800,
+        set_by_user_id=world.instructor_id,
+        now=clock.now(),
+    )
     world.session.commit()
     clock.advance(minutes=25)
-    service.heartbeat(world.session, **ids(world, attempt), sitting=attempt.sitting_key,
-                      now=clock.now())
+    service.heartbeat(
+        world.session, **ids(world, attempt), sitting=attempt.sitting_key, now=clock.now()
+    )
     world.session.commit()
     # The next attempt gets it from the start, too.
     submit(world, attempt, clock)
@@ -199,13 +236,20 @@ def test_an_accommodation_lengthens_the_live_attempt(world, make_version, clock)
 def test_a_new_allowance_does_not_revive_an_attempt_that_ran_out(world, make_version, clock):
     attempt = start(world, make_version(), clock)
     clock.advance(minutes=11)
-    set_accommodation(world.session, placement_id=world.placement_id, user_id=world.learner_id,
-                      seconds=3600, set_by_user_id=world.instructor_id, now=clock.now())
+    set_accommodation(
+        world.session,
+        placement_id=world.placement_id,
+        user_id=world.learner_id,
+        seconds=3600,
+        set_by_user_id=world.instructor_id,
+        now=clock.now(),
+    )
     world.session.commit()
     assert attempt.status == "void"
 
 
 # -- scoring and the best score ------------------------------------------------------------
+
 
 def test_submit_scores_the_saved_answers(world, make_version, clock):
     attempt = start(world, make_version(), clock)
@@ -234,8 +278,12 @@ def test_the_best_score_never_decreases(world, make_version, clock):
         attempt = start(world, version, clock)
         if right is None:  # walks away: void
             clock.advance(minutes=11)
-            service.history(world.session, placement_id=world.placement_id,
-                            user_id=world.learner_id, now=clock.now())
+            service.history(
+                world.session,
+                placement_id=world.placement_id,
+                user_id=world.learner_id,
+                now=clock.now(),
+            )
             world.session.commit()
             assert attempt.status == "void"
         else:
@@ -277,8 +325,9 @@ def test_an_answer_after_submit_is_refused(world, make_version, clock):
     with pytest.raises(service.AttemptOver):
         answer(world, attempt, clock, 1, {"choice": "a"})
     with pytest.raises(service.AttemptOver):
-        service.heartbeat(world.session, **ids(world, attempt), sitting=attempt.sitting_key,
-                          now=clock.now())
+        service.heartbeat(
+            world.session, **ids(world, attempt), sitting=attempt.sitting_key, now=clock.now()
+        )
 
 
 def test_a_void_attempt_cannot_be_submitted(world, make_version, clock):
@@ -301,12 +350,20 @@ def test_invalid_answers_are_refused_with_a_code(world, make_version, clock):
 def test_nobody_else_can_touch_an_attempt(world, make_version, clock):
     attempt = start(world, make_version(), clock)
     with pytest.raises(service.AttemptNotFound):
-        service.save_answer(world.session, attempt_id=attempt.id, placement_id=world.placement_id,
-                            user_id=world.other_learner_id, sitting=attempt.sitting_key,
-                            position=1, response={}, now=clock.now())
+        service.save_answer(
+            world.session,
+            attempt_id=attempt.id,
+            placement_id=world.placement_id,
+            user_id=world.other_learner_id,
+            sitting=attempt.sitting_key,
+            position=1,
+            response={},
+            now=clock.now(),
+        )
 
 
 # -- limits --------------------------------------------------------------------------------
+
 
 def test_maximum_attempts(world, make_version, clock):
     version = make_version(max_attempts=2)
@@ -344,11 +401,21 @@ def test_one_attempt_in_progress_at_a_time(world, make_version, clock):
 
 def test_the_database_refuses_a_second_attempt_in_progress(world, make_version, clock):
     attempt = start(world, make_version(), clock)
-    world.session.add(Attempt(
-        placement_id=world.placement_id, user_id=world.learner_id,
-        assessment_version_id=attempt.assessment_version_id, number=2, seed=1, status="in_progress",
-        sitting_key="k", started_at=clock.now(), last_activity_at=clock.now(),
-        inactivity_timeout_seconds=600, max_points=4))
+    world.session.add(
+        Attempt(
+            placement_id=world.placement_id,
+            user_id=world.learner_id,
+            assessment_version_id=attempt.assessment_version_id,
+            number=2,
+            seed=1,
+            status="in_progress",
+            sitting_key="k",
+            started_at=clock.now(),
+            last_activity_at=clock.now(),
+            inactivity_timeout_seconds=600,
+            max_points=4,
+        )
+    )
     with pytest.raises(IntegrityError):
         world.session.flush()
     world.session.rollback()
@@ -367,6 +434,7 @@ def test_the_database_refuses_a_score_on_a_void_attempt(world, make_version, clo
 
 # -- time limit ----------------------------------------------------------------------------
 
+
 def test_time_limit_submits_the_answers_saved_before_the_deadline(world, make_version, clock):
     attempt = start(world, make_version(time_limit_minutes=30, inactivity_minutes=20), clock)
     assert attempt.deadline_at == clock.now() + timedelta(minutes=30)
@@ -384,7 +452,9 @@ def test_time_limit_submits_the_answers_saved_before_the_deadline(world, make_ve
     assert best_result(world.session, world.placement_id, world.learner_id).best_percent == 75.0
 
 
-def test_the_page_submitting_at_zero_after_the_server_did_gets_the_result(world, make_version, clock):
+def test_the_page_submitting_at_zero_after_the_server_did_gets_the_result(
+    world, make_version, clock
+):
     attempt = start(world, make_version(time_limit_minutes=30, inactivity_minutes=45), clock)
     clock.advance(minutes=30)
     outcome = submit(world, attempt, clock)
@@ -394,6 +464,7 @@ def test_the_page_submitting_at_zero_after_the_server_did_gets_the_result(world,
 
 # -- one sitting ---------------------------------------------------------------------------
 
+
 def test_continuing_in_another_tab_stops_the_first(world, make_version, clock):
     attempt = start(world, make_version(), clock)
     old_key = attempt.sitting_key
@@ -401,8 +472,14 @@ def test_continuing_in_another_tab_stops_the_first(world, make_version, clock):
     world.session.commit()
     assert attempt.sitting_key != old_key
     with pytest.raises(service.SittingMoved):
-        service.save_answer(world.session, **ids(world, attempt), sitting=old_key, position=1,
-                            response={}, now=clock.now())
+        service.save_answer(
+            world.session,
+            **ids(world, attempt),
+            sitting=old_key,
+            position=1,
+            response={},
+            now=clock.now(),
+        )
     with pytest.raises(service.SittingMoved):
         service.submit(world.session, **ids(world, attempt), sitting=old_key, now=clock.now())
     answer(world, attempt, clock, 1, {"choice": "a"})  # the new key works

@@ -22,7 +22,17 @@ def test_confusable_letters_are_read_as_the_digits_they_look_like():
     assert codes.normalise("OOOO-IIII-LLLL-0000") == "0000111111110000"
 
 
-@pytest.mark.parametrize("raw", ["", "short", "7K3M-Q9XR-2D4T-HB6", "7K3M-Q9XR-2D4T-HB6WX", "UUUU-UUUU-UUUU-UUUU",
-                                 "7K3M-Q9XR-2D4T-HB6!", "../../etc/passwd"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "short",
+        "7K3M-Q9XR-2D4T-HB6",
+        "7K3M-Q9XR-2D4T-HB6WX",
+        "UUUU-UUUU-UUUU-UUUU",
+        "7K3M-Q9XR-2D4T-HB6!",
+        "../../etc/passwd",
+    ],
+)
 def test_anything_that_cannot_be_a_code_is_refused(raw):
     assert codes.normalise(raw) is None

@@ -25,11 +25,20 @@ AGREE = [{"value": v, "label": {"en": f"Point {v}", "es": f"Punto {v}"}} for v i
 
 def evaluation(**changes) -> dict:
     doc = {
-        "form": {"slug": "eval", "kind": "evaluation", "default_language": "en",
-                 "title": {"en": "Course evaluation", "es": "Evaluación del curso"}},
+        "form": {
+            "slug": "eval",
+            "kind": "evaluation",
+            "default_language": "en",
+            "title": {"en": "Course evaluation", "es": "Evaluación del curso"},
+        },
         "scales": {"agree": AGREE},
         "questions": [
-            {"id": "clear", "type": "likert", "scale": "agree", "text": {"en": "Clear?", "es": "¿Claro?"}},
+            {
+                "id": "clear",
+                "type": "likert",
+                "scale": "agree",
+                "text": {"en": "Clear?", "es": "¿Claro?"},
+            },
             {"id": "comments", "type": "text", "text": {"en": "Comments", "es": "Comentarios"}},
         ],
     }
@@ -42,12 +51,37 @@ def entry(**changes) -> dict:
         "form": {"slug": "entry", "kind": "entry", "title": {"en": "Entry"}},
         "scales": {"level": [{"value": v, "label": {"en": str(v)}} for v in (1, 2, 3, 4, 5)]},
         "questions": [
-            {"id": "k1", "type": "single_choice", "text": {"en": "Which?"},
-             "options": [{"id": "a", "text": {"en": "A"}, "correct": True}, {"id": "b", "text": {"en": "B"}}]},
-            {"id": "k2", "type": "single_choice", "text": {"en": "Which else?"},
-             "options": [{"id": "a", "text": {"en": "A"}}, {"id": "b", "text": {"en": "B"}, "correct": True}]},
-            {"id": "self", "type": "likert", "scale": "level", "knowledge": True, "text": {"en": "Rate"}},
-            {"id": "mood", "type": "likert", "scale": "level", "text": {"en": "Mood (not knowledge)"}},
+            {
+                "id": "k1",
+                "type": "single_choice",
+                "text": {"en": "Which?"},
+                "options": [
+                    {"id": "a", "text": {"en": "A"}, "correct": True},
+                    {"id": "b", "text": {"en": "B"}},
+                ],
+            },
+            {
+                "id": "k2",
+                "type": "single_choice",
+                "text": {"en": "Which else?"},
+                "options": [
+                    {"id": "a", "text": {"en": "A"}},
+                    {"id": "b", "text": {"en": "B"}, "correct": True},
+                ],
+            },
+            {
+                "id": "self",
+                "type": "likert",
+                "scale": "level",
+                "knowledge": True,
+                "text": {"en": "Rate"},
+            },
+            {
+                "id": "mood",
+                "type": "likert",
+                "scale": "level",
+                "text": {"en": "Mood (not knowledge)"},
+            },
         ],
     }
     doc.update(changes)
@@ -70,8 +104,13 @@ def test_the_shipped_forms_are_valid_and_fully_translated():
     docs, issues = read_forms(FORMS_DIR)
     assert issues == []
     by_slug = {doc.slug: doc for _path, doc in docs}
-    assert {"emm2-course-evaluation", "emm2-self-assessment", "emm2-entry-questionnaire",
-            "tendencias-latam-entry", "tendencias-latam-final-questionnaire"} <= set(by_slug)
+    assert {
+        "emm2-course-evaluation",
+        "emm2-self-assessment",
+        "emm2-entry-questionnaire",
+        "tendencias-latam-entry",
+        "tendencias-latam-final-questionnaire",
+    } <= set(by_slug)
     for slug in ("emm2-course-evaluation", "emm2-self-assessment", "emm2-entry-questionnaire"):
         assert by_slug[slug].languages == ["en", "es", "fr", "tr", "id"]
     assert by_slug["emm2-entry-questionnaire"].measures_knowledge
@@ -95,37 +134,56 @@ def test_the_stored_json_round_trips_and_the_hash_follows_the_content():
     assert parsed(entry()).content_hash == doc.content_hash
 
 
-@pytest.mark.parametrize(("edit", "expected"), [
-    (lambda d: d["questions"].append(copy.deepcopy(d["questions"][0])), "Duplicate question id"),
-    (lambda d: d["questions"][0].pop("scale"), "names its `scale`"),
-    (lambda d: d["questions"][0].update(scale="nope"), "Unknown scale 'nope'"),
-    (lambda d: d["scales"].update(agree=AGREE[:1]), "2 to 11 points"),
-    (lambda d: d["scales"].update(agree=list(reversed(AGREE))), "distinct and increasing"),
-    (lambda d: d["questions"][1].update(scale="agree"), "Only likert questions have a scale"),
-    (lambda d: d["questions"].append({"id": "k", "type": "single_choice", "text": {"en": "?"},
-                                      "options": [{"id": "a", "text": {"en": "A"}, "correct": True},
-                                                  {"id": "b", "text": {"en": "B"}}]}),
-     "belong in entry or final questionnaires"),
-    (lambda d: d["form"].update(kind="survey"), "Must be one of"),
-    (lambda d: d["form"].update(title={"es": "Solo español"}), "default language (en)"),
-    (lambda d: d["questions"][0]["text"].update(xx="?"), "Unsupported language 'xx'"),
-    (lambda d: d.update(questions=[]), "at least one question"),
-    (lambda d: d["questions"][1].update(max_length=0), "questions[1].max_length"),
-])
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            lambda d: d["questions"].append(copy.deepcopy(d["questions"][0])),
+            "Duplicate question id",
+        ),
+        (lambda d: d["questions"][0].pop("scale"), "names its `scale`"),
+        (lambda d: d["questions"][0].update(scale="nope"), "Unknown scale 'nope'"),
+        (lambda d: d["scales"].update(agree=AGREE[:1]), "2 to 11 points"),
+        (lambda d: d["scales"].update(agree=list(reversed(AGREE))), "distinct and increasing"),
+        (lambda d: d["questions"][1].update(scale="agree"), "Only likert questions have a scale"),
+        (
+            lambda d: d["questions"].append(
+                {
+                    "id": "k",
+                    "type": "single_choice",
+                    "text": {"en": "?"},
+                    "options": [
+                        {"id": "a", "text": {"en": "A"}, "correct": True},
+                        {"id": "b", "text": {"en": "B"}},
+                    ],
+                }
+            ),
+            "belong in entry or final questionnaires",
+        ),
+        (lambda d: d["form"].update(kind="survey"), "Must be one of"),
+        (lambda d: d["form"].update(title={"es": "Solo español"}), "default language (en)"),
+        (lambda d: d["questions"][0]["text"].update(xx="?"), "Unsupported language 'xx'"),
+        (lambda d: d.update(questions=[]), "at least one question"),
+        (lambda d: d["questions"][1].update(max_length=0), "questions[1].max_length"),
+    ],
+)
 def test_evaluation_form_mistakes_are_reported_with_their_field(edit, expected):
     raw = evaluation()
     edit(raw)
     assert any(expected in p for p in problems(raw)), problems(raw)
 
 
-@pytest.mark.parametrize(("edit", "expected"), [
-    (lambda d: d["questions"][0]["options"][1].update(correct=True), "Exactly one option"),
-    (lambda d: d["questions"][0]["options"][0].update(correct=False), "Exactly one option"),
-    (lambda d: d["questions"][0]["options"].pop(), "At least two options"),
-    (lambda d: d["questions"][1]["options"][0].update(id="b"), "Option ids must be unique"),
-    (lambda d: d["questions"][0].update(required=False), "must be required"),
-    (lambda d: d.update(questions=[d["questions"][3]]), "at least one knowledge question"),
-])
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda d: d["questions"][0]["options"][1].update(correct=True), "Exactly one option"),
+        (lambda d: d["questions"][0]["options"][0].update(correct=False), "Exactly one option"),
+        (lambda d: d["questions"][0]["options"].pop(), "At least two options"),
+        (lambda d: d["questions"][1]["options"][0].update(id="b"), "Option ids must be unique"),
+        (lambda d: d["questions"][0].update(required=False), "must be required"),
+        (lambda d: d.update(questions=[d["questions"][3]]), "at least one knowledge question"),
+    ],
+)
 def test_questionnaire_mistakes_are_reported(edit, expected):
     raw = entry()
     edit(raw)
@@ -133,7 +191,9 @@ def test_questionnaire_mistakes_are_reported(edit, expected):
 
 
 def test_a_file_that_is_not_a_map_is_refused():
-    assert problems(["not", "a", "form"]) == ["None: A form file must be a map with `form:` and `questions:`."]
+    assert problems(["not", "a", "form"]) == [
+        "None: A form file must be a map with `form:` and `questions:`."
+    ]
 
 
 def test_answers_are_checked_against_the_scale_and_the_options():
@@ -160,7 +220,9 @@ def test_free_text_is_cleaned_limited_and_optional():
 def test_knowledge_score_weighs_each_knowledge_question_the_same():
     doc = parsed(entry())
     # k1 right (1), k2 wrong (0), self-rating 4 on 1..5 (0.75); "mood" does not count.
-    assert knowledge_percent(doc, {"k1": "a", "k2": "a", "self": 4, "mood": 5}) == pytest.approx(58.33)
+    assert knowledge_percent(doc, {"k1": "a", "k2": "a", "self": 4, "mood": 5}) == pytest.approx(
+        58.33
+    )
     assert knowledge_percent(doc, {"k1": "a", "k2": "b", "self": 5, "mood": 1}) == 100.0
     assert knowledge_percent(doc, {"k1": "b", "k2": "a", "self": 1}) == 0.0
     assert knowledge_percent(doc, {}) == 0.0

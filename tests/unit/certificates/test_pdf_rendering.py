@@ -4,7 +4,7 @@ one page, metadata in the certificate's language, deterministic bytes."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pypdf
 
@@ -13,13 +13,22 @@ from lti_tool.certificates.pdf import FONTS_DIR, CertificateDocument, render_cer
 
 def document(**changes) -> CertificateDocument:
     values = dict(
-        language="tr", heading="Tamamlama sertifikası", intro="Bu belge şunu onaylar:",
-        learner_name="Şükrü Ğüneş İnce Iğdırlı", completed="final değerlendirmesini başarıyla tamamladı",
+        language="tr",
+        heading="Tamamlama sertifikası",
+        intro="Bu belge şunu onaylar:",
+        learner_name="Şükrü Ğüneş İnce Iğdırlı",
+        completed="final değerlendirmesini başarıyla tamamladı",
         assessment_title="Göç Yönetiminin Temelleri: final değerlendirmesi",
-        course_line="Kurs: Göç Yönetiminin Temelleri", date_line="Tamamlanma tarihi: 23 Kasım 2026",
-        score_line="Puan: %85,5", code_line="Doğrulama kodu: 7K3M-Q9XR-2D4T-HB6W",
-        verify_line="Doğrulayın:", verify_url="https://tool.example/verify/7K3M-Q9XR-2D4T-HB6W",
-        qr_alt="QR", issuer="E-Campus", issued_at=datetime(2026, 11, 23, 9, tzinfo=timezone.utc))
+        course_line="Kurs: Göç Yönetiminin Temelleri",
+        date_line="Tamamlanma tarihi: 23 Kasım 2026",
+        score_line="Puan: %85,5",
+        code_line="Doğrulama kodu: 7K3M-Q9XR-2D4T-HB6W",
+        verify_line="Doğrulayın:",
+        verify_url="https://tool.example/verify/7K3M-Q9XR-2D4T-HB6W",
+        qr_alt="QR",
+        issuer="E-Campus",
+        issued_at=datetime(2026, 11, 23, 9, tzinfo=UTC),
+    )
     values.update(changes)
     return CertificateDocument(**values)
 
@@ -32,15 +41,27 @@ def text_of(pdf: bytes) -> str:
 
 def test_turkish_letters_survive_rendering_and_extraction():
     text = text_of(render_certificate(document()))
-    for expected in ("Şükrü Ğüneş İnce Iğdırlı", "Tamamlama sertifikası", "23 Kasım 2026",
-                     "7K3M-Q9XR-2D4T-HB6W", "Göç Yönetiminin Temelleri", "%85,5"):
+    for expected in (
+        "Şükrü Ğüneş İnce Iğdırlı",
+        "Tamamlama sertifikası",
+        "23 Kasım 2026",
+        "7K3M-Q9XR-2D4T-HB6W",
+        "Göç Yönetiminin Temelleri",
+        "%85,5",
+    ):
         assert expected in text
 
 
 def test_indonesian_text_and_no_score_line_when_hidden():
-    pdf = render_certificate(document(
-        language="id", heading="Sertifikat penyelesaian", learner_name="Siti Nurhaliza Putri",
-        date_line="Tanggal penyelesaian: 23 November 2026", score_line=None))
+    pdf = render_certificate(
+        document(
+            language="id",
+            heading="Sertifikat penyelesaian",
+            learner_name="Siti Nurhaliza Putri",
+            date_line="Tanggal penyelesaian: 23 November 2026",
+            score_line=None,
+        )
+    )
     text = text_of(pdf)
     assert "Siti Nurhaliza Putri" in text and "Sertifikat penyelesaian" in text
     assert "Puan" not in text

@@ -10,8 +10,10 @@ from lti_tool.forms.reports import csv_cell, write_csv
 
 
 def test_formula_like_cells_are_defused_and_others_kept():
-    assert csv_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
-    assert csv_cell("+1") == "'+1" and csv_cell("-2") == "'-2" and csv_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert (
+        csv_cell("+1") == "'+1" and csv_cell("-2") == "'-2" and csv_cell("@SUM(A1)") == "'@SUM(A1)"
+    )
     assert csv_cell("Muy útil, gracias") == "Muy útil, gracias"
     assert csv_cell(None) == "" and csv_cell(4.5) == "4.5"
 
@@ -22,8 +24,15 @@ def test_csv_rows_are_quoted_properly():
 
 
 def test_bar_chart_is_an_accessible_svg_with_escaped_labels():
-    svg = str(bar_chart([Bar("<script>x</script>", 3, "3 (75 %)"), Bar("Other", 1, "1 (25 %)")],
-                        maximum=3, title="Q & A", description="Counts", ident="c1"))
+    svg = str(
+        bar_chart(
+            [Bar("<script>x</script>", 3, "3 (75 %)"), Bar("Other", 1, "1 (25 %)")],
+            maximum=3,
+            title="Q & A",
+            description="Counts",
+            ident="c1",
+        )
+    )
     assert svg.startswith("<svg") and 'role="img"' in svg and 'aria-labelledby="c1-t c1-d"' in svg
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "Q &amp; A" in svg
     assert 'width="300.0"' in svg and 'width="100.0"' in svg  # 3 of 3 fills the bar; 1 of 3 a third
@@ -31,7 +40,15 @@ def test_bar_chart_is_an_accessible_svg_with_escaped_labels():
 
 
 def test_paired_chart_scales_to_100_per_cent():
-    svg = str(paired_chart([PairedBar("Ana", 50.0, 100.0, "50 %", "100 %")], before_label="Before",
-                           after_label="After", title="T", description="D", ident="k"))
+    svg = str(
+        paired_chart(
+            [PairedBar("Ana", 50.0, 100.0, "50 %", "100 %")],
+            before_label="Before",
+            after_label="After",
+            title="T",
+            description="D",
+            ident="k",
+        )
+    )
     assert 'width="150.0"' in svg and 'width="300.0"' in svg
     assert "Before" in svg and "After" in svg and "Ana" in svg

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 import jwt
@@ -10,8 +10,14 @@ from werkzeug.wrappers import Response
 
 from lti_tool.grades import failures
 from lti_tool.grades.ags_client import (
-    SCOPE_SCORE, AgsClient, AgsError, PlatformAccess, StaleTimestamp, TokenCache,
-    parse_retry_after, service_url,
+    SCOPE_SCORE,
+    AgsClient,
+    AgsError,
+    PlatformAccess,
+    StaleTimestamp,
+    TokenCache,
+    parse_retry_after,
+    service_url,
 )
 from lti_tool.outbound import OutboundClient, OutboundPolicy, parse_allowlist
 from lti_tool.platforms.keys import SigningKey
@@ -29,38 +35,54 @@ LOOPBACK = OutboundClient(OutboundPolicy(allow=parse_allowlist(["127.0.0.1"])))
 def client_for(clock, timeout=2.0, registered=None):
     """A client for the stub platforms on loopback. `registered`: the platforms table; by
     default whichever registration asks holds its client id alone."""
+
     def holders(access_):
         if registered is None:
             return [access_]
         return [r for r in registered if r.client_id == access_.client_id]
 
-    return AgsClient(LOOPBACK, clock, timeout=timeout, signing_key=lambda: KEY,
-                     client_id_holders=holders)
+    return AgsClient(
+        LOOPBACK, clock, timeout=timeout, signing_key=lambda: KEY, client_id_holders=holders
+    )
 
 
 def access(url):
-    return PlatformAccess(platform_id=1, issuer=url, client_id="client-1",
-                          token_url=url + "/mod/lti/token.php")
+    return PlatformAccess(
+        platform_id=1, issuer=url, client_id="client-1", token_url=url + "/mod/lti/token.php"
+    )
 
 
 def token_route(tokens, expires_in=3600):
     def answer(request, stub):
         tokens.append(request.form.to_dict())
-        return Response(json.dumps({"access_token": f"tok{len(tokens)}", "token_type": "Bearer",
-                                    "expires_in": expires_in}), mimetype="application/json")
+        return Response(
+            json.dumps(
+                {
+                    "access_token": f"tok{len(tokens)}",
+                    "token_type": "Bearer",
+                    "expires_in": expires_in,
+                }
+            ),
+            mimetype="application/json",
+        )
+
     return answer
 
 
 def test_service_url_appends_to_the_path_and_keeps_the_query():
     base = "https://m.test/mod/lti/services.php/2/lineitems/2/lineitem?type_id=1"
-    assert service_url(base, "/scores") == \
-        "https://m.test/mod/lti/services.php/2/lineitems/2/lineitem/scores?type_id=1"
-    assert service_url(base, "/results", user_id="4") == \
-        "https://m.test/mod/lti/services.php/2/lineitems/2/lineitem/results?type_id=1&user_id=4"
+    assert (
+        service_url(base, "/scores")
+        == "https://m.test/mod/lti/services.php/2/lineitems/2/lineitem/scores?type_id=1"
+    )
+    assert (
+        service_url(base, "/results", user_id="4")
+        == "https://m.test/mod/lti/services.php/2/lineitems/2/lineitem/results?type_id=1&user_id=4"
+    )
 
 
 def test_retry_after_seconds_and_http_date():
-    now = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     assert parse_retry_after("7", now) == timedelta(seconds=7)
     assert parse_retry_after("Mon, 23 Nov 2026 09:01:30 GMT", now) == timedelta(seconds=90)
     assert parse_retry_after("soon", now) is None
@@ -71,18 +93,30 @@ def test_token_request_is_a_signed_client_credentials_grant_and_is_cached(clock)
     tokens, scores = [], []
 
     def score(request, stub):
-        scores.append((request.headers["Authorization"], request.content_type,
-                       request.query_string, json.loads(request.data)))
+        scores.append(
+            (
+                request.headers["Authorization"],
+                request.content_type,
+                request.query_string,
+                json.loads(request.data),
+            )
+        )
         return Response("", status=200)
 
-    routes = {("POST", "/mod/lti/token.php"): token_route(tokens),
-              ("POST", "/lineitems/2/lineitem/scores"): score}
+    routes = {
+        ("POST", "/mod/lti/token.php"): token_route(tokens),
+        ("POST", "/lineitems/2/lineitem/scores"): score,
+    }
     with serve(routes) as stub:
         client = client_for(clock)
         where = access(stub.url)
         for given in (1, 2):
-            client.post_score(where, SCOPES, stub.url + "/lineitems/2/lineitem?type_id=1",
-                              {"userId": "4", "scoreGiven": given})
+            client.post_score(
+                where,
+                SCOPES,
+                stub.url + "/lineitems/2/lineitem?type_id=1",
+                {"userId": "4", "scoreGiven": given},
+            )
     assert len(tokens) == 1
     form = tokens[0]
     assert form["grant_type"] == "client_credentials"
@@ -90,10 +124,15 @@ def test_token_request_is_a_signed_client_credentials_grant_and_is_cached(clock)
     assert form["scope"] == SCOPE_SCORE
     assert jwt.get_unverified_header(form["client_assertion"])["kid"] == "tool-kid-1"
     from cryptography.hazmat.primitives import serialization
+
     public = serialization.load_pem_private_key(PEM.encode(), None).public_key()
-    claims = jwt.decode(form["client_assertion"], public, algorithms=["RS256"],
-                        audience=where.token_url, options={"verify_exp": False,
-                                                           "verify_iat": False})
+    claims = jwt.decode(
+        form["client_assertion"],
+        public,
+        algorithms=["RS256"],
+        audience=where.token_url,
+        options={"verify_exp": False, "verify_iat": False},
+    )
     assert claims["iss"] == claims["sub"] == "client-1" and claims["jti"]
     assert claims["iat"] == int(clock.now().timestamp())
     assert [s[0] for s in scores] == ["Bearer tok1", "Bearer tok1"]
@@ -132,35 +171,42 @@ def test_a_401_gets_one_fresh_token_and_one_more_try(clock):
         auth.append(request.headers["Authorization"])
         return Response("", status=401 if len(auth) == 1 else 200)
 
-    routes = {("POST", "/mod/lti/token.php"): token_route(tokens),
-              ("POST", "/li/scores"): score}
+    routes = {("POST", "/mod/lti/token.php"): token_route(tokens), ("POST", "/li/scores"): score}
     with serve(routes) as stub:
         client_for(clock).post_score(access(stub.url), SCOPES, stub.url + "/li", {})
     assert auth == ["Bearer tok1", "Bearer tok2"]
 
 
 def test_a_401_twice_is_a_misconfiguration(clock):
-    routes = {("POST", "/mod/lti/token.php"): token_route([]),
-              ("POST", "/li/scores"): lambda r, s: Response('{"error":"no"}', status=401)}
+    routes = {
+        ("POST", "/mod/lti/token.php"): token_route([]),
+        ("POST", "/li/scores"): lambda r, s: Response('{"error":"no"}', status=401),
+    }
     with serve(routes) as stub, pytest.raises(AgsError) as raised:
         client_for(clock).post_score(access(stub.url), SCOPES, stub.url + "/li", {})
     assert (raised.value.code, raised.value.transient) == (failures.UNAUTHORIZED, False)
 
 
-@pytest.mark.parametrize("status, headers, code, transient", [
-    (400, {}, failures.USER_NOT_GRADABLE, False),
-    (403, {}, failures.FORBIDDEN, False),
-    (404, {}, failures.LINEITEM_GONE, False),
-    (422, {}, failures.REJECTED, False),
-    (409, {}, failures.STALE_TIMESTAMP, True),
-    (500, {}, failures.SERVER_ERROR, True),
-    (503, {"Retry-After": "30"}, failures.SERVER_ERROR, True),
-    (429, {"Retry-After": "7"}, failures.RATE_LIMITED, True),
-])
+@pytest.mark.parametrize(
+    "status, headers, code, transient",
+    [
+        (400, {}, failures.USER_NOT_GRADABLE, False),
+        (403, {}, failures.FORBIDDEN, False),
+        (404, {}, failures.LINEITEM_GONE, False),
+        (422, {}, failures.REJECTED, False),
+        (409, {}, failures.STALE_TIMESTAMP, True),
+        (500, {}, failures.SERVER_ERROR, True),
+        (503, {"Retry-After": "30"}, failures.SERVER_ERROR, True),
+        (429, {"Retry-After": "7"}, failures.RATE_LIMITED, True),
+    ],
+)
 def test_score_answers_are_classified(clock, status, headers, code, transient):
-    routes = {("POST", "/mod/lti/token.php"): token_route([]),
-              ("POST", "/li/scores"): lambda r, s: Response("platform says no", status=status,
-                                                            headers=headers)}
+    routes = {
+        ("POST", "/mod/lti/token.php"): token_route([]),
+        ("POST", "/li/scores"): lambda r, s: Response(
+            "platform says no", status=status, headers=headers
+        ),
+    }
     with serve(routes) as stub, pytest.raises(AgsError) as raised:
         client_for(clock).post_score(access(stub.url), SCOPES, stub.url + "/li", {})
     error = raised.value
@@ -171,12 +217,21 @@ def test_score_answers_are_classified(clock, status, headers, code, transient):
         assert error.retry_after == timedelta(seconds=int(headers["Retry-After"]))
 
 
-@pytest.mark.parametrize("status, code, transient", [
-    (401, failures.TOKEN_REFUSED, False), (400, failures.TOKEN_REFUSED, False),
-    (502, failures.SERVER_ERROR, True), (429, failures.RATE_LIMITED, True)])
+@pytest.mark.parametrize(
+    "status, code, transient",
+    [
+        (401, failures.TOKEN_REFUSED, False),
+        (400, failures.TOKEN_REFUSED, False),
+        (502, failures.SERVER_ERROR, True),
+        (429, failures.RATE_LIMITED, True),
+    ],
+)
 def test_token_endpoint_answers_are_classified(clock, status, code, transient):
-    routes = {("POST", "/mod/lti/token.php"):
-              lambda r, s: Response('{"error":"invalid_client"}', status=status)}
+    routes = {
+        ("POST", "/mod/lti/token.php"): lambda r, s: Response(
+            '{"error":"invalid_client"}', status=status
+        )
+    }
     with serve(routes) as stub, pytest.raises(AgsError) as raised:
         client_for(clock).post_score(access(stub.url), SCOPES, stub.url + "/li", {})
     assert (raised.value.code, raised.value.transient) == (code, transient)
@@ -207,23 +262,36 @@ def test_results_follow_next_links(clock):
 
 # --- client assertions ----------------------------------------------------------------------------
 
+
 def _claims(assertion: str, audience: str) -> dict:
     from cryptography.hazmat.primitives import serialization
 
     public = serialization.load_pem_private_key(PEM.encode(), None).public_key()
-    return jwt.decode(assertion, public, algorithms=["RS256"], audience=audience,
-                      options={"verify_exp": False, "verify_iat": False})
+    return jwt.decode(
+        assertion,
+        public,
+        algorithms=["RS256"],
+        audience=audience,
+        options={"verify_exp": False, "verify_iat": False},
+    )
 
 
 def test_a_client_assertion_names_the_client_and_the_token_url_and_lives_a_minute(clock):
-    where = PlatformAccess(platform_id=3, issuer="https://m.test", client_id="client-9",
-                           token_url="https://m.test/mod/lti/token.php")
+    where = PlatformAccess(
+        platform_id=3,
+        issuer="https://m.test",
+        client_id="client-9",
+        token_url="https://m.test/mod/lti/token.php",
+    )
     client = client_for(clock)
     first, second = (client.client_assertion(where, KEY) for _ in range(2))
     claims = _claims(first, where.token_url)
     now = int(clock.now().timestamp())
-    assert (claims["iss"], claims["sub"], claims["aud"]) == ("client-9", "client-9",
-                                                             "https://m.test/mod/lti/token.php")
+    assert (claims["iss"], claims["sub"], claims["aud"]) == (
+        "client-9",
+        "client-9",
+        "https://m.test/mod/lti/token.php",
+    )
     assert (claims["iat"], claims["exp"]) == (now, now + 60)
     assert len(claims["jti"]) >= 32
     assert _claims(second, where.token_url)["jti"] != claims["jti"]  # never reused
@@ -232,13 +300,15 @@ def test_a_client_assertion_names_the_client_and_the_token_url_and_lives_a_minut
 def _token_server_routes(received):
     def token(request, stub):
         received.append(request.form["client_assertion"])
-        return Response(json.dumps({"access_token": "tok-" + stub.url[-5:], "expires_in": 3600}),
-                        mimetype="application/json")
+        return Response(
+            json.dumps({"access_token": "tok-" + stub.url[-5:], "expires_in": 3600}),
+            mimetype="application/json",
+        )
+
     return {("POST", "/token"): token, ("POST", "/li/scores"): lambda r, s: Response("")}
 
 
-def test_an_assertion_goes_only_to_the_token_url_of_the_registration_holding_the_client_id(
-        clock):
+def test_an_assertion_goes_only_to_the_token_url_of_the_registration_holding_the_client_id(clock):
     got_a, got_b = [], []
     with serve(_token_server_routes(got_a)) as a, serve(_token_server_routes(got_b)) as b:
         platform_a = PlatformAccess(1, a.url, "client-a", a.url + "/token")
@@ -262,8 +332,7 @@ def test_a_client_id_shared_by_two_platforms_gets_no_assertion_at_all(clock):
         for where, stub in ((platform_a, a), (platform_b, b)):
             with pytest.raises(AgsError) as raised:
                 client.post_score(where, SCOPES, stub.url + "/li", {})
-            assert (raised.value.code, raised.value.transient) == (failures.CLIENT_ID_SHARED,
-                                                                   False)
+            assert (raised.value.code, raised.value.transient) == (failures.CLIENT_ID_SHARED, False)
         # B presenting A's client id while the table gives it to A alone: refused too.
         client = client_for(clock, registered=[platform_a])
         with pytest.raises(AgsError) as raised:

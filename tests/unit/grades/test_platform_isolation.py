@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import random
 import threading
-from collections import Counter
 import time
+from collections import Counter
 from dataclasses import replace
 
 from sqlalchemy import select
@@ -37,26 +37,45 @@ def wait_until(condition, seconds: float = 5.0) -> bool:
 
 def two_platforms(sessions, clock):
     with sessions.begin() as session:
-        slow = seed_course(session, clock.now(), issuer=SLOW, client_id="slow-client",
-                           lineitem_url=SLOW + "/lineitems/1", lineitems_url=SLOW + "/lineitems",
-                           learners=("1", "2", "3"))
-        fast = seed_course(session, clock.now(), issuer=FAST, client_id="fast-client",
-                           lineitem_url=FAST + "/lineitems/1", lineitems_url=FAST + "/lineitems",
-                           learners=("1", "2", "3"))
+        slow = seed_course(
+            session,
+            clock.now(),
+            issuer=SLOW,
+            client_id="slow-client",
+            lineitem_url=SLOW + "/lineitems/1",
+            lineitems_url=SLOW + "/lineitems",
+            learners=("1", "2", "3"),
+        )
+        fast = seed_course(
+            session,
+            clock.now(),
+            issuer=FAST,
+            client_id="fast-client",
+            lineitem_url=FAST + "/lineitems/1",
+            lineitems_url=FAST + "/lineitems",
+            learners=("1", "2", "3"),
+        )
     return slow, fast
 
 
 def enqueue(sessions, course, sub, score, clock, attempt=1):
     with sessions.begin() as session:
-        enqueue_grade(session, placement_id=course.placement_id, user_id=course.users[sub],
-                      attempt_id=attempt, score_given=score, score_maximum=10,
-                      timestamp=clock.now())
+        enqueue_grade(
+            session,
+            placement_id=course.placement_id,
+            user_id=course.users[sub],
+            attempt_id=attempt,
+            score_given=score,
+            score_maximum=10,
+            timestamp=clock.now(),
+        )
 
 
 def states(sessions, course) -> dict[str, tuple[str, str | None]]:
     with sessions() as session:
-        rows = session.scalars(select(GradeOutbox).where(
-            GradeOutbox.placement_id == course.placement_id)).all()
+        rows = session.scalars(
+            select(GradeOutbox).where(GradeOutbox.placement_id == course.placement_id)
+        ).all()
         subs = {user_id: sub for sub, user_id in course.users.items()}
         return {subs[r.user_id]: (r.state, r.last_error_code) for r in rows}
 
@@ -80,8 +99,15 @@ def test_a_hanging_platform_does_not_hold_up_another_platform_s_grades(sessions,
             seen_while_hanging.update(states(sessions, fast))
             raise AgsError(failures.TIMEOUT, "no complete answer within 10 s")
 
-    worker = GradeWorker(sessions, ScriptedAgsClient(on_score=on_score), clock, name="w",
-                         config=CONFIG, rng=random.Random(1), sleep=lambda s: None)
+    worker = GradeWorker(
+        sessions,
+        ScriptedAgsClient(on_score=on_score),
+        clock,
+        name="w",
+        config=CONFIG,
+        rng=random.Random(1),
+        sleep=lambda s: None,
+    )
     handled = worker.run_due()
     # Delivered while the slow platform was still hanging, in the same pass.
     assert seen_while_hanging == dict.fromkeys("123", (DELIVERED, None))
@@ -93,8 +119,12 @@ def test_a_hanging_platform_does_not_hold_up_another_platform_s_grades(sessions,
     paused_until = worker.paused_until(slow.platform_id)
     assert paused_until is not None and paused_until > clock.now()
     with sessions() as session:
-        due = {r.next_attempt_at for r in session.scalars(select(GradeOutbox).where(
-            GradeOutbox.placement_id == slow.placement_id))}
+        due = {
+            r.next_attempt_at
+            for r in session.scalars(
+                select(GradeOutbox).where(GradeOutbox.placement_id == slow.placement_id)
+            )
+        }
     assert due == {paused_until}
 
 
@@ -107,8 +137,9 @@ def test_grades_queued_for_a_paused_platform_wait_for_its_backoff(sessions, cloc
             raise AgsError(failures.NETWORK_ERROR, "connection refused")
 
     client = ScriptedAgsClient(on_score=on_score)
-    worker = GradeWorker(sessions, client, clock, name="w", config=CONFIG,
-                         rng=random.Random(1), sleep=lambda s: None)
+    worker = GradeWorker(
+        sessions, client, clock, name="w", config=CONFIG, rng=random.Random(1), sleep=lambda s: None
+    )
     enqueue(sessions, slow, "1", 5, clock)
     worker.run_due()
     until = worker.paused_until(slow.platform_id)
@@ -122,8 +153,12 @@ def test_grades_queued_for_a_paused_platform_wait_for_its_backoff(sessions, cloc
     assert [url for url, _ in client.scores[calls_before:]] == [FAST + "/lineitems/1"]
     assert worker.idle_seconds() == CONFIG.poll_interval  # nothing due: no busy loop
     with sessions() as session:  # the new grade waits for the breaker as well
-        assert {r.next_attempt_at for r in session.scalars(select(GradeOutbox).where(
-            GradeOutbox.placement_id == slow.placement_id))} == {until}
+        assert {
+            r.next_attempt_at
+            for r in session.scalars(
+                select(GradeOutbox).where(GradeOutbox.placement_id == slow.placement_id)
+            )
+        } == {until}
     down[0] = False
     clock.set(until)
     assert worker.run_due() == 2
@@ -140,14 +175,22 @@ def test_a_platform_whose_grades_arrive_while_another_hangs_gets_its_own_lane(se
         if url.startswith(SLOW):
             # The fast platform's learner finishes while this request hangs.
             enqueue(sessions, fast, "1", 9, clock)
-            fast_delivered.append(wait_until(
-                lambda: states(sessions, fast) == {"1": (DELIVERED, None)}))
+            fast_delivered.append(
+                wait_until(lambda: states(sessions, fast) == {"1": (DELIVERED, None)})
+            )
             release.set()
             raise AgsError(failures.TIMEOUT, "no complete answer")
 
     config = replace(CONFIG, poll_interval=0.01)
-    worker = GradeWorker(sessions, ScriptedAgsClient(on_score=on_score), clock, name="w",
-                         config=config, rng=random.Random(1), sleep=lambda s: None)
+    worker = GradeWorker(
+        sessions,
+        ScriptedAgsClient(on_score=on_score),
+        clock,
+        name="w",
+        config=config,
+        rng=random.Random(1),
+        sleep=lambda s: None,
+    )
     assert worker.run_due() == 2
     assert release.is_set() and fast_delivered == [True]
 
@@ -168,9 +211,15 @@ def test_lanes_respect_the_limit_of_a_pass(sessions, clock):
     for sub in ("1", "2", "3"):
         enqueue(sessions, slow, sub, 5, clock)
         enqueue(sessions, fast, sub, 5, clock)
-    worker = GradeWorker(sessions, ScriptedAgsClient(), clock, name="w",
-                         config=replace(CONFIG, batch_size=2), rng=random.Random(1),
-                         sleep=lambda s: None)
+    worker = GradeWorker(
+        sessions,
+        ScriptedAgsClient(),
+        clock,
+        name="w",
+        config=replace(CONFIG, batch_size=2),
+        rng=random.Random(1),
+        sleep=lambda s: None,
+    )
     assert worker.run_due(limit=3) == 3
     assert worker.run_due() == 3
     assert worker.run_due() == 0

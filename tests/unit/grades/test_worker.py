@@ -15,27 +15,46 @@ from lti_tool.grades.worker import GradeWorker, WorkerConfig, backoff
 from lti_tool.launch.models import Placement
 from tests.support.grade_fixtures import ScriptedAgsClient, add_placement
 
-CONFIG = WorkerConfig(batch_size=5, delivery_budget=timedelta(seconds=30),
-                      lease=timedelta(seconds=60), base_delay=timedelta(seconds=10),
-                      max_delay=timedelta(minutes=10), max_tries=4)
+CONFIG = WorkerConfig(
+    batch_size=5,
+    delivery_budget=timedelta(seconds=30),
+    lease=timedelta(seconds=60),
+    base_delay=timedelta(seconds=10),
+    max_delay=timedelta(minutes=10),
+    max_tries=4,
+)
 
 
 def make_worker(sessions, clock, client, name="w1"):
-    return GradeWorker(sessions, client, clock, name=name, config=CONFIG, rng=random.Random(7),
-                       sleep=lambda seconds: None)
+    return GradeWorker(
+        sessions,
+        client,
+        clock,
+        name=name,
+        config=CONFIG,
+        rng=random.Random(7),
+        sleep=lambda seconds: None,
+    )
 
 
 def enqueue(sessions, course, clock, score, sub="4", maximum=10, placement_id=None):
     with sessions.begin() as session:
-        enqueue_grade(session, placement_id=placement_id or course.placement_id,
-                      user_id=course.users[sub], attempt_id=int(score * 10), score_given=score,
-                      score_maximum=maximum, timestamp=clock.now())
+        enqueue_grade(
+            session,
+            placement_id=placement_id or course.placement_id,
+            user_id=course.users[sub],
+            attempt_id=int(score * 10),
+            score_given=score,
+            score_maximum=maximum,
+            timestamp=clock.now(),
+        )
 
 
 def row_of(sessions, course, sub="4"):
     with sessions() as session:
-        return session.scalars(select(GradeOutbox).where(
-            GradeOutbox.user_id == course.users[sub])).one()
+        return session.scalars(
+            select(GradeOutbox).where(GradeOutbox.user_id == course.users[sub])
+        ).one()
 
 
 def test_a_due_grade_is_posted_as_a_fully_graded_completed_score(sessions, course, clock):
@@ -44,12 +63,21 @@ def test_a_due_grade_is_posted_as_a_fully_graded_completed_score(sessions, cours
     assert make_worker(sessions, clock, client).run_due() == 1
     [(url, score)] = client.scores
     assert url == "https://moodle.test/lineitems/7?type_id=1"
-    assert score == {"userId": "4", "scoreGiven": 7.5, "scoreMaximum": 10,
-                     "activityProgress": "Completed", "gradingProgress": "FullyGraded",
-                     "timestamp": "2026-11-23T09:00:00+00:00"}
+    assert score == {
+        "userId": "4",
+        "scoreGiven": 7.5,
+        "scoreMaximum": 10,
+        "activityProgress": "Completed",
+        "gradingProgress": "FullyGraded",
+        "timestamp": "2026-11-23T09:00:00+00:00",
+    }
     row = row_of(sessions, course)
     assert (row.state, row.delivered_version, row.delivered_score, row.claimed_by) == (
-        DELIVERED, 1, 7.5, None)
+        DELIVERED,
+        1,
+        7.5,
+        None,
+    )
 
 
 def test_a_newer_best_arriving_mid_flight_is_sent_next_never_lost(sessions, course, clock):
@@ -71,12 +99,18 @@ def test_a_newer_best_arriving_mid_flight_is_sent_next_never_lost(sessions, cour
     assert timestamps == sorted(timestamps) and len(set(timestamps)) == 2
     row = row_of(sessions, course)
     assert (row.state, row.version, row.delivered_version, row.delivered_score) == (
-        DELIVERED, 2, 2, 8.0)
+        DELIVERED,
+        2,
+        2,
+        8.0,
+    )
 
 
 def test_transient_errors_back_off_with_jitter_and_then_deliver(sessions, course, clock):
-    answers = [AgsError(failures.SERVER_ERROR, "500", http_status=500, detail="boom"),
-               AgsError(failures.TIMEOUT, "slow")]
+    answers = [
+        AgsError(failures.SERVER_ERROR, "500", http_status=500, detail="boom"),
+        AgsError(failures.TIMEOUT, "slow"),
+    ]
 
     def flaky(url, score):
         if answers:
@@ -89,7 +123,11 @@ def test_transient_errors_back_off_with_jitter_and_then_deliver(sessions, course
     worker.run_due()
     row = row_of(sessions, course)
     assert (row.state, row.tries, row.last_error_code, row.last_http_status) == (
-        PENDING, 1, failures.SERVER_ERROR, 500)
+        PENDING,
+        1,
+        failures.SERVER_ERROR,
+        500,
+    )
     assert start + timedelta(seconds=5) <= row.next_attempt_at <= start + timedelta(seconds=10)
     assert worker.run_due() == 0  # not due yet: nothing sent
     assert len(client.scores) == 1
@@ -105,15 +143,15 @@ def test_transient_errors_back_off_with_jitter_and_then_deliver(sessions, course
     assert [s["timestamp"] for _, s in client.scores] == ["2026-11-23T09:00:00+00:00"] * 3
 
 
-def test_retry_after_is_honoured_and_the_platform_s_other_grades_wait_too(sessions, course,
-                                                                          clock):
+def test_retry_after_is_honoured_and_the_platform_s_other_grades_wait_too(sessions, course, clock):
     calls = []
 
     def throttled(url, score):
         calls.append(score["userId"])
         if len(calls) == 1:
-            raise AgsError(failures.RATE_LIMITED, "429", http_status=429,
-                           retry_after=timedelta(seconds=42))
+            raise AgsError(
+                failures.RATE_LIMITED, "429", http_status=429, retry_after=timedelta(seconds=42)
+            )
 
     client = ScriptedAgsClient(on_score=throttled)
     enqueue(sessions, course, clock, 5, sub="4")
@@ -133,14 +171,17 @@ def test_retry_after_is_honoured_and_the_platform_s_other_grades_wait_too(sessio
     assert {row_of(sessions, course, s).state for s in ("4", "5")} == {DELIVERED}
 
 
-def test_a_failure_a_person_must_fix_is_recorded_not_retried_then_requeued(sessions, course,
-                                                                         clock):
+def test_a_failure_a_person_must_fix_is_recorded_not_retried_then_requeued(sessions, course, clock):
     gradable = []
 
     def not_enrolled(url, score):
         if not gradable:
-            raise AgsError(failures.USER_NOT_GRADABLE, "400", http_status=400,
-                           detail='{"error": "user is not gradable"}')
+            raise AgsError(
+                failures.USER_NOT_GRADABLE,
+                "400",
+                http_status=400,
+                detail='{"error": "user is not gradable"}',
+            )
 
     client = ScriptedAgsClient(on_score=not_enrolled)
     enqueue(sessions, course, clock, 5)
@@ -148,7 +189,10 @@ def test_a_failure_a_person_must_fix_is_recorded_not_retried_then_requeued(sessi
     worker.run_due()
     row = row_of(sessions, course)
     assert (row.state, row.last_error_code, row.last_http_status) == (
-        FAILED, failures.USER_NOT_GRADABLE, 400)
+        FAILED,
+        failures.USER_NOT_GRADABLE,
+        400,
+    )
     assert "not gradable" in row.last_error_detail
     clock.advance(days=2)
     assert worker.run_due() == 0
@@ -161,8 +205,13 @@ def test_a_failure_a_person_must_fix_is_recorded_not_retried_then_requeued(sessi
 
 
 def test_a_newer_best_after_a_failure_gets_its_own_try(sessions, course, clock):
-    client = ScriptedAgsClient(on_score=lambda url, s: (_ for _ in ()).throw(
-        AgsError(failures.FORBIDDEN, "403", http_status=403)) if s["scoreGiven"] == 5 else None)
+    client = ScriptedAgsClient(
+        on_score=lambda url, s: (
+            (_ for _ in ()).throw(AgsError(failures.FORBIDDEN, "403", http_status=403))
+            if s["scoreGiven"] == 5
+            else None
+        )
+    )
     enqueue(sessions, course, clock, 5)
     worker = make_worker(sessions, clock, client)
     worker.run_due()
@@ -173,14 +222,18 @@ def test_a_newer_best_after_a_failure_gets_its_own_try(sessions, course, clock):
     assert row_of(sessions, course).state == DELIVERED
 
 
-@pytest.mark.parametrize("held, expected_state, posts", [
-    ({"resultScore": 75, "resultMaximum": 100}, DELIVERED, 1),  # ours: an earlier post
-    ({"resultScore": 90, "resultMaximum": 100}, DELIVERED, 1),  # newer and higher
-    ({"resultScore": 10, "resultMaximum": 100}, DELIVERED, 2),  # newer but lower: re-stamped
-    (None, DELIVERED, 2),  # nothing readable: re-stamped
-])
+@pytest.mark.parametrize(
+    "held, expected_state, posts",
+    [
+        ({"resultScore": 75, "resultMaximum": 100}, DELIVERED, 1),  # ours: an earlier post
+        ({"resultScore": 90, "resultMaximum": 100}, DELIVERED, 1),  # newer and higher
+        ({"resultScore": 10, "resultMaximum": 100}, DELIVERED, 2),  # newer but lower: re-stamped
+        (None, DELIVERED, 2),  # nothing readable: re-stamped
+    ],
+)
 def test_a_409_counts_as_delivered_only_if_the_platform_holds_an_equal_or_newer_best(
-        sessions, course, clock, held, expected_state, posts):
+    sessions, course, clock, held, expected_state, posts
+):
     seen = []
     platform_time = "2026-11-23T09:05:00+00:00"
 
@@ -204,16 +257,20 @@ def test_a_409_counts_as_delivered_only_if_the_platform_holds_an_equal_or_newer_
 def test_a_409_without_the_result_scope_is_taken_as_delivered(sessions, course, clock):
     with sessions.begin() as session:
         session.get(Placement, course.placement_id).ags_scopes = [SCOPE_SCORE]
-    client = ScriptedAgsClient(on_score=lambda url, s: (_ for _ in ()).throw(
-        StaleTimestamp(failures.STALE_TIMESTAMP, "409", http_status=409)))
+    client = ScriptedAgsClient(
+        on_score=lambda url, s: (_ for _ in ()).throw(
+            StaleTimestamp(failures.STALE_TIMESTAMP, "409", http_status=409)
+        )
+    )
     enqueue(sessions, course, clock, 7)
     make_worker(sessions, clock, client).run_due()
     assert row_of(sessions, course).state == DELIVERED
 
 
 def test_transient_errors_give_up_after_max_tries(sessions, course, clock):
-    client = ScriptedAgsClient(on_score=lambda url, s: (_ for _ in ()).throw(
-        AgsError(failures.NETWORK_ERROR, "refused")))
+    client = ScriptedAgsClient(
+        on_score=lambda url, s: (_ for _ in ()).throw(AgsError(failures.NETWORK_ERROR, "refused"))
+    )
     enqueue(sessions, course, clock, 7)
     worker = make_worker(sessions, clock, client)
     for _ in range(CONFIG.max_tries):
@@ -251,8 +308,9 @@ def test_a_worker_that_lost_its_lease_does_not_overwrite_the_row(sessions, cours
     assert (row.state, row.version, row.delivered_version) == (PENDING, 2, 1)
 
 
-def test_a_restarted_worker_takes_over_its_dead_predecessor_s_claims_at_once(sessions, course,
-                                                                           clock):
+def test_a_restarted_worker_takes_over_its_dead_predecessor_s_claims_at_once(
+    sessions, course, clock
+):
     client = ScriptedAgsClient()
     enqueue(sessions, course, clock, 7)
     make_worker(sessions, clock, client, name="grades-1").claim(5)  # then the process died
@@ -265,13 +323,17 @@ def test_a_restarted_worker_takes_over_its_dead_predecessor_s_claims_at_once(ses
     assert len(client.scores) == 1 and row_of(sessions, course).state == DELIVERED
 
 
-def test_the_line_item_is_found_for_the_resource_link_when_the_launch_had_none(sessions, course,
-                                                                             clock):
+def test_the_line_item_is_found_for_the_resource_link_when_the_launch_had_none(
+    sessions, course, clock
+):
     with sessions.begin() as session:
         session.get(Placement, course.placement_id).ags_lineitem_url = None
-    client = ScriptedAgsClient(lineitems=[
-        {"id": "https://moodle.test/lineitems/3?type_id=1", "resourceLinkId": "9"},
-        {"id": "https://moodle.test/lineitems/4?type_id=1", "resourceLinkId": "1"}])
+    client = ScriptedAgsClient(
+        lineitems=[
+            {"id": "https://moodle.test/lineitems/3?type_id=1", "resourceLinkId": "9"},
+            {"id": "https://moodle.test/lineitems/4?type_id=1", "resourceLinkId": "1"},
+        ]
+    )
     enqueue(sessions, course, clock, 7)
     enqueue(sessions, course, clock, 8, sub="5")
     make_worker(sessions, clock, client).run_due()
@@ -279,8 +341,7 @@ def test_the_line_item_is_found_for_the_resource_link_when_the_launch_had_none(s
     assert client.created == []
 
 
-def test_a_line_item_is_created_once_and_looked_up_again_when_it_is_gone(sessions, course,
-                                                                        clock):
+def test_a_line_item_is_created_once_and_looked_up_again_when_it_is_gone(sessions, course, clock):
     with sessions.begin() as session:
         session.get(Placement, course.placement_id).ags_lineitem_url = None
     gone = []
@@ -296,8 +357,12 @@ def test_a_line_item_is_created_once_and_looked_up_again_when_it_is_gone(session
     worker.run_due()
     assert len(client.created) == 1
     created = client.created[0]
-    assert (created["resourceLinkId"], created["scoreMaximum"], created["label"], created["tag"]) \
-        == ("1", 10, "Final assessment", "emm-assessment")
+    assert (
+        created["resourceLinkId"],
+        created["scoreMaximum"],
+        created["label"],
+        created["tag"],
+    ) == ("1", 10, "Final assessment", "emm-assessment")
     assert len(client.scores) == 2
     # The column is deleted on the platform: the next post fails, the cache is forgotten.
     gone.append(created["id"])
@@ -316,14 +381,21 @@ def test_a_line_item_is_created_once_and_looked_up_again_when_it_is_gone(session
 
 def test_grades_of_other_placements_are_sent_to_their_own_line_items(sessions, course, clock):
     with sessions.begin() as session:
-        other = add_placement(session, course, clock.now(), resource_link_id="2",
-                              ags_lineitem_url="https://moodle.test/lineitems/8?type_id=1")
+        other = add_placement(
+            session,
+            course,
+            clock.now(),
+            resource_link_id="2",
+            ags_lineitem_url="https://moodle.test/lineitems/8?type_id=1",
+        )
     client = ScriptedAgsClient()
     enqueue(sessions, course, clock, 7)
     enqueue(sessions, course, clock, 3, placement_id=other)
     make_worker(sessions, clock, client).run_due()
     assert sorted(url for url, _ in client.scores) == [
-        "https://moodle.test/lineitems/7?type_id=1", "https://moodle.test/lineitems/8?type_id=1"]
+        "https://moodle.test/lineitems/7?type_id=1",
+        "https://moodle.test/lineitems/8?type_id=1",
+    ]
 
 
 def test_backoff_grows_exponentially_within_jitter_and_is_capped():
@@ -336,12 +408,18 @@ def test_backoff_grows_exponentially_within_jitter_and_is_capped():
     assert len(spread) > 10  # jitter: retries of many grades do not line up
 
 
-def test_the_loop_sleeps_until_the_next_grade_is_due_and_stops_on_request(sessions, course,
-                                                                         clock):
+def test_the_loop_sleeps_until_the_next_grade_is_due_and_stops_on_request(sessions, course, clock):
     client = ScriptedAgsClient()
     slept = []
-    worker = GradeWorker(sessions, client, clock, name="loop", rng=random.Random(1),
-                         config=WorkerConfig(poll_interval=2.0), sleep=slept.append)
+    worker = GradeWorker(
+        sessions,
+        client,
+        clock,
+        name="loop",
+        rng=random.Random(1),
+        config=WorkerConfig(poll_interval=2.0),
+        sleep=slept.append,
+    )
 
     def sleep(seconds):
         slept.append(seconds)

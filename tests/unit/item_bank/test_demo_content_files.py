@@ -22,8 +22,14 @@ DEMO_FILES = [EMM2_FILE, LATAM_FILE]
 
 # Seed files are named <index>_<16 hex digits>.txt; the tests must not need the seeds on disk.
 SOURCE_PATTERN = re.compile(r"^00[0-4]_[0-9a-f]{16}\.txt$")
-ITEM_TYPES = {"single_choice", "multiple_response", "true_false", "matching",
-              "short_answer", "numerical"}
+ITEM_TYPES = {
+    "single_choice",
+    "multiple_response",
+    "true_false",
+    "matching",
+    "short_answer",
+    "numerical",
+}
 REVIEW_MODES = {"none", "score", "responses", "full"}
 
 
@@ -123,16 +129,22 @@ def test_pool_ids_are_unique_within_a_file(path):
 
 @pytest.mark.parametrize("path", DEMO_FILES, ids=lambda p: p.name)
 def test_every_item_names_a_seed_file_as_source(path):
-    bad = [(item["id"], item.get("source")) for item in _items(_load(path))
-           if not SOURCE_PATTERN.fullmatch(str(item.get("source", "")))]
+    bad = [
+        (item["id"], item.get("source"))
+        for item in _items(_load(path))
+        if not SOURCE_PATTERN.fullmatch(str(item.get("source", "")))
+    ]
 
     assert not bad
 
 
 @pytest.mark.parametrize("path", DEMO_FILES, ids=lambda p: p.name)
 def test_every_item_has_a_known_type(path):
-    bad = [(item["id"], item.get("type")) for item in _items(_load(path))
-           if item.get("type") not in ITEM_TYPES]
+    bad = [
+        (item["id"], item.get("type"))
+        for item in _items(_load(path))
+        if item.get("type") not in ITEM_TYPES
+    ]
 
     assert not bad
 
@@ -257,10 +269,21 @@ def test_missing_translation_is_reported():
     # Guards the checker itself: a field without Spanish must be flagged, not silently passed.
     document = {
         "assessment": {"title": {"en": "T", "es": "T"}},
-        "pools": [{"id": "p", "title": {"en": "P", "es": " "}, "draw": 1, "items": [
-            {"id": "i", "type": "short_answer", "stem": {"en": "S", "es": "S"},
-             "accepted": {"en": ["a"], "es": []}},
-        ]}],
+        "pools": [
+            {
+                "id": "p",
+                "title": {"en": "P", "es": " "},
+                "draw": 1,
+                "items": [
+                    {
+                        "id": "i",
+                        "type": "short_answer",
+                        "stem": {"en": "S", "es": "S"},
+                        "accepted": {"en": ["a"], "es": []},
+                    },
+                ],
+            }
+        ],
     }
 
     assert _missing(document, {"en", "es"}) == ["pool p.title: no es", "item i.accepted: no es"]

@@ -48,9 +48,16 @@ def test_the_data_directory_and_all_it_holds_are_private(tmp_path, loose_umask):
     modes = _modes(data)
     engine.dispose()
 
-    for name in ("secret_key", "emm_assessment.sqlite3", "emm_assessment.sqlite3-wal",
-                 "emm_assessment.sqlite3-shm", "store.sqlite3", "store.sqlite3-wal",
-                 "store.sqlite3-shm", "demo_platform_key.pem"):
+    for name in (
+        "secret_key",
+        "emm_assessment.sqlite3",
+        "emm_assessment.sqlite3-wal",
+        "emm_assessment.sqlite3-shm",
+        "store.sqlite3",
+        "store.sqlite3-wal",
+        "store.sqlite3-shm",
+        "demo_platform_key.pem",
+    ):
         assert name in modes, sorted(modes)
     assert modes.pop(".") == 0o700
     assert {name: oct(mode) for name, mode in modes.items() if mode != 0o600} == {}

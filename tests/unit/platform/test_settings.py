@@ -14,10 +14,16 @@ def test_defaults_are_the_embedded_mode():
 
 
 def test_environment_variables_are_parsed_and_typed():
-    settings = Settings.from_env({
-        "EMM_DATABASE_URL": "postgresql+psycopg://db/emm", "EMM_REDIS_URL": "redis://r:6379/0",
-        "EMM_TRUSTED_PROXIES": "2", "EMM_DEBUG": "false", "EMM_DATA_DIR": "/var/lib/emm",
-        "EMM_PUBLIC_BASE_URL": "https://tool.example.org/"})
+    settings = Settings.from_env(
+        {
+            "EMM_DATABASE_URL": "postgresql+psycopg://db/emm",
+            "EMM_REDIS_URL": "redis://r:6379/0",
+            "EMM_TRUSTED_PROXIES": "2",
+            "EMM_DEBUG": "false",
+            "EMM_DATA_DIR": "/var/lib/emm",
+            "EMM_PUBLIC_BASE_URL": "https://tool.example.org/",
+        }
+    )
     assert settings.trusted_proxies == 2 and settings.data_dir == Path("/var/lib/emm")
     assert settings.public_base_url == "https://tool.example.org"
     assert settings.uses_redis and not settings.runs_embedded_grade_worker
@@ -35,16 +41,27 @@ def test_production_refuses_unsafe_settings_and_lists_every_problem():
     with pytest.raises(UnsafeSettings) as error:
         create_app(unsafe)
     message = str(error.value)
-    for needle in ("EMM_SECRET_KEY", "EMM_DEBUG", "EMM_DEMO_MODE", "EMM_DATABASE_URL",
-                   "EMM_REDIS_URL", "EMM_PUBLIC_BASE_URL"):
+    for needle in (
+        "EMM_SECRET_KEY",
+        "EMM_DEBUG",
+        "EMM_DEMO_MODE",
+        "EMM_DATABASE_URL",
+        "EMM_REDIS_URL",
+        "EMM_PUBLIC_BASE_URL",
+    ):
         assert needle in message
 
 
 def test_production_with_safe_settings_has_no_problems_and_no_demo():
-    safe = Settings.from_env({
-        "EMM_ENV": "production", "EMM_SECRET_KEY": "s" * 40,
-        "EMM_DATABASE_URL": "postgresql+psycopg://db/emm", "EMM_REDIS_URL": "redis://r/0",
-        "EMM_PUBLIC_BASE_URL": "https://tool.example.org"})
+    safe = Settings.from_env(
+        {
+            "EMM_ENV": "production",
+            "EMM_SECRET_KEY": "s" * 40,
+            "EMM_DATABASE_URL": "postgresql+psycopg://db/emm",
+            "EMM_REDIS_URL": "redis://r/0",
+            "EMM_PUBLIC_BASE_URL": "https://tool.example.org",
+        }
+    )
     assert safe.production_problems() == []
     assert not safe.demo_enabled
 
@@ -82,8 +99,10 @@ def test_gunicorn_judges_production_by_the_settings_one_definition(monkeypatch):
     many = 2 * (os.cpu_count() or 1)
     assert _gunicorn_config(monkeypatch, EMM_ENV="Production")["workers"] == many
     # A database URL alone is not production (the demo platform may be on, in memory).
-    assert _gunicorn_config(monkeypatch, EMM_DATABASE_URL="postgresql+psycopg://db/emm")[
-        "workers"] == 1
+    assert (
+        _gunicorn_config(monkeypatch, EMM_DATABASE_URL="postgresql+psycopg://db/emm")["workers"]
+        == 1
+    )
     assert _gunicorn_config(monkeypatch)["workers"] == 1
 
 

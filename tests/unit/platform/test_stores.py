@@ -25,8 +25,10 @@ def store_and_clock(request, tmp_path):
     from tests.support.backends import check_redis, redis_url
 
     check_redis()
-    return RedisStore(redis.Redis.from_url(redis_url(), decode_responses=True),
-                      prefix=f"emmtest:{uuid.uuid4().hex}:"), None
+    return RedisStore(
+        redis.Redis.from_url(redis_url(), decode_responses=True),
+        prefix=f"emmtest:{uuid.uuid4().hex}:",
+    ), None
 
 
 def test_put_if_absent_is_once_only(store_and_clock):

@@ -14,8 +14,12 @@ def _app(tmp_path, database_url=""):
     from lti_tool import create_app
     from lti_tool.models import metadata
 
-    settings = Settings(secret_key="s" * 40, data_dir=tmp_path, database_url=database_url,
-                        public_base_url="http://tool.test")
+    settings = Settings(
+        secret_key="s" * 40,
+        data_dir=tmp_path,
+        database_url=database_url,
+        public_base_url="http://tool.test",
+    )
     app = create_app(settings)
     if not database_url:
         metadata.create_all(app.extensions["emm_engine"])
