@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from item_bank.database import Base
@@ -18,6 +26,8 @@ class Platform(Base):
         # sub = client_id: were a second issuer to share it, that issuer's token URL would
         # receive assertions the real platform accepts (its token.php does not check aud).
         UniqueConstraint("client_id"),
+        # A logo is stored with the media type it was checked to be (lti_tool.platforms.branding).
+        CheckConstraint("(logo IS NULL) = (logo_media_type IS NULL)", name="logo_has_media_type"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,6 +38,15 @@ class Platform(Base):
     auth_token_url: Mapped[str] = mapped_column(Text)  # Moodle: "Access token URL"
     key_set_url: Mapped[str] = mapped_column(Text)  # Moodle: "Public keyset URL"
     created_at: Mapped[datetime]
+    # True while `name` is one the tool made up (dynamic registration): a launch may then replace
+    # it by the site name the platform advertises; an admin's `add --name` or `rename` ends that.
+    name_is_automatic: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Certificate branding (`flask platform brand`): the issuer line says `organisation`, or
+    # `name` when there is none.
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    signatory: Mapped[str | None] = mapped_column(String(300))  # e.g. "Jane Doe, Director"
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)  # PNG or JPEG, size-limited
+    logo_media_type: Mapped[str | None] = mapped_column(String(20))
 
     deployments: Mapped[list[Deployment]] = relationship(
         back_populates="platform", cascade="all, delete-orphan", order_by="Deployment.id"
