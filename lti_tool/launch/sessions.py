@@ -139,6 +139,17 @@ def _upsert_user(session: Session, platform: Platform, body: dict, now: datetime
     return user
 
 
+def named_assessment(custom: object) -> str:
+    """The assessment slug a launch's custom parameters name, or "" when they name none.
+
+    An empty or blank `assessment` names none: Moodle sends `assessment=` from a site-level
+    custom parameter, and site-level parameters override each activity's own (the slug Deep
+    Linking stored), so an empty value must never erase the slug a placement already has."""
+    if not isinstance(custom, dict):
+        return ""
+    return str(custom.get("assessment") or "").strip()
+
+
 def _upsert_placement(
     session: Session, deployment: Deployment, body: dict, now: datetime
 ) -> Placement:
@@ -158,9 +169,9 @@ def _upsert_placement(
     placement.context_id = str(context.get("id") or "")
     placement.context_label = str(context.get("label") or "")
     placement.context_title = str(context.get("title") or "")
-    custom = body.get(claims.CUSTOM) or {}
-    if isinstance(custom, dict) and custom.get("assessment"):
-        placement.assessment_slug = str(custom["assessment"]).strip()
+    named = named_assessment(body.get(claims.CUSTOM))
+    if named:
+        placement.assessment_slug = named
     ags = body.get(claims.AGS_ENDPOINT) or {}
     placement.ags_lineitem_url = ags.get("lineitem") or placement.ags_lineitem_url
     placement.ags_lineitems_url = ags.get("lineitems") or placement.ags_lineitems_url

@@ -26,5 +26,8 @@ def tool_configuration(base_url: str) -> dict:
         "deep_linking_url": launch,
         "content_selection_url": launch,
         "scopes": [*AGS_SCOPES, NRPS_SCOPE],
-        "custom_parameters": "assessment=<slug>  (optional: chosen by Deep Linking otherwise)",
+        # Nothing site-wide: Moodle lets the tool's site-level custom parameters override each
+        # activity's own, so a site-level `assessment` would hide the one Deep Linking stored
+        # with every activity. Deep Linking ("Select content") names it per activity.
+        "custom_parameters": "",
     }
