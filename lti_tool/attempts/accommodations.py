@@ -46,22 +46,20 @@ def set_accommodation(
         row.inactivity_timeout_seconds = seconds
         row.set_by_user_id = set_by_user_id
         row.updated_at = now
+    from lti_tool.attempts import service
+
+    # Settle first: an attempt that already ran out is not revived by a new allowance. The
+    # one still live (if any) stays locked by settle_live until this transaction ends.
+    service.settle_live(session, now, placement_id=placement_id, user_id=user_id)
     live = session.scalars(
-        select(Attempt)
-        .where(
+        select(Attempt).where(
             Attempt.placement_id == placement_id,
             Attempt.user_id == user_id,
             Attempt.status == IN_PROGRESS,
         )
-        .with_for_update()
     ).first()
     if live is not None:
-        from lti_tool.attempts import service
-
-        # Settle first: an attempt that already ran out is not revived by a new allowance.
-        service.settle(session, live, now)
-        if live.status == IN_PROGRESS:
-            base = live.assessment_version.inactivity_timeout_seconds
-            live.inactivity_timeout_seconds = max(base, seconds or 0)
+        base = live.assessment_version.inactivity_timeout_seconds
+        live.inactivity_timeout_seconds = max(base, seconds or 0)
     session.flush()
     return None if seconds is None else row

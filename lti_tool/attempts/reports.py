@@ -37,19 +37,7 @@ class LearnerRow:
 
 def settle_placement(session: Session, placement_id: int, now: datetime) -> None:
     """Apply the clock to every live attempt of the placement, so the report tells the truth."""
-    live_ids = session.scalars(
-        select(Attempt.id).where(
-            Attempt.placement_id == placement_id, Attempt.status == IN_PROGRESS
-        )
-    ).all()
-    for attempt_id in live_ids:
-        attempt = session.scalars(
-            select(Attempt)
-            .where(Attempt.id == attempt_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one()
-        service.settle(session, attempt, now)
+    service.settle_live(session, now, placement_id=placement_id)
 
 
 def placement_report(session: Session, placement_id: int, now: datetime) -> list[LearnerRow]:

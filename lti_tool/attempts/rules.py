@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from lti_tool import score_order
 from lti_tool.attempts.models import (
     IN_PROGRESS,
     SUBMITTED,
@@ -35,7 +36,7 @@ DEFAULT_INACTIVITY_TIMEOUT_SECONDS = 600
 # who works answers or moves between questions far more often than that; a page left open
 # (or a script that only sends heartbeats) does not.
 ENGAGEMENT_ALLOWANCES = 3
-# Scores are kept to 2 decimals (what people read); comparisons tolerate float noise.
+# Scores are kept to 2 decimals (what people read); the pass mark tolerates float noise.
 PERCENT_DECIMALS = 2
 _EPSILON = 1e-9
 
@@ -244,9 +245,19 @@ def percent(points: float, max_points: float) -> float:
 
 
 def passes(score_percent: float, pass_mark_percent: float) -> bool:
+    """Whether one attempt passed: its score against the pass mark of the version it took."""
     return score_percent + _EPSILON >= pass_mark_percent
 
 
+def has_passed(passed_before: bool, attempt_passed: bool) -> bool:
+    """The learner has passed the placement once any attempt passed (`passes`), whatever
+    came after: a lower retake, or a best score set under a later version with a higher pass
+    mark. A pass is never taken back. This is the one definition: the result page, the
+    certificate and the instructor's report all read it (stored as `BestScore.passed`)."""
+    return passed_before or attempt_passed
+
+
 def is_new_best(best_percent: float | None, score_percent: float) -> bool:
-    """Strictly higher only: an equal score keeps the earlier attempt as the best."""
-    return best_percent is None or score_percent > best_percent + _EPSILON
+    """Strictly higher only: an equal score keeps the earlier attempt as the best. The same
+    comparison as the grade outbox's "never lower" (`score_order.is_higher`)."""
+    return best_percent is None or score_order.is_higher(score_percent, 100.0, best_percent, 100.0)

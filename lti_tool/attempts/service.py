@@ -194,18 +194,34 @@ def _live(
 
 def history(session: Session, *, placement_id: int, user_id: int, now: datetime) -> list[Attempt]:
     """Every attempt of the learner in the placement (oldest first), the live one settled."""
-    attempts = list(
+    settle_live(session, now, placement_id=placement_id, user_id=user_id)
+    return list(
         session.scalars(
             select(Attempt)
             .where(Attempt.placement_id == placement_id, Attempt.user_id == user_id)
             .order_by(Attempt.number)
         )
     )
-    for attempt in attempts:
-        if attempt.status == IN_PROGRESS:
-            session.scalars(_select_attempt(attempt.id, lock=True)).first()
-            settle(session, attempt, now)
-    return attempts
+
+
+def settle_live(
+    session: Session, now: datetime, *, placement_id: int | None = None, user_id: int | None = None
+) -> list[Attempt]:
+    """Lock, then settle, every attempt still marked in progress: all of them (the sweeper),
+    a placement's (the instructor's report) or one learner's there (their pages, a new
+    allowance). Rows are locked in id order, so two sweeps never deadlock. Returns the
+    attempts that ended now; the ones still live stay locked until the transaction ends."""
+    statement = select(Attempt.id).where(Attempt.status == IN_PROGRESS)
+    if placement_id is not None:
+        statement = statement.where(Attempt.placement_id == placement_id)
+    if user_id is not None:
+        statement = statement.where(Attempt.user_id == user_id)
+    ended = []
+    for attempt_id in session.scalars(statement.order_by(Attempt.id)).all():
+        attempt = session.scalars(_select_attempt(attempt_id, lock=True)).first()
+        if attempt is not None and settle(session, attempt, now).status != IN_PROGRESS:
+            ended.append(attempt)
+    return ended
 
 
 def live_attempt(attempts: list[Attempt]) -> Attempt | None:
@@ -480,7 +496,7 @@ def _finalise(
     awarded = [_awarded(question) for question in attempt.questions]
     total = sum(awarded)
     score_percent = rules.percent(total, attempt.max_points)
-    for question, points in zip(attempt.questions, awarded):
+    for question, points in zip(attempt.questions, awarded, strict=True):
         question.points_awarded = points
     attempt.points = total
     attempt.score_percent = score_percent
@@ -521,10 +537,10 @@ def _record_best(session: Session, attempt: Attempt, now: datetime) -> bool:
         best.best_percent = attempt.score_percent
         best.attempt_id = attempt.id
         best.achieved_at = attempt.finished_at
-        best.passed = best.passed or bool(attempt.passed)
+        best.passed = rules.has_passed(best.passed, bool(attempt.passed))
     else:
         # A lower or equal score changes nothing, except that a pass is never forgotten.
-        best.passed = best.passed or bool(attempt.passed)
+        best.passed = rules.has_passed(best.passed, bool(attempt.passed))
         return False
     session.flush()
     _queue_grade(session, best, now)
@@ -582,11 +598,4 @@ def settle_all(session: Session, now: datetime) -> int:
     """Settle every attempt still marked in progress (a sweep: abandoned attempts end, and
     time-limited ones get their score and grade, without waiting for the learner's next
     request). Returns how many ended."""
-    ended = 0
-    for attempt_id in session.scalars(
-        select(Attempt.id).where(Attempt.status == IN_PROGRESS)
-    ).all():
-        attempt = session.scalars(_select_attempt(attempt_id, lock=True)).first()
-        if attempt is not None and settle(session, attempt, now).status != IN_PROGRESS:
-            ended += 1
-    return ended
+    return len(settle_live(session, now))

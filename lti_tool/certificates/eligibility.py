@@ -1,9 +1,10 @@
 """Whether a learner has (or may have) a certificate of completion, and why not.
 
-A certificate is deserved when the learner's best result is a pass by both measures we hold
-(the attempt engine's `passed` and the best percentage against the pass mark of the version
-that was taken), the launch gave us the learner's name, and every form the assessment
-requires for the certificate has been submitted. Nothing else, and nothing less.
+A certificate is deserved when the learner has passed (the attempt engine's one definition,
+`attempts.rules.has_passed`: an attempt passed against its own version's pass mark, never taken
+back), the launch gave us the learner's name, and every form the assessment requires for the
+certificate has been submitted. Nothing else, and nothing less. The result page says "You have
+passed" on the same rule, so a learner told so is never refused a certificate as `not_passed`.
 """
 
 from __future__ import annotations
@@ -29,8 +30,6 @@ FORMS_PENDING = "forms_pending"  # passed; required forms still to submit
 AVAILABLE = "available"  # deserved; issued on first download
 ISSUED = "issued"
 REVOKED = "revoked"
-
-PASS_TOLERANCE = 1e-9  # 69.99999999999 from float sums is still below 70; 70.0 is a pass
 
 
 @dataclass(frozen=True)
@@ -60,10 +59,8 @@ def learner_name(user: LtiUser) -> str:
     return (user.name or " ".join(p for p in (user.given_name, user.family_name) if p)).strip()
 
 
-def is_pass(best: BestResult | None, pass_mark_percent: float | None) -> bool:
-    if best is None or pass_mark_percent is None or not best.passed:
-        return False
-    return best.best_percent + PASS_TOLERANCE >= pass_mark_percent
+def is_pass(best: BestResult | None) -> bool:
+    return best is not None and best.passed
 
 
 def live_certificate(session: Session, placement_id: int, user_id: int) -> Certificate | None:
@@ -108,7 +105,7 @@ def learner_certificate_state(
     revoked = revoked_certificate(session, placement.id, user_id)
     if revoked is not None:  # a revoked certificate is not re-issued by passing again
         return CertificateState(REVOKED, best, pass_mark, revoked, forms)
-    if not is_pass(best, pass_mark):
+    if not is_pass(best):
         return CertificateState(NOT_PASSED, best, pass_mark, None, forms)
     user = session.get(LtiUser, user_id)
     if user is None or not learner_name(user):

@@ -5,7 +5,8 @@ Rules (why they hold is in docs/grades.md, "Coalescing"):
 * One outbox row per (placement, learner), holding the best score so far. A newer best replaces it
   in place and bumps `version`; so an older best can never be sent after a newer one: there is
   nothing older left to send.
-* Never lower: a score whose fraction (given / maximum) is not above the row's is ignored. An equal
+* Never lower: a score whose fraction (given / maximum) is not above the row's is ignored
+  (`score_order.is_higher`, the comparison the attempt engine uses for its best score). An equal
   score keeps the earlier attempt's timestamp (the attempt that first reached it set the best).
 * Timestamps strictly increase with `version`, at whole-second resolution (Moodle stores seconds
   and answers 409 to an equal or older timestamp). A newer best timestamped within the same second
@@ -26,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lti_tool.grades.models import PENDING, GradeOutbox
+from lti_tool.score_order import is_higher
 
 
 def enqueue_grade(
@@ -77,7 +79,7 @@ def enqueue_grade(
     ).one()
     if inserted:
         return row
-    if score_given / score_maximum <= row.fraction:
+    if not is_higher(score_given, score_maximum, row.score_given, row.score_maximum):
         return row  # not a new best: never lower, never re-stamp an equal score
     row.attempt_id = attempt_id
     row.score_given = float(score_given)
