@@ -28,6 +28,7 @@ from item_bank.responses import InvalidResponse, validate_response
 from item_bank.scoring import score_response
 from lti_tool.attempts import rules
 from lti_tool.attempts.answer_tokens import AnswerTokens
+from lti_tool.attempts.exposure import exposure_of
 from lti_tool.attempts.models import (
     IN_PROGRESS,
     SUBMITTED,
@@ -264,7 +265,7 @@ def start_attempt(
     if refusal is not None:
         raise StartRefused(refusal, live_attempt(attempts))
     seed = secrets.randbelow(SEED_LIMIT) if seed is None else seed
-    drawn = draw_questions(version, seed)
+    drawn = draw_questions(version, seed, exposure_of(session, attempts))  # unseen items first
     points = {
         member.item_version.id: member.item_version.points
         for pool in version.pools
