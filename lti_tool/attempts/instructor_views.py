@@ -18,6 +18,7 @@ from lti_tool.attempts.models import Attempt
 from lti_tool.clock import current_clock
 from lti_tool.launch.models import LaunchSession, Placement
 from lti_tool.launch.sessions import require_staff
+from lti_tool.web.csv_export import csv_download
 from lti_tool.web.errors import UserFacingError
 from lti_tool.web.templating import launch_url
 
@@ -188,9 +189,4 @@ def export_csv() -> Response:
     session = db.session()
     rows = reports.placement_report(session, placement.id, current_clock().now())
     session.commit()
-    name = f"attempts-placement-{placement.id}.csv"
-    return Response(
-        reports.report_csv(rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_download(reports.report_rows(rows), f"attempts-placement-{placement.id}.csv")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -101,40 +100,27 @@ CSV_COLUMNS = (
 )
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else value.isoformat() if isinstance(value, datetime) else str(value)
-    # A spreadsheet would run a cell starting like a formula: neutralise it.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def report_csv(rows: list[LearnerRow]) -> str:
-    """One line per attempt (a learner without attempts gets one line with the attempt empty)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+def report_rows(rows: list[LearnerRow]) -> Iterator[tuple[object, ...]]:
+    """The CSV export, row by row (lti_tool.web.csv_export writes it): one line per attempt; a
+    learner without attempts gets one line with the attempt empty."""
+    yield CSV_COLUMNS
     for row in rows:
         best = (row.best.best_percent if row.best else None, row.best.passed if row.best else None)
         person = (row.user.display_name, row.user.email, row.user.sub)
         if not row.attempts:
-            writer.writerow([_cell(v) for v in (*person, *[None] * 10, *best)])
+            yield (*person, *[None] * 10, *best)
         for a in row.attempts:
-            writer.writerow(
-                [
-                    _cell(v)
-                    for v in (
-                        *person,
-                        a.number,
-                        a.status,
-                        a.started_at,
-                        a.last_activity_at,
-                        a.finished_at,
-                        a.score_percent,
-                        a.passed,
-                        a.auto_submitted,
-                        a.void_reason,
-                        a.inactivity_timeout_seconds,
-                        *best,
-                    )
-                ]
+            yield (
+                *person,
+                a.number,
+                a.status,
+                a.started_at,
+                a.last_activity_at,
+                a.finished_at,
+                a.score_percent,
+                a.passed,
+                a.auto_submitted,
+                a.void_reason,
+                a.inactivity_timeout_seconds,
+                *best,
             )
-    return out.getvalue()

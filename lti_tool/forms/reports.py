@@ -9,8 +9,6 @@ submitted when.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -138,25 +136,11 @@ def _respondents(session: Session, placement_id: int, form: AttachedForm) -> tup
     )
 
 
-# --------------------------------------------------------------------------- CSV
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# --------------------------------------------------------------------------- CSV rows
+# Written to a file by lti_tool.web.csv_export (byte order mark, CRLF, formula defusing).
 
 
-def csv_cell(value: object) -> str:
-    """Spreadsheet-safe text: a cell a learner wrote never runs as a formula when opened."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def write_csv(rows: list[list[object]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([csv_cell(cell) for cell in row])
-    return buffer.getvalue()
-
-
-def report_csv(report: FormReport, text_of) -> str:
+def report_rows(report: FormReport, text_of) -> list[list[object]]:
     """One row per answer value (count, percent) and one row per comment."""
     rows: list[list[object]] = [
         [
@@ -197,13 +181,13 @@ def report_csv(report: FormReport, text_of) -> str:
                     "",
                 ]
             )
-    return write_csv(rows)
+    return rows
 
 
-def respondents_csv(report: FormReport, text_of) -> str:
+def respondent_rows(report: FormReport, text_of) -> list[list[object]]:
     questions = report.form.doc.questions
     rows: list[list[object]] = [["name", *(q.id for q in questions)]]
     rows.append(["", *(text_of(q.text) for q in questions)])
     for person in report.respondents:
         rows.append([person.name, *(person.answers.get(q.id, "") for q in questions)])
-    return write_csv(rows)
+    return rows

@@ -21,10 +21,9 @@ from lti_tool.forms.reports import (
     FormReport,
     QuestionSummary,
     form_report,
-    report_csv,
-    respondents_csv,
+    report_rows,
+    respondent_rows,
     submission_count,
-    write_csv,
 )
 from lti_tool.forms.submissions import (
     SUBMITTED,
@@ -37,6 +36,7 @@ from lti_tool.forms.submissions import (
 )
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.sessions import current_launch, require_staff
+from lti_tool.web.csv_export import csv_download
 from lti_tool.web.errors import UserFacingError
 from lti_tool.web.templating import launch_url
 
@@ -170,15 +170,6 @@ def _attached(launch: LaunchSession, slug: str) -> AttachedForm:
     return form
 
 
-def _csv(text: str, filename: str) -> Response:
-    # The BOM makes spreadsheet programs read UTF-8 (Turkish and Spanish letters) correctly.
-    return Response(
-        "\ufeff" + text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 def _question_chart(summary: QuestionSummary, text_of, ident: str) -> Markup | None:
     if not summary.counts:
         return None
@@ -242,7 +233,7 @@ def instructor_report_csv(slug: str) -> Response:
     launch = require_staff()
     form = _attached(launch, slug)
     report = form_report(db.session(), launch.placement_id, form)
-    return _csv(report_csv(report, _text_of(form)), f"{slug}-summary.csv")
+    return csv_download(report_rows(report, _text_of(form)), f"{slug}-summary.csv")
 
 
 @bp.get("/instructor/forms/<slug>/responses.csv")
@@ -260,7 +251,7 @@ def instructor_responses_csv(slug: str) -> Response:
             code="answers_anonymous",
         )
     report = form_report(session, launch.placement_id, form, with_names=True)
-    return _csv(respondents_csv(report, _text_of(form)), f"{slug}-responses.csv")
+    return csv_download(respondent_rows(report, _text_of(form)), f"{slug}-responses.csv")
 
 
 def _knowledge_chart(report: KnowledgeReport) -> Markup | None:
@@ -323,4 +314,4 @@ def instructor_knowledge_csv() -> Response:
                 "" if r.normalised_gain is None else r.normalised_gain,
             ]
         )
-    return _csv(write_csv(rows), "knowledge-change.csv")
+    return csv_download(rows, "knowledge-change.csv")

@@ -6,7 +6,8 @@ import csv
 import io
 
 from lti_tool.forms.charts import Bar, PairedBar, bar_chart, paired_chart
-from lti_tool.forms.reports import csv_cell, write_csv
+from lti_tool.web.csv_export import csv_cell
+from lti_tool.web.csv_export import csv_text as write_csv
 
 
 def test_formula_like_cells_are_defused_and_others_kept():
