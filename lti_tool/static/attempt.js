@@ -1,4 +1,4 @@
-// Attempt pages, enhanced: autosave, heartbeats while the learner is looking, countdowns.
+// Attempt pages, enhanced: autosave, heartbeats while the page is visible, countdowns.
 // The pages work without this script (form posts save answers); the server's clock decides
 // everything here shows. Strings come translated from #attempt-strings ({time} is filled in).
 (function () {
@@ -72,8 +72,12 @@
 
   function status(message) { if (saveStatus) { saveStatus.textContent = message; } }
 
-  function isActive() {
-    return document.visibilityState === "visible" && document.hasFocus();
+  // Present = the page is visible (the learner has not left the screen: another tab, a
+  // minimised window, a sleeping device). Never judged by keyboard focus: inside Moodle's
+  // iframe, focus is in Moodle's own page whenever the learner last clicked there (a heading,
+  // the course index), although the learner is still looking at the attempt.
+  function isPresent() {
+    return document.visibilityState === "visible";
   }
 
   function inactivityLeft() { return ack.left - (Date.now() - ack.at) / 1000; }
@@ -249,18 +253,17 @@
   }
 
   function comeBack() {
-    if (!over && isActive()) { heartbeat(); }
+    if (!over && isPresent()) { heartbeat(); }
   }
 
   document.addEventListener("visibilitychange", comeBack);
-  window.addEventListener("focus", comeBack);
   stayButton.addEventListener("click", heartbeat);
 
   function tick() {
     if (over) { return; }
     var left = inactivityLeft();
     var idleLeft = engagementLeft();
-    if (isActive()) {
+    if (isPresent()) {
       if (Date.now() - lastBeat >= beatEvery) { heartbeat(); }
     } else {
       wasAway = true;
@@ -271,7 +274,7 @@
       warn(text("idleWarning", clockText(idleLeft)), false, idleLeft);
     } else {
       if (idleShown) { idleShown = false; hideWarning(); }
-      if (!isActive() && left <= warnAt) {
+      if (!isPresent() && left <= warnAt) {
         warn(text("warning", clockText(left)), true, left);
       }
     }
