@@ -1,5 +1,8 @@
 """Ends attempts nobody came back to, on a schedule: abandoned attempts become void and
 time-limited ones are submitted (and graded) without waiting for the learner's next request.
+Each sweep also purges the short-lived store's expired entries (used nonces, heartbeat and
+rate-limit keys): the embedded SQLite store only drops an expired key when it is read again,
+so without this its file would keep every one (docs/decisions/0003).
 
 The rules live in `service.settle_all`; this only decides *when* it runs: a daemon thread in
 the embedded default, `flask attempts settle --every 60` as its own process in production.
@@ -12,6 +15,8 @@ import threading
 
 from flask import Flask
 
+from lti_tool.store import KeyValueStore
+
 log = logging.getLogger(__name__)
 EXTENSION_KEY = "emm_attempt_sweeper"
 DEFAULT_INTERVAL_SECONDS = 60.0
@@ -22,8 +27,23 @@ def sweep_once(app: Flask) -> int:
     from lti_tool.db import session_scope
     from lti_tool.services import services
 
-    with app.app_context(), session_scope() as session:
-        return settle_all(session, services().clock.now())
+    with app.app_context():
+        with session_scope() as session:
+            ended = settle_all(session, services().clock.now())
+        purge_store(services().store)
+        return ended
+
+
+def purge_store(store: KeyValueStore) -> None:
+    """A store that is down must not undo the sweep: the attempts are settled already, and
+    the next sweep purges what this one could not."""
+    try:
+        purged = store.purge_expired()
+    except Exception:
+        log.warning("could not purge the store's expired entries; next sweep", exc_info=True)
+        return
+    if purged:
+        log.debug("purged %d expired store entries", purged)
 
 
 def run_forever(app: Flask, stop: threading.Event, interval: float) -> None:

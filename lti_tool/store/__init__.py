@@ -28,3 +28,7 @@ class KeyValueStore(Protocol):
 
     def hit(self, key: str, window_seconds: int) -> int:
         """Count one event in a fixed window starting at the first event; returns the count."""
+
+    def purge_expired(self) -> int:
+        """Remove every expired entry (the attempt sweeper calls it); returns how many went.
+        Keys nobody reads again are otherwise kept for ever where expiry is lazy."""

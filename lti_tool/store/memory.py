@@ -59,3 +59,11 @@ class MemoryStore:
             )
             self._items[key] = (str(count), expires)
             return count
+
+    def purge_expired(self) -> int:
+        with self._lock:
+            now = self._clock.now()
+            expired = [key for key, (_value, at) in self._items.items() if at <= now]  # type: ignore[operator]
+            for key in expired:
+                del self._items[key]
+            return len(expired)
