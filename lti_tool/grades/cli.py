@@ -8,7 +8,6 @@ import signal
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import func, select
 
 from lti_tool.db import session_scope
 
@@ -149,39 +148,16 @@ def reconcile_command(placement_ids: tuple[int, ...]) -> None:
 @grades_cli.command("status")
 @click.option("--placement", "placement_id", type=int, default=None)
 def status_command(placement_id: int | None) -> None:
-    """Counts per state, and every failed or long-retrying grade with the platform's answer."""
-    from lti_tool.grades import failures
-    from lti_tool.grades.models import FAILED, PENDING, GradeOutbox
-    from lti_tool.launch.models import LtiUser
+    """Counts per state, and every failed or retrying grade: learner, activity, the reason and
+    the platform's last answer."""
+    from lti_tool.grades.status_report import problem_lines, state_counts
 
     with session_scope() as session:
-        query = select(GradeOutbox.state, func.count()).group_by(GradeOutbox.state)
-        if placement_id is not None:
-            query = query.where(GradeOutbox.placement_id == placement_id)
-        counts = dict(session.execute(query).all())
+        counts = state_counts(session, placement_id)
         click.echo(
             ", ".join(
                 f"{state}: {counts.get(state, 0)}" for state in ("delivered", "pending", "failed")
             )
         )
-        problems = (
-            select(GradeOutbox, LtiUser.sub)
-            .join(LtiUser)
-            .where(
-                (GradeOutbox.state == FAILED)
-                | ((GradeOutbox.state == PENDING) & (GradeOutbox.tries > 0))
-            )
-            .order_by(GradeOutbox.placement_id, GradeOutbox.id)
-        )
-        if placement_id is not None:
-            problems = problems.where(GradeOutbox.placement_id == placement_id)
-        for row, sub in session.execute(problems):
-            click.echo(
-                f"placement {row.placement_id} user {sub}: {row.state}, "
-                f"{row.tries} tries, {row.last_error_code} (HTTP {row.last_http_status})"
-                f" next {row.next_attempt_at.isoformat() if row.state == PENDING else '-'}"
-            )
-            if row.last_error_code:
-                click.echo(f"  {failures.REASONS.get(row.last_error_code, row.last_error_code)}")
-            if row.last_error_detail:
-                click.echo(f"  platform said: {row.last_error_detail[:500]}")
+        for line in problem_lines(session, placement_id):
+            click.echo(line)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lti_tool.grades import failures
+from lti_tool.grades import explanations, failures
 from lti_tool.grades.models import DELIVERED, FAILED, PENDING, GradeOutbox
 from lti_tool.launch.models import LtiUser
 
@@ -66,7 +66,18 @@ class Delivery:
 
     @property
     def reason(self) -> str:
+        """The administrators' sentence (settings and commands named)."""
         return failures.reason(self.error_code)
+
+    @property
+    def instructor_reason(self) -> str:
+        """What the instructor can do about it, or whom to ask."""
+        return explanations.instructor_reason(self.error_code)
+
+    @property
+    def answer_line(self) -> str:
+        """The platform's last answer in one short line; never its HTML page."""
+        return explanations.platform_answer(self.error_code, self.http_status, self.platform_answer)
 
     @property
     def is_failed(self) -> bool:

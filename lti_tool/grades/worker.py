@@ -40,6 +40,7 @@ from lti_tool.grades.lineitems import LineItemResolver
 from lti_tool.grades.models import DELIVERED as STATE_DELIVERED
 from lti_tool.grades.models import FAILED as STATE_FAILED
 from lti_tool.grades.models import PENDING, GradeLineItem, GradeOutbox
+from lti_tool.grades.try_log import log_failed_try
 from lti_tool.launch.models import LtiUser, Placement
 from lti_tool.platforms.models import Deployment, Platform
 
@@ -457,8 +458,10 @@ class GradeWorker:
             newer = row.version != grade.version
             self._count(outcome)
             if outcome.kind == FAILED:
-                return self._failed(row, outcome, newer, now)
-            until = self._retry(session, row, grade, outcome, newer, now)
+                until = self._failed(row, outcome, newer, now)
+            else:
+                until = self._retry(session, row, grade, outcome, newer, now)
+            log_failed_try(grade, outcome, row, self.config.max_tries)
         if until is not None:
             self._open_breaker(grade.access.platform_id, until)
         return until
@@ -529,7 +532,6 @@ class GradeWorker:
             row.next_attempt_at = now
             return None
         row.state = STATE_FAILED
-        log.warning("grade %s failed: %s (HTTP %s)", row.id, outcome.code, outcome.http_status)
         return None
 
     def _retry(
@@ -551,8 +553,7 @@ class GradeWorker:
             row.tries += 1
         if row.tries >= self.config.max_tries:
             row.state = STATE_FAILED
-            row.last_error_code = failures.GAVE_UP
-            row.last_error_detail = f"{outcome.code}: {outcome.detail}"[:2000]
+            row.last_error_code = failures.GAVE_UP  # the last cause is in the log line
             return None
         if outcome.code == failures.STALE_TIMESTAMP and row.tries <= 1:
             delay = timedelta(0)  # re-stamped: send again at once (only the first time)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from flask import render_template
 
 from lti_tool.db import session_scope
@@ -117,10 +118,70 @@ def test_instructors_see_pending_and_failed_deliveries_with_the_reason(app, cloc
         html = render_template("grades/_instructor_deliveries.html", deliveries=deliveries)
     assert "In the gradebook: 1. Waiting: 1. Could not be sent: 1." in html
     assert 'data-grade-deliveries="failed"' in html and 'data-grade-deliveries="pending"' in html
-    assert '<th scope="row">Learner 5</th>' in html and "HTTP 400" in html
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "flask grades requeue-failed" in html
+    assert '<th scope="row">Learner 5</th>' in html
+    # A body starting with markup is somebody's page: named, never quoted.
+    assert "The platform answered HTTP 400 with an HTML page." in html
+    assert "script" not in html
+    assert "administrator to send them again" in html and "flask" not in html
+    assert "The platform had an internal error." in html and "HTTP 503." in html
     assert html.count("<caption>") == 2
+
+
+def _failed_delivery(app, clock, code, status, detail):
+    """The instructor's view of learner 5's grade failed with `code`: the item and the HTML."""
+    course = _setup(app, clock)
+    with app.app_context(), session_scope() as session:
+        row = _row(session, course, "5")
+        row.state, row.last_error_code = FAILED, code
+        row.last_http_status, row.last_error_detail = status, detail
+        session.flush()
+        deliveries = placement_deliveries(session, course.placement_id)
+    with app.test_request_context():
+        html = render_template("grades/_instructor_deliveries.html", deliveries=deliveries)
+    [failed] = deliveries.failed
+    return failed, html
+
+
+@pytest.mark.parametrize(
+    ("status", "detail", "shown"),
+    [
+        (400, "User not enrolled", "HTTP 400: User not enrolled"),
+        (404, "2048 bytes of text/html", "The platform answered HTTP 404 with an HTML page."),
+        # Rows written before pages were recognised hold the page's first line.
+        (404, "<!DOCTYPE html>", "The platform answered HTTP 404 with an HTML page."),
+        (400, "", "The platform answered HTTP 400."),
+    ],
+)
+def test_instructors_read_a_short_account_of_the_platform_s_answer(
+    app, clock, status, detail, shown
+):
+    failed, html = _failed_delivery(app, clock, "user_not_gradable", status, detail)
+    assert failed.answer_line == shown
+    assert "DOCTYPE" not in html and "bytes of" not in html
+    assert "not enrolled with a graded role" in failed.instructor_reason
+
+
+@pytest.mark.parametrize(
+    "code", ["destination_refused", "no_signing_key", "client_id_shared", "internal_error"]
+)
+def test_a_fault_of_the_tool_s_setup_sends_the_instructor_to_its_administrator(app, clock, code):
+    failed, html = _failed_delivery(app, clock, code, None, "10.0.0.7 is not a public address")
+    assert "Ask the tool's administrator" in failed.instructor_reason
+    assert "nothing needs to change in your course" in failed.instructor_reason
+    # Settings, commands and addresses only an administrator can use stay out of the page.
+    for admin_only in ("EMM_", "flask", "10.0.0.7"):
+        assert admin_only not in html
+    assert failed.reason != failed.instructor_reason  # administrators keep the full sentence
+
+
+@pytest.mark.parametrize(("code", "status"), [("token_refused", 400), ("forbidden", 403)])
+def test_a_fault_of_the_platform_s_registration_sends_the_instructor_to_its_administrator(
+    app, clock, code, status
+):
+    failed, html = _failed_delivery(app, clock, code, status, "invalid_client")
+    assert "Ask the platform's administrator" in failed.instructor_reason
+    assert "nothing needs to change in your course" in failed.instructor_reason
+    assert f"HTTP {status}: invalid_client" in html and "flask" not in html
 
 
 def test_instructors_see_that_all_is_well(app, clock):
