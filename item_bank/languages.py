@@ -6,13 +6,17 @@ from collections.abc import Mapping
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "tr", "id")
 FALLBACK_LANGUAGE = "en"
+# Old ISO 639 codes some systems still send for a supported language.
+_OLD_CODES = {"in": "id"}
 
 
 def base_language(locale: str | None) -> str | None:
-    """'es-MX' / 'es_MX' / 'ES' -> 'es'; None for anything not supported."""
+    """'es-MX' / 'es_MX' / 'ES' -> 'es', 'in-ID' -> 'id'; None for anything not supported.
+    The one language normaliser: launches, pages, content and certificates all use it."""
     if not locale:
         return None
-    code = locale.replace("_", "-").split("-", 1)[0].strip().lower()
+    code = str(locale).replace("_", "-").split("-", 1)[0].strip().lower()
+    code = _OLD_CODES.get(code, code)
     return code if code in SUPPORTED_LANGUAGES else None
 
 

@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from item_bank import catalog
+from item_bank.languages import translate
 from lti_tool import db
 from lti_tool.deep_linking.response import resource_for, response_jwt, return_url
 from lti_tool.launch import claims
@@ -26,10 +27,6 @@ def _deep_linking_launch():
     return launch
 
 
-def localised(texts: dict[str, str], locale: str, fallback: str = "en") -> str:
-    return texts.get(locale) or texts.get(fallback) or next(iter(texts.values()), "")
-
-
 @bp.get("/deep-linking")
 def catalogue() -> str:
     _deep_linking_launch()
@@ -38,7 +35,7 @@ def catalogue() -> str:
         "deep_linking/catalogue.html",
         assessments=assessments,
         locale=str(get_locale()),
-        localised=localised,
+        translate=translate,
     )
 
 
@@ -55,7 +52,7 @@ def select() -> str:
             action=_("Go back and choose one from the list."),
         )
     settings = current_app.config["EMM_SETTINGS"]
-    title = localised(summary.titles, launch.locale)
+    title = translate(summary.titles, launch.locale, summary.default_language)
     resource = resource_for(slug, title, settings.public_base_url + "/lti/launch")
     key = signing_key(db.session(), current_app.config["SECRET_KEY"])
     return render_template(

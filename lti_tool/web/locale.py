@@ -5,18 +5,14 @@ from __future__ import annotations
 from flask import Flask, g
 from flask_babel import Babel
 
-SUPPORTED_LOCALES = ("en", "es", "fr", "tr", "id")
+from item_bank.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES, base_language
+
+SUPPORTED_LOCALES = SUPPORTED_LANGUAGES  # the interface speaks every content language
 
 
-def normalise_locale(raw: str | None, default: str = "en") -> str:
-    """'es_MX', 'fr-CA', 'TR' -> a supported language; unknown -> default."""
-    if raw:
-        language = str(raw).replace("-", "_").split("_")[0].lower()
-        if language == "in":  # old ISO code for Indonesian, still sent by some systems
-            language = "id"
-        if language in SUPPORTED_LOCALES:
-            return language
-    return default if default in SUPPORTED_LOCALES else "en"
+def normalise_locale(raw: str | None, default: str = FALLBACK_LANGUAGE) -> str:
+    """'es_MX', 'fr-CA', 'TR', 'in' -> a supported language (`base_language`); else default."""
+    return base_language(raw) or base_language(default) or FALLBACK_LANGUAGE
 
 
 def select_locale() -> str:

@@ -92,3 +92,24 @@ def test_learners_cannot_use_deep_linking(app, clock):
     )
     token = parse_qs(urlsplit(response.headers["Location"]).query)["lt"][0]
     assert client.get("/deep-linking", query_string={"lt": token}).status_code == 403
+
+
+def test_a_regional_locale_gets_the_catalogue_in_its_language(app, client, clock):
+    from item_bank.demo import load_demo_content
+
+    moodle = FakeMoodle()
+    register(app, moodle)
+    with app.app_context():
+        load_demo_content(db.session())
+        db.session().commit()
+    response, _ = launch(
+        client,
+        moodle,
+        clock.now().timestamp(),
+        role="Instructor",
+        message_type="LtiDeepLinkingRequest",
+        locale="es-MX",
+    )
+    token = parse_qs(urlsplit(response.headers["Location"]).query)["lt"][0]
+    page = client.get("/deep-linking", query_string={"lt": token}).get_data(as_text=True)
+    assert "Fundamentos en gestión de la migración (EMM2.0): evaluación final" in page
