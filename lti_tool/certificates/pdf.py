@@ -11,10 +11,13 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import segno
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+# fpdf2 (with fontTools and Pillow) and segno are imported where a certificate is drawn: they
+# take a quarter of a second to load, and every `flask` command and worker would pay it.
 
 FONTS_DIR = Path(__file__).parent / "fonts"
 FAMILY = "DejaVuSans"
@@ -26,6 +29,9 @@ PAGE_W, PAGE_H = 297.0, 210.0
 MARGIN = 22.0
 TEXT_W = PAGE_W - 2 * MARGIN
 QR_SIZE = 32.0
+LOGO_TOP = 15.0
+LOGO_MAX_H, LOGO_MAX_W = 14.0, 70.0
+SIGNATURE_W = 85.0  # the signatory block, bottom right, beside the verification text
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,11 @@ class CertificateDocument:
     verify_line: str
     verify_url: str
     qr_alt: str
-    issuer: str
+    issuer: str  # the issuing organisation (or the platform's name)
     issued_at: datetime
+    logo: bytes | None = None  # PNG or JPEG, checked when the admin set it
+    logo_alt: str = ""
+    signatory: str | None = None  # name and title, printed under a signature rule
 
 
 def _font(pdf: FPDF, size: float, bold: bool = False, color: tuple[int, int, int] = INK) -> None:
@@ -75,6 +84,8 @@ def _centered(
     minimum: float | None = None,
     gap: float = 2.0,
 ) -> None:
+    from fpdf.enums import XPos, YPos
+
     if minimum is not None:
         size = _fitted_size(pdf, text, size, minimum, bold)
     _font(pdf, size, bold, color)
@@ -84,12 +95,16 @@ def _centered(
 
 
 def qr_png(url: str) -> bytes:
+    import segno
+
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="png", scale=8, border=0, dark="#1a1a1a")
     return buffer.getvalue()
 
 
 def render_certificate(doc: CertificateDocument) -> bytes:
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(False)
@@ -110,7 +125,7 @@ def render_certificate(doc: CertificateDocument) -> bytes:
     pdf.set_line_width(0.3)
     pdf.rect(11.5, 11.5, PAGE_W - 23, PAGE_H - 23)
 
-    pdf.set_y(26)
+    pdf.set_y(_logo(pdf, doc.logo, doc.logo_alt) if doc.logo else 26)
     _centered(pdf, doc.issuer, 11, color=MUTED, gap=6)
     _centered(pdf, doc.heading, 30, bold=True, color=ACCENT, minimum=18, gap=8)
     _centered(pdf, doc.intro, 13, gap=4)
@@ -125,7 +140,51 @@ def render_certificate(doc: CertificateDocument) -> bytes:
     if doc.score_line:
         _centered(pdf, doc.score_line, 12, gap=2)
 
-    # Verification block, bottom: the QR code on the left, code and address beside it.
+    _verification_block(pdf, doc)
+    if doc.signatory:
+        _signatory(pdf, doc.signatory)
+    return bytes(pdf.output())
+
+
+def _logo(pdf: FPDF, logo: bytes, alt: str) -> float:
+    """The logo centred above the issuer line, at most LOGO_MAX_W x LOGO_MAX_H (aspect kept);
+    returns where the text starts below it."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(logo)) as image:
+        width_px, height_px = image.size
+    scale = min(LOGO_MAX_H / height_px, LOGO_MAX_W / width_px)
+    width, height = width_px * scale, height_px * scale
+    pdf.image(
+        io.BytesIO(logo),
+        x=(PAGE_W - width) / 2,
+        y=LOGO_TOP,
+        w=width,
+        h=height,
+        alt_text=alt or None,
+    )
+    return LOGO_TOP + height + 3
+
+
+def _signatory(pdf: FPDF, signatory: str) -> None:
+    """A signature rule and the signatory's name and title under it, bottom right."""
+    from fpdf.enums import XPos, YPos
+
+    left = PAGE_W - MARGIN - SIGNATURE_W
+    rule_y = PAGE_H - MARGIN - 14
+    pdf.set_draw_color(*MUTED)
+    pdf.set_line_width(0.3)
+    pdf.line(left, rule_y, PAGE_W - MARGIN, rule_y)
+    pdf.set_xy(left, rule_y + 2)
+    _font(pdf, 9.5)
+    pdf.multi_cell(SIGNATURE_W, 4.5, signatory, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+
+
+def _verification_block(pdf: FPDF, doc: CertificateDocument) -> None:
+    """Bottom left: the QR code, with the code and the address beside it (leaving room for
+    the signatory block when there is one)."""
+    from fpdf.enums import XPos, YPos
+
     top = PAGE_H - MARGIN - QR_SIZE
     pdf.image(
         io.BytesIO(qr_png(doc.verify_url)),
@@ -137,7 +196,7 @@ def render_certificate(doc: CertificateDocument) -> bytes:
         link=doc.verify_url,
     )
     text_x = MARGIN + QR_SIZE + 6
-    text_w = PAGE_W - MARGIN - text_x
+    text_w = PAGE_W - MARGIN - text_x - (SIGNATURE_W + 6 if doc.signatory else 0)
     pdf.set_xy(text_x, top + 6)
     _font(pdf, 11, bold=True)
     pdf.multi_cell(text_w, 6, doc.code_line, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
@@ -149,4 +208,3 @@ def render_certificate(doc: CertificateDocument) -> bytes:
     pdf.multi_cell(
         text_w, 5, doc.verify_url, align="L", link=doc.verify_url, new_x=XPos.LEFT, new_y=YPos.NEXT
     )
-    return bytes(pdf.output())

@@ -1,5 +1,5 @@
 """What the public verification page may say about a code: valid (name, course, assessment,
-date), revoked (and when), or unknown. Nothing more about the learner."""
+date, and who issued it), revoked (and when), or unknown. Nothing more about the learner."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from lti_tool.certificates import codes
 from lti_tool.certificates.models import Certificate
+from lti_tool.platforms.branding import IssuerBranding, issuer_branding
 
 VALID, REVOKED, UNKNOWN = "valid", "revoked", "unknown"
 
@@ -25,6 +26,7 @@ class Verification:
     assessment_default_language: str = "en"
     achieved_at: datetime | None = None
     revoked_at: datetime | None = None
+    branding: IssuerBranding | None = None  # who issued it, as the PDF says (valid ones only)
 
     @property
     def display_code(self) -> str:
@@ -49,4 +51,5 @@ def verify(session: Session, raw_code: str) -> Verification:
         assessment_title=dict(certificate.assessment_title),
         assessment_default_language=certificate.assessment_default_language,
         achieved_at=certificate.achieved_at,
+        branding=issuer_branding(certificate.placement.deployment.platform),
     )

@@ -34,6 +34,7 @@ from lti_tool.forms.attachments import completion_options
 from lti_tool.forms.views import bp as forms_bp
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.sessions import current_launch, require_staff
+from lti_tool.platforms.branding import IssuerBranding, issuer_branding
 from lti_tool.services import services
 from lti_tool.web.errors import UserFacingError
 from lti_tool.web.locale import SUPPORTED_LOCALES
@@ -85,9 +86,11 @@ def _certificate_context() -> dict:
     }
 
 
-def _issuer(launch: LaunchSession) -> str | None:
-    platform = launch.deployment.platform if launch.deployment is not None else None
-    return platform.name if platform is not None and platform.name else None
+def _branding(launch: LaunchSession) -> IssuerBranding | None:
+    """Branding is read when the certificate is shown, not frozen at issue: an admin who
+    brands a platform later (or corrects a name) changes every certificate it issued, on
+    paper and on the verification page alike."""
+    return issuer_branding(launch.deployment.platform if launch.deployment is not None else None)
 
 
 def _refusal(state: CertificateState) -> UserFacingError:
@@ -138,7 +141,7 @@ def _refusal(state: CertificateState) -> UserFacingError:
 # --------------------------------------------------------------------------- learner
 @bp.get("/certificate")
 def learner() -> str:
-    current_launch()
+    launch = current_launch()
     state = _request_certificate_state() or CertificateState(NO_ASSESSMENT)
     certificate = state.certificate if state.eligible else None
     return render_template(
@@ -147,6 +150,7 @@ def learner() -> str:
         certificate=certificate,
         verify_url=verification_url(certificate.code) if certificate else None,
         languages=SUPPORTED_LOCALES,
+        branding=_branding(launch),
     )
 
 
@@ -173,7 +177,7 @@ def download() -> Response:
             certificate,
             language,
             show_score=options.certificate_shows_score,
-            issuer=_issuer(launch),
+            branding=_branding(launch),
         )
     )
     return Response(

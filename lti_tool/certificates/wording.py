@@ -16,6 +16,7 @@ from item_bank.languages import translate
 from lti_tool.certificates import codes
 from lti_tool.certificates.models import Certificate
 from lti_tool.certificates.pdf import CertificateDocument
+from lti_tool.platforms.branding import IssuerBranding
 from lti_tool.web.locale import SUPPORTED_LOCALES, normalise_locale
 
 
@@ -44,8 +45,14 @@ def assessment_title(certificate: Certificate, language: str) -> str:
 
 
 def certificate_document(
-    certificate: Certificate, language: str, *, show_score: bool, issuer: str | None = None
+    certificate: Certificate,
+    language: str,
+    *,
+    show_score: bool,
+    branding: IssuerBranding | None = None,
 ) -> CertificateDocument:
+    """`branding`: the platform's (lti_tool.platforms.branding); without one the tool's own
+    name is the issuer."""
     language = language if language in SUPPORTED_LOCALES else normalise_locale(language)
     with force_locale(language):
         date_text = local_date(certificate.achieved_at, language)
@@ -69,9 +76,17 @@ def certificate_document(
             verify_line=_("Check that this certificate is genuine at:"),
             verify_url=verification_url(certificate.code),
             qr_alt=_("QR code with the address of this certificate's verification page"),
-            issuer=issuer or _("E-Campus assessment"),
+            issuer=issuer_name(branding),
             issued_at=certificate.issued_at,
+            logo=branding.logo.data if branding and branding.logo else None,
+            logo_alt=_("Logo of %(organisation)s", organisation=issuer_name(branding)),
+            signatory=branding.signatory if branding else None,
         )
+
+
+def issuer_name(branding: IssuerBranding | None) -> str:
+    """Who issued the certificate: the platform's organisation or name, else this tool."""
+    return branding.organisation if branding is not None else _("E-Campus assessment")
 
 
 def pdf_filename(certificate: Certificate) -> str:

@@ -185,6 +185,20 @@ class RegistrationResult:
     platform: Platform
     deployment_id: str
     platform_name: str
+    issuer: str  # names the platform in `flask platform rename` / `brand`
+
+
+def registered_name(config: dict, issuer: str) -> str:
+    """A name for a new platform. Moodle 4.5 advertises no site name in its openid-configuration
+    or registration token (only `product_family_code`), so the tool makes one up from the
+    product and the host; it is marked as made up, and the site name Moodle sends with every
+    launch (tool_platform claim) replaces it at the first launch (lti_tool.platforms.branding)
+    unless an admin renames the platform first."""
+    platform_config = config.get(PLATFORM_CONFIGURATION)
+    platform_config = platform_config if isinstance(platform_config, dict) else {}
+    product = platform_config.get("product_family_code")
+    product = product.strip() if isinstance(product, str) and product.strip() else "LMS"
+    return f"{product} {urlsplit(issuer).netloc}"[:200]
 
 
 def _origin(url: str) -> str:
@@ -307,10 +321,10 @@ def register_with_platform(
     if not client_id or not deployment_id:
         raise RegistrationFailed(_("The platform's answer has no client_id or deployment_id."), 424)
 
-    product = (config.get(PLATFORM_CONFIGURATION) or {}).get("product_family_code") or "LMS"
-    name = f"{product} {urlsplit(issuer).netloc}"
+    name = registered_name(config, issuer)
     registration = PlatformRegistration(
         name=name,
+        name_is_automatic=True,
         issuer=issuer.rstrip("/"),
         client_id=client_id,
         deployment_ids=(deployment_id,),
@@ -322,6 +336,7 @@ def register_with_platform(
         platform=_store(session, invite_token, registration, now),
         deployment_id=deployment_id,
         platform_name=name,
+        issuer=registration.issuer,
     )
 
 

@@ -25,6 +25,7 @@ from lti_tool.launch.oidc_login import LOGIN_TTL_SECONDS, binding_cookie_name, s
 from lti_tool.launch.platform_keys import PlatformKeys
 from lti_tool.launch.sessions import record_launch
 from lti_tool.launch.tool_config import tool_configuration
+from lti_tool.platforms.branding import adopt_advertised_name
 from lti_tool.platforms.keys import published_jwks
 from lti_tool.platforms.tool_conf import DatabaseToolConf
 from lti_tool.services import services
@@ -107,6 +108,7 @@ def launch() -> Response:
     )
     body = message.validate_all()
     platform = tool_conf.platform(body["iss"], message.registration.get_client_id())
+    adopt_advertised_name(platform, body)  # a made-up name gives way to the site's own
     launch = record_launch(
         session,
         body,
@@ -215,6 +217,7 @@ def register(invite: str) -> Response:
             "launch/registered.html",
             platform_name=result.platform_name,
             deployment_id=result.deployment_id,
+            issuer=result.issuer,
         )
     )
     response.headers["Content-Security-Policy"] = content_security_policy(frame_origins)

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
+from typing import ClassVar
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from lti_tool.cli_errors import require_secret_key
 from lti_tool.db import session_scope
-from lti_tool.platforms import invites, keys
+from lti_tool.platforms import branding, invites, keys
+from lti_tool.platforms.models import Platform
 from lti_tool.platforms.registry import (
     PlatformRegistration,
     RegistrationError,
@@ -71,7 +75,7 @@ class Lifetime(click.ParamType):
     """A duration such as 30m, 24h or 7d."""
 
     name = "duration"
-    UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+    UNITS: ClassVar[dict[str, str]] = {"m": "minutes", "h": "hours", "d": "days"}
 
     def convert(self, value, param, ctx) -> timedelta:
         if isinstance(value, timedelta):
@@ -171,18 +175,107 @@ def revoke_invite(invite_id: int) -> None:
 
 @platform_cli.command("list")
 def list_() -> None:
-    """List registered platforms with their deployments."""
+    """List registered platforms with their deployments and certificate branding."""
     with session_scope() as session:
         platforms = list_platforms(session)
         if not platforms:
             click.echo("No platform is registered. Add one with `flask platform add`.")
         for p in platforms:
             click.echo(
-                f"#{p.id} {p.name}\n  Platform ID: {p.issuer}\n  Client ID: {p.client_id}\n"
+                f"#{p.id} {p.name}{_automatic(p)}\n  Platform ID: {p.issuer}\n"
+                f"  Client ID: {p.client_id}\n"
                 f"  Deployment ID(s): {', '.join(d.deployment_id for d in p.deployments)}\n"
                 f"  Authentication request URL: {p.auth_login_url}\n"
-                f"  Access token URL: {p.auth_token_url}\n  Public keyset URL: {p.key_set_url}"
+                f"  Access token URL: {p.auth_token_url}\n  Public keyset URL: {p.key_set_url}\n"
+                f"{_branding_lines(p)}"
             )
+
+
+def _automatic(platform: Platform) -> str:
+    return (
+        " (name made up at registration; the site name Moodle sends at the next launch "
+        "replaces it, or set one with `flask platform rename`)"
+        if platform.name_is_automatic
+        else ""
+    )
+
+
+def _branding_lines(platform: Platform) -> str:
+    organisation = (
+        platform.organisation
+        if platform.organisation
+        else f"not set, certificates print the name {platform.name!r} "
+        "(set it with `flask platform brand`)"
+    )
+    logo = (
+        f"{platform.logo_media_type}, {len(platform.logo) / 1024:.0f} KB"
+        if platform.logo is not None
+        else "none"
+    )
+    return (
+        f"  Certificates: organisation: {organisation}\n"
+        f"  Certificates: logo: {logo}\n"
+        f"  Certificates: signatory: {platform.signatory or 'none'}"
+    )
+
+
+@platform_cli.command("brand")
+@click.argument("reference", metavar="ISSUER_OR_CLIENT_ID")
+@click.option(
+    "--organisation",
+    required=True,
+    help="The issuing organisation printed on certificates, e.g. "
+    "'International Organization for Migration'.",
+)
+@click.option(
+    "--logo",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help=f"A PNG or JPEG logo (at most {branding.LOGO_MAX_BYTES // 1024} KB); "
+    "kept as it is when neither --logo nor --no-logo is given.",
+)
+@click.option("--no-logo", is_flag=True, help="Remove the logo.")
+@click.option(
+    "--signatory",
+    help="The signatory line (name and title), e.g. 'Jane Doe, Director'; "
+    "'' removes it; kept as it is when not given.",
+)
+def brand(reference: str, organisation: str, logo: Path | None, no_logo: bool, signatory):
+    """Brand the certificates of one platform (named by its Platform ID or Client ID)."""
+    if logo is not None and no_logo:
+        raise click.UsageError("Give either --logo or --no-logo, not both.")
+    try:
+        organisation = branding.clean_organisation(organisation)
+        cleaned_signatory = branding.clean_signatory(signatory) if signatory is not None else None
+        new_logo = branding.read_logo(logo) if logo is not None else None
+        with session_scope() as session:
+            platform = branding.find_by_reference(session, reference)
+            branding.brand(
+                platform,
+                organisation=organisation,
+                signatory=cleaned_signatory if signatory is not None else platform.signatory,
+                logo=new_logo,
+                keep_logo=logo is None and not no_logo,
+            )
+            click.echo(f"Certificates of platform #{platform.id} {platform.name}:")
+            click.echo(_branding_lines(platform))
+    except branding.BrandingError as error:
+        raise click.UsageError(str(error)) from None
+
+
+@platform_cli.command("rename")
+@click.argument("reference", metavar="ISSUER_OR_CLIENT_ID")
+@click.argument("new_name")
+def rename(reference: str, new_name: str) -> None:
+    """Rename a platform (certificates print the name when no organisation is set)."""
+    try:
+        name = branding.clean_name(new_name)
+        with session_scope() as session:
+            platform = branding.find_by_reference(session, reference)
+            old_name = platform.name
+            branding.rename(platform, name)
+            click.echo(f"Renamed platform #{platform.id} from {old_name!r} to {name!r}.")
+    except branding.BrandingError as error:
+        raise click.UsageError(str(error)) from None
 
 
 @platform_cli.command("remove")
@@ -200,7 +293,7 @@ def generate() -> None:
     """Create the tool's signing key if there is none yet."""
     with session_scope() as session:
         key, created = keys.ensure_signing_key(
-            session, current_app.config["SECRET_KEY"], services().clock.now()
+            session, require_secret_key(), services().clock.now()
         )
         click.echo(("Generated" if created else "Kept existing") + f" signing key kid={key.kid}")
 
@@ -210,7 +303,7 @@ def rotate() -> None:
     """Make a new signing key; the previous public key stays published for the overlap period."""
     settings = current_app.config["EMM_SETTINGS"]
     with session_scope() as session:
-        key = keys.rotate(session, current_app.config["SECRET_KEY"], services().clock.now())
+        key = keys.rotate(session, require_secret_key(), services().clock.now())
         click.echo(
             f"New signing key kid={key.kid}; previous keys stay published for "
             f"{settings.key_overlap_days} days."
@@ -229,7 +322,12 @@ def list_keys() -> None:
                 "keys"
             ]
         }
-        for key in session.query(keys.ToolKey).order_by(keys.ToolKey.created_at):
+        all_keys = session.query(keys.ToolKey).order_by(keys.ToolKey.created_at).all()
+        if not all_keys:
+            click.echo(
+                "No signing key yet. Create one with `flask keys generate` (or `flask setup`)."
+            )
+        for key in all_keys:
             state = (
                 "signing"
                 if key.retired_at is None

@@ -1,4 +1,5 @@
-"""Adding, listing and removing platform registrations: shared by the CLI and dynamic registration."""
+"""Adding, listing and removing platform registrations: shared by the CLI and dynamic
+registration."""
 
 from __future__ import annotations
 
@@ -54,6 +55,8 @@ class PlatformRegistration:
     auth_login_url: str
     auth_token_url: str
     key_set_url: str
+    # Made up by the tool (dynamic registration): a launch may replace it (branding module).
+    name_is_automatic: bool = False
 
 
 def _check_url(label: str, url: str) -> None:
@@ -114,6 +117,7 @@ def add_platform(session: Session, reg: PlatformRegistration, now: datetime) -> 
         )
         session.add(platform)
     platform.name = reg.name
+    platform.name_is_automatic = reg.name_is_automatic
     platform.auth_login_url = reg.auth_login_url
     platform.auth_token_url = reg.auth_token_url
     platform.key_set_url = reg.key_set_url
