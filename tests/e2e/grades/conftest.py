@@ -14,13 +14,10 @@ from sqlalchemy import select
 from lti_tool.db import session_scope
 from lti_tool.demo_platform import PlatformConfig, generate_platform_key
 from lti_tool.demo_platform.store import ResourceLink
-from lti_tool.grades.ags_client import AGS_SCOPES, PlatformAccess
-from lti_tool.grades.delivery import token_scopes
 from lti_tool.grades.models import PENDING, GradeOutbox
 from lti_tool.grades.outbox import enqueue_grade
 from lti_tool.grades.worker import GradeWorker, WorkerConfig, build_worker
 from lti_tool.platforms.keys import ensure_signing_key
-from lti_tool.platforms.models import Platform
 from tests.support.grade_fixtures import Course, add_learner, seed_course
 from tests.support.platform_server import RunningPlatform, run_platform, serve_wsgi
 
@@ -122,18 +119,6 @@ class AgsEnv:
             timeout=timeout,
             sleep=lambda s: None,
         )
-
-    def access(self) -> PlatformAccess:
-        with self.sessions() as session:
-            return PlatformAccess.of(session.get(Platform, self.course.platform_id))
-
-    def hold_token(self, worker: GradeWorker) -> None:
-        """Give the worker its access token now, with a generous deadline."""
-        short, worker.client.timeout = worker.client.timeout, 5.0
-        try:
-            worker.client.access_token(self.access(), token_scopes(AGS_SCOPES))
-        finally:
-            worker.client.timeout = short
 
     def enqueue(
         self,

@@ -12,13 +12,15 @@ import pytest
 from lti_tool.demo_platform import Fault
 from lti_tool.grades.models import DELIVERED
 from tests.e2e.grades.conftest import LEARNERS, assert_never_lowered_never_reordered
+from tests.support.held_answers import BACKSTOP_SECONDS, HandDeadlines, HeldAnswers
 from tests.support.timed_faults import TimedOutage
 
 pytestmark = pytest.mark.e2e
 
 
-def wait_for(condition, seconds: float = 10.0) -> None:
-    """Wait for another thread (the platform finishing a slow answer), not for time."""
+def wait_for(condition, seconds: float = BACKSTOP_SECONDS) -> None:
+    """Wait for another thread (the platform finishing a held answer), not for time: the
+    limit is only a backstop against a hang."""
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
@@ -66,20 +68,22 @@ def test_server_errors_and_dropped_connections_are_retried_in_order(ags_env):
     assert_never_lowered_never_reordered(env, ["4"])
 
 
-def test_an_answer_slower_than_the_client_timeout_is_not_posted_twice(ags_env):
+@pytest.mark.timing
+def test_an_answer_slower_than_the_client_timeout_is_not_posted_twice(ags_env, monkeypatch):
     """The platform accepts the score after the tool gave up waiting; the retry gets 409 and
     the result check shows the grade is there: delivered, with one accepted post."""
     env = ags_env
-    env.state.faults.script("scores", Fault.slow(1.0))
-    worker = env.worker(timeout=0.3)
-    # The token is at hand: only the score's answer meets the short deadline (a token request
-    # alone takes the platform 0.2-0.4 s here).
-    env.hold_token(worker)
+    deadlines = HandDeadlines.install(monkeypatch)
+    held = HeldAnswers.install(env.state, on_arrival=deadlines.expire_open_calls)
+    held.hold("scores")  # its deadline passes once the post is there, before the answer
+    worker = env.worker()
     env.enqueue("4", 64)
     worker.run_due()
+    assert held.held and deadlines.expired_by_hand == 1
     row = env.rows()["4"]
     assert (row.state, row.last_error_code) == ("pending", "timeout")
-    wait_for(lambda: len(env.posts("4")) == 1)  # the slow answer completes on the platform
+    held.release()
+    wait_for(lambda: len(env.posts("4")) == 1)  # the late answer completes on the platform
     # The retry runs with the normal timeout: only the first answer was meant to be slow.
     env.drain(env.worker())
     assert [p.status for p in env.posts("4")] == [200, 409]
@@ -88,16 +92,20 @@ def test_an_answer_slower_than_the_client_timeout_is_not_posted_twice(ags_env):
     assert env.rows()["4"].state == DELIVERED and env.gradebook() == {"4": 64}
 
 
-def test_a_slow_token_endpoint_is_retried(ags_env):
+@pytest.mark.timing
+def test_a_slow_token_endpoint_is_retried(ags_env, monkeypatch):
     env = ags_env
-    env.state.faults.script("token", Fault.slow(1.0))
-    worker = env.worker(timeout=0.3)
+    deadlines = HandDeadlines.install(monkeypatch)
+    held = HeldAnswers.install(env.state, on_arrival=deadlines.expire_open_calls)
+    held.hold("token")
+    worker = env.worker()
     env.enqueue("4", 12)
     worker.run_due()
-    assert env.rows()["4"].last_error_code == "timeout"
-    env.drain(env.worker())  # the normal deadline: only the first answer was meant to be slow
+    assert held.held and env.rows()["4"].last_error_code == "timeout"
+    held.release()
+    env.drain(env.worker())  # only the first answer was held
     assert env.gradebook() == {"4": 12}
-    # The slow answer still completes on the platform (it checks the assertion against the
+    # The late answer still completes on the platform (it checks the assertion against the
     # tool's key set, a database read): let it end before the test's database goes away.
     wait_for(lambda: len(env.state.issued_access_tokens()) == 2)
 
