@@ -531,6 +531,15 @@ def _reviews(attempt: Attempt, launch: LaunchSession) -> list[dict[str, Any]]:
     ]
 
 
+@bp.get("/grade-status")
+def grade_status() -> Response:
+    """The learner's grade status as JSON, asked by the result page while it is waiting."""
+    from lti_tool.grades.learner_poll import grade_status_response
+
+    launch, placement = _learner()
+    return grade_status_response(_grade_status(placement.id, launch.user_id))
+
+
 def _grade_status(placement_id: int, user_id: int) -> Any:
     try:
         from lti_tool.grades.status import learner_grade_status

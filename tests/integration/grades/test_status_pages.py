@@ -85,11 +85,16 @@ def test_the_learner_template_says_where_the_grade_is(app, clock):
     assert 'data-grade-status="waiting"' in html and 'role="status"' in html
     assert "Your best score (7 out of 10) is waiting to be sent" in html
     assert 'aria-labelledby="grade-status-heading"' in html and 'id="grade-status-heading"' in html
+    # While waiting, the page asks again by itself (a script file: the CSP forbids inline ones).
+    assert 'data-poll-url="/assessment/grade-status' in html and "grade_status.js" in html
+    assert "<script>" not in html
     html = _render_learner(app, failed)
-    assert 'data-grade-status="failed"' in html and 'role="alert"' in html
+    assert 'data-grade-status="failed"' in html and 'aria-live="polite"' in html
     assert "4.5 out of 10" in html and "your instructor has been told" in html
+    assert "data-poll-url" not in html and "grade_status.js" not in html
     html = _render_learner(app, done)
     assert "Your best score (9 out of 10) is in the course gradebook." in html
+    assert "data-poll-url" not in html
     assert _render_learner(app, None).strip() == ""
     assert "4,5" in _render_learner(app, failed, locale="fr") or "4,5" in _render_learner(
         app, failed, locale="es"
