@@ -26,6 +26,14 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("EMM_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def on_starting(server):
+    """Unsafe production settings stop the master, before any worker, with the reasons alone
+    (exit status 2); a refusal in each worker would only be retried."""
+    from lti_tool.startup import refuse_unsafe_start
+
+    refuse_unsafe_start()
+
+
 def post_worker_init(worker):
     """Start the embedded grade worker inside each app worker when the settings ask for it."""
     from lti_tool.wsgi_app import start_background_work

@@ -8,8 +8,9 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config.settings import Settings, UnsafeSettings
+from config.settings import Settings
 from lti_tool.clock import Clock, SystemClock
+from lti_tool.startup import check_production, settings_from_env
 from lti_tool.store import KeyValueStore
 
 
@@ -19,10 +20,11 @@ def create_app(
     clock: Clock | None = None,
     store: KeyValueStore | None = None,
 ) -> Flask:
-    settings = settings or Settings.from_env()
-    problems = settings.production_problems()
-    if problems:
-        raise UnsafeSettings(problems)
+    # Nothing here touches the database, Redis or the network, and the modules of single
+    # commands (PDF, migrations, the demo platform) load when used: every `flask` command and
+    # worker builds this app first (tests/unit/platform/test_startup_cost.py).
+    settings = settings or settings_from_env()
+    check_production(settings)  # unsafe production settings: a clean refusal, exit status 2
 
     app = Flask(__name__, instance_path=str(settings.data_dir.resolve()))
     app.config.update(

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from lti_tool.cli_errors import MIGRATIONS_DIR, explain_setup_errors
 from lti_tool.db import session_scope
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 
 
@@ -18,7 +16,7 @@ def alembic_config(url: str):
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
@@ -39,7 +37,7 @@ def upgrade() -> None:
 @click.command("setup")
 @with_appcontext
 def setup() -> None:
-    """First start, idempotent: secret (outside production), migrations, signing key, demo content."""
+    """First start, idempotent: secret (outside production), migrations, signing key, demo."""
     from lti_tool import write_development_secret
     from lti_tool.platforms.keys import ensure_signing_key
     from lti_tool.services import services
@@ -81,3 +79,4 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(certificates_cli)
     app.cli.add_command(forms_cli)
+    explain_setup_errors(app.cli)  # "run `flask setup` first", not a traceback

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Flask
 
 from config.settings import Settings
+from lti_tool.startup import settings_from_env
 
 
 def build_wsgi_app(settings: Settings | None = None) -> Flask:
     from lti_tool import create_app
 
-    settings = settings or Settings.from_env()
+    settings = settings or settings_from_env()
     app = create_app(settings)
     if settings.demo_enabled:
         from lti_tool.demo import mount_demo_platform
