@@ -37,6 +37,9 @@ from tests.integration.outbound.servers import (
     serve_raw,
 )
 
+# How late a loaded machine may wake the deadline's watchdog and the test: generous, since a
+# call the deadline failed to stop would drip on for hours.
+LATE_WAKE = 10.0
 DEADLINE = 0.5  # seconds: short, so the slow cases stay fast
 LOOPBACK = parse_allowlist(["127.0.0.1", "::1"])
 
@@ -216,7 +219,7 @@ def test_an_answer_that_drips_fails_at_the_deadline(answer):
             client().get(server.url + "/jwks")
         took = time.monotonic() - started
     # Each read was quick (a byte every 50 ms): only a whole-call deadline stops this.
-    assert DEADLINE <= took < DEADLINE + 0.5
+    assert DEADLINE <= took < DEADLINE + LATE_WAKE
     assert no_deadline_thread_left()
 
 
@@ -227,10 +230,10 @@ def test_five_dripping_platforms_hold_no_thread_beyond_the_deadline():
         started = time.monotonic()
         with ThreadPoolExecutor(5) as pool:
             calls = [pool.submit(client().get, f"{server.url}/{n}") for n in range(5)]
-            errors = [call.exception(timeout=5) for call in calls]
+            errors = [call.exception(timeout=60) for call in calls]
         took = time.monotonic() - started
     assert all(isinstance(error, DeadlineExceeded) for error in errors), errors
-    assert took < DEADLINE + 0.7
+    assert took < DEADLINE + LATE_WAKE
     assert no_deadline_thread_left()
 
 

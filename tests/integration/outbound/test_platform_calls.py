@@ -23,6 +23,9 @@ from tests.conftest import _build_app, _dispose, _sqlite_settings
 from tests.integration.outbound.servers import drip_body, huge_body, respond, serve_raw
 from tests.support.signed_launches import new_rsa_pem
 
+# How late a loaded machine may wake the deadline's watchdog and the test: generous, since a
+# call the deadline failed to stop would drip on for hours.
+LATE_WAKE = 10.0
 DEADLINE = 0.5
 CAP = 256 * 1024
 
@@ -118,7 +121,7 @@ def test_registration_fails_within_the_deadline_and_the_cap(sqlite_app, answer, 
             _get_json(loopback_client(), "GET", platform.url + "/openid", DEADLINE)
         took = time.monotonic() - started
     assert words in str(raised.value.message)
-    assert took < DEADLINE + 0.5
+    assert took < DEADLINE + LATE_WAKE
 
 
 # --- key sets -------------------------------------------------------------------------------------
@@ -144,7 +147,7 @@ def test_a_key_set_that_drips_is_huge_or_moves_is_not_used(sqlite_app, answer):
         started = time.monotonic()
         with pytest.raises(PlatformUnreachable):
             keys.key_for(platform.url + "/jwks", "kid-1")
-        assert time.monotonic() - started < DEADLINE + 0.5
+        assert time.monotonic() - started < DEADLINE + LATE_WAKE
 
 
 def test_a_key_set_on_a_forbidden_address_is_not_fetched(sqlite_app):
@@ -197,7 +200,7 @@ def test_a_token_endpoint_that_drips_or_floods_fails_in_time(clock, answer, code
             )
         took = time.monotonic() - started
     assert raised.value.code == code
-    assert took < DEADLINE + 0.5
+    assert took < DEADLINE + LATE_WAKE
 
 
 def test_a_token_url_on_a_forbidden_address_gets_no_assertion(clock):
