@@ -178,6 +178,7 @@ def _countdown_seconds(page: Page) -> int:
     return int(found.group(1)) * 60 + int(found.group(2))
 
 
+@pytest.mark.timing
 def test_the_inactivity_warning_counts_down_and_i_am_here_keeps_the_attempt(
     tool_and_platform, page, tmp_path
 ):
@@ -553,6 +554,7 @@ def _time_left(page: Page) -> int:
     return int(found.group(1)) * 60 + int(found.group(2))
 
 
+@pytest.mark.timing
 def test_at_the_time_limit_the_page_submits_the_acknowledged_answers(
     tool_and_platform, page, tmp_path
 ):

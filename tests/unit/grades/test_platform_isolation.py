@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from dataclasses import replace
 
+import pytest
 from sqlalchemy import select
 
 from lti_tool.grades import failures
@@ -25,8 +26,9 @@ SLOW = "https://slow.test"
 FAST = "https://fast.test"
 
 
-def wait_until(condition, seconds: float = 5.0) -> bool:
-    """Wait for another thread's work (not for time); False if it never happens."""
+def wait_until(condition, seconds: float = 60.0) -> bool:
+    """Wait for another thread's work (not for time); False if it never happens. The limit is a
+    backstop for a loaded machine, not a measurement."""
     ends = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > ends:
@@ -80,6 +82,7 @@ def states(sessions, course) -> dict[str, tuple[str, str | None]]:
         return {subs[r.user_id]: (r.state, r.last_error_code) for r in rows}
 
 
+@pytest.mark.timing
 def test_a_hanging_platform_does_not_hold_up_another_platform_s_grades(sessions, clock):
     slow, fast = two_platforms(sessions, clock)
     for sub in ("1", "2", "3"):  # the slow platform's grades are the oldest: first in line
@@ -94,7 +97,7 @@ def test_a_hanging_platform_does_not_hold_up_another_platform_s_grades(sessions,
         if url.startswith(SLOW):
             slow_calls.append(score["userId"])
             # Hang like a platform that never answers, until the other platform's grades are
-            # all in (or give up after 5 s: that would be the bug).
+            # all in (or give up after the backstop: that would be the bug).
             wait_until(lambda: states(sessions, fast) == dict.fromkeys("123", (DELIVERED, None)))
             seen_while_hanging.update(states(sessions, fast))
             raise AgsError(failures.TIMEOUT, "no complete answer within 10 s")
@@ -165,6 +168,7 @@ def test_grades_queued_for_a_paused_platform_wait_for_its_backoff(sessions, cloc
     assert states(sessions, slow) == dict.fromkeys("12", (DELIVERED, None))
 
 
+@pytest.mark.timing
 def test_a_platform_whose_grades_arrive_while_another_hangs_gets_its_own_lane(sessions, clock):
     slow, fast = two_platforms(sessions, clock)
     enqueue(sessions, slow, "1", 5, clock)
