@@ -3,6 +3,10 @@
 `backend` runs app-level tests twice: on SQLite with the database-backed store (the embedded
 default) and on PostgreSQL with Redis (production). Tests that only make sense on one backend
 ask for `sqlite_app` / `postgres_app` directly.
+
+Under pytest-xdist (scripts/test runs one worker per core) each worker is its own process and
+shares nothing with the others: `postgres_url` creates a scratch database per worker, Redis
+keys carry a per-test prefix, SQLite files live in `tmp_path`, and live servers bind port 0.
 """
 
 from __future__ import annotations
