@@ -24,6 +24,13 @@ import jwt
 
 from lti_tool.clock import Clock
 from lti_tool.grades import failures
+from lti_tool.launch.claims import (  # noqa: F401 - re-exported beside the client for callers
+    AGS_SCOPES,
+    SCOPE_LINEITEM,
+    SCOPE_LINEITEM_READONLY,
+    SCOPE_RESULT_READONLY,
+    SCOPE_SCORE,
+)
 from lti_tool.outbound import (
     DeadlineExceeded,
     DestinationRefused,
@@ -36,12 +43,6 @@ from lti_tool.outbound.summary import for_log
 from lti_tool.platforms.keys import SigningKey
 
 log = logging.getLogger(__name__)
-
-SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
-SCOPE_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
-SCOPE_RESULT_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
-SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
-AGS_SCOPES = (SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE)
 
 SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
 LINEITEM_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitem+json"

@@ -9,17 +9,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from lti_tool.grades import failures
-from lti_tool.grades.ags_client import (
+from lti_tool.grades.ags_client import AgsClient, AgsError, PlatformAccess, StaleTimestamp
+from lti_tool.grades.outbox import strictly_after
+from lti_tool.launch.claims import (
     SCOPE_LINEITEM,
     SCOPE_LINEITEM_READONLY,
     SCOPE_RESULT_READONLY,
     SCOPE_SCORE,
-    AgsClient,
-    AgsError,
-    PlatformAccess,
-    StaleTimestamp,
 )
-from lti_tool.grades.outbox import strictly_after
 
 # Moodle keeps grades with 5 decimals rescaled to the grade item's maximum: compare fractions
 # with a tolerance well below any difference a quiz can make.

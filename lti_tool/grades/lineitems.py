@@ -19,14 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from lti_tool.clock import Clock
 from lti_tool.grades import failures
-from lti_tool.grades.ags_client import (
-    SCOPE_LINEITEM,
-    SCOPE_LINEITEM_READONLY,
-    AgsClient,
-    AgsError,
-)
+from lti_tool.grades.ags_client import AgsClient, AgsError
 from lti_tool.grades.delivery import ClaimedGrade
 from lti_tool.grades.models import GradeLineItem
+from lti_tool.launch.claims import SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY
 
 LINEITEM_TAG = "emm-assessment"  # marks the columns this tool created
 ADVISORY_LOCK_CLASS = 0x47524144  # "GRAD": first key of pg_advisory_xact_lock(int, int)

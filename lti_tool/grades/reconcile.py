@@ -15,11 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from lti_tool.clock import Clock
-from lti_tool.grades.ags_client import SCOPE_RESULT_READONLY, AgsClient, PlatformAccess
+from lti_tool.grades.ags_client import AgsClient, PlatformAccess
 from lti_tool.grades.delivery import FRACTION_TOLERANCE, result_fraction, token_scopes
 from lti_tool.grades.lineitems import cached_lineitem
 from lti_tool.grades.models import PENDING, GradeOutbox
 from lti_tool.grades.outbox import strictly_after
+from lti_tool.launch.claims import SCOPE_RESULT_READONLY
 from lti_tool.launch.models import LtiUser, Placement
 
 

@@ -16,6 +16,17 @@ TOOL_PLATFORM = "https://purl.imsglobal.org/spec/lti/claim/tool_platform"
 AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 # https://www.imsglobal.org/spec/lti-nrps/v2p0#lti-1-3-integration
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+
+# OAuth 2 scopes of the services, the only copy: the tool's configuration asks for them, and
+# the grade worker checks a placement's granted ones.
+# https://www.imsglobal.org/spec/lti-ags/v2p0#scopes-and-allowed-http-methods
+SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+SCOPE_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
+SCOPE_RESULT_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
+SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+AGS_SCOPES = (SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE)
+# https://www.imsglobal.org/spec/lti-nrps/v2p0#lti-1-3-integration
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 # https://www.imsglobal.org/spec/lti-dl/v2p0#deep-linking-settings
 DL_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-AGS_SCOPES = (
-    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
-)
-NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+from lti_tool.launch.claims import AGS_SCOPES, NRPS_SCOPE
+
+__all__ = ["AGS_SCOPES", "INVITE_COMMAND", "NRPS_SCOPE", "tool_configuration"]
 INVITE_COMMAND = "flask --app lti_tool:create_app platform invite"
 
 
