@@ -200,7 +200,7 @@ def test_a_platform_whose_grades_arrive_while_another_hangs_gets_its_own_lane(se
 
 
 def test_the_worker_reads_who_holds_a_client_id_from_the_platforms_table(sessions, clock):
-    slow, fast = two_platforms(sessions, clock)
+    _slow, fast = two_platforms(sessions, clock)
     holders = client_id_holders(sessions)
     with sessions() as session:
         row = session.get(Platform, fast.platform_id)

@@ -59,5 +59,5 @@ def test_differences_are_requeued_as_a_new_version_after_the_platform_s_timestam
 def test_a_placement_without_the_result_scope_cannot_be_reconciled(sessions, course, clock):
     with sessions.begin() as session:
         session.get(Placement, course.placement_id).ags_scopes = [SCOPE_SCORE]
-    with pytest.raises(ReconcileError, match="result.readonly"):
+    with pytest.raises(ReconcileError, match=r"result\.readonly"):
         reconcile_placement(sessions, ScriptedAgsClient(), clock, course.placement_id)
