@@ -1,8 +1,8 @@
 """Engine and sessions, one engine per app.
 
-Writes are explicit: a view that changes data commits before it answers, so an
-acknowledgement always means "committed". Whatever a request leaves uncommitted is rolled
-back when the request ends.
+Writes are explicit: a service that changes data runs in `unit_of_work()`, which commits
+before the view answers, so an acknowledgement always means "committed" (ADR 0012). Whatever
+a request leaves uncommitted is rolled back when the request ends.
 """
 
 from __future__ import annotations
@@ -78,3 +78,39 @@ def session_scope() -> Iterator[Session]:
         raise
     finally:
         new_session.close()
+
+
+class KeepsWork(Exception):
+    """A domain error whose transaction's work must stand.
+
+    Some rules settle before they refuse: an answer to an attempt whose time ran out ends
+    that attempt, then the answer is refused. A unit of work that ends with such an error
+    commits what it did before the error propagates; any other error rolls it back.
+    """
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """The request's session as one transaction that the service owns.
+
+    Commits when the block ends, rolls back when it raises (except `KeepsWork`, which
+    commits first). Nested blocks join the outermost one, so a service may call another
+    service and still commit once. Views never commit: they call one service function.
+    """
+    request_session = session()
+    depth = g.get("unit_of_work_depth", 0)
+    g.unit_of_work_depth = depth + 1
+    try:
+        yield request_session
+        if depth == 0:
+            request_session.commit()
+    except KeepsWork:
+        if depth == 0:
+            request_session.commit()
+        raise
+    except BaseException:
+        if depth == 0:
+            request_session.rollback()
+        raise
+    finally:
+        g.unit_of_work_depth = depth
