@@ -1,14 +1,17 @@
-"""The attempt transactions: start, open (resume), save an answer, heartbeat, submit.
+"""Taking an attempt: start, open (resume), take over, save an answer, heartbeat.
 
 Each function takes the request's Session, `now` and plain values, changes rows and flushes;
-it never commits (the view commits before it answers, so an acknowledgement means committed).
-Domain outcomes a person can act on are raised as `AttemptError` subclasses; the state they
-leave behind (an attempt just found void, say) is consistent and meant to be committed too.
+it never commits: the learner's actions (`learner_actions`) run it inside the request's unit
+of work, which commits before the view answers, so an acknowledgement means committed.
+Domain outcomes a person can act on are raised as `AttemptError` subclasses (`errors`); the
+state they leave behind (an attempt just found void, say) is consistent and committed too.
 
-Concurrency: every function that changes an attempt first locks its row (SELECT ... FOR UPDATE
-on PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE), then settles it (inactivity,
-time limit) against `now`, then acts. So a save racing a submit is either in the score or
-refused, never acknowledged and lost; a double submit scores once.
+Concurrency: every function that changes an attempt first locks its row, then settles it
+(inactivity, time limit) against `now`, then acts (see `finishing`). So a save racing a
+submit is either in the score or refused, never acknowledged and lost.
+
+The end of an attempt (settling, submit, scoring) lives in `finishing`; its functions and the
+errors are re-exported here, so callers have one module for the attempt's transactions.
 """
 
 from __future__ import annotations
@@ -18,17 +21,35 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from item_bank.drawing import draw_questions
+from item_bank.drawing import DrawnQuestion, draw_questions
 from item_bank.models import AssessmentVersion
 from item_bank.responses import InvalidResponse, validate_response
-from item_bank.scoring import score_response
 from lti_tool.attempts import rules
 from lti_tool.attempts.answer_tokens import AnswerTokens
+from lti_tool.attempts.errors import (
+    AttemptError,
+    AttemptNotFound,
+    AttemptOver,
+    AttemptVoid,
+    InvalidAnswer,
+    QuestionNotFound,
+    SittingMoved,
+    StartRefused,
+    TooManyHeartbeats,
+)
 from lti_tool.attempts.exposure import exposure_of
+from lti_tool.attempts.finishing import (
+    SubmitOutcome,
+    get_attempt,
+    settle,
+    settle_all,
+    settle_live,
+    submit,
+)
 from lti_tool.attempts.models import (
     IN_PROGRESS,
     SUBMITTED,
@@ -36,66 +57,39 @@ from lti_tool.attempts.models import (
     Accommodation,
     Attempt,
     AttemptQuestion,
-    BestScore,
 )
 
+__all__ = [
+    "AttemptError",
+    "AttemptNotFound",
+    "AttemptOver",
+    "AttemptVoid",
+    "InvalidAnswer",
+    "Liveness",
+    "QuestionNotFound",
+    "SittingMoved",
+    "StartOutcome",
+    "StartRefused",
+    "SubmitOutcome",
+    "TooManyHeartbeats",
+    "attempt_with_questions",
+    "get_attempt",
+    "heartbeat",
+    "history",
+    "live_attempt",
+    "liveness",
+    "resume",
+    "rules_for",
+    "save_answer",
+    "settle",
+    "settle_all",
+    "settle_live",
+    "start_attempt",
+    "submit",
+    "take_over",
+]
+
 SEED_LIMIT = 2**31  # fits a signed 32-bit INTEGER on every backend
-
-
-# -- errors --------------------------------------------------------------------------------
-
-
-class AttemptError(Exception):
-    """A refusal a person can act on; `code` is stable for programs and tests."""
-
-    code = "attempt_error"
-
-    def __init__(self, attempt: Attempt | None = None, detail: str = ""):
-        super().__init__(detail or self.code)
-        self.attempt = attempt
-
-
-class AttemptNotFound(AttemptError):
-    code = "attempt_not_found"
-
-
-class QuestionNotFound(AttemptError):
-    code = "question_not_found"
-
-
-class AttemptOver(AttemptError):
-    """The attempt was submitted (by the learner or the time limit): nothing more is taken."""
-
-    code = "attempt_over"
-
-
-class AttemptVoid(AttemptError):
-    """The attempt ended without a score (inactivity); a new attempt must be started."""
-
-    code = "attempt_void"
-
-
-class SittingMoved(AttemptError):
-    """The attempt continues in another tab or device; this copy must stop."""
-
-    code = "sitting_moved"
-
-
-class StartRefused(AttemptError):
-    code = "start_refused"
-
-    def __init__(self, refusal: rules.Refusal, attempt: Attempt | None = None):
-        super().__init__(attempt, refusal.code)
-        self.refusal = refusal
-        self.code = refusal.code
-
-
-class InvalidAnswer(AttemptError):
-    code = "invalid_answer"
-
-    def __init__(self, attempt: Attempt, problem: InvalidResponse):
-        super().__init__(attempt, problem.message)
-        self.problem = problem
 
 
 # -- results -------------------------------------------------------------------------------
@@ -116,56 +110,7 @@ class Liveness:
     engagement_seconds_left: float  # to save an answer or open a page (heartbeats do not count)
 
 
-@dataclass(frozen=True)
-class SubmitOutcome:
-    attempt: Attempt
-    already_finished: bool  # a repeated submit: nothing changed
-    best_rose: bool  # this attempt set a new best (or the first one)
-
-
 # -- loading and settling ------------------------------------------------------------------
-
-
-def _select_attempt(attempt_id: int, lock: bool):
-    statement = select(Attempt).where(Attempt.id == attempt_id)
-    if lock:
-        # populate_existing: the row read under the lock wins over anything the session held.
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    return statement
-
-
-def get_attempt(
-    session: Session, *, attempt_id: int, placement_id: int, user_id: int, lock: bool = False
-) -> Attempt:
-    """The learner's own attempt in this placement, or AttemptNotFound (also for others')."""
-    attempt = session.scalars(_select_attempt(attempt_id, lock)).first()
-    if attempt is None or attempt.user_id != user_id or attempt.placement_id != placement_id:
-        raise AttemptNotFound()
-    return attempt
-
-
-def settle(session: Session, attempt: Attempt, now: datetime) -> Attempt:
-    """Apply what the clock says has happened to a live attempt (call with its row locked):
-    void after the inactivity timeout (or heartbeats alone for too long), or submitted at the
-    deadline. Returns the attempt."""
-    if attempt.status != IN_PROGRESS:
-        return attempt
-    outcome = rules.settlement(attempt, now)
-    if outcome is None:
-        return attempt
-    if outcome.kind == VOID:
-        attempt.status = VOID
-        attempt.void_reason = outcome.void_reason
-        attempt.finished_at = outcome.at
-    else:
-        _finalise(session, attempt, finished_at=outcome.at, auto=True, now=now)
-    session.flush()
-    return attempt
-
-
-def void_if_inactive(session: Session, attempt: Attempt, now: datetime) -> bool:
-    """True when the attempt is (now) void; see `settle` for the time limit too."""
-    return settle(session, attempt, now).status == VOID
 
 
 def _live(
@@ -203,26 +148,6 @@ def history(session: Session, *, placement_id: int, user_id: int, now: datetime)
             .order_by(Attempt.number)
         )
     )
-
-
-def settle_live(
-    session: Session, now: datetime, *, placement_id: int | None = None, user_id: int | None = None
-) -> list[Attempt]:
-    """Lock, then settle, every attempt still marked in progress: all of them (the sweeper),
-    a placement's (the instructor's report) or one learner's there (their pages, a new
-    allowance). Rows are locked in id order, so two sweeps never deadlock. Returns the
-    attempts that ended now; the ones still live stay locked until the transaction ends."""
-    statement = select(Attempt.id).where(Attempt.status == IN_PROGRESS)
-    if placement_id is not None:
-        statement = statement.where(Attempt.placement_id == placement_id)
-    if user_id is not None:
-        statement = statement.where(Attempt.user_id == user_id)
-    ended = []
-    for attempt_id in session.scalars(statement.order_by(Attempt.id)).all():
-        attempt = session.scalars(_select_attempt(attempt_id, lock=True)).first()
-        if attempt is not None and settle(session, attempt, now).status != IN_PROGRESS:
-            ended.append(attempt)
-    return ended
 
 
 def live_attempt(attempts: list[Attempt]) -> Attempt | None:
@@ -266,11 +191,6 @@ def start_attempt(
         raise StartRefused(refusal, live_attempt(attempts))
     seed = secrets.randbelow(SEED_LIMIT) if seed is None else seed
     drawn = draw_questions(version, seed, exposure_of(session, attempts))  # unseen items first
-    points = {
-        member.item_version.id: member.item_version.points
-        for pool in version.pools
-        for member in pool.members
-    }
     attempt = Attempt(
         placement_id=placement_id,
         user_id=user_id,
@@ -286,7 +206,7 @@ def start_attempt(
         deadline_at=rules.deadline_for(now, attempt_rules.time_limit_seconds),
         auto_submitted=False,
         last_position=1,
-        max_points=float(sum(points[q.item_version_id] for q in drawn)),
+        max_points=_max_points(version, drawn),
         questions=[
             AttemptQuestion(
                 position=index, item_version_id=q.item_version_id, option_order=list(q.option_order)
@@ -294,24 +214,37 @@ def start_attempt(
             for index, q in enumerate(drawn, start=1)
         ],
     )
+    _insert_unless_started_elsewhere(session, attempt)
+    return StartOutcome(attempt, attempt_rules)
+
+
+def _max_points(version: AssessmentVersion, drawn: list[DrawnQuestion]) -> float:
+    points = {
+        member.item_version.id: member.item_version.points
+        for pool in version.pools
+        for member in pool.members
+    }
+    return float(sum(points[q.item_version_id] for q in drawn))
+
+
+def _insert_unless_started_elsewhere(session: Session, attempt: Attempt) -> None:
+    """Add the new attempt, or StartRefused(in_progress) with the attempt another request
+    started at the same time (the partial unique index says no to a second live one)."""
     try:
         # A savepoint: losing the race to another tab leaves this transaction usable.
         with session.begin_nested():
             session.add(attempt)
     except IntegrityError:
-        # Another request started an attempt at the same time (the partial unique index
-        # said no); that one is the sitting.
         other = session.scalar(
             select(Attempt)
             .where(
-                Attempt.placement_id == placement_id,
-                Attempt.user_id == user_id,
+                Attempt.placement_id == attempt.placement_id,
+                Attempt.user_id == attempt.user_id,
                 Attempt.status == IN_PROGRESS,
             )
             .execution_options(populate_existing=True)
         )
         raise StartRefused(rules.Refusal(rules.IN_PROGRESS_REFUSAL), other) from None
-    return StartOutcome(attempt, attempt_rules)
 
 
 # -- during the attempt --------------------------------------------------------------------
@@ -455,118 +388,6 @@ def liveness(attempt: Attempt, now: datetime, away_seconds: float = 0.0) -> Live
     )
 
 
-# -- the end -------------------------------------------------------------------------------
-
-
-def submit(
-    session: Session,
-    *,
-    attempt_id: int,
-    placement_id: int,
-    user_id: int,
-    sitting: str,
-    now: datetime,
-) -> SubmitOutcome:
-    """Score the attempt with its acknowledged answers. A repeated submit (double click, a
-    second tab, the time limit got there first) returns the result already recorded."""
-    attempt = get_attempt(
-        session, attempt_id=attempt_id, placement_id=placement_id, user_id=user_id, lock=True
-    )
-    was_live = attempt.status == IN_PROGRESS
-    settle(session, attempt, now)
-    if attempt.status == VOID:
-        raise AttemptVoid(attempt)
-    if attempt.status == SUBMITTED:
-        # Finished just now by the time limit, or earlier: the result stands either way.
-        return SubmitOutcome(attempt, already_finished=not was_live, best_rose=False)
-    if not secrets.compare_digest(sitting, attempt.sitting_key):
-        raise SittingMoved(attempt)
-    best_rose = _finalise(session, attempt, finished_at=now, auto=False, now=now)
-    session.flush()
-    return SubmitOutcome(attempt, already_finished=False, best_rose=best_rose)
-
-
-def _finalise(
-    session: Session, attempt: Attempt, *, finished_at: datetime, auto: bool, now: datetime
-) -> bool:
-    """Score every question from its saved response and record the result; True when the
-    learner's best rose (grade queued in this same transaction)."""
-    # Read everything first, then write: a lazy load in between would autoflush a half-set
-    # outcome, which the table's CHECK constraint refuses.
-    pass_mark = attempt.assessment_version.pass_mark_percent
-    awarded = [_awarded(question) for question in attempt.questions]
-    total = sum(awarded)
-    score_percent = rules.percent(total, attempt.max_points)
-    for question, points in zip(attempt.questions, awarded, strict=True):
-        question.points_awarded = points
-    attempt.points = total
-    attempt.score_percent = score_percent
-    attempt.passed = rules.passes(score_percent, pass_mark)
-    attempt.status = SUBMITTED
-    attempt.finished_at = finished_at
-    attempt.auto_submitted = auto
-    session.flush()
-    return _record_best(session, attempt, now)
-
-
-def _awarded(question: AttemptQuestion) -> float:
-    try:
-        return score_response(question.item_version, question.response or {})
-    except InvalidResponse:
-        return 0.0  # cannot happen for a response validated on save; never crash a submit
-
-
-def _record_best(session: Session, attempt: Attempt, now: datetime) -> bool:
-    best = session.scalars(
-        select(BestScore)
-        .where(BestScore.placement_id == attempt.placement_id, BestScore.user_id == attempt.user_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    assert attempt.score_percent is not None and attempt.finished_at is not None
-    if best is None:
-        best = BestScore(
-            placement_id=attempt.placement_id,
-            user_id=attempt.user_id,
-            best_percent=attempt.score_percent,
-            attempt_id=attempt.id,
-            achieved_at=attempt.finished_at,
-            passed=bool(attempt.passed),
-        )
-        session.add(best)
-    elif rules.is_new_best(best.best_percent, attempt.score_percent):
-        best.best_percent = attempt.score_percent
-        best.attempt_id = attempt.id
-        best.achieved_at = attempt.finished_at
-        best.passed = rules.has_passed(best.passed, bool(attempt.passed))
-    else:
-        # A lower or equal score changes nothing, except that a pass is never forgotten.
-        best.passed = rules.has_passed(best.passed, bool(attempt.passed))
-        return False
-    session.flush()
-    _queue_grade(session, best, now)
-    return True
-
-
-def _queue_grade(session: Session, best: BestScore, now: datetime) -> None:
-    try:
-        from lti_tool.grades.outbox import enqueue_grade
-    except ModuleNotFoundError as missing:  # grade passback not installed in this build
-        if missing.name in {"lti_tool.grades", "lti_tool.grades.outbox"}:
-            return
-        raise
-    enqueue_grade(
-        session,
-        placement_id=best.placement_id,
-        user_id=best.user_id,
-        attempt_id=best.attempt_id,
-        score_given=best.best_percent,
-        score_maximum=100.0,
-        timestamp=best.achieved_at,
-        now=now,
-    )
-
-
 # -- reading -------------------------------------------------------------------------------
 
 
@@ -576,27 +397,3 @@ def attempt_with_questions(session: Session, attempt_id: int) -> Attempt | None:
         .where(Attempt.id == attempt_id)
         .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.item_version))
     ).first()
-
-
-def answered_count(attempt: Attempt) -> int:
-    from item_bank.responses import is_answered
-
-    return sum(1 for q in attempt.questions if q.response and is_answered(q.response))
-
-
-def attempts_count(session: Session, *, placement_id: int, user_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Attempt)
-            .where(Attempt.placement_id == placement_id, Attempt.user_id == user_id)
-        )
-        or 0
-    )
-
-
-def settle_all(session: Session, now: datetime) -> int:
-    """Settle every attempt still marked in progress (a sweep: abandoned attempts end, and
-    time-limited ones get their score and grade, without waiting for the learner's next
-    request). Returns how many ended."""
-    return len(settle_live(session, now))
