@@ -133,7 +133,7 @@ class DemoAgsEndpoint:
     """The lti1p3platform-based demo platform (tests/support/platform_server.py)."""
 
     def __init__(self, tool_jwks_url: str, learners: list[str]) -> None:
-        from lti_tool.demo_platform import PlatformConfig, generate_platform_key
+        from demo_platform import PlatformConfig, generate_platform_key
         from tests.support.platform_server import run_platform
 
         self.platform = run_platform(

@@ -1,13 +1,21 @@
-"""Demo mode: a small LTI 1.3 platform (built on `lti1p3platform`) served at /demo beside the
-tool, registered with it, so a newcomer can launch as a learner or an instructor through the
-real OIDC login and signed launch. Never available in production (`Settings.demo_enabled`).
+"""Demo mode: a small LTI 1.3 platform (the top-level `demo_platform` package, built on
+`lti1p3platform`) served at /demo beside the tool, registered with it, so a newcomer can launch
+as a learner or an instructor through the real OIDC login and signed launch. Never available in
+production (`Settings.demo_enabled`).
+
+The demo platform is an optional extra (`pip install -e '.[demo]'`; scripts/serve and
+scripts/test install it, a production install leaves it out). `demo_platform_package()` is the
+tool's one way in: nothing else in `lti_tool` imports it, and it is called only in demo mode.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
+import click
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
@@ -16,6 +24,25 @@ from config.settings import Settings
 MOUNT = "/demo"
 CLIENT_ID = "demo-tool-client"
 DEPLOYMENT_ID = "1"
+# What the demo platform needs that a production install leaves out.
+DEMO_EXTRA_MODULES = ("demo_platform", "lti1p3platform")
+
+
+class DemoPlatformMissing(click.ClickException):
+    """Demo mode is on but the `demo` extra is not installed: a clean refusal, not a traceback."""
+
+
+def demo_platform_package() -> ModuleType:
+    """The demo platform, loaded only now (demo mode), or a message saying how to install it."""
+    try:
+        return importlib.import_module("demo_platform")
+    except ModuleNotFoundError as error:
+        if error.name not in DEMO_EXTRA_MODULES:
+            raise  # a bug inside the demo platform, not a missing extra
+        raise DemoPlatformMissing(
+            f"Demo mode needs the optional 'demo' extra ({error.name} is not installed): run "
+            "`pip install -e '.[demo]'` (scripts/serve does), or set EMM_DEMO_MODE=0."
+        ) from error
 
 
 def platform_key_path(settings: Settings) -> Path:
@@ -28,8 +55,8 @@ def demo_issuer(settings: Settings) -> str:
 
 def setup_demo(app: Flask) -> Iterator[str]:
     """Idempotent: the demo platform's key, its registration in the tool, the demo content."""
+    platform = demo_platform_package()  # before anything is written: a missing extra stops here
     from lti_tool.db import session_scope
-    from lti_tool.demo_platform import generate_platform_key
     from lti_tool.platforms.registry import PlatformRegistration, add_platform
     from lti_tool.services import services
 
@@ -38,7 +65,7 @@ def setup_demo(app: Flask) -> Iterator[str]:
     if not key_path.exists():
         from lti_tool.private_files import write_private_text
 
-        write_private_text(key_path, generate_platform_key())
+        write_private_text(key_path, platform.generate_platform_key())
         yield f"Generated the demo platform's key in {key_path}"
     issuer = demo_issuer(settings)
     with session_scope() as session:
@@ -74,8 +101,7 @@ def setup_demo(app: Flask) -> Iterator[str]:
 
 def mount_demo_platform(app: Flask):
     """The tool with the demo platform dispatched under /demo."""
-    from lti_tool.demo_platform import PlatformConfig, create_platform_app
-
+    package = demo_platform_package()
     settings: Settings = app.config["EMM_SETTINGS"]
     key_path = platform_key_path(settings)
     if not key_path.exists():
@@ -83,8 +109,8 @@ def mount_demo_platform(app: Flask):
             f"Demo mode needs {key_path}: run `flask setup` first (scripts/serve does)."
         )
     base = settings.public_base_url
-    platform = create_platform_app(
-        PlatformConfig(
+    platform = package.create_platform_app(
+        package.PlatformConfig(
             private_key_pem=key_path.read_text(),
             issuer=demo_issuer(settings),
             client_id=CLIENT_ID,

@@ -134,7 +134,7 @@ def live_clock() -> FakeClock:
 
 @pytest.fixture
 def tool_and_platform(tmp_path: Path, live_clock: FakeClock) -> Iterator[LiveLti]:
-    from lti_tool.demo_platform import PlatformConfig, generate_platform_key
+    from demo_platform import PlatformConfig, generate_platform_key
     from tests.support.platform_server import run_platform
 
     with start_live_tool(tmp_path / "tool", clock=live_clock) as tool:

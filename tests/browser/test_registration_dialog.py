@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Frame, Page
 
-from lti_tool.demo_platform import PlatformConfig, generate_platform_key
+from demo_platform import PlatformConfig, generate_platform_key
 from tests.browser.launching import open_course_page
 from tests.support.axe import axe_check, describe
 from tests.support.clock import FakeClock

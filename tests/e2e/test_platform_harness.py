@@ -1,4 +1,4 @@
-"""The demo LTI platform (lti_tool.demo_platform) tested against itself: these tests play the
+"""The demo LTI platform (demo_platform) tested against itself: these tests play the
 tool's part by hand (a throwaway tool key served from a JWKS stub), so the harness can be
 trusted before the real tool is tested against it."""
 
@@ -16,7 +16,7 @@ import pytest
 import requests
 from flask import Flask, jsonify
 
-from lti_tool.demo_platform import (
+from demo_platform import (
     Fault,
     IdTokenTamper,
     PlatformConfig,

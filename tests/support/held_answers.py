@@ -24,7 +24,7 @@ import flask
 import pytest
 
 import lti_tool.outbound.client as outbound_client
-from lti_tool.demo_platform import FaultPlan
+from demo_platform import FaultPlan
 from lti_tool.outbound.transport import OutboundCall
 
 # Seconds a call, a held answer or a wait may take before the test fails instead of hanging.

@@ -7,7 +7,7 @@
     # or: platform = run_platform(config); ...; platform.shutdown()
 
 The platform's API (routes, launch parameters, state, faults) is described in
-lti_tool/demo_platform/__init__.py.
+demo_platform/__init__.py.
 
 `serve_wsgi(app)` does the same for any WSGI callable (e.g. a stub serving a tool JWKS).
 """
@@ -21,7 +21,7 @@ import typing as t
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from lti_tool.demo_platform import PlatformConfig, PlatformState, create_platform_app
+from demo_platform import PlatformConfig, PlatformState, create_platform_app
 
 WSGIApp = t.Callable[..., t.Iterable[bytes]]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from lti_tool.demo_platform import Fault, FaultPlan
+from demo_platform import Fault, FaultPlan
 
 
 class TimedOutage(FaultPlan):

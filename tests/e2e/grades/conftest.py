@@ -11,9 +11,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from demo_platform import PlatformConfig, generate_platform_key
+from demo_platform.store import ResourceLink
 from lti_tool.db import session_scope
-from lti_tool.demo_platform import PlatformConfig, generate_platform_key
-from lti_tool.demo_platform.store import ResourceLink
 from lti_tool.grades.models import PENDING, GradeOutbox
 from lti_tool.grades.outbox import enqueue_grade
 from lti_tool.grades.worker import GradeWorker, WorkerConfig, build_worker

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from lti_tool.demo_platform import PlatformConfig, generate_platform_key
+from demo_platform import PlatformConfig, generate_platform_key
 from lti_tool.grades.outbox import enqueue_grade
 from lti_tool.grades.worker import build_worker
 from lti_tool.launch.models import LaunchSession

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from lti_tool.demo_platform import Fault
+from demo_platform import Fault
 from lti_tool.grades.models import DELIVERED
 from tests.e2e.grades.conftest import LEARNERS, assert_never_lowered_never_reordered
 from tests.support.held_answers import BACKSTOP_SECONDS, HandDeadlines, HeldAnswers

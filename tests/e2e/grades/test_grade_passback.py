@@ -180,7 +180,7 @@ def test_reconcile_requeues_what_the_platform_lost_and_leaves_higher_grades(ags_
     # Out of band on the platform: 4's grade emptied by a newer post, 5 raised by hand,
     # 6's line item results wiped (grade deleted).
     state = env.state
-    from lti_tool.demo_platform.gradebook import apply_score, validate_score
+    from demo_platform.gradebook import apply_score, validate_score
 
     def out_of_band(sub, body):
         parsed = validate_score(

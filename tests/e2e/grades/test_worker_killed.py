@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from lti_tool.demo_platform import Fault
+from demo_platform import Fault
 from lti_tool.grades.models import DELIVERED, PENDING
 
 pytestmark = pytest.mark.e2e

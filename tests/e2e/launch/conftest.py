@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from lti_tool.demo_platform import PlatformConfig, generate_platform_key
+from demo_platform import PlatformConfig, generate_platform_key
 from tests.support.live_server import start_live_tool
 from tests.support.platform_server import run_platform
 

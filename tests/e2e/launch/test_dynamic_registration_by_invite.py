@@ -1,6 +1,6 @@
 """The admin's whole dynamic-registration flow over HTTP: `flask platform invite` on the tool,
 "Add LTI Advantage" on a live platform that registers tools the way Moodle 4.5 does
-(lti_tool.demo_platform), "Activate", then a launch with the client id the platform chose."""
+(demo_platform), "Activate", then a launch with the client id the platform chose."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from lti_tool.demo_platform import PlatformConfig, generate_platform_key
+from demo_platform import PlatformConfig, generate_platform_key
 from tests.e2e.launch.test_launch_with_real_platform import browse_launch, loopback_browser
 from tests.support.platform_server import run_platform
 

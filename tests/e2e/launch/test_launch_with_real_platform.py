@@ -94,8 +94,8 @@ def test_a_replayed_form_post_is_refused(platform, live_tool):
 
 
 def test_a_token_signed_by_another_key_is_refused(platform, live_tool):
-    from lti_tool.demo_platform import generate_platform_key
-    from lti_tool.demo_platform.store import IdTokenTamper
+    from demo_platform import generate_platform_key
+    from demo_platform.store import IdTokenTamper
 
     platform.state.id_token_tamper = IdTokenTamper(key_pem=generate_platform_key())
     browser = loopback_browser()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typing as t
 
-from lti_tool.demo_platform import claims as c
-from lti_tool.demo_platform.flask_adapter import FlaskMessageLaunch, FlaskRequest
-from lti_tool.demo_platform.platform_conf import DemoPlatformConf
-from lti_tool.demo_platform.store import PendingLaunch
+from demo_platform import claims as c
+from demo_platform.flask_adapter import FlaskMessageLaunch, FlaskRequest
+from demo_platform.platform_conf import DemoPlatformConf
+from demo_platform.store import PendingLaunch
 
 
 class DemoMessageLaunch(FlaskMessageLaunch):

@@ -9,8 +9,8 @@ from lti1p3platform.membership import Context
 from lti1p3platform.request import Request
 from lti1p3platform.service_connector import NamesRoleProvisioningService, TPage
 
-from lti_tool.demo_platform.claims import full_role, short_role
-from lti_tool.demo_platform.platform_conf import DemoPlatformConf
+from demo_platform.claims import full_role, short_role
+from demo_platform.platform_conf import DemoPlatformConf
 
 
 class DemoNrpsService(NamesRoleProvisioningService):

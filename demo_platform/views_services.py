@@ -8,12 +8,12 @@ import flask
 import jwt
 from lti1p3platform.exceptions import MissingRequiredClaim, UnsupportedGrantType
 
-from lti_tool.demo_platform import claims as c
-from lti_tool.demo_platform.ags_service import SCORE_MEDIA_TYPE, DemoAgsService
-from lti_tool.demo_platform.flask_adapter import FlaskRequest, json_response
-from lti_tool.demo_platform.nrps_service import DemoNrpsService
-from lti_tool.demo_platform.platform_conf import DemoPlatformConf, TokenRequestError
-from lti_tool.demo_platform.service_gate import fault_gate, platform_state
+from demo_platform import claims as c
+from demo_platform.ags_service import SCORE_MEDIA_TYPE, DemoAgsService
+from demo_platform.flask_adapter import FlaskRequest, json_response
+from demo_platform.nrps_service import DemoNrpsService
+from demo_platform.platform_conf import DemoPlatformConf, TokenRequestError
+from demo_platform.service_gate import fault_gate, platform_state
 
 bp = flask.Blueprint("services", __name__)
 

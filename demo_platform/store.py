@@ -16,15 +16,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from lti_tool.demo_platform.claims import (
+from demo_platform.claims import (
     GRADED_ROLES,
     ROLE_INSTRUCTOR,
     ROLE_LEARNER,
     SERVICE_SCOPES,
     full_role,
 )
-from lti_tool.demo_platform.config import PlatformConfig, read_clock
-from lti_tool.demo_platform.faults import FaultPlan
+from demo_platform.config import PlatformConfig, read_clock
+from demo_platform.faults import FaultPlan
 
 
 @dataclass

@@ -10,9 +10,9 @@ from lti1p3platform.request import Request
 from lti1p3platform.score import TScore, UpdateScoreStatus
 from lti1p3platform.service_connector import AssignmentsGradesService, TPage
 
-from lti_tool.demo_platform import gradebook
-from lti_tool.demo_platform.platform_conf import DemoPlatformConf
-from lti_tool.demo_platform.store import LineItem, ScorePost, ScoreRejected
+from demo_platform import gradebook
+from demo_platform.platform_conf import DemoPlatformConf
+from demo_platform.store import LineItem, ScorePost, ScoreRejected
 
 SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import socket
@@ -9,7 +10,7 @@ import typing as t
 
 import flask
 
-from lti_tool.demo_platform.store import PlatformState
+from demo_platform.store import PlatformState
 
 EXTENSION_KEY = "lti_platform"
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
@@ -25,10 +26,8 @@ def _drop_connection() -> flask.Response:
     nearest thing is a gateway error."""
     sock = flask.request.environ.get("werkzeug.socket")
     if isinstance(sock, socket.socket):
-        try:
+        with contextlib.suppress(OSError):  # already closed by the client: nothing to drop
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         return flask.Response("", status=502)
     return flask.Response(
         json.dumps({"error": "connection dropped (simulated)"}),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lti_tool.demo_platform.config import PlatformConfig
+from demo_platform.config import PlatformConfig
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -102,9 +102,8 @@ def basic_outcome_claim(
     config: PlatformConfig, resource_link_id: str, user_id: str
 ) -> dict[str, Any]:
     # Moodle still sends LTI 1.1 outcome details; this platform does not serve that endpoint.
-    sourcedid = '{"data":{"instanceid":"%s","userid":"%s","typeid":"1"}}' % (
-        resource_link_id,
-        user_id,
+    sourcedid = (
+        f'{{"data":{{"instanceid":"{resource_link_id}","userid":"{user_id}","typeid":"1"}}}}'
     )
     return {
         BASIC_OUTCOME_CLAIM: {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from lti_tool.demo_platform.config import PlatformConfig
-from lti_tool.demo_platform.service_gate import EXTENSION_KEY
-from lti_tool.demo_platform.store import PlatformState
+from demo_platform.config import PlatformConfig
+from demo_platform.service_gate import EXTENSION_KEY
+from demo_platform.store import PlatformState
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'self'"
@@ -16,7 +16,7 @@ CONTENT_SECURITY_POLICY = (
 def create_platform_app(config: PlatformConfig) -> Flask:
     if not config.issuer:
         raise ValueError("PlatformConfig.issuer is required (run_platform fills it in)")
-    from lti_tool.demo_platform import views_launch, views_registration, views_services
+    from demo_platform import views_launch, views_registration, views_services
 
     app = Flask(__name__)
     app.extensions[EXTENSION_KEY] = PlatformState(config)

@@ -9,7 +9,7 @@ registered redirect_uri, access tokens of 3600 s, NRPS short role names, Moodle'
 
 Quick start (tests; see tests/support/platform_server.py)::
 
-    from lti_tool.demo_platform import PlatformConfig, generate_platform_key
+    from demo_platform import PlatformConfig, generate_platform_key
     from tests.support.platform_server import run_platform
 
     config = PlatformConfig(private_key_pem=generate_platform_key(),
@@ -85,11 +85,11 @@ headers=None)` signs arbitrary claims; `IdTokenTamper` changes what /auth signs 
 real OIDC flow (expired exp, wrong aud, other key, alg none, ...).
 """
 
-from lti_tool.demo_platform.app import create_platform_app
-from lti_tool.demo_platform.config import PlatformConfig, generate_platform_key, public_jwk
-from lti_tool.demo_platform.faults import Fault, FaultPlan
-from lti_tool.demo_platform.signing import forge_id_token
-from lti_tool.demo_platform.store import IdTokenTamper, PlatformState, ToolRegistration
+from demo_platform.app import create_platform_app
+from demo_platform.config import PlatformConfig, generate_platform_key, public_jwk
+from demo_platform.faults import Fault, FaultPlan
+from demo_platform.signing import forge_id_token
+from demo_platform.store import IdTokenTamper, PlatformState, ToolRegistration
 
 __all__ = [
     "Fault",

@@ -14,12 +14,12 @@ from lti1p3platform.exceptions import (
     PreflightRequestValidationException,
 )
 
-from lti_tool.demo_platform import claims as c
-from lti_tool.demo_platform.flask_adapter import FlaskOIDCLogin, FlaskRequest, render_form_post
-from lti_tool.demo_platform.launch import DemoMessageLaunch
-from lti_tool.demo_platform.platform_conf import DemoPlatformConf
-from lti_tool.demo_platform.service_gate import fault_gate, platform_state
-from lti_tool.demo_platform.store import (
+from demo_platform import claims as c
+from demo_platform.flask_adapter import FlaskOIDCLogin, FlaskRequest, render_form_post
+from demo_platform.launch import DemoMessageLaunch
+from demo_platform.platform_conf import DemoPlatformConf
+from demo_platform.service_gate import fault_gate, platform_state
+from demo_platform.store import (
     DeepLinkReturn,
     PendingLaunch,
     PlatformState,

@@ -18,10 +18,10 @@ from lti1p3platform.exceptions import (
 from lti1p3platform.ltiplatform import AccessTokenResponse, LTI1P3PlatformConfAbstract
 from lti1p3platform.registration import Registration
 
-from lti_tool.demo_platform.claims import SERVICE_SCOPES
-from lti_tool.demo_platform.config import public_jwk, public_key_pem
-from lti_tool.demo_platform.signing import forge_id_token
-from lti_tool.demo_platform.store import (
+from demo_platform.claims import SERVICE_SCOPES
+from demo_platform.config import public_jwk, public_key_pem
+from demo_platform.signing import forge_id_token
+from demo_platform.store import (
     IssuedAccessToken,
     IssuedIdToken,
     PlatformState,

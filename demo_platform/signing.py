@@ -10,7 +10,7 @@ from typing import Any
 
 import jwt
 
-from lti_tool.demo_platform.config import PlatformConfig, key_id
+from demo_platform.config import PlatformConfig, key_id
 
 _HMAC = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 
@@ -52,7 +52,7 @@ def forge_id_token(
     if alg == "none":
         return f"{_segment(header)}.{_segment(claims)}."
     if alg in _HMAC:
-        from lti_tool.demo_platform.config import public_key_pem
+        from demo_platform.config import public_key_pem
 
         secret = public_key_pem(signing_key).encode("ascii")
         signing_input = f"{_segment(header)}.{_segment(claims)}"
