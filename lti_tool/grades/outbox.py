@@ -47,12 +47,7 @@ def enqueue_grade(
 
     `now` (defaults to `timestamp`) is when the row becomes due.
     """
-    if timestamp.tzinfo is None:
-        raise ValueError("timestamp must be timezone-aware UTC")
-    if not score_maximum > 0:
-        raise ValueError("score_maximum must be positive")
-    if score_given < 0:
-        raise ValueError("score_given must not be negative")
+    _check_score(score_given, score_maximum, timestamp)
     now = now or timestamp
     inserted = _insert_if_absent(
         session,
@@ -81,6 +76,30 @@ def enqueue_grade(
         return row
     if not is_higher(score_given, score_maximum, row.score_given, row.score_maximum):
         return row  # not a new best: never lower, never re-stamp an equal score
+    _replace_best(row, attempt_id, score_given, score_maximum, timestamp, now)
+    session.flush()
+    return row
+
+
+def _check_score(score_given: float, score_maximum: float, timestamp: datetime) -> None:
+    if timestamp.tzinfo is None:
+        raise ValueError("timestamp must be timezone-aware UTC")
+    if not score_maximum > 0:
+        raise ValueError("score_maximum must be positive")
+    if score_given < 0:
+        raise ValueError("score_given must not be negative")
+
+
+def _replace_best(
+    row: GradeOutbox,
+    attempt_id: int,
+    score_given: float,
+    score_maximum: float,
+    timestamp: datetime,
+    now: datetime,
+) -> None:
+    """The newer best in place of the old one: a new `version`, due at once, errors cleared
+    (the worker's claim, if any, is left alone)."""
     row.attempt_id = attempt_id
     row.score_given = float(score_given)
     row.score_maximum = float(score_maximum)
@@ -91,8 +110,6 @@ def enqueue_grade(
     row.next_attempt_at = now
     row.last_error_code = row.last_http_status = row.last_error_detail = None
     row.updated_at = now
-    session.flush()
-    return row
 
 
 def strictly_after(timestamp: datetime, previous: datetime) -> datetime:
@@ -103,7 +120,7 @@ def strictly_after(timestamp: datetime, previous: datetime) -> datetime:
     return floor_previous + timedelta(seconds=1)
 
 
-def _insert_if_absent(session: Session, values: dict) -> bool:
+def _insert_if_absent(session: Session, values: dict[str, object]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING; True when this call created the row."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":

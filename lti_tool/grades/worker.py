@@ -1,14 +1,13 @@
 """The delivery worker: claims due outbox rows, sends them, records what happened.
 
-Claims are leases written in the row (`claimed_by`, `claim_expires_at`), taken in a short
-transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so workers never wait for each other; on
-SQLite `BEGIN IMMEDIATE` serialises them). No database transaction stays open during HTTP, so a
-learner's submission (which rewrites the row through `enqueue_grade`) never waits for a slow
-platform. A worker that dies leaves its claims behind: they are taken over when the lease ends,
-or at once when a worker with the same `--name` starts again (the name says "I am the one who
-died"; a per-process nonce keeps two live workers with one name from mistaking each other's
-claims). Each recording checks the claim is still ours, so a worker that lost its lease never
-overwrites the row. See docs/grades.md.
+Claims are leases written in the row (lti_tool.grades.claims); outcomes are written back by
+lti_tool.grades.recording; this module is the loop that hands claimed grades to `deliver`. No
+database transaction stays open during HTTP, so a learner's submission (which rewrites the row
+through `enqueue_grade`) never waits for a slow platform. A worker that dies leaves its claims
+behind: they are taken over when the lease ends, or at once when a worker with the same `--name`
+starts again (the name says "I am the one who died"; a per-process nonce keeps two live workers
+with one name from mistaking each other's claims). Each recording checks the claim is still
+ours, so a worker that lost its lease never overwrites the row. See docs/grades.md.
 
 Platforms are isolated from each other: each is served by a lane of its own (one request at a
 time to it), so a platform that hangs until the HTTP deadline, or is down, only delays its own
@@ -19,67 +18,41 @@ wait out the backoff (a breaker: even grades queued meanwhile are not tried befo
 from __future__ import annotations
 
 import logging
-import os
 import random
-import socket
 import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from lti_tool.clock import Clock
 from lti_tool.grades import failures
 from lti_tool.grades.ags_client import AgsClient, PlatformAccess
+from lti_tool.grades.claims import ClaimBook, claimable
 from lti_tool.grades.delivery import DELIVERED, FAILED, RETRY, ClaimedGrade, Outcome, deliver
 from lti_tool.grades.lineitems import LineItemResolver
-from lti_tool.grades.models import DELIVERED as STATE_DELIVERED
-from lti_tool.grades.models import FAILED as STATE_FAILED
-from lti_tool.grades.models import PENDING, GradeLineItem, GradeOutbox
-from lti_tool.grades.try_log import log_failed_try
-from lti_tool.launch.models import LtiUser, Placement
+from lti_tool.grades.models import PENDING, GradeOutbox
+from lti_tool.grades.recording import OutcomeRecorder, pause_platform
+from lti_tool.grades.worker_config import (  # noqa: F401 - re-exported: callers import them here
+    WorkerConfig,
+    WorkerStats,
+    backoff,
+    default_worker_name,
+)
+from lti_tool.launch.models import Placement
 from lti_tool.platforms.models import Deployment, Platform
 
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from lti_tool.outbound import OutboundClient
+    from lti_tool.platforms.keys import SigningKey
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class WorkerConfig:
-    batch_size: int = 20
-    # Longest a delivery may take (token, lookup, creation, score, result check, one token
-    # renewal: 7 requests, each ending at the HTTP deadline); claims are renewed before this
-    # runs out.
-    delivery_budget: timedelta = timedelta(seconds=70)
-    lease: timedelta = timedelta(seconds=140)
-    poll_interval: float = 1.0  # seconds between looks at an empty outbox
-    # Successful sends are recorded together, at the latest this long after the first one.
-    record_every: timedelta = timedelta(seconds=1)
-    base_delay: timedelta = timedelta(seconds=5)
-    max_delay: timedelta = timedelta(hours=1)
-    # About a day of retries at the capped delay before a person is asked to look.
-    max_tries: int = 30
-    # Platforms served at once, each by one lane sending its grades one after the other.
-    parallel_platforms: int = 8
-
-    @classmethod
-    def for_timeout(cls, http_timeout: float, **changes) -> WorkerConfig:
-        budget = timedelta(seconds=7 * http_timeout)
-        return cls(delivery_budget=budget, lease=2 * budget, **changes)
-
-
-def backoff(tries: int, config: WorkerConfig, rng: random.Random) -> timedelta:
-    """Exponential, capped, with jitter (half to full delay) so retries of many grades spread."""
-    exponent = min(max(tries - 1, 0), 30)
-    delay = min(config.base_delay * (2**exponent), config.max_delay)
-    return delay * rng.uniform(0.5, 1.0)
-
-
-def default_worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class _Budget:
@@ -108,19 +81,10 @@ class _Budget:
             return self._left is not None and self._left <= 0
 
 
-@dataclass
-class WorkerStats:
-    delivered: int = 0
-    retried: int = 0
-    failed: int = 0
-    lost_claims: int = 0
-    by_code: dict[str, int] = field(default_factory=dict)
-
-
 class GradeWorker:
     def __init__(
         self,
-        sessions: sessionmaker,
+        sessions: sessionmaker[Session],
         client: AgsClient,
         clock: Clock,
         *,
@@ -139,8 +103,12 @@ class GradeWorker:
         self.stop_event = threading.Event()
         self.sleep = sleep or self.stop_event.wait
         self.resolve_lineitem = LineItemResolver(sessions, clock)
-        self.stats = WorkerStats()
-        self._lock = threading.Lock()  # stats and breakers: lanes run in threads
+        self.claims = ClaimBook(sessions, clock, self.claim_id, self.config)
+        self.recorder = OutcomeRecorder(
+            sessions, clock, self.claim_id, self.config, self.rng, self.resolve_lineitem
+        )
+        self.stats = self.recorder.stats
+        self._lock = threading.Lock()  # breakers: lanes run in threads
         self._paused_until: dict[int, datetime] = {}  # platform id -> its breaker is open until
 
     # --- the loop --------------------------------------------------------------------------------
@@ -227,7 +195,7 @@ class GradeWorker:
                 .select_from(GradeOutbox)
                 .join(Placement, Placement.id == GradeOutbox.placement_id)
                 .join(Deployment, Deployment.id == Placement.deployment_id)
-                .where(self._claimable(now))
+                .where(claimable(now))
                 .group_by(Deployment.platform_id)
                 .order_by(func.min(GradeOutbox.next_attempt_at), Deployment.platform_id)
             ).all()
@@ -238,7 +206,7 @@ class GradeWorker:
                 due.append(platform_id)
                 continue
             with self.sessions.begin() as session:
-                self._pause_platform(session, platform_id, until)
+                pause_platform(session, platform_id, until)
         return due
 
     def paused_until(self, platform_id: int) -> datetime | None:
@@ -274,107 +242,14 @@ class GradeWorker:
         wait = (min(moments) - self.clock.now()).total_seconds()
         return min(max(wait, 0.05), self.config.poll_interval)
 
-    # --- claims ----------------------------------------------------------------------------------
-    @staticmethod
-    def _claimable(now: datetime):
-        return and_(
-            GradeOutbox.state == PENDING,
-            GradeOutbox.next_attempt_at <= now,
-            or_(GradeOutbox.claimed_by.is_(None), GradeOutbox.claim_expires_at <= now),
-        )
-
+    # --- claims (lti_tool.grades.claims) ------------------------------------------------------
     def claim(self, size: int, *, platform_id: int | None = None) -> list[ClaimedGrade]:
         """Claim up to `size` due rows (of one platform's placements if `platform_id`)."""
-        now = self.clock.now()
-        query = (
-            select(GradeOutbox.id)
-            .where(self._claimable(now))
-            .order_by(GradeOutbox.next_attempt_at, GradeOutbox.id)
-            .limit(size)
-            .with_for_update(skip_locked=True)
-        )
-        if platform_id is not None:
-            query = query.where(GradeOutbox.placement_id.in_(_placements_of(platform_id)))
-        with self.sessions.begin() as session:
-            ids = session.scalars(query).all()
-            if not ids:
-                return []
-            session.execute(
-                update(GradeOutbox)
-                .where(GradeOutbox.id.in_(ids))
-                .values(claimed_by=self.claim_id, claim_expires_at=now + self.config.lease)
-            )
-            return self._snapshots(session, ids)
-
-    def _snapshots(self, session: Session, ids: list[int]) -> list[ClaimedGrade]:
-        rows = session.execute(
-            select(GradeOutbox, Placement, LtiUser, Platform, GradeLineItem.lineitem_url)
-            .join(Placement, Placement.id == GradeOutbox.placement_id)
-            .join(LtiUser, LtiUser.id == GradeOutbox.user_id)
-            .join(Deployment, Deployment.id == Placement.deployment_id)
-            .join(Platform, Platform.id == Deployment.platform_id)
-            .outerjoin(GradeLineItem, GradeLineItem.placement_id == Placement.id)
-            .where(GradeOutbox.id.in_(ids))
-            .order_by(GradeOutbox.next_attempt_at, GradeOutbox.id)
-            .execution_options(populate_existing=True)
-        ).all()
-        claimed = []
-        for row, placement, user, platform, looked_up in rows:
-            claimed.append(
-                ClaimedGrade(
-                    outbox_id=row.id,
-                    version=row.version,
-                    claimed_by=self.claim_id,
-                    tries=row.tries,
-                    placement_id=placement.id,
-                    resource_link_id=placement.resource_link_id,
-                    resource_link_title=placement.resource_link_title,
-                    assessment_slug=placement.assessment_slug,
-                    lineitem_url=placement.ags_lineitem_url or looked_up,
-                    lineitem_from_lookup=not placement.ags_lineitem_url and looked_up is not None,
-                    lineitems_url=placement.ags_lineitems_url,
-                    scopes=tuple(placement.ags_scopes or ()),
-                    user_sub=user.sub,
-                    score_given=row.score_given,
-                    score_maximum=row.score_maximum,
-                    score_timestamp=row.score_timestamp,
-                    access=PlatformAccess.of(platform),
-                )
-            )
-        return claimed
+        return self.claims.claim(size, platform_id=platform_id)
 
     def take_over_own_claims(self) -> int:
         """Release claims left by an earlier process with this worker's name (it died)."""
-        with self.sessions.begin() as session:
-            result = session.execute(
-                update(GradeOutbox)
-                .where(
-                    GradeOutbox.claimed_by.startswith(f"{self.name}/", autoescape=True),
-                    GradeOutbox.claimed_by != self.claim_id,
-                )
-                .values(claimed_by=None, claim_expires_at=None)
-            )
-            return result.rowcount or 0
-
-    def release(self, ids: list[int]) -> None:
-        if not ids:
-            return
-        with self.sessions.begin() as session:
-            session.execute(
-                update(GradeOutbox)
-                .where(GradeOutbox.id.in_(ids), GradeOutbox.claimed_by == self.claim_id)
-                .values(claimed_by=None, claim_expires_at=None)
-            )
-
-    def _renew(self, ids: list[int]) -> datetime:
-        until = self.clock.now() + self.config.lease
-        with self.sessions.begin() as session:
-            session.execute(
-                update(GradeOutbox)
-                .where(GradeOutbox.id.in_(ids), GradeOutbox.claimed_by == self.claim_id)
-                .values(claim_expires_at=until)
-            )
-        return until
+        return self.claims.take_over(self.name)
 
     # --- one batch -------------------------------------------------------------------------------
     def deliver_batch(self, batch: list[ClaimedGrade]) -> int:
@@ -391,28 +266,28 @@ class GradeWorker:
             for index, grade in enumerate(batch):
                 remaining = [g.outbox_id for g in batch[index:]]
                 if self.stop_event.is_set():
-                    self.release(remaining)
+                    self.claims.release(remaining)
                     break
                 if grade.access.platform_id in paused:
-                    self.release([grade.outbox_id])
+                    self.claims.release([grade.outbox_id])
                     continue
                 if lease_ends - self.clock.now() < self.config.delivery_budget:
-                    self._record_delivered(delivered)
-                    lease_ends = self._renew(remaining)
+                    self.recorder.record_delivered(delivered)
+                    lease_ends = self.claims.renew(remaining)
                 outcome = self._deliver_one(grade)
                 handled += 1
                 if outcome.kind == DELIVERED and not outcome.forget_lineitem:
                     delivered.append(grade)
                     first_delivered_at = first_delivered_at or self.clock.now()
                     if self.clock.now() - first_delivered_at >= self.config.record_every:
-                        self._record_delivered(delivered)
+                        self.recorder.record_delivered(delivered)
                         first_delivered_at = None
                     continue
                 until = self.record(grade, outcome)
                 if until is not None:
                     paused[grade.access.platform_id] = until
         finally:
-            self._record_delivered(delivered)
+            self.recorder.record_delivered(delivered)
         return handled
 
     def _deliver_one(self, grade: ClaimedGrade) -> Outcome:
@@ -428,172 +303,19 @@ class GradeWorker:
                 detail=f"{type(error).__name__}: {error}"[:2000],
             )
 
-    # --- recording -------------------------------------------------------------------------------
+    # --- recording (lti_tool.grades.recording) -----------------------------------------------
     def record(self, grade: ClaimedGrade, outcome: Outcome) -> datetime | None:
-        """Apply the outcome if the claim is still ours; returns a pause-until for the platform
-        when it is down or throttling (its other pending grades were pushed back)."""
-        now = self.clock.now()
-        if outcome.forget_lineitem and outcome.lineitem_url:
-            self.resolve_lineitem.forget(grade.placement_id, outcome.lineitem_url)
-        if outcome.kind == DELIVERED:
-            self._record_delivered([grade])
-            return None
-        with self.sessions.begin() as session:
-            row = session.scalars(
-                select(GradeOutbox)
-                .where(GradeOutbox.id == grade.outbox_id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            ).first()
-            if row is None or row.claimed_by != self.claim_id:
-                with self._lock:
-                    self.stats.lost_claims += 1
-                log.warning(
-                    "grade %s: claim lost before recording (%s)", grade.outbox_id, outcome.kind
-                )
-                return None
-            row.claimed_by = None
-            row.claim_expires_at = None
-            row.updated_at = now
-            newer = row.version != grade.version
-            self._count(outcome)
-            if outcome.kind == FAILED:
-                until = self._failed(row, outcome, newer, now)
-            else:
-                until = self._retry(session, row, grade, outcome, newer, now)
-            log_failed_try(grade, outcome, row, self.config.max_tries)
+        """Apply the outcome if the claim is still ours; after a platform-wide failure the
+        platform's breaker opens until the returned moment."""
+        until = self.recorder.record(grade, outcome)
         if until is not None:
             self._open_breaker(grade.access.platform_id, until)
         return until
 
-    def _count(self, outcome: Outcome) -> None:
-        with self._lock:
-            if outcome.kind == FAILED:
-                self.stats.failed += 1
-            else:
-                self.stats.retried += 1
-            if outcome.code:
-                self.stats.by_code[outcome.code] = self.stats.by_code.get(outcome.code, 0) + 1
 
-    def _record_delivered(self, grades: list[ClaimedGrade]) -> None:
-        """Mark sent rows delivered, in one transaction; empties `grades`. A row whose
-        `version` moved on while it was on the wire (a newer best arrived) stays pending and
-        is due at once: it goes next. Tries and errors are cleared either way (enqueue
-        cleared them for the newer best). Rows whose claim is no longer ours are left alone."""
-        if not grades:
-            return
-        now = self.clock.now()
-        sent_is_current = GradeOutbox.version == bindparam("sent_version")
-        statement = (
-            update(GradeOutbox)
-            .where(
-                GradeOutbox.id == bindparam("outbox_id"), GradeOutbox.claimed_by == self.claim_id
-            )
-            .values(
-                claimed_by=None,
-                claim_expires_at=None,
-                updated_at=now,
-                delivered_version=bindparam("sent_version"),
-                delivered_score=bindparam("sent_score"),
-                delivered_at=now,
-                tries=0,
-                last_error_code=None,
-                last_http_status=None,
-                last_error_detail=None,
-                state=case((sent_is_current, STATE_DELIVERED), else_=PENDING),
-                next_attempt_at=case((sent_is_current, GradeOutbox.next_attempt_at), else_=now),
-            )
-            .execution_options(synchronize_session=False)
-        )
-        params = [
-            {"outbox_id": g.outbox_id, "sent_version": g.version, "sent_score": g.score_given}
-            for g in grades
-        ]
-        with self.sessions.begin() as session:
-            result = session.connection().execute(statement, params)
-        recorded = (
-            result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(grades)
-        )
-        lost = len(grades) - recorded
-        with self._lock:
-            self.stats.delivered += recorded
-            self.stats.lost_claims += lost
-        if lost:
-            log.warning("%s delivered grade(s) had lost their claim before recording", lost)
-        grades.clear()
-
-    @staticmethod
-    def _failed(row: GradeOutbox, outcome: Outcome, newer: bool, now: datetime) -> None:
-        row.last_error_code = outcome.code
-        row.last_http_status = outcome.http_status
-        row.last_error_detail = outcome.detail
-        if newer:  # the newer best deserves its own try (the cause may be fixed by now)
-            row.state = PENDING
-            row.next_attempt_at = now
-            return None
-        row.state = STATE_FAILED
-        return None
-
-    def _retry(
-        self,
-        session: Session,
-        row: GradeOutbox,
-        grade: ClaimedGrade,
-        outcome: Outcome,
-        newer: bool,
-        now: datetime,
-    ) -> datetime | None:
-        if outcome.restamp is not None and outcome.restamp > row.score_timestamp:
-            # Only moves forward, so it stays after every earlier version's timestamp.
-            row.score_timestamp = outcome.restamp
-        row.last_error_code = outcome.code
-        row.last_http_status = outcome.http_status
-        row.last_error_detail = outcome.detail
-        if not newer:
-            row.tries += 1
-        if row.tries >= self.config.max_tries:
-            row.state = STATE_FAILED
-            row.last_error_code = failures.GAVE_UP  # the last cause is in the log line
-            return None
-        if outcome.code == failures.STALE_TIMESTAMP and row.tries <= 1:
-            delay = timedelta(0)  # re-stamped: send again at once (only the first time)
-        elif outcome.retry_after is not None:
-            delay = max(outcome.retry_after, timedelta(seconds=1))  # never a tight loop
-        else:
-            delay = backoff(max(row.tries, 1), self.config, self.rng)
-        row.next_attempt_at = now + delay
-        if outcome.code not in failures.PLATFORM_WIDE or delay <= timedelta(0):
-            return None
-        self._pause_platform(session, grade.access.platform_id, row.next_attempt_at)
-        return row.next_attempt_at
-
-    @staticmethod
-    def _pause_platform(session: Session, platform_id: int, until: datetime) -> None:
-        """The platform is down or throttling: its other pending grades wait as long, instead
-        of each making a request that will fail the same way."""
-        session.execute(
-            update(GradeOutbox)
-            .where(
-                and_(
-                    GradeOutbox.state == PENDING,
-                    GradeOutbox.next_attempt_at < until,
-                    GradeOutbox.placement_id.in_(_placements_of(platform_id)),
-                )
-            )
-            .values(next_attempt_at=until)
-            .execution_options(synchronize_session=False)
-        )
-
-
-def _placements_of(platform_id: int):
-    return (
-        select(Placement.id)
-        .join(Deployment, Deployment.id == Placement.deployment_id)
-        .where(Deployment.platform_id == platform_id)
-    )
-
-
-def client_id_holders(sessions: sessionmaker) -> Callable[[PlatformAccess], list[PlatformAccess]]:
+def client_id_holders(
+    sessions: sessionmaker[Session],
+) -> Callable[[PlatformAccess], list[PlatformAccess]]:
     """Every registration holding the client id of `access`, read when a token is requested."""
 
     def holders(access: PlatformAccess) -> list[PlatformAccess]:
@@ -611,11 +333,11 @@ def client_id_holders(sessions: sessionmaker) -> Callable[[PlatformAccess], list
 
 
 def build_worker(
-    app,
+    app: Flask,
     *,
     name: str | None = None,
     clock: Clock | None = None,
-    http=None,
+    http: OutboundClient | None = None,
     rng: random.Random | None = None,
     config: WorkerConfig | None = None,
     timeout: float | None = None,
@@ -626,13 +348,13 @@ def build_worker(
     from lti_tool.platforms.keys import signing_key
 
     settings = app.config["EMM_SETTINGS"]
-    sessions: sessionmaker = app.extensions["emm_sessionmaker"]
+    sessions: sessionmaker[Session] = app.extensions["emm_sessionmaker"]
     clock = clock or app.extensions["emm_clock"]
     secret = app.config["SECRET_KEY"]
     if http is None:
         http = app.extensions["emm_services"].http
 
-    def current_signing_key():
+    def current_signing_key() -> SigningKey:
         with sessions() as session:
             return signing_key(session, secret)
 
