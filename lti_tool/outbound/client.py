@@ -109,12 +109,7 @@ class OutboundClient:
         """Send one request and read the whole answer. `deadline` (seconds) bounds the call
         from start to last byte; the policy's by default. Raises an OutboundError."""
         self.policy.check_url(url)
-        try:
-            prepared = requests.Request(
-                method.upper(), url, headers=self._headers(headers), data=data, json=json
-            ).prepare()
-        except requests.RequestException as error:  # e.g. a host name with a space
-            raise DestinationRefused(f"not a valid URL ({error})", url=url) from None
+        prepared = self._prepare(method, url, headers, data, json)
         seconds = self.policy.deadline_seconds if deadline is None else deadline
         call = OutboundCall(self.policy, seconds)
         adapter = self._stand_in_for(prepared.url or url)
@@ -146,11 +141,7 @@ class OutboundClient:
                 log.warning("outbound call refused: %s %s: %s", method, url, error)
             raise
         except (requests.RequestException, OSError) as error:
-            if call.expired or call.remaining() <= 0 or isinstance(error, requests.Timeout):
-                raise DeadlineExceeded(
-                    f"no complete answer within {seconds:g} s", url=url
-                ) from error
-            raise Unreachable(f"{type(error).__name__}: {error}", url=url) from error
+            raise _transport_error(error, call, seconds, url) from error
         finally:
             if response is not None and response.raw is not None:
                 response.close()
@@ -165,6 +156,16 @@ class OutboundClient:
         return self.request("POST", url, **kwargs)
 
     # --- plumbing -------------------------------------------------------------------------------
+    def _prepare(
+        self, method: str, url: str, headers: Mapping[str, str] | None, data: Any, json: Any
+    ) -> requests.PreparedRequest:
+        try:
+            return requests.Request(
+                method.upper(), url, headers=self._headers(headers), data=data, json=json
+            ).prepare()
+        except requests.RequestException as error:  # e.g. a host name with a space
+            raise DestinationRefused(f"not a valid URL ({error})", url=url) from None
+
     def _headers(self, headers: Mapping[str, str] | None) -> dict[str, str]:
         # identity: no compressed answer to inflate past the size cap
         merged = {"User-Agent": self.user_agent, "Accept": "*/*", "Accept-Encoding": "identity"}
@@ -201,3 +202,13 @@ class OutboundClient:
             if call.expired:
                 break
         return b"".join(chunks)
+
+
+def _transport_error(
+    error: requests.RequestException | OSError, call: OutboundCall, seconds: float, url: str
+) -> OutboundError:
+    """What a failure below HTTP means: the deadline ran out (the socket was shut down by it,
+    or requests' own timeout fired), or the platform could not be reached."""
+    if call.expired or call.remaining() <= 0 or isinstance(error, requests.Timeout):
+        return DeadlineExceeded(f"no complete answer within {seconds:g} s", url=url)
+    return Unreachable(f"{type(error).__name__}: {error}", url=url)

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -78,10 +79,8 @@ class OutboundCall:
 
 
 def _shutdown(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):  # already closed by the other side
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:  # already closed by the other side
-        pass
 
 
 class _PinnedConnect:
