@@ -281,6 +281,39 @@ def register_with_platform(
     be held while a remote site takes its time.
     """
     require_invite(session, invite_token, now)
+    config, issuer = _platform_configuration(http, openid_configuration_url, timeout)
+    # Refuse a known platform before it creates a tool on its side that we would not keep.
+    try:
+        if platforms_with_issuer(session, issuer.rstrip("/")):
+            raise already_registered(issuer)
+    finally:
+        session.rollback()
+    client_id, deployment_id = _register_tool(
+        http, config["registration_endpoint"], base_url, registration_token, timeout
+    )
+    name = registered_name(config, issuer)
+    registration = PlatformRegistration(
+        name=name,
+        name_is_automatic=True,
+        issuer=issuer.rstrip("/"),
+        client_id=client_id,
+        deployment_ids=(deployment_id,),
+        auth_login_url=config["authorization_endpoint"],
+        auth_token_url=config["token_endpoint"],
+        key_set_url=config["jwks_uri"],
+    )
+    return RegistrationResult(
+        platform=_store(session, invite_token, registration, now),
+        deployment_id=deployment_id,
+        platform_name=name,
+        issuer=registration.issuer,
+    )
+
+
+def _platform_configuration(
+    http: OutboundClient, openid_configuration_url: str, timeout: float
+) -> tuple[dict, str]:
+    """The platform's OpenID configuration and issuer, checked for what registration needs."""
     if urlsplit(openid_configuration_url).scheme not in {"http", "https"}:
         raise RegistrationFailed(_("The openid_configuration parameter must be an http(s) URL."))
     config = _get_json(http, "GET", openid_configuration_url, timeout)
@@ -301,43 +334,28 @@ def register_with_platform(
         )
     if "id_token" not in (config.get("response_types_supported") or ["id_token"]):
         raise RegistrationFailed(_("The platform does not support id_token launches."))
-    # Refuse a known platform before it creates a tool on its side that we would not keep.
-    try:
-        if platforms_with_issuer(session, issuer.rstrip("/")):
-            raise already_registered(issuer)
-    finally:
-        session.rollback()
+    return config, issuer
 
+
+def _register_tool(
+    http: OutboundClient,
+    registration_endpoint: str,
+    base_url: str,
+    registration_token: str,
+    timeout: float,
+) -> tuple[str, str]:
+    """Post the tool's registration to the platform; returns (client_id, deployment_id)."""
     payload = ToolRegistrationRequest(base_url).lti_registration_data()
     payload.pop("logo_uri", None)
     headers = {"Accept": "application/json"}
     if registration_token:
         headers["Authorization"] = "Bearer " + registration_token
-    answer = _get_json(
-        http, "POST", config["registration_endpoint"], timeout, json=payload, headers=headers
-    )
+    answer = _get_json(http, "POST", registration_endpoint, timeout, json=payload, headers=headers)
     client_id = str(answer.get("client_id") or "")
     deployment_id = str((answer.get(TOOL_CONFIGURATION) or {}).get("deployment_id") or "")
     if not client_id or not deployment_id:
         raise RegistrationFailed(_("The platform's answer has no client_id or deployment_id."), 424)
-
-    name = registered_name(config, issuer)
-    registration = PlatformRegistration(
-        name=name,
-        name_is_automatic=True,
-        issuer=issuer.rstrip("/"),
-        client_id=client_id,
-        deployment_ids=(deployment_id,),
-        auth_login_url=config["authorization_endpoint"],
-        auth_token_url=config["token_endpoint"],
-        key_set_url=config["jwks_uri"],
-    )
-    return RegistrationResult(
-        platform=_store(session, invite_token, registration, now),
-        deployment_id=deployment_id,
-        platform_name=name,
-        issuer=registration.issuer,
-    )
+    return client_id, deployment_id
 
 
 def _store(
