@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+# The views are imported here, not when an app is built, so that importing the package fails
+# at once where lti1p3platform (the `demo` extra) is not installed.
+from demo_platform import views_launch, views_registration, views_services
 from demo_platform.config import PlatformConfig
 from demo_platform.service_gate import EXTENSION_KEY
 from demo_platform.store import PlatformState
@@ -16,8 +19,6 @@ CONTENT_SECURITY_POLICY = (
 def create_platform_app(config: PlatformConfig) -> Flask:
     if not config.issuer:
         raise ValueError("PlatformConfig.issuer is required (run_platform fills it in)")
-    from demo_platform import views_launch, views_registration, views_services
-
     app = Flask(__name__)
     app.extensions[EXTENSION_KEY] = PlatformState(config)
     app.register_blueprint(views_launch.bp)

@@ -4,8 +4,9 @@ as a learner or an instructor through the real OIDC login and signed launch. Nev
 production (`Settings.demo_enabled`).
 
 The demo platform is an optional extra (`pip install -e '.[demo]'`; scripts/serve and
-scripts/test install it, a production install leaves it out). `demo_platform_package()` is the
-tool's one way in: nothing else in `lti_tool` imports it, and it is called only in demo mode.
+scripts/test install it; a production install leaves `lti1p3platform` out).
+`demo_platform_package()` is the tool's one way in: nothing else in `lti_tool` imports it, and
+it is called only in demo mode.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
-import click
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from config.settings import Settings
+from lti_tool.startup import StartRefused
 
 MOUNT = "/demo"
 CLIENT_ID = "demo-tool-client"
@@ -28,8 +29,9 @@ DEPLOYMENT_ID = "1"
 DEMO_EXTRA_MODULES = ("demo_platform", "lti1p3platform")
 
 
-class DemoPlatformMissing(click.ClickException):
-    """Demo mode is on but the `demo` extra is not installed: a clean refusal, not a traceback."""
+class DemoPlatformMissing(StartRefused):
+    """Demo mode is on but the `demo` extra is not installed: `flask setup`, wsgi.py and gunicorn
+    say how to install it (or turn demo mode off) and stop, without a traceback."""
 
 
 def demo_platform_package() -> ModuleType:
@@ -37,10 +39,11 @@ def demo_platform_package() -> ModuleType:
     try:
         return importlib.import_module("demo_platform")
     except ModuleNotFoundError as error:
-        if error.name not in DEMO_EXTRA_MODULES:
+        missing = (error.name or "").split(".")[0]
+        if missing not in DEMO_EXTRA_MODULES:
             raise  # a bug inside the demo platform, not a missing extra
         raise DemoPlatformMissing(
-            f"Demo mode needs the optional 'demo' extra ({error.name} is not installed): run "
+            f"Demo mode needs the optional 'demo' extra ({missing} is not installed): run "
             "`pip install -e '.[demo]'` (scripts/serve does), or set EMM_DEMO_MODE=0."
         ) from error
 
