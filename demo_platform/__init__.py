@@ -88,8 +88,9 @@ real OIDC flow (expired exp, wrong aud, other key, alg none, ...).
 from demo_platform.app import create_platform_app
 from demo_platform.config import PlatformConfig, generate_platform_key, public_jwk
 from demo_platform.faults import Fault, FaultPlan
+from demo_platform.records import IdTokenTamper, ToolRegistration
 from demo_platform.signing import forge_id_token
-from demo_platform.store import IdTokenTamper, PlatformState, ToolRegistration
+from demo_platform.store import PlatformState
 
 __all__ = [
     "Fault",

@@ -12,7 +12,7 @@ from lti1p3platform.service_connector import AssignmentsGradesService, TPage
 
 from demo_platform import gradebook
 from demo_platform.platform_conf import DemoPlatformConf
-from demo_platform.store import LineItem, ScorePost, ScoreRejected
+from demo_platform.records import LineItem, ScorePost, ScoreRejected
 
 SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
 

@@ -7,7 +7,7 @@ import typing as t
 from demo_platform import claims as c
 from demo_platform.flask_adapter import FlaskMessageLaunch, FlaskRequest
 from demo_platform.platform_conf import DemoPlatformConf
-from demo_platform.store import PendingLaunch
+from demo_platform.records import PendingLaunch
 
 
 class DemoMessageLaunch(FlaskMessageLaunch):

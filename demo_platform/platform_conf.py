@@ -20,13 +20,9 @@ from lti1p3platform.registration import Registration
 
 from demo_platform.claims import SERVICE_SCOPES
 from demo_platform.config import public_jwk, public_key_pem
+from demo_platform.records import IssuedAccessToken, IssuedIdToken, ToolRegistration
 from demo_platform.signing import forge_id_token
-from demo_platform.store import (
-    IssuedAccessToken,
-    IssuedIdToken,
-    PlatformState,
-    ToolRegistration,
-)
+from demo_platform.store import PlatformState
 
 # A tool clock a little off from ours must not break its assertions (Moodle's JWT leeway).
 LEEWAY_SECONDS = 60

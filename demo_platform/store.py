@@ -2,7 +2,8 @@
 
 Tests read what the platform received (scores, line items, deep-link items, registrations,
 issued tokens) and arrange what it knows (enrolments, the tool registration, faults). Query
-methods return copies so a test never races the server threads.
+methods return copies so a test never races the server threads. The records it holds are in
+records.py; line items, grades and score posts in gradebook_state.py.
 """
 
 from __future__ import annotations
@@ -11,185 +12,33 @@ import copy
 import itertools
 import secrets
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
 from typing import Any
 
-from demo_platform.claims import (
-    GRADED_ROLES,
-    ROLE_INSTRUCTOR,
-    ROLE_LEARNER,
-    SERVICE_SCOPES,
-    full_role,
-)
+from demo_platform.claims import ROLE_INSTRUCTOR, ROLE_LEARNER, full_role
 from demo_platform.config import PlatformConfig, read_clock
 from demo_platform.faults import FaultPlan
+from demo_platform.gradebook_state import GradebookState
+
+# The records are re-exported: tests and older callers import them from here.
+from demo_platform.records import (
+    DeepLinkReturn,
+    DynamicRegistrationRecord,
+    Grade,
+    IdTokenTamper,
+    IssuedAccessToken,
+    IssuedIdToken,
+    LineItem,
+    Member,
+    PendingLaunch,
+    ResourceLink,
+    ScorePost,
+    ScoreRejected,
+    ToolRegistration,
+)
 
 
-@dataclass
-class ToolRegistration:
-    client_id: str
-    deployment_id: str
-    login_url: str
-    launch_url: str
-    redirect_uris: list[str]
-    jwks_url: str
-    deep_link_url: str
-    name: str = "Assessment tool"
-    custom: dict[str, str] = field(default_factory=dict)
-    scopes: list[str] = field(default_factory=lambda: list(SERVICE_SCOPES))
-    active: bool = True  # dynamically registered tools start "Pending" like Moodle's
-
-
-@dataclass
-class Member:
-    user_id: str
-    given_name: str
-    family_name: str
-    email: str
-    username: str
-    roles: list[str]  # full URIs
-
-    @property
-    def name(self) -> str:
-        return f"{self.given_name} {self.family_name}".strip()
-
-    @property
-    def graded(self) -> bool:
-        return any(role in GRADED_ROLES for role in self.roles)
-
-
-@dataclass
-class ResourceLink:
-    id: str
-    title: str
-    description: str = ""
-    custom: dict[str, str] = field(default_factory=dict)
-    target_link_uri: str | None = None  # None: the tool's launch URL
-    line_item_id: str | None = None
-    client_id: str | None = None
-
-
-@dataclass
-class LineItem:
-    id: str
-    label: str
-    score_maximum: float
-    resource_id: str = ""
-    tag: str = ""
-    resource_link_id: str | None = None
-    start_date_time: str | None = None
-    end_date_time: str | None = None
-
-
-@dataclass
-class Grade:
-    """What the gradebook shows for one user and line item after the last accepted score."""
-
-    line_item_id: str
-    user_id: str
-    grade: float | None  # rescaled to the line item's maximum; None = empty
-    score_given: float | None  # as posted
-    score_maximum: float  # as posted (default 1)
-    comment: str | None
-    timestamp: datetime
-    activity_progress: str
-    grading_progress: str
-
-
-@dataclass
-class ScorePost:
-    line_item_id: str
-    body: Any
-    status: int
-    reason: str
-
-
-@dataclass
-class DeepLinkReturn:
-    client_id: str
-    claims: dict[str, Any]
-    content_items: list[dict[str, Any]]
-    created_resource_link_ids: list[str]
-
-
-@dataclass
-class PendingLaunch:
-    """A launch the /launch starter began; /auth completes it (once) when the tool comes back."""
-
-    launch_id: str
-    kind: str  # learner | instructor | deeplink
-    client_id: str
-    user_id: str
-    roles: list[str]
-    given_name: str
-    family_name: str
-    email: str
-    username: str
-    locale: str
-    target_link_uri: str
-    resource_link_id: str | None = None
-    resource_link_title: str = ""
-    resource_link_description: str = ""
-    custom: dict[str, str] = field(default_factory=dict)
-    document_target: str = "window"
-    return_url: str | None = None
-    line_item_id: str | None = None
-    include_ags: bool = True
-    include_nrps: bool = True
-    deep_link_title: str = ""
-    deep_link_data: str | None = None
-    accept_types: list[str] = field(default_factory=lambda: ["ltiResourceLink"])
-
-
-@dataclass
-class IssuedAccessToken:
-    jti: str
-    client_id: str
-    scopes: list[str]
-    issued_at: float
-    expires_at: float
-
-
-@dataclass
-class IssuedIdToken:
-    header: dict[str, Any]
-    claims: dict[str, Any]
-    token: str
-
-
-@dataclass
-class IdTokenTamper:
-    """Changes the next id_token(s) /auth signs, for negative launch tests.
-
-    `claims` gets a copy of the claims and returns the claims to sign; key_pem/kid/alg/headers
-    are handed to `forge_id_token`. `once=False` keeps it for every following launch.
-    """
-
-    claims: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    key_pem: str | None = None
-    kid: str | None = None
-    alg: str = "RS256"
-    headers: dict[str, Any] | None = None
-    once: bool = True
-
-
-@dataclass
-class DynamicRegistrationRecord:
-    request: dict[str, Any]
-    response: dict[str, Any]
-    client_id: str
-
-
-class ScoreRejected(Exception):
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
-class PlatformState:
+class PlatformState(GradebookState):
     def __init__(self, config: PlatformConfig) -> None:
         self.config = config
         self.faults = FaultPlan()
@@ -356,119 +205,6 @@ class PlatformState:
         with self._lock:
             self._links[link.id] = copy.deepcopy(link)
             return copy.deepcopy(link)
-
-    # --- line items -------------------------------------------------------------------------
-    def create_line_item(
-        self,
-        *,
-        label: str,
-        score_maximum: float,
-        resource_id: str = "",
-        tag: str = "",
-        resource_link_id: str | None = None,
-        start_date_time: str | None = None,
-        end_date_time: str | None = None,
-    ) -> LineItem:
-        with self._lock:
-            item = LineItem(
-                id=str(next(self._ids)),
-                label=label,
-                score_maximum=float(score_maximum),
-                resource_id=resource_id,
-                tag=tag,
-                resource_link_id=resource_link_id,
-                start_date_time=start_date_time,
-                end_date_time=end_date_time,
-            )
-            self._line_items[item.id] = item
-            return copy.deepcopy(item)
-
-    def line_item(self, line_item_id: str) -> LineItem | None:
-        with self._lock:
-            return copy.deepcopy(self._line_items.get(line_item_id))
-
-    def line_items(
-        self,
-        *,
-        resource_link_id: str | None = None,
-        resource_id: str | None = None,
-        tag: str | None = None,
-    ) -> list[LineItem]:
-        with self._lock:
-            items = [
-                item
-                for item in self._line_items.values()
-                if (resource_link_id is None or item.resource_link_id == resource_link_id)
-                and (resource_id is None or item.resource_id == resource_id)
-                and (tag is None or item.tag == tag)
-            ]
-            return copy.deepcopy(items)
-
-    def update_line_item(self, line_item_id: str, **changes: Any) -> LineItem | None:
-        with self._lock:
-            item = self._line_items.get(line_item_id)
-            if item is None:
-                return None
-            self._line_items[line_item_id] = replace(item, **changes)
-            return copy.deepcopy(self._line_items[line_item_id])
-
-    def delete_line_item(self, line_item_id: str) -> bool:
-        with self._lock:
-            if self._line_items.pop(line_item_id, None) is None:
-                return False
-            for key in [key for key in self._grades if key[0] == line_item_id]:
-                del self._grades[key]
-            for link in self._links.values():
-                if link.line_item_id == line_item_id:
-                    link.line_item_id = None
-            return True
-
-    # --- grades -----------------------------------------------------------------------------
-    def accept_score(
-        self,
-        line_item_id: str,
-        user_id: str,
-        decide: Callable[[Grade | None, Member | None, LineItem], Grade],
-    ) -> Grade:
-        """Apply one score under the lock: `decide` sees the stored grade, the member and the
-        line item and returns the new grade or raises ScoreRejected."""
-        with self._lock:
-            item = self._line_items.get(line_item_id)
-            if item is None:
-                raise ScoreRejected(404, "line item not found")
-            key = (line_item_id, user_id)
-            grade = decide(self._grades.get(key), self._members.get(user_id), item)
-            self._grades[key] = grade
-            return copy.deepcopy(grade)
-
-    def log_score_post(self, post: ScorePost) -> None:
-        with self._lock:
-            self._score_posts.append(copy.deepcopy(post))
-
-    def grade(self, line_item_id: str, user_id: str) -> Grade | None:
-        with self._lock:
-            return copy.deepcopy(self._grades.get((line_item_id, user_id)))
-
-    def grades(self, line_item_id: str | None = None) -> list[Grade]:
-        with self._lock:
-            return copy.deepcopy(
-                [
-                    grade
-                    for (item_id, _), grade in self._grades.items()
-                    if line_item_id is None or item_id == line_item_id
-                ]
-            )
-
-    def score_posts(self, line_item_id: str | None = None) -> list[ScorePost]:
-        """Every score POST that reached the gradebook logic, accepted or not, in order."""
-        with self._lock:
-            return copy.deepcopy(
-                [
-                    post
-                    for post in self._score_posts
-                    if line_item_id is None or post.line_item_id == line_item_id
-                ]
-            )
 
     # --- deep linking -----------------------------------------------------------------------
     def add_deep_link_return(self, record: DeepLinkReturn) -> None:

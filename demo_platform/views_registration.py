@@ -11,9 +11,9 @@ import jwt
 
 from demo_platform import claims as c
 from demo_platform.config import public_key_pem
+from demo_platform.records import DynamicRegistrationRecord, ToolRegistration
 from demo_platform.service_gate import fault_gate, platform_state
 from demo_platform.signing import sign_as_platform
-from demo_platform.store import DynamicRegistrationRecord, ToolRegistration
 
 bp = flask.Blueprint("registration", __name__)
 
