@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 PREFIX = "EMM_"
@@ -81,7 +81,6 @@ class Settings:
     # link-local...: None = loopback only outside production, nothing in production.
     outbound_allow: tuple[str, ...] | None = None
     outbound_max_bytes: int = 4 * 1024 * 1024  # largest answer read from a platform
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -121,9 +120,6 @@ class Settings:
     def __post_init__(self) -> None:
         # Settings built in code (tests, tools) obey the same rule as the environment.
         object.__setattr__(self, "environment", _environment(self.environment, "ENV"))
-
-    def with_overrides(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
 
     @property
     def is_production(self) -> bool:

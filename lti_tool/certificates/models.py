@@ -61,7 +61,3 @@ class Certificate(Base):
 
     placement: Mapped[Placement] = relationship()
     user: Mapped[LtiUser] = relationship()
-
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None

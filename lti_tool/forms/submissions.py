@@ -109,16 +109,6 @@ def learner_form(
     return found
 
 
-def entry_questionnaire_due(
-    session: Session, placement: Placement | None, user_id: int
-) -> LearnerForm | None:
-    """The entry questionnaire when the learner should take it now (for the attempts pages)."""
-    return next(
-        (f for f in learner_forms(session, placement, user_id) if f.kind == ENTRY and f.is_open),
-        None,
-    )
-
-
 def submit_form(
     session: Session,
     placement: Placement | None,

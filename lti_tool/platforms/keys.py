@@ -4,6 +4,8 @@ Keys live in the database (not in files) so every app instance and the grade wor
 the same key. The private PEM is encrypted with a key derived from the service's secret key, so
 a database dump alone does not reveal it. Rotation keeps the previous public key published for
 an overlap period, so id_tokens and client assertions signed just before still verify.
+Retired keys stay in the table as a record (`flask keys list`); after the overlap they are
+neither published nor used to sign, so nothing needs to delete them.
 """
 
 from __future__ import annotations
@@ -111,14 +113,3 @@ def published_jwks(session: Session, now: datetime, overlap: timedelta) -> dict:
     keys = session.scalars(select(ToolKey).order_by(ToolKey.created_at.desc())).all()
     live = [k for k in keys if k.retired_at is None or k.retired_at + overlap > now]
     return {"keys": [json.loads(k.public_jwk) for k in live]}
-
-
-def purge_retired(session: Session, now: datetime, overlap: timedelta) -> int:
-    stale = [
-        k
-        for k in session.scalars(select(ToolKey).where(ToolKey.retired_at.is_not(None)))
-        if k.retired_at + overlap <= now
-    ]  # type: ignore[operator]
-    for key in stale:
-        session.delete(key)
-    return len(stale)

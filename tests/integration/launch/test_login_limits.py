@@ -5,6 +5,7 @@ and each client address gets a bounded number of logins and launches a minute.""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -100,8 +101,8 @@ def test_the_state_record_holds_only_what_the_launch_checks(registered):
 
 
 def _limit(app, per_minute: int) -> None:
-    app.config["EMM_SETTINGS"] = app.config["EMM_SETTINGS"].with_overrides(
-        launch_rate_per_minute=per_minute
+    app.config["EMM_SETTINGS"] = replace(
+        app.config["EMM_SETTINGS"], launch_rate_per_minute=per_minute
     )
 
 
