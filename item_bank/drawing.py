@@ -17,7 +17,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from item_bank.item_types import CHOICE_TYPES, MATCHING, TRUE_FALSE, TRUE_FALSE_OPTION_IDS
+from item_bank.item_types import item_type
 from item_bank.models import AssessmentVersion, ItemVersion, PoolItem
 
 
@@ -40,21 +40,12 @@ NO_EXPOSURE: Mapping[str, Exposure] = {}
 
 def option_ids_in_authored_order(item_version: ItemVersion) -> list[str]:
     """The ids `option_order` permutes: choice options, or matching answers (pairs, distractors)."""
-    content = item_version.content
-    if item_version.type in CHOICE_TYPES:
-        return [option["id"] for option in content["options"]]
-    if item_version.type == MATCHING:
-        return [pair["id"] for pair in content["pairs"]] + [
-            d["id"] for d in content.get("distractors", [])
-        ]
-    if item_version.type == TRUE_FALSE:
-        return list(TRUE_FALSE_OPTION_IDS)
-    return []
+    return item_type(item_version.type).option_ids(item_version.content)
 
 
 def shuffled_option_order(item_version: ItemVersion, rng: random.Random) -> list[str]:
     order = option_ids_in_authored_order(item_version)
-    if item_version.type in CHOICE_TYPES or item_version.type == MATCHING:
+    if item_type(item_version.type).shuffles_options:
         rng.shuffle(order)
     return order
 

@@ -8,27 +8,21 @@ of its stem (`language`), so a page can set `lang` attributes correctly.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from item_bank.drawing import option_ids_in_authored_order
-from item_bank.item_types import (
-    CHOICE_TYPES,
-    MATCHING,
-    NUMERICAL,
+from item_bank.item_types import item_type
+from item_bank.languages import resolve_language, translate
+from item_bank.models import ItemVersion
+from item_bank.responses import is_answered, validate_response
+from item_bank.review_policies import (
     REVIEW_FULL,
     REVIEW_NONE,
     REVIEW_POLICIES,
     REVIEW_RESPONSES,
     REVIEW_SCORE,
-    SHORT_ANSWER,
-    TRUE_FALSE,
-    TRUE_FALSE_OPTION_IDS,
 )
-from item_bank.languages import resolve_language, translate
-from item_bank.models import ItemVersion
-from item_bank.responses import is_answered, validate_response
 from item_bank.scoring import is_full_marks, score_response
 
 
@@ -66,43 +60,14 @@ def present_item(
         "stem": t(content["stem"]),
     }
     order = _ordered(item_version, option_order)
-    if item_version.type in CHOICE_TYPES:
-        by_id = {option["id"]: option for option in content["options"]}
-        view["options"] = [{"id": oid, "text": t(by_id[oid]["text"])} for oid in order]
-        view["multiple"] = item_version.type != "single_choice"
-    elif item_version.type == TRUE_FALSE:
-        view["options"] = [{"id": oid, "text": None} for oid in TRUE_FALSE_OPTION_IDS]
-    elif item_version.type == MATCHING:
-        answers = {pair["id"]: pair["answer"] for pair in content["pairs"]}
-        answers.update({d["id"]: d["text"] for d in content.get("distractors", [])})
-        view["prompts"] = [
-            {"id": pair["id"], "text": t(pair["prompt"])} for pair in content["pairs"]
-        ]
-        view["answers"] = [{"id": aid, "text": t(answers[aid])} for aid in order]
-    elif item_version.type == SHORT_ANSWER:
-        view["input"] = "text"
-    elif item_version.type == NUMERICAL:
-        view["input"] = "number"
+    view.update(item_type(item_version.type).present(content, order, t))
     return view
 
 
 def correct_response(item_version: ItemVersion, locale: str) -> dict[str, Any]:
     """The right answer in response shape (short answer: accepted texts in the locale, as HTML)."""
-    content = item_version.content
-    kind = item_version.type
-    if kind == "single_choice":
-        return {"choice": next(o["id"] for o in content["options"] if o["correct"])}
-    if kind == "multiple_response":
-        return {"choices": [o["id"] for o in content["options"] if o["correct"]]}
-    if kind == TRUE_FALSE:
-        return {"value": content["answer"]}
-    if kind == MATCHING:
-        return {"pairs": {pair["id"]: pair["id"] for pair in content["pairs"]}}
-    if kind == SHORT_ANSWER:
-        accepted = content["accepted"]
-        language = resolve_language(accepted, locale, item_version.default_language)
-        return {"texts": [html.escape(a, quote=False) for a in accepted.get(language or "", [])]}
-    return {"value": content["answer"], "tolerance": content.get("tolerance", 0.0)}
+    kind = item_type(item_version.type)
+    return kind.correct_response(item_version.content, locale, item_version.default_language)
 
 
 def _outcome(item_version: ItemVersion, normalised: Mapping[str, Any], awarded: float) -> str:
@@ -170,10 +135,6 @@ def review_item(
         return view
     assert policy == REVIEW_FULL
     view["correct"] = correct_response(item_version, locale)
-    if item_version.type in CHOICE_TYPES:
-        right = {o["id"] for o in item_version.content["options"] if o["correct"]}
-        view["options"] = [
-            {**option, "correct": option["id"] in right} for option in view["options"]
-        ]
+    item_type(item_version.type).mark_review(view, item_version.content)
     view["feedback"] = _feedback(item_version, locale, normalised, outcome)
     return view

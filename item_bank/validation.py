@@ -3,36 +3,24 @@ first) as an `Issue` that names the file, the item id and the field path."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
 from marshmallow import EXCLUDE, ValidationError
 
 from item_bank.documents import AssessmentDoc, ItemDoc, PoolDoc, RulesDoc
-from item_bank.item_types import (
-    CHOICE_TYPES,
-    MATCHING,
-    MULTIPLE_RESPONSE,
-    NUMERICAL,
-    SHORT_ANSWER,
-    SINGLE_CHOICE,
-    TRUE_FALSE,
-    distractor_id,
-)
+from item_bank.item_types import REGISTRY, item_type_or_none
+from item_bank.item_types.base import ContentContext
 from item_bank.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
 from item_bank.reports import ERROR, Issue
-from item_bank.sanitize import plain_text, sanitize_html
+from item_bank.sanitize import plain_text
 from item_bank.schemas import (
-    ITEM_SCHEMAS,
     AssessmentSchema,
     DocumentSchema,
     ItemBaseSchema,
     PoolHeaderSchema,
 )
-
-_DISTRACTOR_ID = re.compile(r"^d\d+$")
 
 
 def flatten_messages(messages: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -235,8 +223,7 @@ def load_item(
         else:
             seen_items[item_id] = path
     item_type = raw_item.get("type")
-    schema_class = ITEM_SCHEMAS.get(item_type) if isinstance(item_type, str) else None
-    if schema_class is None:
+    if item_type_or_none(item_type) is None:
         # Still check the common fields so every problem shows up in one report.
         try:
             ItemBaseSchema(exclude=("type",), unknown=EXCLUDE).load(dict(raw_item))
@@ -246,7 +233,7 @@ def load_item(
             out.add("Missing data for required field.", item=label, path="type")
         else:
             out.add(
-                f"Unknown item type {item_type!r} (known: {', '.join(ITEM_SCHEMAS)}).",
+                f"Unknown item type {item_type!r} (known: {', '.join(REGISTRY)}).",
                 item=label,
                 path="type",
             )
@@ -277,166 +264,42 @@ def _schema(item_type: str) -> ItemBaseSchema:
     """One schema instance per type: building a marshmallow schema costs more than a load."""
     schema = _SCHEMA_CACHE.get(item_type)
     if schema is None:
-        schema = _SCHEMA_CACHE[item_type] = ITEM_SCHEMAS[item_type]()
+        schema = _SCHEMA_CACHE[item_type] = REGISTRY[item_type].schema()
     return schema
 
 
+def _context(out: _Collector, language: str, item: str | None) -> ContentContext:
+    return ContentContext(language, lambda message, path: out.add(message, item=item, path=path))
+
+
 def _require_fallback(
-    translations: Mapping[str, Any],
-    language: str,
-    out: _Collector,
-    *,
-    path: str,
-    item: str | None = None,
+    translations: Mapping[str, Any], language: str, out: _Collector, *, path: str
 ) -> None:
-    if language not in translations and FALLBACK_LANGUAGE not in translations:
-        out.add(
-            f"Needs the default language {language!r} (or {FALLBACK_LANGUAGE!r}) so every locale has a fallback.",
-            item=item,
-            path=path,
-        )
+    _context(out, language, None).require_fallback(translations, path)
 
 
 def _html_map(
     translations: Mapping[str, str], out: _Collector, item: str | None, path: str
 ) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for lang, text in translations.items():
-        cleaned = sanitize_html(text)
-        if not cleaned:
-            out.add("Is empty once unsafe HTML is removed.", item=item, path=f"{path}.{lang}")
-        result[lang] = cleaned
-    return result
+    return _context(out, FALLBACK_LANGUAGE, item).sanitized(translations, path)
 
 
 def _build_content(
     data: dict[str, Any], language: str, item: str, out: _Collector
 ) -> dict[str, Any] | None:
-    def html(translations: Mapping[str, str], path: str) -> dict[str, str]:
-        _require_fallback(translations, language, out, path=path, item=item)
-        return _html_map(translations, out, item, path)
-
-    content: dict[str, Any] = {"default_language": language, "stem": html(data["stem"], "stem")}
-    feedback = {
-        key: html(value, f"feedback.{key}") for key, value in data["feedback"].items() if value
+    """The stored content of one item: stem and feedback here, the rest from its type."""
+    ctx = _context(out, language, item)
+    content: dict[str, Any] = {"default_language": language, "stem": ctx.html(data["stem"], "stem")}
+    content["feedback"] = {
+        key: ctx.html(value, f"feedback.{key}") for key, value in data["feedback"].items() if value
     }
-    content["feedback"] = feedback
-    item_type = data["type"]
-
-    if item_type in CHOICE_TYPES:
-        options = []
-        ids = [option["id"] for option in data["options"]]
-        for dup in _duplicates(ids):
-            out.add(f"Duplicate option id {dup!r}.", item=item, path="options")
-        for index, option in enumerate(data["options"]):
-            entry: dict[str, Any] = {
-                "id": option["id"],
-                "text": html(option["text"], f"options[{index}].text"),
-                "correct": bool(option["correct"]),
-            }
-            if option["feedback"]:
-                entry["feedback"] = html(option["feedback"], f"options[{index}].feedback")
-            options.append(entry)
-        right = sum(1 for option in options if option["correct"])
-        if item_type == SINGLE_CHOICE and right != 1:
-            out.add(
-                f"A single-choice question needs exactly one right option (correct: true); found {right}.",
-                item=item,
-                path="options",
-            )
-        if item_type == MULTIPLE_RESPONSE and right < 1:
-            out.add(
-                "A multiple-response question needs at least one right option (correct: true).",
-                item=item,
-                path="options",
-            )
-        content["options"] = options
-    elif item_type == TRUE_FALSE:
-        content["answer"] = bool(data["answer"])
-    elif item_type == MATCHING:
-        ids = [pair["id"] for pair in data["pairs"]]
-        for dup in _duplicates(ids):
-            out.add(f"Duplicate pair id {dup!r}.", item=item, path="pairs")
-        for index, pair_id in enumerate(ids):
-            if _DISTRACTOR_ID.match(pair_id):
-                out.add(
-                    f"Pair id {pair_id!r} is reserved for distractors (d1, d2, ...).",
-                    item=item,
-                    path=f"pairs[{index}].id",
-                )
-        pairs = [
-            {
-                "id": pair["id"],
-                "prompt": html(pair["prompt"], f"pairs[{index}].prompt"),
-                "answer": html(pair["answer"], f"pairs[{index}].answer"),
-            }
-            for index, pair in enumerate(data["pairs"])
-        ]
-        distractors = [
-            {"id": distractor_id(index), "text": html(text, f"distractors[{index}]")}
-            for index, text in enumerate(data["distractors"])
-        ]
-        answers = [(pair["answer"], f"pairs[{i}].answer") for i, pair in enumerate(pairs)]
-        answers += [(d["text"], f"distractors[{i}]") for i, d in enumerate(distractors)]
-        for lang in {lang for translations, _ in answers for lang in translations}:
-            seen: dict[str, str] = {}
-            for translations, path in answers:
-                text = translations.get(lang)
-                if text is None:
-                    continue
-                key = plain_text(text).casefold()
-                if key in seen:
-                    out.add(
-                        f"Same answer text as {seen[key]} ({lang}): learners could not tell them apart.",
-                        item=item,
-                        path=f"{path}.{lang}",
-                    )
-                seen[key] = path
-        content["pairs"] = pairs
-        content["distractors"] = distractors
-    elif item_type == SHORT_ANSWER:
-        accepted: dict[str, list[str]] = {}
-        for lang, answers_raw in data["accepted"].items():
-            lang = language if lang == "_default" else lang
-            cleaned = [plain_text(answer) for answer in answers_raw]
-            if any(not answer for answer in cleaned):
-                out.add(
-                    "An accepted answer is empty once HTML is removed.",
-                    item=item,
-                    path=f"accepted.{lang}",
-                )
-            accepted.setdefault(lang, [])
-            accepted[lang] = list(dict.fromkeys([*accepted[lang], *cleaned]))
-        _require_fallback(accepted, language, out, path="accepted", item=item)
-        content["accepted"] = {
-            lang: accepted[lang] for lang in SUPPORTED_LANGUAGES if lang in accepted
-        }
-        content["case_sensitive"] = bool(data["case_sensitive"])
-    elif item_type == NUMERICAL:
-        content["answer"] = float(data["answer"])
-        content["tolerance"] = float(data["tolerance"])
+    content.update(REGISTRY[data["type"]].build_content(data, ctx))
     return content
-
-
-def _duplicates(values: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    dups: list[str] = []
-    for value in values:
-        if value in seen and value not in dups:
-            dups.append(value)
-        seen.add(value)
-    return dups
 
 
 def item_texts(item: ItemDoc) -> list[Mapping[str, str]]:
     """The translations a learner must be able to read to answer the item."""
-    content = item.content
-    texts: list[Mapping[str, str]] = [content["stem"]]
-    texts += [option["text"] for option in content.get("options", [])]
-    for pair in content.get("pairs", []):
-        texts += [pair["prompt"], pair["answer"]]
-    texts += [d["text"] for d in content.get("distractors", [])]
-    return texts
+    return [item.content["stem"], *REGISTRY[item.type].learner_texts(item.content)]
 
 
 def available_languages(doc: AssessmentDoc) -> tuple[str, ...]:

@@ -1,0 +1,92 @@
+"""What reading one Moodle XML question needs, shared by `parsers.moodle_xml` (the file) and
+the item types (their elements): text fields with multilang markup, answers' fractions,
+feedback, and the two ways a question can fail."""
+
+from __future__ import annotations
+
+import html
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from item_bank.parsers.base import IssueCollector
+from item_bank.parsers.multilang import split_multilang
+
+_OPTION_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def option_ids(count: int) -> list[str]:
+    return [_OPTION_LETTERS[i] if i < 26 else f"o{i + 1}" for i in range(count)]
+
+
+class SkipQuestion(Exception):
+    """This question cannot be represented; the reason goes in the report."""
+
+
+class InvalidQuestion(Exception):
+    """This question is broken: the file must not be imported."""
+
+
+class MoodleReader(IssueCollector):
+    def text_of(
+        self, element: ET.Element | None, item: str | None, path: str, *, html_field: bool = True
+    ) -> dict[str, str]:
+        """A Moodle text field (<x format="..."><text>...</text><file/></x>) -> translations."""
+        if element is None:
+            return {}
+        if element.find("file") is not None:
+            raise SkipQuestion("embedded files (images, media) are not supported")
+        node = element.find("text")
+        raw = (node.text if node is not None else element.text) or ""
+        return self.translations(
+            raw, element.get("format", "html"), item, path, html_field=html_field
+        )
+
+    def translations(
+        self, raw: str, fmt: str, item: str | None, path: str, *, html_field: bool = True
+    ) -> dict[str, str]:
+        raw = raw.strip()
+        if not raw:
+            return {}
+        if "@@PLUGINFILE@@" in raw:
+            raise SkipQuestion("embedded files (images, media) are not supported")
+        result, notes = split_multilang(raw, self.language)
+        for message in notes:
+            self.note(message, item, path)
+        if fmt == "markdown":
+            self.note("markdown text imported as plain text", item, path)
+        if fmt in ("plain_text", "markdown") or not html_field:
+            result = {lang: html.escape(text, quote=False) for lang, text in result.items()}
+        elif fmt == "moodle_auto_format" and "<" not in raw:
+            result = {lang: text.replace("\n", "<br>") for lang, text in result.items()}
+        return result
+
+    def combined_feedback(
+        self, question: ET.Element, item: dict[str, Any], *, partial: bool
+    ) -> None:
+        """Moodle's correct / partially correct / incorrect feedback of a whole question."""
+        keys = ["correct", "incorrect"] + (["partially_correct"] if partial else [])
+        for key in keys:
+            tag = key.replace("_", "") + "feedback"
+            set_feedback(item, key, self.text_of(question.find(tag), item["id"], f"feedback.{key}"))
+
+
+def child_text(element: ET.Element, *path: str, default: str = "") -> str:
+    node: ET.Element | None = element
+    for name in path:
+        node = node.find(name) if node is not None else None
+    if node is None or node.text is None:
+        return default
+    return node.text.strip()
+
+
+def fraction(answer: ET.Element) -> float:
+    raw = answer.get("fraction", "0") or "0"
+    try:
+        return float(raw)
+    except ValueError:
+        return float("nan")
+
+
+def set_feedback(item: dict[str, Any], key: str, translations: dict[str, str]) -> None:
+    if translations:
+        item.setdefault("feedback", {})[key] = translations
