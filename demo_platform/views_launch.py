@@ -4,6 +4,8 @@ the deep-linking return."""
 from __future__ import annotations
 
 import json
+import math
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import flask
@@ -17,6 +19,12 @@ from lti1p3platform.exceptions import (
 from demo_platform import claims as c
 from demo_platform.flask_adapter import FlaskOIDCLogin, FlaskRequest, render_form_post
 from demo_platform.launch import DemoMessageLaunch
+from demo_platform.launch_request import (
+    enrol_for_launch,
+    flag,
+    launching_user,
+    pending_launch,
+)
 from demo_platform.platform_conf import DemoPlatformConf
 from demo_platform.service_gate import fault_gate, platform_state
 from demo_platform.store import (
@@ -30,25 +38,11 @@ from demo_platform.store import (
 bp = flask.Blueprint("launch", __name__)
 
 KINDS = ("learner", "instructor", "deeplink")
-DEFAULT_USER = {"learner": "4", "instructor": "3", "deeplink": "3"}
-DEFAULT_ROLES = {
-    "learner": [c.ROLE_LEARNER],
-    "instructor": [c.ROLE_INSTRUCTOR],
-    "deeplink": [c.ROLE_INSTRUCTOR],
-}
-DEFAULT_LINK_ID = "1"
 
 
 def error_page(message: str, status: int = 400) -> flask.Response:
     html = flask.render_template("error.html", message=message)
     return flask.make_response(html, status)
-
-
-def _flag(name: str, default: bool = True) -> bool:
-    raw = flask.request.args.get(name)
-    if raw is None:
-        return default
-    return raw.strip().lower() not in ("0", "false", "no", "off", "")
 
 
 @bp.get("/")
@@ -89,125 +83,44 @@ def start_launch(kind: str) -> flask.Response:
     if kind not in KINDS:
         return error_page("Unknown launch kind: use learner, instructor or deeplink.", 404)
     state = platform_state()
-    config = state.config
     args = flask.request.args
     tool = _active_tool(state, args.get("client_id"))
     if tool is None:
         return error_page("No active tool with that client id.")
     if not tool.login_url:
         return error_page("The tool registration has no initiate-login URL yet.")
+    try:  # checked before anything is recorded; the line item is made from it later
+        grade_max = float(args.get("grade_max", 100))
+    except ValueError:
+        return error_page("grade_max must be a number.")
+    if not math.isfinite(grade_max):
+        return error_page("grade_max must be a finite number.")
 
-    user_id = args.get("user_id") or DEFAULT_USER[kind]
-    if args.get("roles"):
-        roles = [c.full_role(role.strip()) for role in args["roles"].split(",") if role.strip()]
-    else:
-        roles = list(DEFAULT_ROLES[kind])
-    if _flag("admin", False):
-        roles.extend(c.ROLES_SITE_ADMIN)
-    member = state.member(user_id)
-    given = args.get("given_name") or (member.given_name if member else "User")
-    family = args.get("family_name") or (member.family_name if member else user_id)
-    if args.get("name") and not args.get("given_name"):
-        given, _, family = args["name"].partition(" ")
-    email = args.get("email") or (member.email if member else f"user{user_id}@example.com")
-    username = args.get("username") or (member.username if member else f"user{user_id}")
-    if _flag("enrol", True):
-        # Opening a course activity means being enrolled in the course.
-        state.enrol(
-            user_id,
-            [r for r in roles if r not in c.ROLES_SITE_ADMIN] or roles,
-            given_name=given,
-            family_name=family,
-            email=email,
-            username=username,
-        )
-
-    custom = dict(tool.custom)
-    launch_id = f"ltilaunch_{state.new_secret(12)}"
-    pending = PendingLaunch(
-        launch_id=launch_id,
-        kind=kind,
-        client_id=tool.client_id,
-        user_id=user_id,
-        roles=roles,
-        given_name=given,
-        family_name=family,
-        email=email,
-        username=username,
-        locale=args.get("locale", "en"),
-        target_link_uri=tool.launch_url,
-        include_ags=_flag("ags"),
-        include_nrps=_flag("nrps"),
-    )
-    if kind == "deeplink":
-        pending.target_link_uri = tool.deep_link_url or tool.launch_url
-        pending.deep_link_title = args.get("title", "Select an assessment")
-        pending.deep_link_data = args.get("data")
-        if args.get("accept_types"):
-            pending.accept_types = args["accept_types"].split(",")
-        message_hint = {"launchid": launch_id}
-    else:
-        link = _resource_link_for_launch(state, tool, args)
-        custom.update(link.custom)
-        pending.resource_link_id = link.id
-        pending.resource_link_title = link.title
-        pending.resource_link_description = link.description
-        pending.target_link_uri = (
-            args.get("target_link_uri") or link.target_link_uri or tool.launch_url
-        )
-        pending.document_target = args.get("document_target", "window")
-        pending.return_url = args.get("return_url") or config.url(
-            "/return", f"course={config.context_id}&instanceid={link.id}"
-        )
-        if _flag("lineitem") and pending.include_ags:
-            pending.line_item_id = link.line_item_id
-        message_hint = {
-            "cmid": int(link.id) if link.id.isdigit() else link.id,
-            "launchid": launch_id,
-        }
-    custom.update(
-        {
-            key[len("custom_") :]: value
-            for key, value in args.items()
-            if key.startswith("custom_") and len(key) > len("custom_")
-        }
-    )
-    pending.custom = custom
+    user = launching_user(state, kind, args)
+    if flag(args, "enrol"):
+        enrol_for_launch(state, user)
+    pending, message_hint = pending_launch(state, kind, tool, user, args)
     state.add_pending_launch(pending)
+    return _to_tool_login(state, tool, pending, message_hint)
 
+
+def _to_tool_login(
+    state: PlatformState,
+    tool: ToolRegistration,
+    pending: PendingLaunch,
+    message_hint: dict[str, Any],
+) -> flask.Response:
+    """The browser goes to the tool's initiate-login URL: redirected, or (login_method=post)
+    through an auto-submitted form as Moodle itself does."""
     conf = DemoPlatformConf(state=state, tool=tool)
     login = FlaskOIDCLogin(FlaskRequest(flask.request), conf)
     login.set_lti_message_hint(lti_message_hint=json.dumps(message_hint, separators=(",", ":")))
     login.set_launch_url(pending.target_link_uri)
-    if args.get("login_method", "get").lower() != "post":
-        return login.initiate_login(user_id)
-    # Moodle itself POSTs the login initiation from an auto-submitted form.
-    url = urlsplit(login.prepare_preflight_url(user_id))
+    if flask.request.args.get("login_method", "get").lower() != "post":
+        return login.initiate_login(pending.user_id)
+    url = urlsplit(login.prepare_preflight_url(pending.user_id))
     action = url._replace(query="").geturl()
     return render_form_post(action, parse_qsl(url.query), "Starting the launch")
-
-
-def _resource_link_for_launch(
-    state: PlatformState, tool: ToolRegistration, args: flask.datastructures.MultiDict[str, str]
-) -> ResourceLink:
-    link_id = args.get("resource_link_id") or DEFAULT_LINK_ID
-    link = state.resource_link(link_id)
-    if link is None:
-        link = ResourceLink(
-            id=link_id,
-            title=args.get("resource_link_title", "Final assessment"),
-            description=args.get("resource_link_description", "Launches the assessment tool"),
-            client_id=tool.client_id,
-        )
-    if link.line_item_id is None and _flag("lineitem") and _flag("ags"):
-        # Moodle: an activity that accepts grades has exactly one grade item.
-        item = state.create_line_item(
-            label=link.title,
-            score_maximum=float(args.get("grade_max", 100)),
-            resource_link_id=link.id,
-        )
-        link.line_item_id = item.id
-    return state.save_resource_link(link)
 
 
 def _auth_error_post(
@@ -283,51 +196,11 @@ def authorize() -> flask.Response:
 def deep_link_return() -> flask.Response:
     """Accept the tool's LtiDeepLinkingResponse (form field JWT), verified with its JWKS."""
     state = platform_state()
-    config = state.config
-    token = flask.request.form.get("JWT", "")
-    try:
-        unverified = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError:
-        return error_page("The deep-linking response is not a JWT.")
-    tool = _active_tool(state, str(unverified.get("iss", "")))
-    if tool is None:
-        return error_page("The deep-linking response does not come from a registered tool.")
-    conf = DemoPlatformConf(state=state, tool=tool)
-    conf.set_accepted_deeplinking_types(["ltiResourceLink"])
-    conf.get_registration()
-    try:
-        items = conf.validate_deeplinking_resp({"JWT": token})
-    except (LtiException, LtiDeepLinkingResponseException, jwt.PyJWTError) as error:
-        return error_page(f"The deep-linking response was refused: {error}")
-    claims = conf.decoded or {}
-    audience = claims.get("aud")
-    if config.issuer not in (audience if isinstance(audience, list) else [audience]):
-        return error_page("The deep-linking response is not addressed to this platform.")
-    if claims.get(c.LTI + "deployment_id") != tool.deployment_id:
-        return error_page("The deep-linking response names another deployment.")
-
-    created: list[str] = []
-    for item in items:
-        link = ResourceLink(
-            id=state.new_id(),
-            title=str(item.get("title") or "Linked assessment"),
-            description=str(item.get("text") or ""),
-            custom=dict(item.get("custom") or {}),
-            target_link_uri=item.get("url") or None,
-            client_id=tool.client_id,
-        )
-        line_item = item.get("lineItem")
-        if isinstance(line_item, dict):
-            made = state.create_line_item(
-                label=str(line_item.get("label") or link.title),
-                score_maximum=float(line_item.get("scoreMaximum", 100)),
-                resource_id=str(line_item.get("resourceId", "")),
-                tag=str(line_item.get("tag", "")),
-                resource_link_id=link.id,
-            )
-            link.line_item_id = made.id
-        state.save_resource_link(link)
-        created.append(link.id)
+    verified = _verified_deep_link_response(state, flask.request.form.get("JWT", ""))
+    if isinstance(verified, str):
+        return error_page(verified)
+    tool, items, claims = verified
+    created = [_save_content_item(state, tool, item) for item in items]
     state.add_deep_link_return(
         DeepLinkReturn(
             client_id=tool.client_id,
@@ -345,6 +218,59 @@ def deep_link_return() -> flask.Response:
         error_message=claims.get("https://purl.imsglobal.org/spec/lti-dl/claim/errormsg"),
     )
     return flask.make_response(html)
+
+
+DeepLinkResponse = tuple[ToolRegistration, list[dict[str, Any]], dict[str, Any]]
+
+
+def _verified_deep_link_response(state: PlatformState, token: str) -> DeepLinkResponse | str:
+    """The sending tool, the content items and the claims; or why the response is refused."""
+    try:
+        unverified = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return "The deep-linking response is not a JWT."
+    tool = _active_tool(state, str(unverified.get("iss", "")))
+    if tool is None:
+        return "The deep-linking response does not come from a registered tool."
+    conf = DemoPlatformConf(state=state, tool=tool)
+    conf.set_accepted_deeplinking_types(["ltiResourceLink"])
+    conf.get_registration()
+    try:
+        items = conf.validate_deeplinking_resp({"JWT": token})
+    except (LtiException, LtiDeepLinkingResponseException, jwt.PyJWTError) as error:
+        return f"The deep-linking response was refused: {error}"
+    claims = conf.decoded or {}
+    audience = claims.get("aud")
+    if state.config.issuer not in (audience if isinstance(audience, list) else [audience]):
+        return "The deep-linking response is not addressed to this platform."
+    if claims.get(c.LTI + "deployment_id") != tool.deployment_id:
+        return "The deep-linking response names another deployment."
+    return tool, items, claims
+
+
+def _save_content_item(state: PlatformState, tool: ToolRegistration, item: dict[str, Any]) -> str:
+    """An ltiResourceLink item becomes a resource link (with its line item when it has
+    lineItem), as Moodle adds an activity; returns the new link's id."""
+    link = ResourceLink(
+        id=state.new_id(),
+        title=str(item.get("title") or "Linked assessment"),
+        description=str(item.get("text") or ""),
+        custom=dict(item.get("custom") or {}),
+        target_link_uri=item.get("url") or None,
+        client_id=tool.client_id,
+    )
+    line_item = item.get("lineItem")
+    if isinstance(line_item, dict):
+        made = state.create_line_item(
+            label=str(line_item.get("label") or link.title),
+            score_maximum=float(line_item.get("scoreMaximum", 100)),
+            resource_id=str(line_item.get("resourceId", "")),
+            tag=str(line_item.get("tag", "")),
+            resource_link_id=link.id,
+        )
+        link.line_item_id = made.id
+    state.save_resource_link(link)
+    return link.id
 
 
 @bp.get("/return")

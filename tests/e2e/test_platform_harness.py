@@ -286,6 +286,19 @@ def test_launch_can_post_the_login_initiation_like_moodle(http, platform):
     assert form.fields["iss"] == platform.url and form.fields["login_hint"] == "4"
 
 
+@pytest.mark.parametrize("grade_max", ["lots", "nan", "inf"])
+def test_launch_with_a_grade_max_that_is_not_a_number_is_400_and_records_nothing(
+    http, platform, grade_max
+):
+    response = http.get(
+        platform.launch_url("learner", user_id="55", resource_link_id="8", grade_max=grade_max),
+        allow_redirects=False,
+    )
+    assert response.status_code == 400
+    assert "grade_max must be a" in response.text
+    assert platform.state.member("55") is None and platform.state.resource_link("8") is None
+
+
 def test_auth_answers_a_form_post_with_a_moodle_shaped_learner_id_token(http, platform, clock):
     claims, header, form = launch_claims(
         http,
