@@ -68,7 +68,9 @@ class OutboundResponse:
         header = self.headers.get("Link")
         if not header:
             return {}
-        return {(link.get("rel") or link.get("url")): link for link in parse_header_links(header)}
+        return {
+            (link.get("rel") or link.get("url") or ""): link for link in parse_header_links(header)
+        }
 
     def summary(self) -> str:
         """What a page may show: `HTTP 401: invalid_client` (see outbound.summary)."""

@@ -17,9 +17,10 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from requests import PreparedRequest
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -83,15 +84,9 @@ def _shutdown(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-class _PinnedConnect:
-    """Mixed into urllib3's connections: `_new_conn` is urllib3's hook for opening the socket
-    (urllib3.contrib.socks overrides it the same way)."""
-
-    host: str
-    port: int
-    timeout: Any
-    source_address: Any
-    socket_options: Any
+class _PinnedConnect(HTTPConnection):
+    """Mixed into urllib3's connections (before HTTPSConnection for https): `_new_conn` is
+    urllib3's hook for opening the socket (urllib3.contrib.socks overrides it the same way)."""
 
     def __init__(self, *args: Any, outbound_call: OutboundCall, **kwargs: Any) -> None:
         self._outbound_call = outbound_call
@@ -152,7 +147,14 @@ class GuardedAdapter(HTTPAdapter):
         self._pools: list[HTTPConnectionPool] = []
         super().__init__(pool_connections=1, pool_maxsize=1, max_retries=0)
 
-    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
+    def get_connection_with_tls_context(
+        self,
+        request: PreparedRequest,
+        verify: bool | str | None,
+        proxies: Mapping[str, str] | None = None,
+        cert: tuple[str, str] | str | None = None,
+    ) -> HTTPConnectionPool:
+        verify = True if verify is None else verify  # None: requests' default, verified TLS
         host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
         scheme, host, port = host_params["scheme"], host_params["host"], host_params["port"]
         pool: HTTPConnectionPool
