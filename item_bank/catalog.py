@@ -65,7 +65,3 @@ def latest_version(session: Session, slug: str) -> AssessmentVersion | None:
         .order_by(AssessmentVersion.number.desc())
         .limit(1)
     )
-
-
-def version_by_id(session: Session, version_id: int) -> AssessmentVersion | None:
-    return session.get(AssessmentVersion, version_id)

@@ -16,7 +16,8 @@ A form file looks like an item-bank file (docs: docs/forms.md):
     questions:
       - {id: relevance, type: likert, scale: agreement, text: {en: "..."}}
       - {id: comments, type: text, required: false, text: {en: "..."}}
-      - {id: k1, type: single_choice, text: {...}, options: [{id: a, text: {...}, correct: true}, ...]}
+      - {id: k1, type: single_choice, text: {...},
+         options: [{id: a, text: {...}, correct: true}, ...]}
 
 `entry` and `final` questionnaires measure knowledge: their `single_choice` questions (one
 right option) and their Likert questions marked `knowledge: true` (a self-rating) give a
@@ -339,7 +340,8 @@ def parse_form(raw: Any, *, file_label: str) -> tuple[FormDoc | None, list[Issue
             add("Only likert questions have a scale.", f"{path}.scale", qid)
         if q["knowledge"] and qtype != LIKERT:
             add(
-                "`knowledge: true` is for likert self-ratings (single_choice questions always count).",
+                "`knowledge: true` is for likert self-ratings "
+                "(single_choice questions always count).",
                 f"{path}.knowledge",
                 qid,
             )

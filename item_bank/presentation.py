@@ -32,7 +32,8 @@ def _ordered(item_version: ItemVersion, option_order: Sequence[str] | None) -> l
         return authored
     if sorted(option_order) != sorted(authored):
         raise ValueError(
-            f"option_order {list(option_order)} is not a permutation of item {item_version.item_uid} "
+            f"option_order {list(option_order)} is not a permutation of item "
+            f"{item_version.item_uid} "
             f"v{item_version.version} options {authored}"
         )
     return list(option_order)
@@ -41,10 +42,11 @@ def _ordered(item_version: ItemVersion, option_order: Sequence[str] | None) -> l
 def present_item(
     item_version: ItemVersion, locale: str, option_order: Sequence[str] | None
 ) -> dict[str, Any]:
-    """Learner-safe view. Keys: item_version_id, item_uid, type, points, language, stem and, per type:
-    options [{id, text}] (choice; true_false gives ids "true"/"false" with text None: the page
-    labels them in its own language), prompts [{id, text}] + answers [{id, text}] (matching,
-    answers in `option_order`), input "text" / "number" (short_answer / numerical)."""
+    """Learner-safe view. Keys: item_version_id, item_uid, type, points, language, stem and,
+    per type (each item type's `present`): options [{id, text}] (choice; true_false gives ids
+    "true"/"false" with text None: the page labels them in its own language), prompts
+    [{id, text}] + answers [{id, text}] (matching, answers in `option_order`), input "text" /
+    "number" (short_answer / numerical)."""
     content = item_version.content
     default = item_version.default_language
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from item_bank.documents import AssessmentDoc, ItemDoc
@@ -46,7 +46,8 @@ def _conflicts(doc: AssessmentDoc, owners: dict[str, tuple[int, str]]) -> list[I
     return [
         Issue(
             doc.source_file,
-            f"Item id already belongs to assessment {owners[item.uid][1]!r}; item ids are unique across the bank.",
+            f"Item id already belongs to assessment {owners[item.uid][1]!r}; "
+            "item ids are unique across the bank.",
             item_id=item.uid,
             field="id",
         )
@@ -74,22 +75,54 @@ def publish(session: Session, doc: AssessmentDoc, *, now: datetime) -> Assessmen
         assessment = Assessment(slug=doc.slug, created_at=now)
         session.add(assessment)
         session.flush()
-    new_items = [
+    session.add_all(
         Item(uid=uid, assessment_id=assessment.id, created_at=now)
         for uid in uids
         if uid not in owners
-    ]
-    session.add_all(new_items)
+    )
+    versions_by_uid, created = _item_versions(session, doc, now)
+    reused = len(uids) - created
 
+    latest = session.scalar(
+        select(AssessmentVersion)
+        .where(AssessmentVersion.assessment_id == assessment.id)
+        .order_by(AssessmentVersion.number.desc())
+        .limit(1)
+    )
+    doc_hash = doc.content_hash
+    if latest is not None and latest.content_hash == doc_hash:
+        return AssessmentImportResult(doc.slug, latest.number, latest.id, False, created, reused)
+
+    number = (latest.number if latest else 0) + 1
+    assessment_version = _new_assessment_version(assessment, doc, number, doc_hash, now)
+    session.add(assessment_version)
+    for position, pool_doc in enumerate(doc.pools):
+        pool = Pool(
+            key=pool_doc.key, position=position, title=pool_doc.title, draw_count=pool_doc.draw
+        )
+        pool.members = [
+            PoolItem(item_version=versions_by_uid[item.uid], position=index)
+            for index, item in enumerate(pool_doc.items)
+        ]
+        assessment_version.pools.append(pool)
+    session.flush()
+    return AssessmentImportResult(doc.slug, number, assessment_version.id, True, created, reused)
+
+
+def _item_versions(
+    session: Session, doc: AssessmentDoc, now: datetime
+) -> tuple[dict[str, ItemVersion], int]:
+    """The version of each item of `doc` (an existing one when the content is the same) and
+    how many were created."""
+    uids = [item.uid for item in doc.items]
     existing: dict[tuple[str, str], ItemVersion] = {}
     latest_number: dict[str, int] = {}
     for chunk in _chunks(uids):
-        for version in session.scalars(select(ItemVersion).where(ItemVersion.item_uid.in_(chunk))):
-            existing[(version.item_uid, version.content_hash)] = version
-            latest_number[version.item_uid] = max(
-                latest_number.get(version.item_uid, 0), version.version
+        for stored in session.scalars(select(ItemVersion).where(ItemVersion.item_uid.in_(chunk))):
+            existing[(stored.item_uid, stored.content_hash)] = stored
+            latest_number[stored.item_uid] = max(
+                latest_number.get(stored.item_uid, 0), stored.version
             )
-
     created = 0
     versions_by_uid: dict[str, ItemVersion] = {}
     for item in doc.items:
@@ -102,33 +135,7 @@ def publish(session: Session, doc: AssessmentDoc, *, now: datetime) -> Assessmen
             created += 1
         versions_by_uid[item.uid] = version
     session.flush()
-
-    latest = session.scalar(
-        select(AssessmentVersion)
-        .where(AssessmentVersion.assessment_id == assessment.id)
-        .order_by(AssessmentVersion.number.desc())
-        .limit(1)
-    )
-    doc_hash = doc.content_hash
-    if latest is not None and latest.content_hash == doc_hash:
-        return AssessmentImportResult(
-            doc.slug, latest.number, latest.id, False, created, len(uids) - created
-        )
-
-    number = (latest.number if latest else 0) + 1
-    version = _new_assessment_version(assessment, doc, number, doc_hash, now)
-    session.add(version)
-    for position, pool_doc in enumerate(doc.pools):
-        pool = Pool(
-            key=pool_doc.key, position=position, title=pool_doc.title, draw_count=pool_doc.draw
-        )
-        pool.members = [
-            PoolItem(item_version=versions_by_uid[item.uid], position=index)
-            for index, item in enumerate(pool_doc.items)
-        ]
-        version.pools.append(pool)
-    session.flush()
-    return AssessmentImportResult(doc.slug, number, version.id, True, created, len(uids) - created)
+    return versions_by_uid, created
 
 
 def _new_item_version(item: ItemDoc, number: int, now: datetime) -> ItemVersion:
@@ -166,12 +173,4 @@ def _new_assessment_version(
         max_attempts=rules.max_attempts,
         retake_delay_seconds=rules.retake_delay_seconds,
         review_policy=rules.review_policy,
-    )
-
-
-def latest_version_number(session: Session, slug: str) -> int | None:
-    return session.scalar(
-        select(func.max(AssessmentVersion.number))
-        .join(Assessment, Assessment.id == AssessmentVersion.assessment_id)
-        .where(Assessment.slug == slug)
     )

@@ -105,7 +105,8 @@ class ImportReport:
         if not self.imported:
             lines.append("Some files were not imported (see the errors above).")
         lines.append(
-            f"Imported {len(self.results)} assessment(s); {len(self.validation.skipped)} question(s) "
+            f"Imported {len(self.results)} assessment(s); "
+            f"{len(self.validation.skipped)} question(s) "
             f"skipped, {len(self.validation.warnings)} warning(s)."
         )
         return "\n".join(lines)

@@ -85,11 +85,6 @@ def plain_text(text: str) -> str:
     return _WHITESPACE.sub(" ", html.unescape(stripped)).strip()
 
 
-def text_to_html(text: str) -> str:
-    """Plain text (e.g. a Moodle 'plain_text' field or a matching answer) as safe HTML."""
-    return sanitize_html(html.escape(text, quote=False))
-
-
 def html_to_text(fragment: str) -> str:
-    """The reverse, for formats that only carry plain text (Moodle matching answers)."""
+    """HTML as plain text, for formats that only carry plain text (Moodle matching answers)."""
     return plain_text(fragment)

@@ -44,7 +44,8 @@ class Translations(fields.Field):
         for language, text in value.items():
             if language not in SUPPORTED_LANGUAGES:
                 errors[str(language)] = [
-                    f"Unsupported language {language!r} (supported: {', '.join(SUPPORTED_LANGUAGES)})."
+                    f"Unsupported language {language!r} "
+                    f"(supported: {', '.join(SUPPORTED_LANGUAGES)})."
                 ]
                 continue
             if isinstance(text, bool) or not isinstance(text, (str, int, float)):
@@ -63,7 +64,8 @@ class Translations(fields.Field):
 
 
 class AcceptedAnswers(fields.Field):
-    """Short-answer answers: {language: [text, ...]}, or a plain list meaning the default language."""
+    """Short-answer answers: {language: [text, ...]}, or a plain list meaning the default
+    language."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, list):

@@ -123,7 +123,7 @@ def validate_document(
 
 
 def _seconds(minutes: float) -> int:
-    return int(round(float(minutes) * 60))
+    return round(float(minutes) * 60)
 
 
 def _guess_language(raw_header: Any) -> str:
@@ -166,7 +166,8 @@ def _load_pool(
     except ValidationError as error:
         out.add_marshmallow(error, prefix=where)
         header = None
-    pool_key = raw_pool.get("id") if isinstance(raw_pool.get("id"), str) else f"#{index + 1}"
+    raw_id = raw_pool.get("id")
+    pool_key = raw_id if isinstance(raw_id, str) else f"#{index + 1}"
     if header is not None:
         where = f"pool {pool_key}"
         if pool_key in seen_pools:
@@ -174,7 +175,9 @@ def _load_pool(
         seen_pools.add(pool_key)
         if header["title"]:
             _require_fallback(header["title"], language, out, path=f"{where}.title")
-    raw_items = raw_pool.get("items") if isinstance(raw_pool.get("items"), list) else []
+    raw_items = raw_pool.get("items")
+    if not isinstance(raw_items, list):
+        raw_items = []
     items: list[ItemDoc] = []
     for item_index, raw_item in enumerate(raw_items):
         item = load_item(
@@ -223,7 +226,7 @@ def load_item(
         else:
             seen_items[item_id] = path
     item_type = raw_item.get("type")
-    if item_type_or_none(item_type) is None:
+    if not isinstance(item_type, str) or item_type_or_none(item_type) is None:
         # Still check the common fields so every problem shows up in one report.
         try:
             ItemBaseSchema(exclude=("type",), unknown=EXCLUDE).load(dict(raw_item))

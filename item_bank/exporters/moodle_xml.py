@@ -72,7 +72,8 @@ def export_version(version: AssessmentVersion) -> str:
         out.append('  <question type="category">\n    <category>\n')
         out.append(text_element(path, 3))
         out.append(
-            '    </category>\n    <info format="moodle_auto_format">\n      <text></text>\n    </info>\n'
+            "    </category>\n"
+            '    <info format="moodle_auto_format">\n      <text></text>\n    </info>\n'
         )
         out.append(f"    <idnumber>{escape(pool.key)}</idnumber>\n  </question>\n")
         for item_version in pool.item_versions:

@@ -38,7 +38,8 @@ Translate = Callable[[Translations | None], str]
 
 # --------------------------------------------------------------------------- responses
 class InvalidResponse(ValueError):
-    """A response that does not fit the item; `code` is stable for programs, `message` for people."""
+    """A response that does not fit the item; `code` is stable for programs, `message` for
+    people."""
 
     def __init__(self, message: str, code: str = "invalid_response") -> None:
         super().__init__(message)

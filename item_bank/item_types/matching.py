@@ -242,7 +242,8 @@ def _check_answers_distinct(answers: list[tuple[Translations, str]], ctx: Conten
             key = plain_text(text).casefold()
             if key in seen:
                 ctx.report(
-                    f"Same answer text as {seen[key]} ({lang}): learners could not tell them apart.",
+                    f"Same answer text as {seen[key]} ({lang}): "
+                    "learners could not tell them apart.",
                     f"{path}.{lang}",
                 )
             seen[key] = path

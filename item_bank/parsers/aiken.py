@@ -59,7 +59,8 @@ def parse_aiken(data: bytes, file_label: str) -> ParsedFile:
                 letters = [letter for letter, _ in options]
                 if answer.group(1) not in letters:
                     fail(
-                        f"ANSWER: {answer.group(1)} names no option (options: {', '.join(letters)})",
+                        f"ANSWER: {answer.group(1)} names no option "
+                        f"(options: {', '.join(letters)})",
                         number,
                     )
                 elif len(set(letters)) != len(letters):

@@ -48,7 +48,8 @@ def decode_text(data: bytes, file_label: str) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise Unreadable(
-            f"Not valid UTF-8: byte 0x{data[error.start]:02x} at line {line} (offset {error.start}). "
+            f"Not valid UTF-8: byte 0x{data[error.start]:02x} at line {line} "
+            f"(offset {error.start}). "
             "Save the file as UTF-8."
         ) from None
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))

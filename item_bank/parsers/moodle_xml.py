@@ -12,6 +12,7 @@ writes them as XML comments (`<!-- emm-assessment: {json} -->` in <quiz>, `<!-- 
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
@@ -160,10 +161,8 @@ def _read_questions(reader: MoodleReader, root: ET.Element) -> dict[str, _Pool]:
         if item is None:
             continue
         penalty = child_text(question, "penalty", default="0")
-        try:
+        with contextlib.suppress(ValueError):  # a penalty that is no number: none
             penalties = penalties or float(penalty) > 0
-        except ValueError:
-            pass
         current.items.append(item)
     if penalties:
         reader.note(
@@ -255,7 +254,8 @@ def _item_id(
         counter += 1
     if candidate != base:
         reader.note(
-            f"Question name {name!r} is used more than once and has no ID number; imported as {candidate!r}.",
+            f"Question name {name!r} is used more than once and has no ID number; "
+            f"imported as {candidate!r}.",
             candidate,
         )
     used.add(candidate)

@@ -10,7 +10,6 @@ supported there either). Text outside blocks is common to every language.
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -54,10 +53,6 @@ def _blocks(text: str) -> list[tuple[int, int, list[str], str]]:
     return result
 
 
-def has_multilang(text: str) -> bool:
-    return bool(_blocks(text))
-
-
 def split_multilang(text: str, default_language: str) -> tuple[dict[str, str], list[str]]:
     """({language: text}, notes about languages that were left out)."""
     blocks = _blocks(text)
@@ -89,7 +84,11 @@ def split_multilang(text: str, default_language: str) -> tuple[dict[str, str], l
             for code in segment:
                 language = base_language(code)
                 if language is None and code != OTHER:
-                    note = f"language {code!r} is not supported (only {', '.join(SUPPORTED_LANGUAGES)}); its text was left out"
+                    supported = ", ".join(SUPPORTED_LANGUAGES)
+                    note = (
+                        f"language {code!r} is not supported (only {supported}); "
+                        "its text was left out"
+                    )
                     if note not in notes:
                         notes.append(note)
                 elif language and language not in languages:
@@ -156,7 +155,3 @@ def join_multilang(translations: Mapping[str, str], default_language: str) -> st
     return "".join(
         f'<span lang="{lang}" class="multilang">{translations[lang]}</span>' for lang in languages
     )
-
-
-def unescape_plain(text: str) -> str:
-    return html.unescape(text)

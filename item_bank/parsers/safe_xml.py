@@ -35,7 +35,8 @@ def parse_xml(data: bytes, *, with_comments: bool = False) -> ET.Element:
         except UnicodeDecodeError as error:
             line = data[: error.start].count(b"\n") + 1
             raise MalformedXml(
-                f"Not valid UTF-8: byte 0x{data[error.start]:02x} at line {line} (offset {error.start}). "
+                f"Not valid UTF-8: byte 0x{data[error.start]:02x} at line {line} "
+                f"(offset {error.start}). "
                 'Save the file as UTF-8 or declare its real encoding in <?xml ... encoding="..."?>.'
             ) from None
     target = ET.TreeBuilder(insert_comments=with_comments)
@@ -47,7 +48,8 @@ def parse_xml(data: bytes, *, with_comments: bool = False) -> ET.Element:
         return parser.close()
     except DTDForbidden:
         raise UnsafeXml(
-            "Refused: the XML contains a document type declaration (<!DOCTYPE>). DTDs allow external "
+            "Refused: the XML contains a document type declaration (<!DOCTYPE>). "
+            "DTDs allow external "
             "entities and entity-expansion attacks; Moodle XML never needs one."
         ) from None
     except EntitiesForbidden:
