@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import typing as t
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import flask
@@ -11,23 +10,15 @@ import jwt
 
 from demo_platform import claims as c
 from demo_platform.config import public_key_pem
-from demo_platform.records import DynamicRegistrationRecord, ToolRegistration
+from demo_platform.records import DynamicRegistrationRecord
+from demo_platform.registration_helper import RegistrationError, register_tool
 from demo_platform.service_gate import fault_gate, platform_state
 from demo_platform.signing import sign_as_platform
 
 bp = flask.Blueprint("registration", __name__)
 
-TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 NEW_REGISTRATION_SCOPE = "reg"
-# Moodle answers the granted scopes in this order.
-RESPONSE_SCOPE_ORDER = (
-    c.SCOPE_SCORE,
-    c.SCOPE_RESULT_READONLY,
-    c.SCOPE_LINEITEM_READONLY,
-    c.SCOPE_LINEITEM,
-    c.SCOPE_NRPS,
-)
 MOODLE_VARIABLES = [
     "basic-lti-launch-request",
     "ContentItemSelectionRequest",
@@ -70,13 +61,6 @@ MOODLE_VARIABLES = [
     "BasicOutcome.url",
     "Moodle.Person.userGroupIds",
 ]
-
-
-class RegistrationError(Exception):
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @bp.get("/.well-known/openid-configuration")
@@ -181,119 +165,6 @@ def _bearer_subject() -> str:
     return subject
 
 
-def _required(payload: dict[str, t.Any], name: str) -> t.Any:
-    if payload.get(name) in (None, "", []):
-        raise RegistrationError(f"missing_{name}")
-    return payload[name]
-
-
-def _domain(url_or_domain: str) -> str:
-    """lti_get_domain_from_url: host[:port], lower case, without a leading www."""
-    netloc = urlsplit(url_or_domain if "://" in url_or_domain else f"https://{url_or_domain}")
-    domain = netloc.netloc.lower()
-    return domain[4:] if domain.startswith("www.") else domain
-
-
-def _register(payload: t.Any, client_id: str) -> tuple[ToolRegistration, dict[str, t.Any]]:
-    """registration_to_config + config_to_registration of Moodle's registration_helper."""
-    if not isinstance(payload, dict):
-        raise RegistrationError("registration request must be a JSON object")
-    response_types = _required(payload, "response_types")
-    login_uri = _required(payload, "initiate_login_uri")
-    redirect_uris = _required(payload, "redirect_uris")
-    client_name = _required(payload, "client_name")
-    jwks_uri = _required(payload, "jwks_uri")
-    auth_method = _required(payload, "token_endpoint_auth_method")
-    tool_config = _required(payload, TOOL_CONFIGURATION)
-    if not isinstance(tool_config, dict):
-        raise RegistrationError(f"missing_{TOOL_CONFIGURATION}")
-    domain = tool_config.get("domain")
-    if not domain:
-        raise RegistrationError("missing_domain")
-    target_link_uri = tool_config.get("target_link_uri") or f"https://{domain}"
-    if _domain(domain) != _domain(target_link_uri):
-        raise RegistrationError("domain_targetlinkuri_mismatch")
-    if not isinstance(response_types, list) or "id_token" not in response_types:
-        raise RegistrationError("invalid_response_types")
-    if not isinstance(redirect_uris, list):
-        raise RegistrationError("invalid_redirect_uris")
-    if auth_method != "private_key_jwt":
-        raise RegistrationError("invalid_token_endpoint_auth_method")
-    if payload.get("application_type") not in (None, "", "web"):
-        raise RegistrationError("invalid_application_type")
-
-    requested = set(str(payload.get("scope") or "").split())
-    granted = set()
-    if requested & {c.SCOPE_SCORE, c.SCOPE_RESULT_READONLY, c.SCOPE_LINEITEM_READONLY}:
-        granted |= {c.SCOPE_SCORE, c.SCOPE_RESULT_READONLY, c.SCOPE_LINEITEM_READONLY}
-    if c.SCOPE_LINEITEM in requested:
-        granted |= {
-            c.SCOPE_SCORE,
-            c.SCOPE_RESULT_READONLY,
-            c.SCOPE_LINEITEM_READONLY,
-            c.SCOPE_LINEITEM,
-        }
-    if c.SCOPE_NRPS in requested:
-        granted.add(c.SCOPE_NRPS)
-    scopes = [scope for scope in RESPONSE_SCOPE_ORDER if scope in granted]
-
-    messages = []
-    deep_link_url = ""
-    for message in tool_config.get("messages") or []:
-        if isinstance(message, dict) and message.get("type") == "LtiDeepLinkingRequest":
-            messages.append(message)
-            deep_link_url = str(message.get("target_link_uri") or "")
-    custom = tool_config.get("custom_parameters") or {}
-    claims = tool_config.get("claims") or []
-    answered_claims = ["sub", "iss"]
-    if {"name", "given_name", "family_name"} & set(claims):
-        answered_claims += ["name", "family_name", "given_name"]
-    if "email" in claims:
-        answered_claims.append("email")
-
-    state = platform_state()
-    tool = ToolRegistration(
-        client_id=client_id,
-        deployment_id=state.next_deployment_id(),
-        login_url=login_uri,
-        launch_url=target_link_uri,
-        redirect_uris=[str(uri) for uri in redirect_uris],
-        jwks_url=jwks_uri,
-        deep_link_url=deep_link_url or target_link_uri,
-        name=client_name,
-        custom={str(k): str(v) for k, v in custom.items()} if isinstance(custom, dict) else {},
-        scopes=scopes,
-        active=state.config.auto_activate_registrations,
-    )
-    configuration: dict[str, t.Any] = {
-        "version": "1.3.0",
-        "deployment_id": tool.deployment_id,
-        "target_link_uri": target_link_uri,
-        "domain": _domain(domain),
-        "description": str(tool_config.get("description") or ""),
-        "claims": answered_claims,
-    }
-    if messages:
-        configuration["messages"] = messages
-    if tool.custom:
-        configuration["custom_parameters"] = tool.custom
-    answer = {
-        "client_id": client_id,
-        "response_types": ["id_token"],
-        "jwks_uri": jwks_uri,
-        "initiate_login_uri": login_uri,
-        "grant_types": ["client_credentials", "implicit"],
-        "redirect_uris": tool.redirect_uris,
-        "application_type": "web",
-        "token_endpoint_auth_method": "private_key_jwt",
-        "client_name": client_name,
-        "logo_uri": str(payload.get("logo_uri") or ""),
-        "scope": " ".join(scopes),
-        TOOL_CONFIGURATION: configuration,
-    }
-    return tool, answer
-
-
 @bp.post("/register")
 @fault_gate("register")
 def register() -> flask.Response:
@@ -301,7 +172,7 @@ def register() -> flask.Response:
     try:
         client_id = _bearer_subject()
         payload = flask.request.get_json(force=True, silent=True)
-        tool, answer = _register(payload, client_id)
+        tool, answer = register_tool(payload, client_id, state)
     except RegistrationError as error:
         return flask.Response(
             json.dumps(error.message), status=error.status, mimetype="application/json"
