@@ -39,12 +39,14 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 
     from lti_tool import db, services
+    from lti_tool.launch import links
     from lti_tool.web import errors, locale, security, templating
 
     db.init_app(app, settings)
     services.init_app(app, settings, clock or SystemClock(), store)
     locale.init_app(app)
     templating.init_app(app)
+    links.init_app(app)  # launch_url and the launch in templates
     errors.init_app(app)
     security.init_app(app)
 

@@ -16,11 +16,11 @@ from lti_tool.attempts.accommodations import MAX_ACCOMMODATION_SECONDS, set_acco
 from lti_tool.attempts.formatting import init_filters
 from lti_tool.attempts.models import Attempt
 from lti_tool.clock import current_clock
+from lti_tool.launch.links import launch_url
 from lti_tool.launch.models import LaunchSession, Placement
 from lti_tool.launch.sessions import require_staff
 from lti_tool.web.csv_export import csv_download
 from lti_tool.web.errors import UserFacingError
-from lti_tool.web.templating import launch_url
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 bp.record_once(lambda state: init_filters(state.app))

@@ -27,11 +27,11 @@ from lti_tool.attempts.formatting import init_filters
 from lti_tool.attempts.forms import response_from_form
 from lti_tool.attempts.models import Attempt, AttemptQuestion
 from lti_tool.clock import current_clock
+from lti_tool.launch.links import launch_url
 from lti_tool.launch.models import LaunchSession, Placement
 from lti_tool.launch.sessions import current_launch
 from lti_tool.services import services
 from lti_tool.web.errors import UserFacingError
-from lti_tool.web.templating import launch_url
 
 log = logging.getLogger(__name__)
 

@@ -34,11 +34,11 @@ from lti_tool.forms.submissions import (
     learner_forms,
     submit_form,
 )
+from lti_tool.launch.links import launch_url
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.sessions import current_launch, require_staff
 from lti_tool.web.csv_export import csv_download
 from lti_tool.web.errors import UserFacingError
-from lti_tool.web.templating import launch_url
 
 bp = Blueprint("forms", __name__)
 

@@ -1,25 +1,18 @@
-"""Template helpers: the launch token in links and forms, and a not-set-up guard."""
+"""Template helpers: the interface language in every page, and a not-set-up guard.
+
+Launch links (`launch_url`, the token field) belong to `lti_tool.launch.links`: web is the
+lowest layer and never imports the launch package.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, g, url_for
+from flask import Flask
 from flask_babel import gettext as _
 
-from lti_tool.launch import tokens
 from lti_tool.web.errors import UserFacingError
 
 
-def launch_url(endpoint: str, **values: object) -> str:
-    """url_for that carries this request's launch token along."""
-    token = g.get("launch_token")
-    if token:
-        values.setdefault(tokens.FIELD, token)
-    return url_for(endpoint, **values)
-
-
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(launch_url=launch_url, token_field=tokens.FIELD)
-
     @app.before_request
     def _require_secret() -> None:
         if not app.config.get("SECRET_KEY"):
@@ -31,11 +24,7 @@ def init_app(app: Flask) -> None:
             )
 
     @app.context_processor
-    def _launch_context() -> dict:
+    def _locale_context() -> dict[str, str]:
         from flask_babel import get_locale
 
-        return {
-            "launch": g.get("launch"),
-            "launch_token": g.get("launch_token"),
-            "current_locale": str(get_locale() or "en"),
-        }
+        return {"current_locale": str(get_locale() or "en")}
