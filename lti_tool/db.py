@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.util.typing import TupleAny
 
 from config.settings import Settings
 
@@ -114,3 +115,9 @@ def unit_of_work() -> Iterator[Session]:
         raise
     finally:
         g.unit_of_work_depth = depth
+
+
+def rows_matched(result: Result[*TupleAny]) -> int:
+    """Rows an UPDATE or DELETE matched. `Session.execute` is typed to return a plain Result;
+    for those statements it is a CursorResult, which knows the count (0 when it cannot say)."""
+    return (result.rowcount or 0) if isinstance(result, CursorResult) else 0

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, CursorResult, Result, Select, and_, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.util.typing import TupleAny
 
 from lti_tool.clock import Clock
+from lti_tool.db import rows_matched
 from lti_tool.grades.ags_client import PlatformAccess
 from lti_tool.grades.delivery import ClaimedGrade
 from lti_tool.grades.models import PENDING, GradeLineItem, GradeOutbox
@@ -33,7 +33,7 @@ def claimable(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def placements_of(platform_id: int) -> Select[tuple[int]]:
+def placements_of(platform_id: int) -> Select[int]:
     return (
         select(Placement.id)
         .join(Deployment, Deployment.id == Placement.deployment_id)
@@ -121,7 +121,7 @@ class ClaimBook:
                 )
                 .values(claimed_by=None, claim_expires_at=None)
             )
-            return _rowcount(result)
+            return rows_matched(result)
 
     def release(self, ids: list[int]) -> None:
         if not ids:
@@ -142,8 +142,3 @@ class ClaimBook:
                 .values(claim_expires_at=until)
             )
         return until
-
-
-def _rowcount(result: Result[*TupleAny]) -> int:
-    """Rows an UPDATE matched (an UPDATE's result is a CursorResult; 0 when it cannot say)."""
-    return (result.rowcount or 0) if isinstance(result, CursorResult) else 0

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lti_tool.grades.models import PENDING, GradeOutbox
@@ -123,16 +124,13 @@ def strictly_after(timestamp: datetime, previous: datetime) -> datetime:
 def _insert_if_absent(session: Session, values: dict[str, object]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING; True when this call created the row."""
     dialect = session.get_bind().dialect.name
+    row_key = ["placement_id", "user_id"]
+    statement: Insert
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        statement = postgresql.insert(GradeOutbox).on_conflict_do_nothing(index_elements=row_key)
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
+        statement = sqlite.insert(GradeOutbox).on_conflict_do_nothing(index_elements=row_key)
     else:  # pragma: no cover - only the two supported backends exist
         raise RuntimeError(f"unsupported database {dialect}")
-    statement = (
-        insert(GradeOutbox)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["placement_id", "user_id"])
-        .returning(GradeOutbox.id)
-    )
-    return session.execute(statement).first() is not None
+    returning = statement.values(**values).returning(GradeOutbox.id)
+    return session.execute(returning).first() is not None

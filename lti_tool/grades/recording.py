@@ -81,8 +81,9 @@ class OutcomeRecorder:
             row.updated_at = now
             newer = row.version != grade.version
             self._count(outcome)
+            until: datetime | None = None  # a failure pauses nobody
             if outcome.kind == FAILED:
-                until = _failed(row, outcome, newer, now)
+                _failed(row, outcome, newer, now)
             else:
                 until = self._retry(session, row, grade, outcome, newer, now)
             log_failed_try(grade, outcome, row, self.config.max_tries)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from lti_tool.db import rows_matched
 from lti_tool.grades.models import FAILED, PENDING, GradeOutbox
 
 
@@ -31,4 +32,4 @@ def requeue_failed(
             last_error_detail=None,
         ).execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rows_matched(result)

@@ -22,12 +22,13 @@ from enum import Enum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from lti_tool.platforms.models import RegistrationInvite
+from lti_tool.db import rows_matched
+from lti_tool.platforms.models import INVITE_NOTE_LENGTH, RegistrationInvite
 
 TOKEN_BYTES = 32  # 256 bits: a hash without salt or stretching is then enough
 DEFAULT_LIFETIME = timedelta(hours=24)
 LONGEST_LIFETIME = timedelta(days=30)
-NOTE_LENGTH = RegistrationInvite.__table__.c.note.type.length
+NOTE_LENGTH = INVITE_NOTE_LENGTH
 
 
 class InviteProblem(Enum):
@@ -137,7 +138,7 @@ def consume_invite(session: Session, token: str, now: datetime) -> RegistrationI
         .execution_options(synchronize_session=False)
     )
     invite = _find(session, token)
-    if claimed.rowcount != 1 or invite is None:
+    if rows_matched(claimed) != 1 or invite is None:
         raise InviteRefused(_problem(invite, now) or InviteProblem.USED)
     return invite
 

@@ -73,6 +73,9 @@ class Deployment(Base):
     platform: Mapped[Platform] = relationship(back_populates="deployments")
 
 
+INVITE_NOTE_LENGTH = 200  # characters of what the admin meant an invite for
+
+
 class RegistrationInvite(Base):
     """An administrator's one-time permission for one dynamic registration.
 
@@ -91,7 +94,7 @@ class RegistrationInvite(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)  # hex digest
-    note: Mapped[str] = mapped_column(String(200))  # what the admin meant it for
+    note: Mapped[str] = mapped_column(String(INVITE_NOTE_LENGTH))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

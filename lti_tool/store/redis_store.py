@@ -36,7 +36,9 @@ class RedisStore:
         self._redis.set(self._prefix + key, value, ex=ttl_seconds)
 
     def get(self, key: str) -> str | None:
-        return self._redis.get(self._prefix + key)
+        value = self._redis.get(self._prefix + key)
+        # from_url() decodes answers; a client built without decode_responses gives bytes.
+        return value.decode() if isinstance(value, bytes) else value
 
     def pop(self, key: str) -> str | None:
         return self._pop(keys=[self._prefix + key])

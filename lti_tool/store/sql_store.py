@@ -9,13 +9,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from item_bank.database import UtcDateTime
 from lti_tool.clock import Clock
+from lti_tool.db import rows_matched
 from lti_tool.private_files import private_file
 
 
 class _StoreBase(DeclarativeBase):
     # Its own metadata: a cache file, not part of the migrated schema.
     metadata = MetaData()
-    type_annotation_map = {datetime: UtcDateTime()}
+    type_annotation_map = {datetime: UtcDateTime()}  # noqa: RUF012 - SQLAlchemy reads it as is
 
 
 class KeyValueEntry(_StoreBase):
@@ -111,9 +112,11 @@ class SqlStore:
 
     def purge_expired(self) -> int:
         with self._session() as s, s.begin():
-            return s.execute(
-                delete(KeyValueEntry).where(KeyValueEntry.expires_at <= self._clock.now())
-            ).rowcount
+            return rows_matched(
+                s.execute(
+                    delete(KeyValueEntry).where(KeyValueEntry.expires_at <= self._clock.now())
+                )
+            )
 
 
 def _pragmas(dbapi_connection, _record) -> None:
