@@ -179,7 +179,7 @@ def test_tls_keeps_the_host_name_for_sni_and_the_certificate_check(platform_tls)
         assert server.sni == ["platform.example.org"]
         assert f"Host: platform.example.org:{server.port}".encode() in server.heads[0]
         # Same address, another name: the certificate does not match, nothing is read.
-        with pytest.raises(Unreachable, match="certificate|hostname"):
+        with pytest.raises(Unreachable, match=r"certificate|hostname"):
             https.get(f"https://impostor.example.org:{server.port}/jwks")
     assert no_deadline_thread_left()
 
@@ -215,7 +215,7 @@ def test_production_refuses_plain_http_even_to_an_allowed_host():
 def test_an_answer_that_drips_fails_at_the_deadline(answer):
     with serve_raw(answer) as server:
         started = time.monotonic()
-        with pytest.raises(DeadlineExceeded, match="0.5 s"):
+        with pytest.raises(DeadlineExceeded, match=r"0\.5 s"):
             client().get(server.url + "/jwks")
         took = time.monotonic() - started
     # Each read was quick (a byte every 50 ms): only a whole-call deadline stops this.
@@ -238,9 +238,11 @@ def test_five_dripping_platforms_hold_no_thread_beyond_the_deadline():
 
 
 def test_a_huge_announced_answer_is_refused_before_reading():
-    with serve_raw(huge_body(64 * 1024 * 1024, announce=True)) as server:
-        with pytest.raises(ResponseTooLarge, match="announces"):
-            client(max_response_bytes=1024 * 1024).get(server.url + "/results")
+    with (
+        serve_raw(huge_body(64 * 1024 * 1024, announce=True)) as server,
+        pytest.raises(ResponseTooLarge, match="announces"),
+    ):
+        client(max_response_bytes=1024 * 1024).get(server.url + "/results")
 
 
 def test_a_huge_unannounced_answer_stops_at_the_cap_without_filling_memory():

@@ -99,9 +99,9 @@ def test_a_refusal_shows_a_short_summary_not_the_body(
     with (
         sqlite_app.test_request_context(),
         serve_raw(respond(status, body, content_type=content_type)) as platform,
+        pytest.raises(RegistrationFailed) as raised,
     ):
-        with pytest.raises(RegistrationFailed) as raised:
-            _get_json(loopback_client(), "POST", platform.url + "/register", DEADLINE, json={})
+        _get_json(loopback_client(), "POST", platform.url + "/register", DEADLINE, json={})
     message = str(raised.value.message)
     assert shown in message and hidden not in message
 
@@ -215,10 +215,12 @@ def test_a_token_url_on_a_forbidden_address_gets_no_assertion(clock):
 
 def test_a_platform_error_page_is_summarised_for_the_grade_row(clock):
     page = b"<html>" + b"internal stack trace " * 100 + b"</html>"
-    with serve_raw(respond(500, page, content_type="text/html")) as platform:
-        with pytest.raises(AgsError) as raised:
-            ags(clock, loopback_client()).post_score(
-                access(platform.url), (SCOPE_SCORE,), platform.url + "/li", {}
-            )
+    with (
+        serve_raw(respond(500, page, content_type="text/html")) as platform,
+        pytest.raises(AgsError) as raised,
+    ):
+        ags(clock, loopback_client()).post_score(
+            access(platform.url), (SCOPE_SCORE,), platform.url + "/li", {}
+        )
     assert raised.value.code == failures.SERVER_ERROR
     assert raised.value.detail == f"{len(page)} bytes of text/html"

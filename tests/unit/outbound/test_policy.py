@@ -129,7 +129,7 @@ def test_the_allowlist_takes_hosts_host_ports_addresses_and_cidrs():
     with pytest.raises(DestinationRefused):
         policy.addresses("box.internal", 22)
     assert policy.addresses("v6.internal", 443) == ["fd00::7"]
-    with pytest.raises(DestinationRefused, match="127.0.0.1"):
+    with pytest.raises(DestinationRefused, match=r"127\.0\.0\.1"):
         policy.addresses("localhost", 80)  # ::1 is allowed, 127.0.0.1 is not
 
 
