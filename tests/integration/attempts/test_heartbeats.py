@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from lti_tool.attempts.views import HEARTBEATS_PER_MINUTE
+from lti_tool.attempts.json_views import HEARTBEATS_PER_MINUTE
 from tests.integration.attempts.conftest import attempt_rows
 
 

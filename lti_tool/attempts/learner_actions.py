@@ -1,0 +1,183 @@
+"""What a learner's request does, one unit of work each (ADR 0012).
+
+A view parses the request, calls one of these, maps its `AttemptError` to a page or a JSON
+reply, and renders. Each function commits before it returns, so a view's 200 (or redirect)
+means committed; an `AttemptError` commits what settling found before it reaches the view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from item_bank.catalog import latest_version
+from item_bank.models import AssessmentVersion
+from lti_tool import db
+from lti_tool.attempts import rules, service
+from lti_tool.attempts.answer_tokens import AnswerTokens
+from lti_tool.attempts.best import BestResult, best_result
+from lti_tool.attempts.models import Attempt, AttemptQuestion
+from lti_tool.db import unit_of_work
+from lti_tool.grades.status import LearnerGradeStatus, learner_grade_status
+
+
+@dataclass(frozen=True)
+class AttemptIds:
+    """Whose attempt: the request's launch says placement and learner, the URL the attempt."""
+
+    attempt_id: int
+    placement_id: int
+    user_id: int
+
+    def kwargs(self) -> dict[str, int]:
+        return {
+            "attempt_id": self.attempt_id,
+            "placement_id": self.placement_id,
+            "user_id": self.user_id,
+        }
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The learner's attempts at the placement's assessment, with its rules and best result."""
+
+    version: AssessmentVersion
+    attempts: list[Attempt]
+    rules: rules.AttemptRules
+    best: BestResult | None
+
+
+@dataclass(frozen=True)
+class Result:
+    attempt: Attempt
+    standing: Standing
+    grade_status: LearnerGradeStatus | None
+
+
+def _version(session: Session, slug: str | None) -> AssessmentVersion | None:
+    return latest_version(session, slug) if slug else None
+
+
+def _standing(
+    session: Session, version: AssessmentVersion, *, placement_id: int, user_id: int, now: datetime
+) -> Standing:
+    attempts = service.history(session, placement_id=placement_id, user_id=user_id, now=now)
+    return Standing(
+        version,
+        attempts,
+        service.rules_for(session, version, placement_id=placement_id, user_id=user_id),
+        best_result(session, placement_id, user_id),
+    )
+
+
+def standing(
+    *, placement_id: int, user_id: int, slug: str | None, now: datetime
+) -> Standing | None:
+    """The home page's facts (the live attempt settled first), or None: no assessment yet."""
+    with unit_of_work() as session:
+        version = _version(session, slug)
+        if version is None:
+            return None
+        return _standing(session, version, placement_id=placement_id, user_id=user_id, now=now)
+
+
+def start(*, placement_id: int, user_id: int, slug: str | None, now: datetime) -> Attempt | None:
+    """A new attempt, None when the placement has no assessment, or StartRefused."""
+    with unit_of_work() as session:
+        version = _version(session, slug)
+        if version is None:
+            return None
+        outcome = service.start_attempt(
+            session, placement_id=placement_id, user_id=user_id, version=version, now=now
+        )
+        return outcome.attempt
+
+
+def take_over(ids: AttemptIds, *, now: datetime) -> Attempt:
+    with unit_of_work() as session:
+        return service.take_over(session, **ids.kwargs(), now=now)
+
+
+def open_page(
+    ids: AttemptIds, *, sitting: str, now: datetime, position: int | None = None
+) -> Attempt:
+    """A question (or, without `position`, the review) page opened: it takes the sitting."""
+    with unit_of_work() as session:
+        return service.resume(
+            session, **ids.kwargs(), sitting=sitting, now=now, position=position, new_sitting=True
+        )
+
+
+def question_at(attempt: Attempt, position: int) -> AttemptQuestion:
+    if not 1 <= position <= len(attempt.questions):
+        raise service.QuestionNotFound(attempt)
+    return attempt.questions[position - 1]
+
+
+def save_answer(
+    ids: AttemptIds,
+    *,
+    sitting: str,
+    position: int,
+    read_response: Callable[[AttemptQuestion], Any],
+    answer_tokens: AnswerTokens,
+    now: datetime,
+) -> AttemptQuestion:
+    """Save what `read_response` reads from the request for the question at `position` (the
+    reading depends on the question's type, known once the attempt is loaded)."""
+    with unit_of_work() as session:
+        # Locked at once: the save below works on this read instead of reading it again.
+        attempt = service.get_attempt(session, **ids.kwargs(), lock=True)
+        response = read_response(question_at(attempt, position))
+        return service.save_answer(
+            session,
+            **ids.kwargs(),
+            sitting=sitting,
+            position=position,
+            response=response,
+            now=now,
+            locked=attempt,
+            answer_tokens=answer_tokens,
+        )
+
+
+def heartbeat(
+    ids: AttemptIds, *, sitting: str, too_many: Callable[[], bool], now: datetime
+) -> service.Liveness:
+    """Whose attempt first (AttemptNotFound for anyone else's, not counted), then the rate
+    limit (TooManyHeartbeats): another learner can never use up someone's heartbeats."""
+    with unit_of_work() as session:
+        attempt = service.get_attempt(session, **ids.kwargs(), lock=True)
+        if too_many():
+            raise service.TooManyHeartbeats(attempt)
+        return service.heartbeat(session, **ids.kwargs(), sitting=sitting, now=now, locked=attempt)
+
+
+def submit(ids: AttemptIds, *, sitting: str, now: datetime) -> service.SubmitOutcome:
+    with unit_of_work() as session:
+        return service.submit(session, **ids.kwargs(), sitting=sitting, now=now)
+
+
+def result(ids: AttemptIds, *, slug: str | None, now: datetime) -> Result | None:
+    """A finished attempt with what comes next (judged by the placement's current version),
+    or None while the attempt is still live (its time is not up yet)."""
+    with unit_of_work() as session:
+        attempt = service.get_attempt(session, **ids.kwargs(), lock=True)
+        service.settle(session, attempt, now)
+        if attempt.is_live:
+            return None
+        version = _version(session, slug) or attempt.assessment_version
+        facts = _standing(
+            session, version, placement_id=ids.placement_id, user_id=ids.user_id, now=now
+        )
+        grade = learner_grade_status(session, ids.placement_id, ids.user_id)
+        return Result(attempt, facts, grade)
+
+
+def grade_status(*, placement_id: int, user_id: int) -> LearnerGradeStatus | None:
+    """Read only (no unit of work): the result page polls it while a grade is on its way."""
+    return learner_grade_status(db.session(), placement_id, user_id)
