@@ -100,20 +100,7 @@ def _check_files(paths: list[Path], *, strict: bool = False) -> _Checked:
             report.issues.append(Issue(label, f"Cannot read the file: {error.strerror}."))
             continue
         parsed = _parser_for(file_path, data)(data, label)
-        issues = list(parsed.issues)
-        if strict:
-            issues = [
-                Issue(
-                    i.file,
-                    f"{i.message} (strict mode: skipping is an error)",
-                    i.item_id,
-                    i.field,
-                    ERROR,
-                )
-                if i.severity == SKIPPED
-                else i
-                for i in issues
-            ]
+        issues = _as_errors(parsed.issues) if strict else list(parsed.issues)
         report.issues.extend(issues)
         if parsed.document is None:
             continue
@@ -147,6 +134,16 @@ def _check_files(paths: list[Path], *, strict: bool = False) -> _Checked:
         report.items += len(doc.items)
         documents.append(doc)
     return _Checked(report, documents)
+
+
+def _as_errors(issues: list[Issue]) -> list[Issue]:
+    """Strict mode: a skipped question makes the file fail."""
+    return [
+        Issue(i.file, f"{i.message} (strict mode: skipping is an error)", i.item_id, i.field, ERROR)
+        if i.severity == SKIPPED
+        else i
+        for i in issues
+    ]
 
 
 def validate_path(path: Path | str, *, strict: bool = False) -> ValidationReport:

@@ -53,22 +53,11 @@ def parse_aiken(data: bytes, file_label: str) -> ParsedFile:
         option = _OPTION.match(line)
         answer = _ANSWER.match(line)
         if answer:
-            if not question or len(options) < 2:
-                fail("ANSWER line without a question and at least two options", number)
+            problem = _answer_problem(question, options, answer.group(1))
+            if problem:
+                fail(problem, number)
             else:
-                letters = [letter for letter, _ in options]
-                if answer.group(1) not in letters:
-                    fail(
-                        f"ANSWER: {answer.group(1)} names no option "
-                        f"(options: {', '.join(letters)})",
-                        number,
-                    )
-                elif len(set(letters)) != len(letters):
-                    fail("two options have the same letter", number)
-                else:
-                    items.append(
-                        _item(file_slug, len(items) + 1, question, options, answer.group(1))
-                    )
+                items.append(_item(file_slug, len(items) + 1, question, options, answer.group(1)))
             question, options = [], []
             continue
         if option and question:
@@ -91,6 +80,18 @@ def parse_aiken(data: bytes, file_label: str) -> ParsedFile:
         "pools": [{"id": "default", "items": items}] if items else [],
     }
     return ParsedFile(file_label, FORMAT, document, issues)
+
+
+def _answer_problem(question: list[str], options: list[tuple[str, str]], right: str) -> str:
+    """What is wrong with a question when its ANSWER line is reached ('' when nothing)."""
+    if not question or len(options) < 2:
+        return "ANSWER line without a question and at least two options"
+    letters = [letter for letter, _ in options]
+    if right not in letters:
+        return f"ANSWER: {right} names no option (options: {', '.join(letters)})"
+    if len(set(letters)) != len(letters):
+        return "two options have the same letter"
+    return ""
 
 
 def _item(

@@ -77,22 +77,7 @@ def split_multilang(text: str, default_language: str) -> tuple[dict[str, str], l
     if text[position:]:
         segments.append(text[position:])
 
-    notes: list[str] = []
-    languages: list[str] = []
-    for segment in segments:
-        if isinstance(segment, dict):
-            for code in segment:
-                language = base_language(code)
-                if language is None and code != OTHER:
-                    supported = ", ".join(SUPPORTED_LANGUAGES)
-                    note = (
-                        f"language {code!r} is not supported (only {supported}); "
-                        "its text was left out"
-                    )
-                    if note not in notes:
-                        notes.append(note)
-                elif language and language not in languages:
-                    languages.append(language)
+    notes, languages = _languages(segments)
     if not languages:
         languages = [default_language]
 
@@ -116,6 +101,27 @@ def split_multilang(text: str, default_language: str) -> tuple[dict[str, str], l
         if joined:
             result[language] = joined
     return result, notes
+
+
+def _languages(segments: list[str | dict[str, str]]) -> tuple[list[str], list[str]]:
+    """(notes about unsupported languages, the supported languages the blocks are written in)."""
+    notes: list[str] = []
+    languages: list[str] = []
+    supported = ", ".join(SUPPORTED_LANGUAGES)
+    for segment in segments:
+        if not isinstance(segment, dict):
+            continue
+        for code in segment:
+            language = base_language(code)
+            if language is None and code != OTHER:
+                note = (
+                    f"language {code!r} is not supported (only {supported}); its text was left out"
+                )
+                if note not in notes:
+                    notes.append(note)
+            elif language and language not in languages:
+                languages.append(language)
+    return notes, languages
 
 
 def dominant_language(raw_text: str) -> str | None:
