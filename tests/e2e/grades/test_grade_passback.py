@@ -18,8 +18,8 @@ def test_the_platform_ends_with_each_learner_s_best_score(ags_env):
     env = ags_env
     attempts = {"4": [40, 75, 60], "5": [90, 30], "6": [0], "7": [55, 55, 80, 79]}
     worker = env.worker()
-    for round_scores in zip(*(s + [None] * (4 - len(s)) for s in attempts.values())):
-        for sub, score in zip(attempts, round_scores):
+    for round_scores in zip(*(s + [None] * (4 - len(s)) for s in attempts.values()), strict=True):
+        for sub, score in zip(attempts, round_scores, strict=True):
             if score is not None:
                 env.enqueue(sub, score)
         env.clock.advance(minutes=7)
