@@ -70,6 +70,7 @@ class StartRefused(AttemptError):
 
 class InvalidAnswer(AttemptError):
     code = "invalid_answer"
+    attempt: Attempt  # always the attempt the answer was for
 
     def __init__(self, attempt: Attempt, problem: InvalidResponse):
         super().__init__(attempt, problem.message)

@@ -8,6 +8,7 @@ maps its `InstructorError` to a page and renders.
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from item_bank.languages import translate
@@ -93,7 +94,7 @@ def placement_page():
 
 
 @bp.post("/assessment")
-def choose_assessment() -> Response:
+def choose_assessment() -> ResponseReturnValue:
     _launch, placement = _staff()
     try:
         instructor_actions.choose_assessment(placement, request.form.get("assessment", "").strip())
@@ -130,7 +131,7 @@ def _minutes_from_form() -> int | None:
 
 
 @bp.post("/learners/<int:user_id>/accommodation")
-def accommodation(user_id: int) -> Response:
+def accommodation(user_id: int) -> ResponseReturnValue:
     launch, placement = _staff()
     try:
         instructor_actions.set_allowance(

@@ -52,13 +52,13 @@ def answer_json(attempt_id: int, position: int) -> Response:
         )
     except service.AttemptError as error:
         return json_error(error)
-    life = service.liveness(saved.attempt, now())
+    life, question = saved.life, saved.question
     # Nothing of the answer is echoed: the page has it, and ids must not reach the page.
     return jsonify(
         saved=True,
         position=position,
-        saved_at=saved.saved_at.isoformat(),
-        answered=bool(saved.response and is_answered(saved.response)),
+        saved_at=question.saved_at.isoformat() if question.saved_at else None,
+        answered=bool(question.response and is_answered(question.response)),
         inactivity_seconds_left=life.inactivity_seconds_left,
         engagement_seconds_left=life.engagement_seconds_left,
         time_limit_seconds_left=life.time_limit_seconds_left,

@@ -52,6 +52,12 @@ class Standing:
 
 
 @dataclass(frozen=True)
+class SavedAnswer:
+    question: AttemptQuestion
+    life: service.Liveness  # holds the attempt: rendering the reply loads nothing again
+
+
+@dataclass(frozen=True)
 class Result:
     attempt: Attempt
     standing: Standing
@@ -126,14 +132,14 @@ def save_answer(
     read_response: Callable[[AttemptQuestion], Any],
     answer_tokens: AnswerTokens,
     now: datetime,
-) -> AttemptQuestion:
+) -> SavedAnswer:
     """Save what `read_response` reads from the request for the question at `position` (the
     reading depends on the question's type, known once the attempt is loaded)."""
     with unit_of_work() as session:
         # Locked at once: the save below works on this read instead of reading it again.
         attempt = service.get_attempt(session, **ids.kwargs(), lock=True)
         response = read_response(question_at(attempt, position))
-        return service.save_answer(
+        saved = service.save_answer(
             session,
             **ids.kwargs(),
             sitting=sitting,
@@ -143,6 +149,7 @@ def save_answer(
             locked=attempt,
             answer_tokens=answer_tokens,
         )
+    return SavedAnswer(saved, service.liveness(attempt, now))
 
 
 def heartbeat(

@@ -47,7 +47,9 @@ def learner() -> tuple[LaunchSession, Placement]:
 
 
 def ids(launch: LaunchSession, attempt_id: int) -> AttemptIds:
-    return AttemptIds(attempt_id, launch.placement_id, launch.user_id)
+    placement_id = launch.placement_id
+    assert placement_id is not None  # learner() refused a launch without a placement
+    return AttemptIds(attempt_id, placement_id, launch.user_id)
 
 
 def sitting() -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, redirect, render_template, request
+from flask import redirect, render_template, request
+from flask.typing import ResponseReturnValue
 
 from item_bank.languages import translate
 from item_bank.presentation import present_item, review_item
@@ -73,7 +74,7 @@ def home():
 
 
 @bp.post("/attempts")
-def start() -> Response:
+def start() -> ResponseReturnValue:
     launch, placement = learner()
     try:
         attempt = learner_actions.start(
@@ -186,7 +187,8 @@ def answer_form(attempt_id: int, position: int):
         return render_template("attempts/question.html", **context), 422
     except service.AttemptError as error:
         return page_error(error, launch)
-    return redirect(_target(saved.attempt, position, request.form.get("go", "next")), code=303)
+    attempt = saved.life.attempt
+    return redirect(_target(attempt, position, request.form.get("go", "next")), code=303)
 
 
 # -- review, submit, result ----------------------------------------------------------------
