@@ -262,6 +262,14 @@ def install_page_clock(page: Page, lti: t.Any) -> None:
     page.clock.install(time=lti.clock.now())
 
 
+def hold_page_clock(page: Page) -> None:
+    """Stop the page's clock from also flowing with real time (Playwright's installed clock
+    does, and a loaded machine lets seconds pass between two looks at a countdown): from now on
+    it moves only with `advance`. Timers wait for it too, so only for steps that need none."""
+    ahead_ms = 1000  # pause_at cannot go back: a moment safely after the page's now
+    page.clock.pause_at(int(page.evaluate("() => Date.now()")) + ahead_ms)
+
+
 def _settle(page: Page) -> None:
     """Wait until the page has heard every answer it asked for. A heartbeat still in flight when
     the tool's clock moves would be answered in the new time while the page still lives in the

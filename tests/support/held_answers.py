@@ -64,6 +64,11 @@ class HandDeadlines:
             if call in self._open:
                 self._open.remove(call)
 
+    @property
+    def open_calls(self) -> int:
+        with self._lock:
+            return len(self._open)
+
     def expire_open_calls(self) -> None:
         """The deadline of every call in flight passes now (the watchdog's own action)."""
         with self._lock:
