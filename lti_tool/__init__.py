@@ -40,19 +40,22 @@ def create_app(
 
     from lti_tool import db, services
     from lti_tool.launch import links
-    from lti_tool.web import errors, locale, security, templating
+    from lti_tool.web import errors, item_templates, locale, security, templating
 
     db.init_app(app, settings)
     services.init_app(app, settings, clock or SystemClock(), store)
     locale.init_app(app)
     templating.init_app(app)
+    item_templates.init_app(app)  # each item type's templates, from the bank's registry
     links.init_app(app)  # launch_url and the launch in templates
     errors.init_app(app)
     security.init_app(app)
 
     from lti_tool import blueprints
+    from lti_tool.certificates import receivers
 
     blueprints.register(app)
+    receivers.connect()  # certificates issue on forms' `form_submitted` (lti_tool.signals)
 
     from lti_tool import cli
 

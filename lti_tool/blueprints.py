@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from functools import cache
+
+from flask import Blueprint, Flask
 
 
 def register(app: Flask) -> None:
     from lti_tool.attempts.instructor_views import bp as instructor
     from lti_tool.attempts.views import bp as attempts
-    from lti_tool.certificates.views import bp as certificates
     from lti_tool.deep_linking.views import bp as deep_linking
     from lti_tool.health import bp as health
     from lti_tool.landing.views import bp as landing
@@ -20,4 +21,18 @@ def register(app: Flask) -> None:
     app.register_blueprint(health)
     app.register_blueprint(attempts)
     app.register_blueprint(instructor)
-    app.register_blueprint(certificates)  # also the forms pages (certificates.forms.*)
+    app.register_blueprint(_certificates_with_forms())
+
+
+@cache
+def _certificates_with_forms() -> Blueprint:
+    """The certificates blueprint with the forms pages inside it (`certificates.forms.*`).
+
+    Nested here rather than in either package, so that forms never import certificates; and
+    once per process, because a blueprint takes no new children after its first registration.
+    """
+    from lti_tool.certificates.views import bp as certificates
+    from lti_tool.forms.views import bp as forms
+
+    certificates.register_blueprint(forms)
+    return certificates

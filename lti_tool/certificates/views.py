@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from item_bank.languages import translate
 from lti_tool import db
@@ -18,9 +17,12 @@ from lti_tool.certificates.eligibility import (
     CertificateState,
     learner_certificate_state,
 )
-from lti_tool.certificates.issuing import issue_if_eligible
-from lti_tool.certificates.models import Certificate
 from lti_tool.certificates.pdf import render_certificate
+from lti_tool.certificates.service import (
+    CertificateRefused,
+    certificate_to_download,
+    placement_certificates,
+)
 from lti_tool.certificates.verification import UNKNOWN, verify
 from lti_tool.certificates.wording import (
     certificate_document,
@@ -31,7 +33,6 @@ from lti_tool.certificates.wording import (
 )
 from lti_tool.clock import current_clock
 from lti_tool.forms.attachments import completion_options
-from lti_tool.forms.views import bp as forms_bp
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.sessions import current_launch, require_staff
 from lti_tool.platforms.branding import IssuerBranding, issuer_branding
@@ -42,7 +43,6 @@ from lti_tool.web.locale import SUPPORTED_LOCALES
 bp = Blueprint(
     "certificates", __name__, static_folder="static", static_url_path="/certificates-static"
 )
-bp.register_blueprint(forms_bp)  # evaluation forms and questionnaires: certificates.forms.*
 
 VERIFY_LIMIT = 30  # look-ups per client address per window: plenty for people, useless for guessing
 VERIFY_WINDOW_SECONDS = 60
@@ -157,20 +157,16 @@ def learner() -> str:
 @bp.get("/certificate.pdf")
 def download() -> Response:
     launch = current_launch()
-    session = db.session()
-    now = current_clock().now()
-    certificate = (
-        issue_if_eligible(session, launch.placement_id, launch.user_id, now=now)
-        if launch.placement_id is not None
-        else None
-    )
-    if certificate is None:
-        raise _refusal(learner_certificate_state(session, launch.placement_id, launch.user_id))
-    session.commit()  # issued (if new) before anyone can hold the PDF
+    try:
+        certificate = certificate_to_download(
+            launch.placement_id, launch.user_id, now=current_clock().now()
+        )
+    except CertificateRefused as refused:
+        raise _refusal(refused.state) from None
     language = request.args.get("lang", "")
     language = language if language in SUPPORTED_LOCALES else launch.locale
     options = completion_options(
-        session, launch.placement.assessment_slug if launch.placement else None
+        db.session(), launch.placement.assessment_slug if launch.placement else None
     )
     pdf = render_certificate(
         certificate_document(
@@ -239,17 +235,7 @@ def verify_code(code: str):
 @bp.get("/instructor/certificates")
 def instructor_list() -> str:
     launch = require_staff()
-    certificates = []
-    if launch.placement_id is not None:
-        certificates = (
-            db.session()
-            .scalars(
-                select(Certificate)
-                .where(Certificate.placement_id == launch.placement_id)
-                .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-            )
-            .all()
-        )
+    certificates = placement_certificates(db.session(), launch.placement_id)
     return render_template(
         "certificates/instructor_list.html", certificates=certificates, placement=launch.placement
     )

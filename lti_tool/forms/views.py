@@ -1,10 +1,12 @@
 """Form pages: learners fill in their forms; instructors read aggregates, the knowledge-change
 report and CSV exports. Registered inside the certificates blueprint (endpoints
-`certificates.forms.*`)."""
+`certificates.forms.*`, lti_tool.blueprints); the certificate a submission completes is issued
+by certificates, which listen for `form_submitted`."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -12,8 +14,8 @@ from markupsafe import Markup
 from item_bank.forms import NOT_ON_SCALE, REQUIRED, TOO_LONG, UNKNOWN_OPTION, FormQuestion
 from item_bank.languages import translate
 from lti_tool import db
-from lti_tool.certificates.issuing import issue_if_eligible
 from lti_tool.clock import current_clock
+from lti_tool.forms import learner_actions
 from lti_tool.forms.attachments import AttachedForm, attached_forms, completion_options
 from lti_tool.forms.charts import Bar, PairedBar, bar_chart, paired_chart
 from lti_tool.forms.knowledge_report import KnowledgeReport, knowledge_report
@@ -32,10 +34,9 @@ from lti_tool.forms.submissions import (
     LearnerForm,
     learner_form,
     learner_forms,
-    submit_form,
 )
 from lti_tool.launch.links import launch_url
-from lti_tool.launch.models import LaunchSession
+from lti_tool.launch.models import LaunchSession, Placement
 from lti_tool.launch.sessions import current_launch, require_staff
 from lti_tool.web.csv_export import csv_download
 from lti_tool.web.errors import UserFacingError
@@ -122,17 +123,17 @@ def fill(slug: str):
 
 
 @bp.post("/forms/<slug>")
-def submit(slug: str):
+def submit(slug: str) -> ResponseReturnValue:
     launch = current_launch()  # also the CSRF check: the token is in the form
-    session = db.session()
-    now = current_clock().now()
     raw = {
         key[len(FIELD_PREFIX) :]: value
         for key, value in request.form.items()
         if key.startswith(FIELD_PREFIX)
     }
     try:
-        submit_form(session, launch.placement, launch.user_id, slug, raw, now=now)
+        learner_actions.submit(
+            launch.placement, launch.user_id, slug, raw, now=current_clock().now()
+        )
     except InvalidAnswers as invalid:
         form = _learner_form(launch, slug)
         return _render_fill(form, values=raw, problems=invalid.problems, status=422)
@@ -142,16 +143,11 @@ def submit(slug: str):
         if refused.code == "not_found":
             raise _not_found() from None
         return _render_fill(_learner_form(launch, slug), status=403)
-    # "Upon receipt of the evaluation forms, a certification of completion will be issued":
-    # the certificate is issued in the same transaction as the last form it waited on.
-    assert launch.placement_id is not None
-    issue_if_eligible(session, launch.placement_id, launch.user_id, now=now)
-    session.commit()
     return redirect(launch_url("certificates.forms.done", slug=slug), 303)
 
 
 @bp.get("/forms/<slug>/done")
-def done(slug: str) -> str:
+def done(slug: str) -> ResponseReturnValue:
     launch = current_launch()
     form = _learner_form(launch, slug)
     if form.status != SUBMITTED:
@@ -160,14 +156,16 @@ def done(slug: str) -> str:
 
 
 # --------------------------------------------------------------------------- instructor
-def _attached(launch: LaunchSession, slug: str) -> AttachedForm:
-    slug_of_assessment = launch.placement.assessment_slug if launch.placement else None
-    form = next(
-        (f for f in attached_forms(db.session(), slug_of_assessment) if f.slug == slug), None
-    )
+def _attached(launch: LaunchSession, slug: str) -> tuple[Placement, AttachedForm]:
+    """The launch's placement and the form attached to its assessment, or a 404."""
+    placement = launch.placement
+    if placement is None:
+        raise _not_found()
+    forms = attached_forms(db.session(), placement.assessment_slug)
+    form = next((f for f in forms if f.slug == slug), None)
     if form is None:
         raise _not_found()
-    return form
+    return placement, form
 
 
 def _question_chart(summary: QuestionSummary, text_of, ident: str) -> Markup | None:
@@ -205,12 +203,11 @@ def instructor_overview() -> str:
 
 @bp.get("/instructor/forms/<slug>")
 def instructor_report(slug: str) -> str:
-    launch = require_staff()
-    form = _attached(launch, slug)
+    placement, form = _attached(require_staff(), slug)
     session = db.session()
-    options = completion_options(session, launch.placement.assessment_slug)
+    options = completion_options(session, placement.assessment_slug)
     report: FormReport = form_report(
-        session, launch.placement_id, form, with_names=options.answers_beside_names
+        session, placement.id, form, with_names=options.answers_beside_names
     )
     text_of = _text_of(form)
     charts = {
@@ -230,18 +227,16 @@ def instructor_report(slug: str) -> str:
 
 @bp.get("/instructor/forms/<slug>/report.csv")
 def instructor_report_csv(slug: str) -> Response:
-    launch = require_staff()
-    form = _attached(launch, slug)
-    report = form_report(db.session(), launch.placement_id, form)
+    placement, form = _attached(require_staff(), slug)
+    report = form_report(db.session(), placement.id, form)
     return csv_download(report_rows(report, _text_of(form)), f"{slug}-summary.csv")
 
 
 @bp.get("/instructor/forms/<slug>/responses.csv")
 def instructor_responses_csv(slug: str) -> Response:
-    launch = require_staff()
-    form = _attached(launch, slug)
+    placement, form = _attached(require_staff(), slug)
     session = db.session()
-    if not completion_options(session, launch.placement.assessment_slug).answers_beside_names:
+    if not completion_options(session, placement.assessment_slug).answers_beside_names:
         raise UserFacingError(
             _(
                 "Answers are anonymous for this assessment: only totals and comments "
@@ -250,7 +245,7 @@ def instructor_responses_csv(slug: str) -> Response:
             status=403,
             code="answers_anonymous",
         )
-    report = form_report(session, launch.placement_id, form, with_names=True)
+    report = form_report(session, placement.id, form, with_names=True)
     return csv_download(respondent_rows(report, _text_of(form)), f"{slug}-responses.csv")
 
 
