@@ -3,7 +3,9 @@ Moodle creates a gradebook column (it only does when the content item carries `l
 
 from __future__ import annotations
 
-from pylti1p3.deep_link import DeepLink
+from typing import cast
+
+from pylti1p3.deep_link import DeepLink, TDeepLinkData
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
@@ -27,7 +29,7 @@ def resource_for(slug: str, title: str, launch_url: str) -> DeepLinkResource:
 
 
 def response_jwt(launch: LaunchSession, key: SigningKey, resource: DeepLinkResource) -> str:
-    settings = launch.claims.get(claims.DL_SETTINGS) or {}
+    settings = cast("TDeepLinkData", launch.claims.get(claims.DL_SETTINGS) or {})
     deep_link = DeepLink(
         registration_for(launch.deployment.platform, key), launch.deployment.deployment_id, settings
     )

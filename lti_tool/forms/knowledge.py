@@ -62,13 +62,15 @@ def cohort_knowledge(rows: list[LearnerKnowledge]) -> CohortKnowledge:
     paired = [r for r in rows if r.paired]
     changes = [r.change for r in paired if r.change is not None]
     gains = [r.normalised_gain for r in paired if r.normalised_gain is not None]
+    befores = [r.before for r in paired if r.before is not None]  # paired: both are set
+    afters = [r.after for r in paired if r.after is not None]
     return CohortKnowledge(
         learners=len(rows),
         with_before=sum(1 for r in rows if r.before is not None),
         with_after=sum(1 for r in rows if r.after is not None),
         paired=len(paired),
-        mean_before=_round(mean(r.before for r in paired)) if paired else None,  # type: ignore[misc]
-        mean_after=_round(mean(r.after for r in paired)) if paired else None,  # type: ignore[misc]
+        mean_before=_round(mean(befores)) if befores else None,
+        mean_after=_round(mean(afters)) if afters else None,
         mean_change=_round(mean(changes)) if changes else None,
         median_change=_round(median(changes)) if changes else None,
         mean_normalised_gain=_round(mean(gains), 2) if gains else None,

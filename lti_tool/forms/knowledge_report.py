@@ -38,6 +38,7 @@ def _scores(session: Session, placement_id: int, form: AttachedForm | None) -> d
                 FormSubmission.knowledge_percent.is_not(None),
             )
         )
+        if score is not None
     }
 
 

@@ -77,7 +77,9 @@ def form_report(
         .where(FormAnswer.text.is_(None))
         .group_by(FormAnswer.question_id, FormAnswer.likert_value, FormAnswer.choice)
     ):
-        tallies[(question_id, likert if likert is not None else choice)] = count
+        value = likert if likert is not None else choice
+        if value is not None:  # a likert or choice answer sets one of the two
+            tallies[(question_id, value)] = count
     comments: dict[str, list[str]] = {}
     for question_id, text in session.execute(
         select(FormAnswer.question_id, FormAnswer.text)
@@ -85,7 +87,8 @@ def form_report(
         .where(*scope)
         .where(FormAnswer.text.is_not(None))
     ):
-        comments.setdefault(question_id, []).append(text)
+        if text is not None:  # the query asks for text answers only
+            comments.setdefault(question_id, []).append(text)
 
     summaries = []
     for q in form.doc.questions:
@@ -93,7 +96,7 @@ def form_report(
             texts = sorted(comments.get(q.id, []), key=str.casefold)
             summaries.append(QuestionSummary(q, len(texts), comments=tuple(texts)))
             continue
-        choices = (
+        choices: list[tuple[int | str, dict[str, str]]] = (
             [(p.value, p.label) for p in q.scale]
             if q.type == LIKERT
             else [(o.id, o.text) for o in q.options]
@@ -102,7 +105,7 @@ def form_report(
         answered = sum(counts)
         values = tuple(
             ValueCount(value, label, n, round(100.0 * n / answered, 1) if answered else 0.0)
-            for (value, label), n in zip(choices, counts)
+            for (value, label), n in zip(choices, counts, strict=True)
         )
         mean = None
         if q.type == LIKERT and answered:

@@ -160,7 +160,7 @@ def _check_tree(value: object, path: tuple[str, ...], depth: int) -> None:
             if key is not None:
                 _check_storable(key, path)
             # Name top-level claims; deeper problems are reported against their claim.
-            _check_tree(item, path if path else (key,), depth + 1)
+            _check_tree(item, path if path or key is None else (key,), depth + 1)
 
 
 def _check_storable(text: str, path: tuple[str, ...]) -> None:

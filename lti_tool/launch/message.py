@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import re
 from datetime import datetime
+from typing import Any, cast
 
 import jwt
 from flask_babel import gettext as _
@@ -207,6 +208,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     def _check_authorized_party(self, body: dict) -> None:
         """LTI Security Framework 5.1.3: a token for several audiences must name us as its
         authorized party (azp), and an azp, when present, must be us."""
+        assert self._registration is not None  # validate_registration() found it
         client_id = self._registration.get_client_id()
         several = isinstance(body.get("aud"), list) and len(body["aud"]) > 1
         if (several or "azp" in body) and body.get("azp") != client_id:
@@ -238,7 +240,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
                 status=401,
             )
 
-    def validate_all(self) -> dict:
+    def validate_all(self) -> dict[str, Any]:
         try:
             self.validate_state()
             self.validate_jwt_format()
@@ -251,7 +253,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         self.validate_deployment().validate_message()
         self._validated = True
         self._use_nonce_once()
-        return self._jwt["body"]
+        return cast("dict[str, Any]", self._jwt["body"])  # a claim set, not only pylti's keys
 
     def _use_nonce_once(self) -> None:
         body = self._jwt["body"]

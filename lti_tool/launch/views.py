@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -16,16 +17,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lti_tool import db
 from lti_tool.clock import current_clock
 from lti_tool.launch import claims, tokens
-from lti_tool.launch.message import ToolMessageLaunch
+from lti_tool.launch.accepting import accept_launch
 from lti_tool.launch.oidc_login import LOGIN_TTL_SECONDS, binding_cookie_name, start_login
-from lti_tool.launch.platform_keys import PlatformKeys
-from lti_tool.launch.sessions import record_launch
 from lti_tool.launch.tool_config import tool_configuration
-from lti_tool.platforms.branding import adopt_advertised_name
 from lti_tool.platforms.keys import published_jwks
 from lti_tool.platforms.tool_conf import DatabaseToolConf
 from lti_tool.services import services
@@ -45,7 +44,7 @@ def _settings():
 
 @bp.route("/lti/login", methods=["GET", "POST"])
 @limited_per_address("lti-login", per_minute=lambda settings: settings.launch_rate_per_minute)
-def login() -> Response:
+def login() -> WerkzeugResponse:
     request.max_content_length = LOGIN_MAX_BODY_BYTES  # a larger body gets a 413
     params = request.values.to_dict()
     settings = _settings()
@@ -86,38 +85,14 @@ def _binding_cookie_attributes() -> dict:
 
 @bp.post("/lti/launch")
 @limited_per_address("lti-launch", per_minute=lambda settings: settings.launch_rate_per_minute)
-def launch() -> Response:
+def launch() -> WerkzeugResponse:
     request.max_content_length = LAUNCH_MAX_BODY_BYTES
-    settings = _settings()
-    now = current_clock().now()
-    session = db.session()
-    tool_conf = DatabaseToolConf(session)
-    message = ToolMessageLaunch(
+    launch = accept_launch(
         request.form.to_dict(),
         request.cookies.to_dict(),
-        tool_conf,
-        store=services().store,
-        platform_keys=PlatformKeys(
-            services().store,
-            services().http,
-            settings.jwks_cache_seconds,
-            settings.http_timeout_seconds,
-        ),
-        now=now,
-        leeway_seconds=settings.jwt_leeway_seconds,
+        settings=_settings(),
+        now=current_clock().now(),
     )
-    body = message.validate_all()
-    platform = tool_conf.platform(body["iss"], message.registration.get_client_id())
-    adopt_advertised_name(platform, body)  # a made-up name gives way to the site's own
-    launch = record_launch(
-        session,
-        body,
-        platform,
-        now,
-        timedelta(seconds=settings.launch_token_ttl_seconds),
-        settings.default_locale,
-    )
-    session.commit()
     token = tokens.mint(current_app.config["SECRET_KEY"], launch.id, launch.expires_at)
     response = redirect(landing_url(launch.message_type, launch.is_staff, token), code=303)
     response.delete_cookie(
@@ -127,11 +102,12 @@ def launch() -> Response:
 
 
 def landing_url(message_type: str, is_staff: bool, token: str) -> str:
+    values: dict[str, Any] = {tokens.FIELD: token}
     if message_type == claims.DEEP_LINKING_REQUEST:
-        return url_for("deep_linking.catalogue", **{tokens.FIELD: token})
+        return url_for("deep_linking.catalogue", **values)
     if is_staff:
-        return url_for("landing.instructor", **{tokens.FIELD: token})
-    return url_for("landing.learner", **{tokens.FIELD: token})
+        return url_for("landing.instructor", **values)
+    return url_for("landing.learner", **values)
 
 
 @bp.get("/")

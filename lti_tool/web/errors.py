@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -60,7 +60,7 @@ def render_error(
         body = {"error": code, "message": str(message)}
         if action:
             body["action"] = str(action)
-        response = jsonify(body)
+        response: Response | str = jsonify(body)
     else:
         response = render_template("error.html", title=title, message=message, action=action)
     return response, status, headers or {}
