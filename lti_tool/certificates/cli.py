@@ -28,7 +28,8 @@ def _describe(c: Certificate) -> str:
     status = f"REVOKED {c.revoked_at:%Y-%m-%d} ({c.revoked_reason})" if c.revoked_at else "valid"
     return (
         f"{codes.display(c.code)}  {status}  {c.learner_name!r}  course {c.course_title!r}  "
-        f"completed {c.achieved_at:%Y-%m-%d}  score {c.score_percent:g}%  issued {c.issued_at:%Y-%m-%d %H:%M}Z"
+        f"completed {c.achieved_at:%Y-%m-%d}  score {c.score_percent:g}%  "
+        f"issued {c.issued_at:%Y-%m-%d %H:%M}Z"
     )
 
 
@@ -52,7 +53,7 @@ def revoke_cmd(code: str, reason: str) -> None:
 @certificates_cli.command("reissue")
 @click.argument("code")
 def reissue_cmd(code: str) -> None:
-    """Replace CODE by a new certificate with the learner's current name (the old one is revoked)."""
+    """Replace CODE by a new certificate with the learner's current name (revoking the old)."""
     try:
         with session_scope() as session:
             new = reissue(session, code, now=services().clock.now())
@@ -163,9 +164,10 @@ def options_cmd(
             )
     except AttachmentError as error:
         raise click.ClickException(str(error)) from None
+    shows_score = "yes" if options.certificate_shows_score else "no"
+    beside_names = "yes" if options.answers_beside_names else "no (anonymous)"
     click.echo(
-        f"{assessment}: score on certificate: {'yes' if options.certificate_shows_score else 'no'}; "
-        f"answers beside names: {'yes' if options.answers_beside_names else 'no (anonymous)'}"
+        f"{assessment}: score on certificate: {shows_score}; answers beside names: {beside_names}"
     )
 
 

@@ -1,4 +1,5 @@
-"""Verification codes: 16 Crockford base32 characters (80 random bits), shown as XXXX-XXXX-XXXX-XXXX.
+"""Verification codes: 16 Crockford base32 characters (80 random bits), shown as
+XXXX-XXXX-XXXX-XXXX.
 
 Crockford's alphabet has no I, L, O or U, so a code read aloud or typed from paper survives
 the usual confusions; `normalise` maps them back (O->0, I/L->1) and ignores dashes and spaces.

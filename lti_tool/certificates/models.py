@@ -41,7 +41,8 @@ class Certificate(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("lti_users.id", ondelete="RESTRICT"), index=True
     )
-    # The passing attempt it is based on: kept as evidence (an attempt with a certificate cannot be deleted).
+    # The passing attempt it is based on: kept as evidence (an attempt with a certificate
+    # cannot be deleted).
     attempt_id: Mapped[int] = mapped_column(
         ForeignKey("attempts.id", ondelete="RESTRICT"), index=True
     )

@@ -37,7 +37,8 @@ def _svg(
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" aria-labelledby="{ident}-t {ident}-d">'
-        f'<title id="{ident}-t">{escape(title)}</title><desc id="{ident}-d">{escape(description)}</desc>'
+        f'<title id="{ident}-t">{escape(title)}</title>'
+        f'<desc id="{ident}-d">{escape(description)}</desc>'
     )
     return Markup(head + "".join(body) + "</svg>")
 
@@ -55,7 +56,8 @@ def bar_chart(
             f'fill="{INK}">{escape(_truncate(bar.label))}</text>'
         )
         body.append(
-            f'<rect x="{LABEL_W}" y="{y + 4}" width="{length:.1f}" height="{ROW_H - 8}" fill="{BAR_COLOUR}"/>'
+            f'<rect x="{LABEL_W}" y="{y + 4}" width="{length:.1f}" height="{ROW_H - 8}" '
+            f'fill="{BAR_COLOUR}"/>'
         )
         body.append(
             f'<text x="{LABEL_W + length + 6:.1f}" y="{y + 15}" font-size="{FONT}" '
@@ -88,9 +90,11 @@ def paired_chart(
     pair_h = 2 * (ROW_H - 6) + 10
     body = [
         f'<rect x="{LABEL_W}" y="4" width="14" height="14" fill="{BEFORE_COLOUR}"/>',
-        f'<text x="{LABEL_W + 20}" y="16" font-size="{FONT}" fill="{INK}">{escape(before_label)}</text>',
+        f'<text x="{LABEL_W + 20}" y="16" font-size="{FONT}" fill="{INK}">'
+        f"{escape(before_label)}</text>",
         f'<rect x="{LABEL_W + 150}" y="4" width="14" height="14" fill="{AFTER_COLOUR}"/>',
-        f'<text x="{LABEL_W + 170}" y="16" font-size="{FONT}" fill="{INK}">{escape(after_label)}</text>',
+        f'<text x="{LABEL_W + 170}" y="16" font-size="{FONT}" fill="{INK}">'
+        f"{escape(after_label)}</text>",
     ]
     for i, pair in enumerate(pairs):
         top = legend_h + i * pair_h
@@ -107,7 +111,8 @@ def paired_chart(
             y = top + j * (ROW_H - 6)
             length = 0.0 if value is None else max(0.0, min(100.0, value)) / 100 * BAR_W
             body.append(
-                f'<rect x="{LABEL_W}" y="{y + 2}" width="{length:.1f}" height="{ROW_H - 10}" fill="{colour}"/>'
+                f'<rect x="{LABEL_W}" y="{y + 2}" width="{length:.1f}" height="{ROW_H - 10}" '
+                f'fill="{colour}"/>'
             )
             body.append(
                 f'<text x="{LABEL_W + length + 6:.1f}" y="{y + 12}" font-size="11" '

@@ -167,7 +167,8 @@ class FormAnswer(Base):
     __table_args__ = (
         UniqueConstraint("submission_id", "question_id"),
         CheckConstraint(
-            "(CASE WHEN likert_value IS NULL THEN 0 ELSE 1 END) + (CASE WHEN choice IS NULL THEN 0 ELSE 1 END)"
+            "(CASE WHEN likert_value IS NULL THEN 0 ELSE 1 END) "
+            "+ (CASE WHEN choice IS NULL THEN 0 ELSE 1 END)"
             " + (CASE WHEN text IS NULL THEN 0 ELSE 1 END) = 1",
             name="one_value",
         ),

@@ -1,1 +1,2 @@
-"""OIDC login, launch validation, launch sessions, JWKS, tool configuration, dynamic registration."""
+"""OIDC login, launch validation, launch sessions, JWKS, tool configuration, dynamic
+registration."""
