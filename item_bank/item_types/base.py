@@ -135,9 +135,9 @@ class ItemType:
     name: ClassVar[str]
     schema: ClassVar[type[ItemBaseSchema]]
     # Templates of the tool (lti_tool/templates/) for this type's answer controls and its
-    # review; strings because the bank never imports the tool. Not yet rendered: the tool's
-    # attempts/_answer_controls.html and _review_item.html still hold every type's branch, and
-    # splitting them into these files is the tool's next step.
+    # review; strings because the bank never imports the tool. The tool's question and result
+    # pages include them by type (lti_tool.web.item_templates), and a test renders every
+    # registered type's pair, so a type without its templates fails.
     answer_template: ClassVar[str]
     review_template: ClassVar[str]
     # Moodle: the question type written on export, and the ones read on import.
