@@ -10,7 +10,7 @@ from lti_tool import db
 from lti_tool.deep_linking.response import resource_for, response_jwt, return_url
 from lti_tool.launch import claims
 from lti_tool.launch.sessions import require_staff
-from lti_tool.platforms.keys import signing_key
+from lti_tool.platforms.keys import NoSigningKey, signing_key
 from lti_tool.web.errors import UserFacingError
 
 bp = Blueprint("deep_linking", __name__)
@@ -54,7 +54,18 @@ def select() -> str:
     settings = current_app.config["EMM_SETTINGS"]
     title = translate(summary.titles, launch.locale, summary.default_language)
     resource = resource_for(slug, title, settings.public_base_url + "/lti/launch")
-    key = signing_key(db.session(), current_app.config["SECRET_KEY"])
+    try:
+        key = signing_key(db.session(), current_app.config["SECRET_KEY"])
+    except NoSigningKey:
+        raise UserFacingError(
+            _("The tool cannot sign its answer to Moodle yet."),
+            code="no_signing_key",
+            status=503,
+            action=_(
+                "Ask the tool's administrator to run `flask keys generate`, then press"
+                ' "Select content" again.'
+            ),
+        ) from None
     return render_template(
         "deep_linking/return.html",
         action=return_url(launch),

@@ -100,10 +100,15 @@ def rotate(session: Session, secret_key: str, now: datetime) -> ToolKey:
     return key
 
 
+class NoSigningKey(LookupError):
+    """The tool has no current key: nothing it sends (Deep Linking answers, AGS client
+    assertions) can be signed until an administrator generates one."""
+
+
 def signing_key(session: Session, secret_key: str) -> SigningKey:
     key = current_key(session)
     if key is None:
-        raise LookupError("the tool has no signing key yet: run `flask keys generate`")
+        raise NoSigningKey("the tool has no signing key yet: run `flask keys generate`")
     pem = _fernet(secret_key).decrypt(key.private_key_encrypted).decode()
     return SigningKey(kid=key.kid, private_pem=pem)
 

@@ -113,3 +113,19 @@ def test_a_regional_locale_gets_the_catalogue_in_its_language(app, client, clock
     token = parse_qs(urlsplit(response.headers["Location"]).query)["lt"][0]
     page = client.get("/deep-linking", query_string={"lt": token}).get_data(as_text=True)
     assert "Fundamentos en gestión de la migración (EMM2.0): evaluación final" in page
+
+
+def test_choosing_before_the_tool_has_a_signing_key_is_a_clear_503(app, client, instructor_token):
+    from lti_tool.platforms.keys import ToolKey
+
+    with app.app_context():
+        db.session().query(ToolKey).delete()
+        db.session().commit()
+    response = client.post(
+        "/deep-linking/select",
+        data={"lt": instructor_token, "assessment": "emm2-final"},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 503
+    assert response.get_json()["error"] == "no_signing_key"
+    assert "flask keys generate" in response.get_data(as_text=True)
