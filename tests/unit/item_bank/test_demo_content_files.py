@@ -1,7 +1,7 @@
 """YAML-level checks of the demo assessment files in item_bank/content.
 
 These read the files with plain `yaml.safe_load` on purpose: they guard the authored content
-against the authoring-format contract (docs in notes/authoring_format.md) without depending
+against the authoring-format contract (docs/authoring.md) without depending
 on the item_bank loader, so a content mistake and a loader bug show up as different failures.
 """
 
@@ -242,8 +242,10 @@ def test_emm2_mixes_item_types(emm2):
     assert kinds.count("single_choice") == max(kinds.count(k) for k in set(kinds))
 
 
-def test_emm2_every_translatable_field_has_english_and_spanish(emm2):
-    assert _missing(emm2, {"en", "es"}) == []
+def test_emm2_every_translatable_field_is_in_the_five_course_languages(emm2):
+    # The EMM2.0 course runs in English, Spanish, French, Turkish and Bahasa Indonesia: a
+    # learner of any of them must get questions in their language, not an English fallback.
+    assert _missing(emm2, {"en", "es", "fr", "tr", "id"}) == []
 
 
 def test_latam_settings(latam):
