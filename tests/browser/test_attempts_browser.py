@@ -8,6 +8,7 @@ together (tests/browser/attempt_helpers.py: advance)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -366,7 +367,7 @@ def _tab_to(page: Page, element_id: str, limit: int = 40) -> list[dict]:
 
 def _in_visual_order(stops: list[dict]) -> None:
     """Top to bottom, and left to right within a line."""
-    for before, after in zip(stops, stops[1:]):
+    for before, after in itertools.pairwise(stops):
         same_line = abs(after["top"] - before["top"]) < min(before["height"], after["height"]) / 2
         assert (after["left"] > before["left"]) if same_line else (after["top"] > before["top"]), (
             f"focus goes from {before} back to {after}"
@@ -693,7 +694,8 @@ PAGE_AS_A_SCRIPT_SEES_IT = """() => {
     const found = [];
     for (const el of document.querySelectorAll('*')) {
         for (const attr of el.attributes) {
-            if (['value', 'name', 'id', 'for'].includes(attr.name) || attr.name.startsWith('data-')) {
+            const watched = ['value', 'name', 'id', 'for'].includes(attr.name);
+            if (watched || attr.name.startsWith('data-')) {
                 found.push([el.tagName.toLowerCase() + '[' + attr.name + ']', attr.value]);
             }
         }
@@ -702,11 +704,15 @@ PAGE_AS_A_SCRIPT_SEES_IT = """() => {
     // Live properties too, not only the markup (a script may set them).
     for (const el of document.querySelectorAll('input, select, option')) {
         found.push([el.tagName.toLowerCase() + '.value', el.value]);
-        for (const [key, value] of Object.entries(el.dataset)) { found.push(['dataset.' + key, value]); }
+        for (const [key, value] of Object.entries(el.dataset)) {
+            found.push(['dataset.' + key, value]);
+        }
     }
     const form = document.getElementById('question-form');
     if (form && form.tagName === 'FORM') {
-        for (const [name, value] of new FormData(form)) { found.push(['form ' + name, String(value)]); }
+        for (const [name, value] of new FormData(form)) {
+            found.push(['form ' + name, String(value)]);
+        }
     }
     return found;
 }"""

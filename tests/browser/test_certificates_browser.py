@@ -34,7 +34,7 @@ def _ids(tool, token: str) -> tuple[int, int]:
 
 
 def _finish(tool, token: str, percent: float) -> int:
-    """A submitted attempt with `percent` (and the best score), as the attempt engine leaves them."""
+    """A submitted attempt with `percent` and the best score, as the attempt engine leaves them."""
     from item_bank.catalog import latest_version
     from tests.integration.certificates.factories import finish_attempt
 

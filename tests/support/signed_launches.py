@@ -1,7 +1,9 @@
 """A minimal stand-in platform for unit-level launch tests: a key pair, id_tokens shaped like
-Moodle 4.5's (see shared/moodle captures), and a requests adapter serving its JWKS.
+Moodle 4.5's (see the captures in tests/fixtures/moodle), and a requests adapter serving its
+JWKS.
 
-End-to-end tests use the real `lti1p3platform`-based platform instead (tests/support/platform_server.py).
+End-to-end tests use the real `lti1p3platform`-based platform instead
+(tests/support/platform_server.py).
 """
 
 from __future__ import annotations

@@ -28,9 +28,9 @@ def _imported_modules(path: Path, package_parts: tuple[str, ...]) -> Iterator[st
 
 
 def _package_of(path: Path) -> tuple[str, ...]:
-    """('lti_tool', 'attempts') for lti_tool/attempts/views.py; the module's own package."""
-    parts = path.relative_to(ROOT).with_suffix("").parts
-    return parts[:-1] if parts[-1] != "__init__" else parts[:-1]
+    """('lti_tool', 'attempts') for lti_tool/attempts/views.py and lti_tool/attempts/__init__.py:
+    the package a relative import of that file starts from."""
+    return path.relative_to(ROOT).with_suffix("").parts[:-1]
 
 
 def subpackage_graph() -> dict[str, set[str]]:

@@ -209,7 +209,7 @@ def test_required_forms_then_the_certificate_is_issued_on_submission(
         response.status_code == 303
         and "/forms/emm2-course-evaluation/done" in response.headers["Location"]
     )
-    [certificate] = certificates(app)  # issued with the submission, not later
+    [_certificate] = certificates(app)  # issued with the submission, not later
     done = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "data-certificate-link" in done
 

@@ -1,4 +1,5 @@
-"""Instructor pages: evaluation aggregates (anonymous by default), CSV, knowledge change on known data."""
+"""Instructor pages: evaluation aggregates (anonymous by default), CSV, knowledge change on known
+data."""
 
 from __future__ import annotations
 

