@@ -36,7 +36,10 @@ def create_app(
     )
     if settings.trusted_proxies:
         n = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+        # Flask's documented way to trust a proxy: wrap the WSGI callable in place.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n
+        )
 
     from lti_tool import db, services
     from lti_tool.launch import links
@@ -53,9 +56,11 @@ def create_app(
 
     from lti_tool import blueprints
     from lti_tool.certificates import receivers
+    from lti_tool.forms import receivers as form_receivers
 
     blueprints.register(app)
     receivers.connect()  # certificates issue on forms' `form_submitted` (lti_tool.signals)
+    form_receivers.connect()  # an open entry questionnaire is a first step before starting
 
     from lti_tool import cli
 

@@ -33,17 +33,27 @@ _PURPOSE = b"emm answer tokens v1"  # keeps these HMACs apart from other uses of
 OPTION, PROMPT, ANSWER = "option", "prompt", "answer"  # one token space each
 
 
+# Every role has a token space, even when an item type uses none of its ids.
+_NO_IDS: dict[str, list[str]] = {OPTION: [], PROMPT: [], ANSWER: []}
+
+
 class ItemLike(Protocol):
-    type: str
-    content: dict[str, Any]
+    @property
+    def type(self) -> str: ...
+    @property
+    def content(self) -> dict[str, Any]: ...
 
 
 class QuestionLike(Protocol):
-    """An attempt's question (lti_tool.attempts.models.AttemptQuestion fits)."""
+    """An attempt's question (lti_tool.attempts.models.AttemptQuestion fits). Read-only members:
+    the tokens only read a question, so an ORM row's narrower attribute types fit."""
 
-    attempt_id: int
-    position: int
-    item_version: ItemLike
+    @property
+    def attempt_id(self) -> int: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def item_version(self) -> ItemLike: ...
 
 
 @lru_cache(maxsize=8)
@@ -77,9 +87,7 @@ class QuestionTokens:
         base = _question_mac(key, attempt_id, position)
         self._to_token: dict[str, dict[str, str]] = {
             role: {authored: _finish(base, role, authored) for authored in ids}
-            for role, ids in (
-                {OPTION: [], PROMPT: [], ANSWER: []} | _authored_ids(item_version)
-            ).items()
+            for role, ids in (_NO_IDS | _authored_ids(item_version)).items()
         }
         self._to_id = {
             role: {token: authored for authored, token in tokens.items()}

@@ -24,7 +24,9 @@ def settle(every: float | None) -> None:
 
     from lti_tool.attempts.sweeper import run_forever, sweep_once
 
-    app = current_app._get_current_object()
+    # The sweeper runs outside this command's app context (a thread, a loop): it needs the app
+    # object itself, not the context-bound proxy.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if every is None:
         click.echo(f"{sweep_once(app)} attempt(s) ended.")
         return

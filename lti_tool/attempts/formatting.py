@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask
+from flask.sansio.app import App
 from flask_babel import format_datetime, format_decimal, ngettext
 
 
@@ -41,7 +41,7 @@ def points(value: float | None) -> str:
     return format_decimal(value or 0, format="0.##")
 
 
-def init_filters(app: Flask) -> None:
+def init_filters(app: App) -> None:
     app.jinja_env.filters.update(
         duration=duration, clock_time=clock_time, percent=percent, points=points
     )

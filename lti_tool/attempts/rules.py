@@ -41,6 +41,21 @@ PERCENT_DECIMALS = 2
 _EPSILON = 1e-9
 
 
+class VersionRules(Protocol):
+    """What an assessment version says about its attempts (item_bank's AssessmentVersion fits)."""
+
+    @property
+    def pass_mark_percent(self) -> float: ...
+    @property
+    def inactivity_timeout_seconds(self) -> int: ...
+    @property
+    def time_limit_seconds(self) -> int | None: ...
+    @property
+    def max_attempts(self) -> int | None: ...
+    @property
+    def retake_delay_seconds(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class AttemptRules:
     pass_mark_percent: float = DEFAULT_PASS_MARK_PERCENT
@@ -50,7 +65,9 @@ class AttemptRules:
     retake_delay_seconds: int = 0
 
     @classmethod
-    def for_version(cls, version: object, accommodation_seconds: int | None = None) -> AttemptRules:
+    def for_version(
+        cls, version: VersionRules, accommodation_seconds: int | None = None
+    ) -> AttemptRules:
         """The rules of an assessment version, with a learner's accommodation applied.
         An accommodation only ever lengthens the allowance, never shortens it."""
         timeout = int(version.inactivity_timeout_seconds)
