@@ -56,9 +56,11 @@ def create_app(
 
     from lti_tool import blueprints
     from lti_tool.certificates import receivers
+    from lti_tool.forms import receivers as form_receivers
 
     blueprints.register(app)
     receivers.connect()  # certificates issue on forms' `form_submitted` (lti_tool.signals)
+    form_receivers.connect()  # an open entry questionnaire is a first step before starting
 
     from lti_tool import cli
 

@@ -15,3 +15,8 @@ _signals = Namespace()
 # Sender: the new `FormSubmission` (flushed, not yet committed). Keyword arguments:
 # `session` (the unit of work's session) and `now` (the submission time).
 form_submitted = _signals.signal("form_submitted")
+
+# Asked before a learner starts an attempt: is there a step that starting would close for good
+# (the entry questionnaire)? Sender: the `Placement`. Keyword arguments: `session` and
+# `user_id`. Each receiver returns an `attempts.first_steps.FirstStep`, or None.
+first_steps_asked = _signals.signal("first_steps_asked")

@@ -20,9 +20,11 @@ from lti_tool import db
 from lti_tool.attempts import rules, service
 from lti_tool.attempts.answer_tokens import AnswerTokens
 from lti_tool.attempts.best import BestResult, best_result
+from lti_tool.attempts.first_steps import FirstStep, pending_first_steps
 from lti_tool.attempts.models import Attempt, AttemptQuestion
 from lti_tool.db import unit_of_work
 from lti_tool.grades.status import LearnerGradeStatus, learner_grade_status
+from lti_tool.launch.models import Placement
 
 
 @dataclass(frozen=True)
@@ -188,3 +190,8 @@ def result(ids: AttemptIds, *, slug: str | None, now: datetime) -> Result | None
 def grade_status(*, placement_id: int, user_id: int) -> LearnerGradeStatus | None:
     """Read only (no unit of work): the result page polls it while a grade is on its way."""
     return learner_grade_status(db.session(), placement_id, user_id)
+
+
+def first_steps(placement: Placement, user_id: int) -> list[FirstStep]:
+    """Read only: what the learner should do before starting (the entry questionnaire)."""
+    return pending_first_steps(db.session(), placement, user_id)

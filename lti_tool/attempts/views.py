@@ -17,6 +17,7 @@ from item_bank.languages import translate
 from item_bank.presentation import present_item, review_item
 from item_bank.responses import is_answered
 from lti_tool.attempts import json_views, learner_actions, rules, service
+from lti_tool.attempts.first_steps import CONFIRM_FIELD, CONFIRMED
 from lti_tool.attempts.forms import response_from_form
 from lti_tool.attempts.models import Attempt, AttemptQuestion
 from lti_tool.attempts.view_support import (
@@ -50,6 +51,7 @@ def home_page():
     if standing is None:
         return render_template("attempts/unavailable.html", placement=placement)
     version, attempts, attempt_rules = standing.version, standing.attempts, standing.rules
+    live = service.live_attempt(attempts)
     return render_template(
         "attempts/home.html",
         version=version,
@@ -58,7 +60,9 @@ def home_page():
         title=translate(version.title, launch.locale, version.default_language),
         instructions=translate(version.instructions, launch.locale, version.default_language),
         attempts=list(reversed(attempts)),
-        live=service.live_attempt(attempts),
+        live=live,
+        first_steps=[] if live else learner_actions.first_steps(placement, launch.user_id),
+        confirm_field=CONFIRM_FIELD,
         refusal=rules.can_start(attempts, attempt_rules, at),
         used=rules.attempts_used(attempts),
         left=rules.attempts_left(attempts, attempt_rules),
@@ -76,6 +80,10 @@ def home():
 @bp.post("/attempts")
 def start() -> ResponseReturnValue:
     launch, placement = learner()
+    confirmed = request.form.get(CONFIRM_FIELD) == CONFIRMED
+    if not confirmed and learner_actions.first_steps(placement, launch.user_id):
+        # Starting would close the entry questionnaire for good: say so and ask first.
+        return redirect(launch_url("attempts.before_start"), code=303)
     try:
         attempt = learner_actions.start(
             placement_id=placement.id,
@@ -89,6 +97,21 @@ def start() -> ResponseReturnValue:
     if attempt is None:
         return redirect(launch_url("attempts.home"), code=303)
     return redirect(attempt_url("attempts.question", attempt, position=1), code=303)
+
+
+@bp.get("/before-you-start")
+def before_start() -> ResponseReturnValue:
+    """Starting with a first step pending: take it first, or confirm starting without it."""
+    launch, placement = learner()
+    steps = learner_actions.first_steps(placement, launch.user_id)
+    if not steps:  # taken already (or none): nothing to confirm
+        return redirect(launch_url("attempts.home"), code=303)
+    return render_template(
+        "attempts/before_start.html",
+        steps=steps,
+        confirm_field=CONFIRM_FIELD,
+        confirmed=CONFIRMED,
+    )
 
 
 @bp.post("/attempts/<int:attempt_id>/take-over")
