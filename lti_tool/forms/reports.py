@@ -5,6 +5,12 @@ Submissions to older versions of a form count under the latest version's questio
 question id); answers to questions the latest version no longer has are left out.
 Comments are sorted alphabetically, not by time, so their order cannot be matched with who
 submitted when.
+
+An anonymous form (answers not shown beside names) shows nothing of its answers until at least
+MIN_ANONYMOUS_GROUP learners of the placement have submitted it: with one or two respondents,
+"anonymous" counts and comments are one person's exact answers. Below the minimum the report is
+withheld (no counts, no comments) and says how many more submissions are needed; the page and
+the CSV export both read the same report, so both follow the rule.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from item_bank.forms import LIKERT, TEXT, FormQuestion
 from lti_tool.forms.attachments import AttachedForm
 from lti_tool.forms.models import FormAnswer, FormSubmission
 from lti_tool.launch.models import LtiUser
+
+# The fewest submissions of an anonymous form whose answers are shown (docs/forms.md).
+MIN_ANONYMOUS_GROUP = 5
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,12 @@ class FormReport:
     respondents: tuple[Respondent, ...] = field(
         default_factory=tuple
     )  # only when names may be shown
+    withheld: bool = False  # anonymous and fewer than MIN_ANONYMOUS_GROUP submissions
+
+    @property
+    def responses_needed(self) -> int:
+        """How many more submissions before a withheld report shows its answers."""
+        return max(0, MIN_ANONYMOUS_GROUP - self.submissions) if self.withheld else 0
 
 
 def submission_count(session: Session, placement_id: int, form_id: int) -> int:
@@ -65,10 +80,23 @@ def submission_count(session: Session, placement_id: int, form_id: int) -> int:
 
 
 def form_report(
-    session: Session, placement_id: int, form: AttachedForm, *, with_names: bool = False
+    session: Session, placement_id: int, form: AttachedForm, *, anonymous: bool
 ) -> FormReport:
-    scope = (FormSubmission.placement_id == placement_id, FormSubmission.form_id == form.form_id)
+    """The report of `form` in the placement. `anonymous` (the assessment does not show
+    answers beside names) withholds everything below MIN_ANONYMOUS_GROUP submissions and
+    never lists respondents; otherwise the respondents come with their answers."""
     total = submission_count(session, placement_id, form.form_id)
+    if anonymous and total < MIN_ANONYMOUS_GROUP:
+        return FormReport(form, total, questions=(), withheld=True)
+    summaries = _summaries(session, placement_id, form)
+    respondents = () if anonymous else _respondents(session, placement_id, form)
+    return FormReport(form, total, summaries, respondents)
+
+
+def _summaries(
+    session: Session, placement_id: int, form: AttachedForm
+) -> tuple[QuestionSummary, ...]:
+    scope = (FormSubmission.placement_id == placement_id, FormSubmission.form_id == form.form_id)
     tallies: dict[tuple[str, int | str], int] = {}
     for question_id, likert, choice, count in session.execute(
         select(FormAnswer.question_id, FormAnswer.likert_value, FormAnswer.choice, func.count())
@@ -111,11 +139,7 @@ def form_report(
         if q.type == LIKERT and answered:
             mean = round(sum(int(v.value) * v.count for v in values) / answered, 2)
         summaries.append(QuestionSummary(q, answered, values, mean))
-
-    respondents: tuple[Respondent, ...] = ()
-    if with_names:
-        respondents = _respondents(session, placement_id, form)
-    return FormReport(form, total, tuple(summaries), respondents)
+    return tuple(summaries)
 
 
 def _respondents(session: Session, placement_id: int, form: AttachedForm) -> tuple[Respondent, ...]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -20,6 +20,7 @@ from lti_tool.forms.attachments import AttachedForm, attached_forms, completion_
 from lti_tool.forms.charts import Bar, PairedBar, bar_chart, paired_chart
 from lti_tool.forms.knowledge_report import KnowledgeReport, knowledge_report
 from lti_tool.forms.reports import (
+    MIN_ANONYMOUS_GROUP,
     FormReport,
     QuestionSummary,
     form_report,
@@ -198,6 +199,7 @@ def instructor_overview() -> str:
         counts=counts,
         options=completion_options(session, slug),
         assessment_slug=slug,
+        min_group=MIN_ANONYMOUS_GROUP,
     )
 
 
@@ -207,7 +209,7 @@ def instructor_report(slug: str) -> str:
     session = db.session()
     options = completion_options(session, placement.assessment_slug)
     report: FormReport = form_report(
-        session, placement.id, form, with_names=options.answers_beside_names
+        session, placement.id, form, anonymous=not options.answers_beside_names
     )
     text_of = _text_of(form)
     charts = {
@@ -222,14 +224,35 @@ def instructor_report(slug: str) -> str:
         charts=charts,
         options=options,
         text_of=text_of,
+        min_group=MIN_ANONYMOUS_GROUP,
     )
 
 
 @bp.get("/instructor/forms/<slug>/report.csv")
 def instructor_report_csv(slug: str) -> Response:
     placement, form = _attached(require_staff(), slug)
-    report = form_report(db.session(), placement.id, form)
+    session = db.session()
+    anonymous = not completion_options(session, placement.assessment_slug).answers_beside_names
+    report = form_report(session, placement.id, form, anonymous=anonymous)
+    if report.withheld:
+        raise _withheld(report)
     return csv_download(report_rows(report, _text_of(form)), f"{slug}-summary.csv")
+
+
+def _withheld(report: FormReport) -> UserFacingError:
+    """The refusal of an anonymous form's export below the minimum group size."""
+    return UserFacingError(
+        ngettext(
+            "Answers are anonymous for this assessment, so they are shown only once at least "
+            "%(minimum)d learners have submitted this form: %(num)d more submission is needed.",
+            "Answers are anonymous for this assessment, so they are shown only once at least "
+            "%(minimum)d learners have submitted this form: %(num)d more submissions are needed.",
+            report.responses_needed,
+            minimum=MIN_ANONYMOUS_GROUP,
+        ),
+        status=403,
+        code="group_too_small",
+    )
 
 
 @bp.get("/instructor/forms/<slug>/responses.csv")
@@ -245,7 +268,7 @@ def instructor_responses_csv(slug: str) -> Response:
             status=403,
             code="answers_anonymous",
         )
-    report = form_report(session, placement.id, form, with_names=True)
+    report = form_report(session, placement.id, form, anonymous=False)
     return csv_download(respondent_rows(report, _text_of(form)), f"{slug}-responses.csv")
 
 
