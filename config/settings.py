@@ -13,6 +13,9 @@ from pathlib import Path
 
 PREFIX = "EMM_"
 DEFAULT_DATA_DIR = Path("instance")
+DEFAULT_BIND = "127.0.0.1:5000"  # gunicorn's address unless EMM_BIND says otherwise
+# Addresses that mean "every interface": a browser on this machine reaches them as loopback.
+ANY_ADDRESS = {"", "0.0.0.0", "::", "[::]"}
 
 
 ENVIRONMENTS = ("development", "production")
@@ -54,6 +57,21 @@ def _float(raw: str, name: str) -> float:
         raise ValueError(f"{PREFIX}{name} must be a number, not {raw!r}") from None
 
 
+def url_of_bind(bind: str) -> str | None:
+    """The http URL a browser on this machine uses for gunicorn's `host:port` bind address,
+    or None for one that has no URL (a unix socket, a file descriptor, no port)."""
+    if "://" in bind or bind.startswith("unix:"):
+        return None
+    host, separator, port = bind.rpartition(":")
+    if not separator or not port.isdigit():
+        return None
+    if host in ANY_ADDRESS:
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address without its brackets
+    return f"http://{host}:{port}"
+
+
 def _list(raw: str, name: str) -> tuple[str, ...]:
     """Comma-separated; an empty value is an empty list (not the default)."""
     return tuple(item.strip() for item in raw.split(",") if item.strip())
@@ -65,7 +83,10 @@ class Settings:
     secret_key: str = ""
     database_url: str = ""  # empty: SQLite file in data_dir
     redis_url: str = ""  # empty: no Redis, the database-backed store stands in
-    public_base_url: str = "http://127.0.0.1:5000"
+    # Empty: outside production, the URL of `bind` (so EMM_BIND alone moves the demo's launches
+    # too); in production it must be set (production_problems says so).
+    public_base_url: str = ""
+    bind: str = DEFAULT_BIND
     data_dir: Path = DEFAULT_DATA_DIR
     debug: bool = False
     demo_mode: bool | None = None  # None: on in development, off in production
@@ -99,7 +120,8 @@ class Settings:
             ("SECRET_KEY", "secret_key", _text),
             ("DATABASE_URL", "database_url", _text),
             ("REDIS_URL", "redis_url", _text),
-            ("PUBLIC_BASE_URL", "public_base_url", lambda v, n: v.rstrip("/")),
+            ("PUBLIC_BASE_URL", "public_base_url", lambda v, n: v.strip().rstrip("/")),
+            ("BIND", "bind", lambda v, n: v.strip() or DEFAULT_BIND),
             ("DATA_DIR", "data_dir", lambda v, n: Path(v)),
             ("DEBUG", "debug", _bool),
             ("DEMO_MODE", "demo_mode", _bool),
@@ -125,6 +147,9 @@ class Settings:
     def __post_init__(self) -> None:
         # Settings built in code (tests, tools) obey the same rule as the environment.
         object.__setattr__(self, "environment", _environment(self.environment, "ENV"))
+        if not self.public_base_url and not self.is_production:
+            default = url_of_bind(DEFAULT_BIND)
+            object.__setattr__(self, "public_base_url", url_of_bind(self.bind) or default)
 
     @property
     def is_production(self) -> bool:

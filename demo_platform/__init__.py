@@ -42,7 +42,9 @@ Routes (issuer-relative):
          ags=0 / nrps=0 (omit the service claims), client_id (another registered tool),
          login_method=post (auto-submitted POST like Moodle instead of the 302),
          deeplink only: title, data, accept_types (ltiResourceLink).
-       A resource link launch creates link <resource_link_id> and its line item on first use.
+       A resource link launch creates link <resource_link_id> and its line item on first use;
+       PlatformConfig.course_activities are links there from the start (demo mode: link 1
+       opens the EMM2.0 final assessment, so the default launch reaches content).
   GET|POST /auth                       OIDC authorization endpoint (Moodle auth.php order):
        bad client/redirect_uri/hint -> 400 page; other errors form-posted back as
        error/error_description/state; success renders a form_post of id_token + state
@@ -86,13 +88,19 @@ real OIDC flow (expired exp, wrong aud, other key, alg none, ...).
 """
 
 from demo_platform.app import create_platform_app
-from demo_platform.config import PlatformConfig, generate_platform_key, public_jwk
+from demo_platform.config import (
+    CourseActivity,
+    PlatformConfig,
+    generate_platform_key,
+    public_jwk,
+)
 from demo_platform.faults import Fault, FaultPlan
 from demo_platform.records import IdTokenTamper, ToolRegistration
 from demo_platform.signing import forge_id_token
 from demo_platform.store import PlatformState
 
 __all__ = [
+    "CourseActivity",
     "Fault",
     "FaultPlan",
     "IdTokenTamper",

@@ -63,6 +63,16 @@ def read_clock(clock: ClockLike) -> float:
 
 
 @dataclass(frozen=True)
+class CourseActivity:
+    """An activity of the demo course that launches the tool (Moodle: an external tool
+    activity), there from the start: a newcomer's first launch reaches real content."""
+
+    id: str  # the resource link id
+    title: str
+    custom: dict[str, str] = field(default_factory=dict)  # e.g. {"assessment": "emm2-final"}
+
+
+@dataclass(frozen=True)
 class PlatformConfig:
     """Static settings of one demo platform.
 
@@ -97,6 +107,8 @@ class PlatformConfig:
     platform_description: str = "Demo LTI 1.3 platform shaped like Moodle 4.5"
     platform_guid: str = "demo-platform-guid"
     seed_users: bool = True  # enrol Sam Student (4, Learner) and Terry Teacher (3, Instructor)
+    # Activities of the course from the start (resource links, the first one the default launch's)
+    course_activities: tuple[CourseActivity, ...] = ()
     auto_activate_registrations: bool = False  # Moodle leaves new tools "Pending"
 
     def __post_init__(self) -> None:

@@ -77,6 +77,14 @@ class PlatformState(GradebookState):
             name=config.tool_name,
             custom=dict(config.tool_custom),
         )
+        for activity in config.course_activities:
+            self._links[activity.id] = ResourceLink(
+                id=activity.id,
+                title=activity.title,
+                description="Launches the assessment tool",
+                custom=dict(activity.custom),
+                client_id=config.client_id,
+            )
         if config.seed_users:
             self.enrol(
                 "4",

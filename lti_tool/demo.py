@@ -17,6 +17,7 @@ from pathlib import Path
 from types import ModuleType
 
 from flask import Flask
+from sqlalchemy.orm import Session
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from config.settings import Settings
@@ -25,6 +26,13 @@ from lti_tool.startup import StartRefused
 MOUNT = "/demo"
 CLIENT_ID = "demo-tool-client"
 DEPLOYMENT_ID = "1"
+PLATFORM_NAME = "Demo platform"
+# The demo course's activities, the first one the default launch's: (resource link id, title,
+# assessment). Without them a newcomer's first launch found no assessment ("not available yet").
+COURSE_ACTIVITIES = (
+    ("1", "EMM2.0 final assessment", "emm2-final"),
+    ("2", "Tendencias migratorias en América Latina: evaluación final", "tendencias-latam-final"),
+)
 # What the demo platform needs that a production install leaves out.
 DEMO_EXTRA_MODULES = ("demo_platform", "lti1p3platform")
 
@@ -72,10 +80,13 @@ def setup_demo(app: Flask) -> Iterator[str]:
         yield f"Generated the demo platform's key in {key_path}"
     issuer = demo_issuer(settings)
     with session_scope() as session:
+        moved_from = _follow_public_url(session, issuer)
+        if moved_from:
+            yield f"Demo platform moved from {moved_from} to {issuer} (the public URL changed)"
         add_platform(
             session,
             PlatformRegistration(
-                name="Demo platform",
+                name=PLATFORM_NAME,
                 issuer=issuer,
                 client_id=CLIENT_ID,
                 deployment_ids=(DEPLOYMENT_ID,),
@@ -102,6 +113,32 @@ def setup_demo(app: Flask) -> Iterator[str]:
         )
 
 
+def _follow_public_url(session: Session, issuer: str) -> str | None:
+    """The demo's registration follows the tool's public URL (its issuer is that URL + /demo):
+    one stored under an earlier URL (another port) moves, keeping its learners and attempts.
+    Returns the earlier issuer, or None. A registration of another platform that happens to
+    use the demo's Client ID is left alone: add_platform then says whose it is."""
+    from sqlalchemy import select
+
+    from lti_tool.platforms.models import Platform
+
+    stored = session.scalar(select(Platform).where(Platform.client_id == CLIENT_ID))
+    if stored is None or stored.issuer == issuer:
+        return None
+    if stored.name != PLATFORM_NAME or not stored.issuer.endswith(MOUNT):
+        return None
+    earlier, stored.issuer = stored.issuer, issuer
+    session.flush()
+    return earlier
+
+
+def course_activities(package: ModuleType) -> tuple:
+    return tuple(
+        package.CourseActivity(id=link_id, title=title, custom={"assessment": slug})
+        for link_id, title, slug in COURSE_ACTIVITIES
+    )
+
+
 def mount_demo_platform(app: Flask):
     """The tool with the demo platform dispatched under /demo."""
     package = demo_platform_package()
@@ -123,6 +160,7 @@ def mount_demo_platform(app: Flask):
             tool_jwks_url=base + "/.well-known/jwks.json",
             tool_name="E-Campus assessment",
             auto_activate_registrations=True,
+            course_activities=course_activities(package),
         )
     )
     combined = DispatcherMiddleware(app.wsgi_app, {MOUNT: platform.wsgi_app})
