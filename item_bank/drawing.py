@@ -16,9 +16,45 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from item_bank.item_types import item_type
-from item_bank.models import AssessmentVersion, ItemVersion, PoolItem
+
+
+class DrawnItem(Protocol):
+    """What a draw reads of an item version (an ItemVersion row, or a cached snapshot)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def item_uid(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def content(self) -> Mapping[str, Any]: ...
+
+
+class DrawnMember(Protocol):
+    @property
+    def position(self) -> int: ...
+    @property
+    def item_version(self) -> DrawnItem: ...
+
+
+class DrawnPool(Protocol):
+    @property
+    def position(self) -> int: ...
+    @property
+    def draw_count(self) -> int: ...
+    @property
+    def members(self) -> Sequence[DrawnMember]: ...
+
+
+class DrawnVersion(Protocol):
+    """What a draw reads of an assessment version: its pools (AssessmentVersion fits)."""
+
+    @property
+    def pools(self) -> Sequence[DrawnPool]: ...
 
 
 @dataclass(frozen=True)
@@ -38,12 +74,12 @@ class Exposure:
 NO_EXPOSURE: Mapping[str, Exposure] = {}
 
 
-def option_ids_in_authored_order(item_version: ItemVersion) -> list[str]:
+def option_ids_in_authored_order(item_version: DrawnItem) -> list[str]:
     """The ids `option_order` permutes: choice options, or matching answers (pairs, distractors)."""
     return item_type(item_version.type).option_ids(item_version.content)
 
 
-def shuffled_option_order(item_version: ItemVersion, rng: random.Random) -> list[str]:
+def shuffled_option_order(item_version: DrawnItem, rng: random.Random) -> list[str]:
     order = option_ids_in_authored_order(item_version)
     if item_type(item_version.type).shuffles_options:
         rng.shuffle(order)
@@ -51,7 +87,7 @@ def shuffled_option_order(item_version: ItemVersion, rng: random.Random) -> list
 
 
 def draw_questions(
-    version: AssessmentVersion, seed: int, seen: Mapping[str, Exposure] = NO_EXPOSURE
+    version: DrawnVersion, seed: int, seen: Mapping[str, Exposure] = NO_EXPOSURE
 ) -> list[DrawnQuestion]:
     """`seen` holds the learner's earlier attempts at this placement (empty for a first one)."""
     rng = random.Random(seed)  # a private generator: the global one is never touched
@@ -65,14 +101,14 @@ def draw_questions(
 
 
 def _pick(
-    members: Sequence[PoolItem], count: int, rng: random.Random, seen: Mapping[str, Exposure]
-) -> list[PoolItem]:
+    members: Sequence[DrawnMember], count: int, rng: random.Random, seen: Mapping[str, Exposure]
+) -> list[DrawnMember]:
     """`count` members, the least seen first, in random order."""
     if not any(m.item_version.item_uid in seen for m in members):
         # Nothing seen yet: the plain draw, so a first attempt's seed means what it always did.
         return rng.sample(list(members), count)
 
-    def rank(member: PoolItem) -> tuple[int, int, float]:
+    def rank(member: DrawnMember) -> tuple[int, int, float]:
         exposure = seen.get(member.item_version.item_uid, Exposure(times=0, last_attempt=0))
         return (exposure.times, exposure.last_attempt, rng.random())
 

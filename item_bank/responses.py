@@ -28,9 +28,14 @@ __all__ = [
 
 
 class ItemLike(Protocol):
-    type: str
-    points: float
-    content: dict[str, Any]
+    """Read only: an ItemVersion row or a cached, frozen snapshot of one."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def points(self) -> float: ...
+    @property
+    def content(self) -> dict[str, Any]: ...
 
 
 def validate_response(item_version: ItemLike, response: Any) -> dict[str, Any]:

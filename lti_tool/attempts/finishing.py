@@ -13,13 +13,16 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, case, select, update
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from item_bank.responses import InvalidResponse
 from item_bank.scoring import score_response
-from lti_tool.attempts import rules
+from lti_tool.attempts import published, rules
+from lti_tool.attempts.best_recording import record_best
 from lti_tool.attempts.errors import AttemptNotFound, AttemptVoid, SittingMoved
 from lti_tool.attempts.models import (
     IN_PROGRESS,
@@ -46,7 +49,8 @@ def _select_attempt(attempt_id: int, lock: bool):
     statement = select(Attempt).where(Attempt.id == attempt_id)
     if lock:
         # populate_existing: the row read under the lock wins over anything the session held.
-        statement = statement.with_for_update().execution_options(populate_existing=True)
+        # of=Attempt: a submit joins the questions in, and only the attempt's row is locked.
+        statement = statement.with_for_update(of=Attempt).execution_options(populate_existing=True)
     return statement
 
 
@@ -84,19 +88,40 @@ def settle_live(
 ) -> list[Attempt]:
     """Lock, then settle, every attempt still marked in progress: all of them (the sweeper),
     a placement's (the instructor's report) or one learner's there (their pages, a new
-    allowance). Rows are locked in id order, so two sweeps never deadlock. Returns the
-    attempts that ended now; the ones still live stay locked until the transaction ends."""
-    statement = select(Attempt.id).where(Attempt.status == IN_PROGRESS)
+    allowance). Returns the attempts that ended now; the ones still live stay locked until
+    the transaction ends."""
+    statement = select(Attempt).where(Attempt.status == IN_PROGRESS)
     if placement_id is not None:
         statement = statement.where(Attempt.placement_id == placement_id)
     if user_id is not None:
         statement = statement.where(Attempt.user_id == user_id)
-    ended = []
-    for attempt_id in session.scalars(statement.order_by(Attempt.id)).all():
-        attempt = session.scalars(_select_attempt(attempt_id, lock=True)).first()
-        if attempt is not None and settle(session, attempt, now).status != IN_PROGRESS:
-            ended.append(attempt)
-    return ended
+    live = _locked_in_id_order(session, statement)
+    return [a for a in live if settle(session, a, now).status != IN_PROGRESS]
+
+
+def settle_history(
+    session: Session, now: datetime, *, placement_id: int, user_id: int
+) -> list[Attempt]:
+    """Every attempt of one learner in a placement (oldest first), locked, the live one
+    settled: what starting an attempt decides on, in one statement."""
+    attempts = _locked_in_id_order(
+        session,
+        select(Attempt).where(Attempt.placement_id == placement_id, Attempt.user_id == user_id),
+    )
+    for attempt in attempts:
+        settle(session, attempt, now)
+    return attempts
+
+
+def _locked_in_id_order(session: Session, statement: Select[Attempt]) -> list[Attempt]:
+    """One SELECT ... ORDER BY id FOR UPDATE: PostgreSQL locks the rows in the order it returns
+    them, so two sweeps (or a sweep and a learner's request) never deadlock, and it re-reads a
+    row changed while it waited (a row no longer in progress drops out). populate_existing:
+    the rows read under the lock win over anything the session held."""
+    locked = (
+        statement.order_by(Attempt.id).with_for_update().execution_options(populate_existing=True)
+    )
+    return list(session.scalars(locked))
 
 
 def settle_all(session: Session, now: datetime) -> int:
@@ -120,9 +145,15 @@ def submit(
 ) -> SubmitOutcome:
     """Score the attempt with its acknowledged answers. A repeated submit (double click, a
     second tab, the time limit got there first) returns the result already recorded."""
-    attempt = get_attempt(
-        session, attempt_id=attempt_id, placement_id=placement_id, user_id=user_id, lock=True
+    attempt = (
+        session.scalars(
+            _select_attempt(attempt_id, lock=True).options(joinedload(Attempt.questions))
+        )
+        .unique()
+        .first()
     )
+    if attempt is None or attempt.user_id != user_id or attempt.placement_id != placement_id:
+        raise AttemptNotFound()
     was_live = attempt.status == IN_PROGRESS
     settle(session, attempt, now)
     if attempt.status == VOID:
@@ -143,13 +174,14 @@ def _finalise(
     """Score every question from its saved response and record the result; True when the
     learner's best rose (grade queued in this same transaction)."""
     # Read everything first, then write: a lazy load in between would autoflush a half-set
-    # outcome, which the table's CHECK constraint refuses.
-    pass_mark = attempt.assessment_version.pass_mark_percent
-    awarded = [_awarded(question) for question in attempt.questions]
-    total = sum(awarded)
+    # outcome, which the table's CHECK constraint refuses. The pass mark and the item
+    # versions are published content, read from the per-process cache.
+    pass_mark = published.pass_mark_of(session, attempt.assessment_version_id)
+    questions = attempt.questions
+    items = published.item_versions(session, (q.item_version_id for q in questions))
+    awarded = {q.position: _awarded(items[q.item_version_id], q.response) for q in questions}
+    total = sum(awarded.values())
     score_percent = rules.percent(total, attempt.max_points)
-    for question, points in zip(attempt.questions, awarded, strict=True):
-        question.points_awarded = points
     attempt.points = total
     attempt.score_percent = score_percent
     attempt.passed = rules.passes(score_percent, pass_mark)
@@ -157,46 +189,31 @@ def _finalise(
     attempt.finished_at = finished_at
     attempt.auto_submitted = auto
     session.flush()
-    return _record_best(session, attempt, now)
+    _store_points(session, attempt, awarded)
+    best = record_best(session, attempt)
+    if best is None:
+        return False
+    _queue_grade(session, best, now)
+    return True
 
 
-def _awarded(question: AttemptQuestion) -> float:
+def _awarded(item: published.PublishedItem, response: dict[str, Any] | None) -> float:
     try:
-        return score_response(question.item_version, question.response or {})
+        return score_response(item, response or {})
     except InvalidResponse:
         return 0.0  # cannot happen for a response validated on save; never crash a submit
 
 
-def _record_best(session: Session, attempt: Attempt, now: datetime) -> bool:
-    best = session.scalars(
-        select(BestScore)
-        .where(BestScore.placement_id == attempt.placement_id, BestScore.user_id == attempt.user_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    assert attempt.score_percent is not None and attempt.finished_at is not None
-    if best is None:
-        best = BestScore(
-            placement_id=attempt.placement_id,
-            user_id=attempt.user_id,
-            best_percent=attempt.score_percent,
-            attempt_id=attempt.id,
-            achieved_at=attempt.finished_at,
-            passed=bool(attempt.passed),
-        )
-        session.add(best)
-    elif rules.is_new_best(best.best_percent, attempt.score_percent):
-        best.best_percent = attempt.score_percent
-        best.attempt_id = attempt.id
-        best.achieved_at = attempt.finished_at
-        best.passed = rules.has_passed(best.passed, bool(attempt.passed))
-    else:
-        # A lower or equal score changes nothing, except that a pass is never forgotten.
-        best.passed = rules.has_passed(best.passed, bool(attempt.passed))
-        return False
-    session.flush()
-    _queue_grade(session, best, now)
-    return True
+def _store_points(session: Session, attempt: Attempt, awarded: dict[int, float]) -> None:
+    """Every question's points in one UPDATE (a CASE on the position), not one per row."""
+    session.execute(
+        update(AttemptQuestion)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .values(points_awarded=case(awarded, value=AttemptQuestion.position, else_=None))
+        .execution_options(synchronize_session=False)
+    )
+    for question in attempt.questions:  # what the session holds agrees with the row
+        set_committed_value(question, "points_awarded", awarded[question.position])
 
 
 def _queue_grade(session: Session, best: BestScore, now: datetime) -> None:

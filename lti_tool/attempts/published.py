@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from item_bank.models import ItemVersion, Pool, PoolItem
+from item_bank.models import AssessmentVersion, ItemVersion, Pool, PoolItem
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,17 @@ class PublishedPools:
         raise KeyError(item_version_id)
 
 
+# A bound, not an eviction policy: published content is small and read again and again; a
+# process that ever holds more than this (years of imports) starts afresh.
+MAX_ITEMS = 8192
+MAX_VERSIONS = 256
+
+
 class _Cache:
     def __init__(self) -> None:
         self.items: dict[int, PublishedItem] = {}
         self.pools: dict[int, PublishedPools] = {}
+        self.pass_marks: dict[int, float] = {}
 
 
 _caches: weakref.WeakKeyDictionary[Engine, _Cache] = weakref.WeakKeyDictionary()
@@ -102,6 +109,8 @@ def item_versions(session: Session, ids: Iterable[int]) -> dict[int, PublishedIt
     wanted = set(ids)
     missing = wanted - cache.items.keys()
     if missing:
+        if len(cache.items) > MAX_ITEMS:
+            cache.items.clear()
         # Columns, not ORM entities: nothing enters the Session's identity map.
         for row in session.execute(select(*_ITEM_COLUMNS).where(ItemVersion.id.in_(missing))):
             cache.items[row[0]] = _snapshot(*row)
@@ -118,6 +127,8 @@ def pools_of(session: Session, version_id: int) -> PublishedPools:
     cache = _cache(session)
     found = cache.pools.get(version_id)
     if found is None:
+        if len(cache.pools) > MAX_VERSIONS:
+            cache.pools.clear()
         found = cache.pools[version_id] = _load_pools(session, cache, version_id)
     return found
 
@@ -143,3 +154,19 @@ def _load_pools(session: Session, cache: _Cache, version_id: int) -> PublishedPo
             for position, (draw_count, members) in grouped.items()
         ),
     )
+
+
+def pass_mark_of(session: Session, version_id: int) -> float:
+    """An assessment version's pass mark (what scoring an attempt reads of its version)."""
+    cache = _cache(session)
+    found = cache.pass_marks.get(version_id)
+    if found is None:
+        if len(cache.pass_marks) > MAX_VERSIONS:
+            cache.pass_marks.clear()
+        found = session.scalar(
+            select(AssessmentVersion.pass_mark_percent).where(AssessmentVersion.id == version_id)
+        )
+        if found is None:
+            raise LookupError(f"no assessment version {version_id}")
+        found = cache.pass_marks[version_id] = float(found)
+    return found

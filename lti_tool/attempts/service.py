@@ -22,10 +22,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from item_bank.drawing import DrawnQuestion, draw_questions
 from item_bank.models import AssessmentVersion
 from item_bank.responses import InvalidResponse, validate_response
 from lti_tool.attempts import rules
@@ -41,12 +39,12 @@ from lti_tool.attempts.errors import (
     StartRefused,
     TooManyHeartbeats,
 )
-from lti_tool.attempts.exposure import exposure_of
 from lti_tool.attempts.finishing import (
     SubmitOutcome,
     get_attempt,
     settle,
     settle_all,
+    settle_history,
     settle_live,
     submit,
 )
@@ -58,6 +56,7 @@ from lti_tool.attempts.models import (
     Attempt,
     AttemptQuestion,
 )
+from lti_tool.attempts.starting import StartOutcome, start_attempt
 
 __all__ = [
     "AttemptError",
@@ -89,16 +88,7 @@ __all__ = [
     "take_over",
 ]
 
-SEED_LIMIT = 2**31  # fits a signed 32-bit INTEGER on every backend
-
-
 # -- results -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StartOutcome:
-    attempt: Attempt
-    rules: rules.AttemptRules
 
 
 @dataclass(frozen=True)
@@ -140,14 +130,7 @@ def _live(
 
 def history(session: Session, *, placement_id: int, user_id: int, now: datetime) -> list[Attempt]:
     """Every attempt of the learner in the placement (oldest first), the live one settled."""
-    settle_live(session, now, placement_id=placement_id, user_id=user_id)
-    return list(
-        session.scalars(
-            select(Attempt)
-            .where(Attempt.placement_id == placement_id, Attempt.user_id == user_id)
-            .order_by(Attempt.number)
-        )
-    )
+    return settle_history(session, now, placement_id=placement_id, user_id=user_id)
 
 
 def live_attempt(attempts: list[Attempt]) -> Attempt | None:
@@ -168,83 +151,6 @@ def rules_for(
     return rules.AttemptRules.for_version(
         version, accommodation_seconds(session, placement_id=placement_id, user_id=user_id)
     )
-
-
-# -- start ---------------------------------------------------------------------------------
-
-
-def start_attempt(
-    session: Session,
-    *,
-    placement_id: int,
-    user_id: int,
-    version: AssessmentVersion,
-    now: datetime,
-    seed: int | None = None,
-) -> StartOutcome:
-    """A new attempt with a fresh draw from `version`, or StartRefused (code in_progress with
-    the live attempt, max_attempts, or retake_delay with `refusal.until`)."""
-    attempts = history(session, placement_id=placement_id, user_id=user_id, now=now)
-    attempt_rules = rules_for(session, version, placement_id=placement_id, user_id=user_id)
-    refusal = rules.can_start(attempts, attempt_rules, now)
-    if refusal is not None:
-        raise StartRefused(refusal, live_attempt(attempts))
-    seed = secrets.randbelow(SEED_LIMIT) if seed is None else seed
-    drawn = draw_questions(version, seed, exposure_of(session, attempts))  # unseen items first
-    attempt = Attempt(
-        placement_id=placement_id,
-        user_id=user_id,
-        assessment_version_id=version.id,
-        number=max((a.number for a in attempts), default=0) + 1,
-        seed=seed,
-        status=IN_PROGRESS,
-        sitting_key=secrets.token_urlsafe(16),
-        started_at=now,
-        last_activity_at=now,
-        last_answer_or_page_at=now,
-        inactivity_timeout_seconds=attempt_rules.inactivity_timeout_seconds,
-        deadline_at=rules.deadline_for(now, attempt_rules.time_limit_seconds),
-        auto_submitted=False,
-        last_position=1,
-        max_points=_max_points(version, drawn),
-        questions=[
-            AttemptQuestion(
-                position=index, item_version_id=q.item_version_id, option_order=list(q.option_order)
-            )
-            for index, q in enumerate(drawn, start=1)
-        ],
-    )
-    _insert_unless_started_elsewhere(session, attempt)
-    return StartOutcome(attempt, attempt_rules)
-
-
-def _max_points(version: AssessmentVersion, drawn: list[DrawnQuestion]) -> float:
-    points = {
-        member.item_version.id: member.item_version.points
-        for pool in version.pools
-        for member in pool.members
-    }
-    return float(sum(points[q.item_version_id] for q in drawn))
-
-
-def _insert_unless_started_elsewhere(session: Session, attempt: Attempt) -> None:
-    """Add the new attempt, or StartRefused(in_progress) with the attempt another request
-    started at the same time (the partial unique index says no to a second live one)."""
-    try:
-        # A savepoint: losing the race to another tab leaves this transaction usable.
-        with session.begin_nested():
-            session.add(attempt)
-    except IntegrityError:
-        other = session.scalar(
-            select(Attempt)
-            .where(
-                Attempt.placement_id == attempt.placement_id,
-                Attempt.user_id == attempt.user_id,
-                Attempt.status == IN_PROGRESS,
-            )
-            .execution_options(populate_existing=True)
-        )
-        raise StartRefused(rules.Refusal(rules.IN_PROGRESS_REFUSAL), other) from None
 
 
 # -- during the attempt --------------------------------------------------------------------

@@ -67,14 +67,14 @@ def enqueue_grade(
             updated_at=now,
         ),
     )
+    if inserted is not None:
+        return inserted  # the first grade of this learner here: nothing to compare with
     row = session.scalars(
         select(GradeOutbox)
         .where(GradeOutbox.placement_id == placement_id, GradeOutbox.user_id == user_id)
         .with_for_update()  # PostgreSQL: two attempts of one learner committing at once queue here
         .execution_options(populate_existing=True)
     ).one()
-    if inserted:
-        return row
     if not is_higher(score_given, score_maximum, row.score_given, row.score_maximum):
         return row  # not a new best: never lower, never re-stamp an equal score
     _replace_best(row, attempt_id, score_given, score_maximum, timestamp, now)
@@ -121,8 +121,8 @@ def strictly_after(timestamp: datetime, previous: datetime) -> datetime:
     return floor_previous + timedelta(seconds=1)
 
 
-def _insert_if_absent(session: Session, values: dict[str, object]) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING; True when this call created the row."""
+def _insert_if_absent(session: Session, values: dict[str, object]) -> GradeOutbox | None:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING the row; None when it was already there."""
     dialect = session.get_bind().dialect.name
     row_key = ["placement_id", "user_id"]
     statement: Insert
@@ -132,5 +132,5 @@ def _insert_if_absent(session: Session, values: dict[str, object]) -> bool:
         statement = sqlite.insert(GradeOutbox).on_conflict_do_nothing(index_elements=row_key)
     else:  # pragma: no cover - only the two supported backends exist
         raise RuntimeError(f"unsupported database {dialect}")
-    returning = statement.values(**values).returning(GradeOutbox.id)
-    return session.execute(returning).first() is not None
+    returning = statement.values(**values).returning(GradeOutbox)
+    return session.scalars(returning).first()
