@@ -147,6 +147,19 @@
     if (!nav) { return; }
     nav.classList.toggle("answered", answered);
     nav.setAttribute("aria-label", answered ? nav.dataset.answeredLabel : nav.dataset.unansweredLabel);
+    showAnsweredCount();
+  }
+
+  // "N of 20 answered" and its bar, recounted from the navigation (which holds every
+  // question's state) after each save; the texts come translated in data-texts, one per count.
+  function showAnsweredCount() {
+    var counter = document.getElementById("answered-count");
+    var bar = document.getElementById("progress-bar");
+    var count = form.querySelectorAll(".nav-q.answered").length;
+    var texts;
+    try { texts = JSON.parse(counter ? counter.dataset.texts || "[]" : "[]"); } catch (e) { texts = []; }
+    if (counter && texts[count]) { counter.textContent = texts[count]; }
+    if (bar) { bar.value = count; }
   }
 
   // A typed answer the server refused (not a number, too long): say so on the field too.

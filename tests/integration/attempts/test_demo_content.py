@@ -63,6 +63,6 @@ def test_a_spanish_only_assessment_for_a_spanish_launch(app, demo, learner_of):
     ana.start()
     page = ana.question(1).get_data(as_text=True)
     assert (
-        '<progress id="progress-bar" max="10" value="1"' in page
+        '<progress id="progress-bar" max="10" value="0"' in page
         and 'id="question-stem" lang="es"' in page
     )

@@ -31,7 +31,7 @@ def test_home_states_the_rules_then_starts_an_attempt(app, make_assessment, lear
     response = ana.question(1)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Question 1 of 4" in page and '<progress id="progress-bar" max="4" value="1"' in page
+    assert "Question 1 of 4" in page and '<progress id="progress-bar" max="4" value="0"' in page
     assert 'id="save-status"' in page and "aria-live" in page
 
 
