@@ -1,7 +1,7 @@
 """Starting an attempt, in few statements (docs/decisions/0014).
 
-One SELECT locks and reads the learner's attempts in the placement (the live one settled);
-an earlier attempt adds one query for what the learner has already seen; the draw reads the
+One SELECT locks and reads the learner's attempts in the placement (the live one settled)
+with the items each of them showed (for the draw's exposure); the draw reads the
 version's pools from the per-process cache of published content (`published`); then one
 INSERT of the attempt (the accommodation read inside it) and one multi-row INSERT of its
 questions. Like `service`, it flushes and never commits.
@@ -19,17 +19,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, case, func, select
+from sqlalchemy import ColumnElement, Insert, case, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
-from item_bank.drawing import DrawnQuestion, draw_questions
+from item_bank.drawing import DrawnQuestion, Exposure, draw_questions
 from item_bank.models import AssessmentVersion
 from lti_tool.attempts import published, rules
 from lti_tool.attempts.errors import StartRefused
-from lti_tool.attempts.exposure import exposure_of
-from lti_tool.attempts.finishing import settle_history
+from lti_tool.attempts.exposure import exposure_from, seen_uids
+from lti_tool.attempts.finishing import settle
 from lti_tool.attempts.models import IN_PROGRESS, Accommodation, Attempt, AttemptQuestion
 
 SEED_LIMIT = 2**31  # fits a signed 32-bit INTEGER on every backend
@@ -52,7 +51,7 @@ def start_attempt(
 ) -> StartOutcome:
     """A new attempt with a fresh draw from `version`, or StartRefused (code in_progress with
     the live attempt, max_attempts, or retake_delay with `refusal.until`)."""
-    attempts = settle_history(session, now, placement_id=placement_id, user_id=user_id)
+    attempts, exposure = _locked_history(session, now, placement_id=placement_id, user_id=user_id)
     # The accommodation only lengthens the inactivity timeout, which no start rule reads: it
     # is applied inside the INSERT below (and the rules returned carry it).
     version_rules = rules.AttemptRules.for_version(version)
@@ -62,7 +61,7 @@ def start_attempt(
         raise StartRefused(refusal, live)
     seed = secrets.randbelow(SEED_LIMIT) if seed is None else seed
     pools = published.pools_of(session, version.id)
-    drawn = draw_questions(pools, seed, exposure_of(session, attempts))  # unseen items first
+    drawn = draw_questions(pools, seed, exposure)  # unseen items first
     values = {
         "placement_id": placement_id,
         "user_id": user_id,
@@ -87,6 +86,24 @@ def start_attempt(
     return StartOutcome(
         attempt, rules.AttemptRules.for_version(version, attempt.inactivity_timeout_seconds)
     )
+
+
+def _locked_history(
+    session: Session, now: datetime, *, placement_id: int, user_id: int
+) -> tuple[list[Attempt], dict[str, Exposure]]:
+    """The learner's attempts here, locked in id order (as `finishing.settle_history`) and
+    settled, with the items each showed: one statement."""
+    rows = session.execute(
+        select(Attempt, seen_uids())
+        .where(Attempt.placement_id == placement_id, Attempt.user_id == user_id)
+        .order_by(Attempt.id)
+        .with_for_update(of=Attempt)
+        .execution_options(populate_existing=True)
+    ).all()
+    attempts = [attempt for attempt, _uids in rows]
+    for attempt in attempts:
+        settle(session, attempt, now)
+    return attempts, exposure_from((attempt.number, uids) for attempt, uids in rows)
 
 
 def _timeout_with_accommodation(
@@ -131,17 +148,18 @@ def _insert_unless_started_elsewhere(session: Session, values: dict[str, Any]) -
 
 
 def _add_questions(session: Session, attempt: Attempt, drawn: list[DrawnQuestion]) -> None:
-    """One multi-row INSERT (SQLAlchemy's insertmanyvalues); the attempt's `questions` is set
-    from them, so nothing loads them again in this request."""
-    questions = [
-        AttemptQuestion(
-            attempt_id=attempt.id,
-            position=index,
-            item_version_id=q.item_version_id,
-            option_order=list(q.option_order),
-        )
-        for index, q in enumerate(drawn, start=1)
-    ]
-    session.add_all(questions)
-    session.flush()
-    set_committed_value(attempt, "questions", questions)
+    """One INSERT of every question: a Core executemany without RETURNING (nothing here needs
+    their ids), which SQLAlchemy sends as one multi-row INSERT (insertmanyvalues) on
+    PostgreSQL and sqlite3 runs as one executemany. `attempt.questions` loads on first use."""
+    session.execute(
+        insert(AttemptQuestion),
+        [
+            {
+                "attempt_id": attempt.id,
+                "position": index,
+                "item_version_id": q.item_version_id,
+                "option_order": list(q.option_order),
+            }
+            for index, q in enumerate(drawn, start=1)
+        ],
+    )
