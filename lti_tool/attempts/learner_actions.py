@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from item_bank.catalog import latest_version
 from item_bank.models import AssessmentVersion
 from lti_tool import db
-from lti_tool.attempts import rules, service
+from lti_tool.attempts import answer_saving, rules, service
 from lti_tool.attempts.answer_tokens import AnswerTokens
 from lti_tool.attempts.best import BestResult, best_result
 from lti_tool.attempts.first_steps import FirstStep, pending_first_steps
@@ -51,12 +51,6 @@ class Standing:
     attempts: list[Attempt]
     rules: rules.AttemptRules
     best: BestResult | None
-
-
-@dataclass(frozen=True)
-class SavedAnswer:
-    question: AttemptQuestion
-    life: service.Liveness  # holds the attempt: rendering the reply loads nothing again
 
 
 @dataclass(frozen=True)
@@ -127,43 +121,86 @@ def question_at(attempt: Attempt, position: int) -> AttemptQuestion:
 
 
 def save_answer(
-    ids: AttemptIds,
+    request: answer_saving.SittingRequest,
     *,
-    sitting: str,
     position: int,
-    read_response: Callable[[AttemptQuestion], Any],
+    read_response: Callable[[str], Any],
     answer_tokens: AnswerTokens,
-    now: datetime,
-) -> SavedAnswer:
-    """Save what `read_response` reads from the request for the question at `position` (the
-    reading depends on the question's type, known once the attempt is loaded)."""
+    ids: Callable[[], AttemptIds],
+) -> answer_saving.SavedAnswer:
+    """Save what `read_response` reads from the request (given the question's item type) for
+    the question at `position`. The hot path (answer_saving) takes the common case in one
+    round trip of checks and one of writing; any other case (a refusal, an answer that does
+    not fit, a race) runs the locked path below, which says why. `ids` says whose attempt
+    (it loads the launch): only the locked path needs it."""
+    saved = answer_saving.save_answer(
+        request, position=position, read_response=read_response, answer_tokens=answer_tokens
+    )
+    if saved is not None:
+        return saved
+    whose = ids()
     with unit_of_work() as session:
         # Locked at once: the save below works on this read instead of reading it again.
-        attempt = service.get_attempt(session, **ids.kwargs(), lock=True)
-        response = read_response(question_at(attempt, position))
-        saved = service.save_answer(
+        attempt = service.get_attempt(session, **whose.kwargs(), lock=True)
+        question = question_at(attempt, position)
+        question = service.save_answer(
             session,
-            **ids.kwargs(),
-            sitting=sitting,
+            **whose.kwargs(),
+            sitting=request.sitting,
             position=position,
-            response=response,
-            now=now,
+            response=read_response(question.item_version.type),
+            now=request.now,
             locked=attempt,
             answer_tokens=answer_tokens,
         )
-    return SavedAnswer(saved, service.liveness(attempt, now))
+    assert question.saved_at is not None and question.response is not None  # just saved
+    return answer_saving.SavedAnswer(
+        attempt.id,
+        position,
+        attempt.sitting_key,
+        len(attempt.questions),
+        question.saved_at,
+        question.response,
+        answer_saving.timing_of(attempt, request.now),
+    )
 
 
 def heartbeat(
-    ids: AttemptIds, *, sitting: str, too_many: Callable[[], bool], now: datetime
-) -> service.Liveness:
+    request: answer_saving.SittingRequest,
+    *,
+    too_many: Callable[[int], bool],
+    ids: Callable[[], AttemptIds],
+) -> answer_saving.Pulse:
     """Whose attempt first (AttemptNotFound for anyone else's, not counted), then the rate
-    limit (TooManyHeartbeats): another learner can never use up someone's heartbeats."""
+    limit `too_many(user_id)` (TooManyHeartbeats): another learner can never use up
+    someone's heartbeats. The hot path takes the live case; the locked path the rest (the
+    rate limit is asked at most once per request, whichever path asks)."""
+    counted = _asked_once(too_many)
+    pulse = answer_saving.heartbeat(request, too_many=counted)
+    if pulse is not None:
+        return pulse
+    whose = ids()
     with unit_of_work() as session:
-        attempt = service.get_attempt(session, **ids.kwargs(), lock=True)
-        if too_many():
+        attempt = service.get_attempt(session, **whose.kwargs(), lock=True)
+        if counted(whose.user_id):
             raise service.TooManyHeartbeats(attempt)
-        return service.heartbeat(session, **ids.kwargs(), sitting=sitting, now=now, locked=attempt)
+        life = service.heartbeat(
+            session, **whose.kwargs(), sitting=request.sitting, now=request.now, locked=attempt
+        )
+    timing = answer_saving.timing_of(attempt, request.now)
+    return answer_saving.Pulse(attempt.status, timing, life.away_seconds)
+
+
+def _asked_once(too_many: Callable[[int], bool]) -> Callable[[int], bool]:
+    """The rate limit counts a hit each time it is asked: ask it once per request."""
+    answers: list[bool] = []
+
+    def ask(user_id: int) -> bool:
+        if not answers:
+            answers.append(too_many(user_id))
+        return answers[0]
+
+    return ask
 
 
 def submit(ids: AttemptIds, *, sitting: str, now: datetime) -> service.SubmitOutcome:

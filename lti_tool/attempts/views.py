@@ -17,6 +17,7 @@ from item_bank.languages import translate
 from item_bank.presentation import present_item, review_item
 from item_bank.responses import is_answered
 from lti_tool.attempts import json_views, learner_actions, rules, service
+from lti_tool.attempts.answer_saving import SavedAnswer, SittingRequest
 from lti_tool.attempts.first_steps import CONFIRM_FIELD, CONFIRMED
 from lti_tool.attempts.forms import response_from_form
 from lti_tool.attempts.models import Attempt, AttemptQuestion
@@ -171,19 +172,20 @@ def question(attempt_id: int, position: int):
     return render_template("attempts/question.html", **_question_context(launch, attempt, current))
 
 
-def _target(attempt: Attempt, position: int, go: str) -> str:
-    total = len(attempt.questions)
+def _target(saved: SavedAnswer, go: str) -> str:
+    position, total = saved.position, saved.question_count
+    keep = {"attempt_id": saved.attempt_id, SITTING_FIELD: saved.sitting_key}
     if go == "prev":
-        return attempt_url("attempts.question", attempt, position=max(1, position - 1))
+        return launch_url("attempts.question", **keep, position=max(1, position - 1))
     if go == "review" or (go == "next" and position >= total):
-        return attempt_url("attempts.review", attempt)
+        return launch_url("attempts.review", **keep)
     if go.startswith("q-") and go[2:].isdigit() and 1 <= int(go[2:]) <= total:
-        return attempt_url("attempts.question", attempt, position=int(go[2:]))
-    return attempt_url("attempts.question", attempt, position=min(total, position + 1))
+        return launch_url("attempts.question", **keep, position=int(go[2:]))
+    return launch_url("attempts.question", **keep, position=min(total, position + 1))
 
 
-def _response_from_form(question: AttemptQuestion) -> Any:
-    return response_from_form(question.item_version.type, request.form)
+def _response_from_form(item_type: str) -> Any:
+    return response_from_form(item_type, request.form)
 
 
 @bp.post("/attempts/<int:attempt_id>/questions/<int:position>")
@@ -192,12 +194,11 @@ def answer_form(attempt_id: int, position: int):
     launch, _placement = learner()
     try:
         saved = learner_actions.save_answer(
-            ids(launch, attempt_id),
-            sitting=sitting(),
+            SittingRequest(launch.id, attempt_id, sitting(), now()),
             position=position,
             read_response=_response_from_form,
             answer_tokens=answer_tokens(),
-            now=now(),
+            ids=lambda: ids(launch, attempt_id),
         )
     except service.InvalidAnswer as error:
         context = _question_context(
@@ -210,8 +211,7 @@ def answer_form(attempt_id: int, position: int):
         return render_template("attempts/question.html", **context), 422
     except service.AttemptError as error:
         return page_error(error, launch)
-    attempt = saved.life.attempt
-    return redirect(_target(attempt, position, request.form.get("go", "next")), code=303)
+    return redirect(_target(saved, request.form.get("go", "next")), code=303)
 
 
 # -- review, submit, result ----------------------------------------------------------------
