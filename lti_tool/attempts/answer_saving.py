@@ -29,9 +29,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, Row, and_, bindparam, func, select, update
+from sqlalchemy import Connection, and_, bindparam, func, select, update
 from sqlalchemy.orm import aliased
 
 from item_bank.responses import InvalidResponse, is_answered, validate_response
@@ -189,6 +189,25 @@ _STORE_ANSWER_ALONE = _STORE_ANSWER.where(
 )
 
 
+class _SittingRow(Protocol):
+    """The attempt as step 1 read it (a row of _READ_FOR_HEARTBEAT or _READ_FOR_SAVE)."""
+
+    @property
+    def user_id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def sitting_key(self) -> str: ...
+    @property
+    def last_activity_at(self) -> datetime: ...
+    @property
+    def last_answer_or_page_at(self) -> datetime: ...
+    @property
+    def inactivity_timeout_seconds(self) -> int: ...
+    @property
+    def deadline_at(self) -> datetime | None: ...
+
+
 @contextmanager
 def _connection() -> Iterator[Connection]:
     """PostgreSQL: a connection in autocommit (each write is one statement, its own
@@ -203,7 +222,7 @@ def _connection() -> Iterator[Connection]:
         yield session.connection()
 
 
-def _is_live_here(row: Row[Any], request: SittingRequest) -> bool:
+def _is_live_here(row: _SittingRow, request: SittingRequest) -> bool:
     return (
         row.status == IN_PROGRESS
         and secrets.compare_digest(request.sitting, row.sitting_key)
@@ -211,7 +230,7 @@ def _is_live_here(row: Row[Any], request: SittingRequest) -> bool:
     )
 
 
-def _seen(row: Row[Any], request: SittingRequest) -> dict[str, Any]:
+def _seen(row: _SittingRow, request: SittingRequest) -> dict[str, Any]:
     """The parameters of a guarded write: the request and the attempt row as judged."""
     return {
         "attempt": request.attempt_id,
@@ -224,7 +243,7 @@ def _seen(row: Row[Any], request: SittingRequest) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Refreshed:
     """The attempt as the write left it (a rules.LiveAttempt)."""
 
@@ -234,7 +253,7 @@ class _Refreshed:
     deadline_at: datetime | None
 
 
-def _after_activity(row: Row[Any], now: datetime, *, answer_or_page: bool) -> Timing:
+def _after_activity(row: _SittingRow, now: datetime, *, answer_or_page: bool) -> Timing:
     answer_or_page_at = now if answer_or_page else row.last_answer_or_page_at
     attempt = _Refreshed(now, answer_or_page_at, row.inactivity_timeout_seconds, row.deadline_at)
     return timing_of(attempt, now)
