@@ -8,15 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from config.settings import Settings
 from lti_tool.db import unit_of_work
 from lti_tool.launch.errors import LaunchRejected
 from lti_tool.launch.message import ToolMessageLaunch
-from lti_tool.launch.models import LaunchSession
-from lti_tool.launch.platform_keys import PlatformKeys
-from lti_tool.launch.sessions import record_launch
+from lti_tool.launch.platform_keys import KeySetMemo, PlatformKeys
+from lti_tool.launch.recording import AcceptedLaunch, record_launch
 from lti_tool.platforms.branding import adopt_advertised_name
 from lti_tool.platforms.tool_conf import DatabaseToolConf
 from lti_tool.services import services
@@ -24,7 +24,7 @@ from lti_tool.services import services
 
 def accept_launch(
     form: Mapping[str, str], cookies: Mapping[str, str], *, settings: Settings, now: datetime
-) -> LaunchSession:
+) -> AcceptedLaunch:
     """The launch session of a valid launch (committed), or `LaunchRejected`."""
     with unit_of_work() as session:
         tool_conf = DatabaseToolConf(session)
@@ -38,6 +38,8 @@ def accept_launch(
                 services().http,
                 settings.jwks_cache_seconds,
                 settings.http_timeout_seconds,
+                memo=current_app.extensions.setdefault("emm_key_set_memo", KeySetMemo()),
+                now=now,
             ),
             now=now,
             leeway_seconds=settings.jwt_leeway_seconds,

@@ -15,7 +15,6 @@ from typing import Any, cast
 
 import jwt
 from flask_babel import gettext as _
-from jwt.algorithms import RSAAlgorithm
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
 from pylti1p3.exception import LtiException
 
@@ -148,9 +147,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LaunchRejected(
                 _("The id_token names no signing key (kid)."), code="missing_kid", status=401
             )
-        jwk = self._platform_keys.key_for(self._registration.get_key_set_url(), kid)
+        public_key = self._platform_keys.public_key_for(self._registration.get_key_set_url(), kid)
         try:
-            public_key = RSAAlgorithm.from_jwk(jwk)
             body = jwt.decode(
                 self._get_id_token(),
                 public_key,

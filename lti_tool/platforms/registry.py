@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from lti_tool.platforms.models import Deployment, Platform
 from lti_tool.web.origins import InvalidOrigin, origin_of
@@ -163,14 +163,14 @@ def platforms_with_issuer(session: Session, issuer: str) -> list[Platform]:
 
 
 def find_platform(session: Session, issuer: str, client_id: str | None) -> Platform | None:
+    # One statement with its deployments (every login and launch asks): a joined load, where
+    # a selectin load would be a second round trip.
     query = (
-        select(Platform)
-        .where(Platform.issuer == issuer)
-        .options(selectinload(Platform.deployments))
+        select(Platform).where(Platform.issuer == issuer).options(joinedload(Platform.deployments))
     )
     if client_id is not None:
         query = query.where(Platform.client_id == client_id)
-    rows = session.scalars(query.limit(2)).all()
+    rows = session.scalars(query.limit(2)).unique().all()
     # Without a client id the issuer must be unambiguous.
     return rows[0] if len(rows) == 1 else None
 

@@ -1,0 +1,180 @@
+"""Recording a verified launch in as few statements as the rules allow (ADR 0015).
+
+A launch writes three things: the person (created or refreshed), the placement (created, or
+changed only when the platform says something new) and the launch session. With the ORM that
+was ten statements (a read, a savepoint, an insert, a release and an update for the person
+alone); here it is three in the common case, in SQLAlchemy Core:
+
+- the person: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING id (PostgreSQL and SQLite
+  both have it), which also settles two first launches racing on the unique key;
+- the placement: one SELECT; an UPDATE only when a claim changed, so the launches of a whole
+  class do not queue on one row lock; an INSERT ... ON CONFLICT DO NOTHING on a first launch;
+- the launch session: one INSERT.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from lti_tool.launch import claims
+from lti_tool.launch.models import LaunchSession, LtiUser, Placement
+from lti_tool.launch.roles import primary_role
+from lti_tool.launch.sessions import KEPT_CLAIMS, named_assessment, web_url_or_none
+from lti_tool.platforms.models import Platform
+from lti_tool.web.locale import normalise_locale
+
+NAME_FIELDS = ("name", "given_name", "family_name", "email")
+PLACEMENT_FIELDS = (
+    "resource_link_title",
+    "context_id",
+    "context_label",
+    "context_title",
+    "assessment_slug",
+    "ags_lineitem_url",
+    "ags_lineitems_url",
+    "ags_scopes",
+)
+
+
+@dataclass(frozen=True)
+class AcceptedLaunch:
+    """What the launch view needs of the stored launch session to redirect."""
+
+    id: str
+    message_type: str
+    role: str
+    expires_at: datetime
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in {"instructor", "admin"}
+
+
+def record_launch(
+    session: Session,
+    body: dict,
+    platform: Platform,
+    now: datetime,
+    ttl: timedelta,
+    default_locale: str,
+) -> AcceptedLaunch:
+    """Store the launch of a verified id_token whose deployment the platform lists."""
+    deployment_id = next(
+        d.id for d in platform.deployments if d.deployment_id == body[claims.DEPLOYMENT_ID]
+    )
+    user_id = upsert_user(session, platform.id, body, now)
+    placement_id = None
+    link = body.get(claims.RESOURCE_LINK) or {}
+    if body[claims.MESSAGE_TYPE] == claims.RESOURCE_LINK_REQUEST and link.get("id"):
+        placement_id = upsert_placement(session, deployment_id, body, now)
+    presentation = body.get(claims.LAUNCH_PRESENTATION) or {}
+    launch = AcceptedLaunch(
+        id=secrets.token_urlsafe(24),
+        message_type=body[claims.MESSAGE_TYPE],
+        role=primary_role(body.get(claims.ROLES)) or "learner",
+        expires_at=now + ttl,
+    )
+    session.execute(
+        insert(LaunchSession).values(
+            id=launch.id,
+            user_id=user_id,
+            deployment_id=deployment_id,
+            placement_id=placement_id,
+            message_type=launch.message_type,
+            role=launch.role,
+            locale=normalise_locale(presentation.get("locale"), default_locale),
+            return_url=web_url_or_none(presentation.get("return_url")),
+            document_target=presentation.get("document_target"),
+            claims={k: body[k] for k in KEPT_CLAIMS if k in body},
+            created_at=now,
+            expires_at=launch.expires_at,
+        )
+    )
+    return launch
+
+
+def _dialect_insert(session: Session, model: Any):
+    """An INSERT that knows ON CONFLICT: both dialects we run on spell it the same way."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+
+
+def upsert_user(session: Session, platform_id: int, body: dict, now: datetime) -> int:
+    """The person's id, created or refreshed in one statement. Names may be withheld by the
+    platform's privacy settings: an empty one keeps what we had."""
+    names = {field: str(body.get(field) or "") for field in NAME_FIELDS}
+    statement = _dialect_insert(session, LtiUser).values(
+        platform_id=platform_id, sub=str(body["sub"]), updated_at=now, **names
+    )
+    table = LtiUser.__table__
+    kept = {
+        field: case(
+            (statement.excluded[field] == "", func.coalesce(table.c[field], "")),
+            else_=statement.excluded[field],
+        )
+        for field in NAME_FIELDS
+    }
+    statement = statement.on_conflict_do_update(
+        index_elements=["platform_id", "sub"],
+        set_={**kept, "updated_at": statement.excluded.updated_at},
+    ).returning(table.c.id)
+    return session.execute(statement).scalar_one()
+
+
+def _placement_values(body: dict, stored: dict[str, Any]) -> dict[str, Any]:
+    """The placement's columns as this launch says them; what it does not say stays."""
+    link = body[claims.RESOURCE_LINK]
+    context = body.get(claims.CONTEXT) or {}
+    ags = body.get(claims.AGS_ENDPOINT) or {}
+    return {
+        "resource_link_title": str(link.get("title") or ""),
+        "context_id": str(context.get("id") or ""),
+        "context_label": str(context.get("label") or ""),
+        "context_title": str(context.get("title") or ""),
+        # Never erased by an empty site-level parameter (see named_assessment).
+        "assessment_slug": named_assessment(body.get(claims.CUSTOM)) or stored["assessment_slug"],
+        "ags_lineitem_url": ags.get("lineitem") or stored["ags_lineitem_url"],
+        "ags_lineitems_url": ags.get("lineitems") or stored["ags_lineitems_url"],
+        "ags_scopes": list(ags.get("scope") or stored["ags_scopes"] or []),
+    }
+
+
+def upsert_placement(session: Session, deployment_id: int, body: dict, now: datetime) -> int:
+    """The placement's id; written only when it is new or a claim changed."""
+    link_id = str(body[claims.RESOURCE_LINK]["id"])
+    table = Placement.__table__
+    where = (table.c.deployment_id == deployment_id, table.c.resource_link_id == link_id)
+    row = session.execute(select(table.c.id, *(table.c[f] for f in PLACEMENT_FIELDS)).where(*where))
+    found = row.mappings().first()
+    if found is None:
+        blank = {"assessment_slug": None, "ags_lineitem_url": None, "ags_lineitems_url": None}
+        values = _placement_values(body, {**blank, "ags_scopes": []})
+        created = session.execute(
+            _dialect_insert(session, Placement)
+            .values(deployment_id=deployment_id, resource_link_id=link_id, updated_at=now, **values)
+            .on_conflict_do_nothing(index_elements=["deployment_id", "resource_link_id"])
+            .returning(table.c.id)
+        ).scalar_one_or_none()
+        if created is not None:
+            return created
+        # Another first launch of this link won the race: take its row like any later launch.
+        found = (
+            session.execute(
+                select(table.c.id, *(table.c[f] for f in PLACEMENT_FIELDS)).where(*where)
+            )
+            .mappings()
+            .one()
+        )
+    values = _placement_values(body, dict(found))
+    if any(values[field] != found[field] for field in PLACEMENT_FIELDS):
+        session.execute(
+            update(table).where(table.c.id == found["id"]).values(updated_at=now, **values)
+        )
+    return found["id"]
