@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -57,6 +57,18 @@ class AcceptedLaunch:
         return self.role in {"instructor", "admin"}
 
 
+# Statements built once and executed with parameters: building one costs more CPU than the
+# database takes to run it. The upserts differ by dialect only in their import.
+_USERS = LtiUser.__table__
+_PLACEMENTS = Placement.__table__
+_LAUNCH_INSERT = insert(LaunchSession.__table__)
+_PLACEMENT_SELECT = select(_PLACEMENTS.c.id, *(_PLACEMENTS.c[f] for f in PLACEMENT_FIELDS)).where(
+    _PLACEMENTS.c.deployment_id == bindparam("deployment_id"),
+    _PLACEMENTS.c.resource_link_id == bindparam("resource_link_id"),
+)
+_BUILT: dict[tuple[str, str], Any] = {}
+
+
 def record_launch(
     session: Session,
     body: dict,
@@ -82,50 +94,63 @@ def record_launch(
         expires_at=now + ttl,
     )
     session.execute(
-        insert(LaunchSession).values(
-            id=launch.id,
-            user_id=user_id,
-            deployment_id=deployment_id,
-            placement_id=placement_id,
-            message_type=launch.message_type,
-            role=launch.role,
-            locale=normalise_locale(presentation.get("locale"), default_locale),
-            return_url=web_url_or_none(presentation.get("return_url")),
-            document_target=presentation.get("document_target"),
-            claims={k: body[k] for k in KEPT_CLAIMS if k in body},
-            created_at=now,
-            expires_at=launch.expires_at,
-        )
+        _LAUNCH_INSERT,
+        {
+            "id": launch.id,
+            "user_id": user_id,
+            "deployment_id": deployment_id,
+            "placement_id": placement_id,
+            "message_type": launch.message_type,
+            "role": launch.role,
+            "locale": normalise_locale(presentation.get("locale"), default_locale),
+            "return_url": web_url_or_none(presentation.get("return_url")),
+            "document_target": presentation.get("document_target"),
+            "claims": {k: body[k] for k in KEPT_CLAIMS if k in body},
+            "created_at": now,
+            "expires_at": launch.expires_at,
+        },
     )
     return launch
 
 
-def _dialect_insert(session: Session, model: Any):
-    """An INSERT that knows ON CONFLICT: both dialects we run on spell it the same way."""
+def _built(session: Session, name: str, build) -> Any:
+    """`build(insert)` once per dialect, with that dialect's INSERT (it knows ON CONFLICT)."""
     dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+    if (name, dialect) not in _BUILT:
+        module = postgresql if dialect == "postgresql" else sqlite
+        _BUILT[name, dialect] = build(module.insert)
+    return _BUILT[name, dialect]
+
+
+def _build_user_upsert(dialect_insert) -> Any:
+    statement = dialect_insert(_USERS)
+    kept = {
+        field: case(
+            (statement.excluded[field] == "", func.coalesce(_USERS.c[field], "")),
+            else_=statement.excluded[field],
+        )
+        for field in NAME_FIELDS
+    }
+    return statement.on_conflict_do_update(
+        index_elements=["platform_id", "sub"],
+        set_={**kept, "updated_at": statement.excluded.updated_at},
+    ).returning(_USERS.c.id)
+
+
+def _build_placement_insert(dialect_insert) -> Any:
+    return (
+        dialect_insert(_PLACEMENTS)
+        .on_conflict_do_nothing(index_elements=["deployment_id", "resource_link_id"])
+        .returning(_PLACEMENTS.c.id)
+    )
 
 
 def upsert_user(session: Session, platform_id: int, body: dict, now: datetime) -> int:
     """The person's id, created or refreshed in one statement. Names may be withheld by the
     platform's privacy settings: an empty one keeps what we had."""
     names = {field: str(body.get(field) or "") for field in NAME_FIELDS}
-    statement = _dialect_insert(session, LtiUser).values(
-        platform_id=platform_id, sub=str(body["sub"]), updated_at=now, **names
-    )
-    table = LtiUser.__table__
-    kept = {
-        field: case(
-            (statement.excluded[field] == "", func.coalesce(table.c[field], "")),
-            else_=statement.excluded[field],
-        )
-        for field in NAME_FIELDS
-    }
-    statement = statement.on_conflict_do_update(
-        index_elements=["platform_id", "sub"],
-        set_={**kept, "updated_at": statement.excluded.updated_at},
-    ).returning(table.c.id)
-    return session.execute(statement).scalar_one()
+    values = {"platform_id": platform_id, "sub": str(body["sub"]), "updated_at": now, **names}
+    return session.execute(_built(session, "user", _build_user_upsert), values).scalar_one()
 
 
 def _placement_values(body: dict, stored: dict[str, Any]) -> dict[str, Any]:
@@ -148,33 +173,25 @@ def _placement_values(body: dict, stored: dict[str, Any]) -> dict[str, Any]:
 
 def upsert_placement(session: Session, deployment_id: int, body: dict, now: datetime) -> int:
     """The placement's id; written only when it is new or a claim changed."""
-    link_id = str(body[claims.RESOURCE_LINK]["id"])
-    table = Placement.__table__
-    where = (table.c.deployment_id == deployment_id, table.c.resource_link_id == link_id)
-    row = session.execute(select(table.c.id, *(table.c[f] for f in PLACEMENT_FIELDS)).where(*where))
-    found = row.mappings().first()
+    key = {
+        "deployment_id": deployment_id,
+        "resource_link_id": str(body[claims.RESOURCE_LINK]["id"]),
+    }
+    found = session.execute(_PLACEMENT_SELECT, key).mappings().first()
     if found is None:
         blank = {"assessment_slug": None, "ags_lineitem_url": None, "ags_lineitems_url": None}
         values = _placement_values(body, {**blank, "ags_scopes": []})
-        created = session.execute(
-            _dialect_insert(session, Placement)
-            .values(deployment_id=deployment_id, resource_link_id=link_id, updated_at=now, **values)
-            .on_conflict_do_nothing(index_elements=["deployment_id", "resource_link_id"])
-            .returning(table.c.id)
-        ).scalar_one_or_none()
+        insert_new = _built(session, "placement", _build_placement_insert)
+        created = session.execute(insert_new, {**key, **values, "updated_at": now}).scalar()
         if created is not None:
             return created
         # Another first launch of this link won the race: take its row like any later launch.
-        found = (
-            session.execute(
-                select(table.c.id, *(table.c[f] for f in PLACEMENT_FIELDS)).where(*where)
-            )
-            .mappings()
-            .one()
-        )
+        found = session.execute(_PLACEMENT_SELECT, key).mappings().one()
     values = _placement_values(body, dict(found))
     if any(values[field] != found[field] for field in PLACEMENT_FIELDS):
         session.execute(
-            update(table).where(table.c.id == found["id"]).values(updated_at=now, **values)
+            update(_PLACEMENTS)
+            .where(_PLACEMENTS.c.id == found["id"])
+            .values(updated_at=now, **values)
         )
     return found["id"]
