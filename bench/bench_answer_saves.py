@@ -386,12 +386,15 @@ def report(
     phases: dict[str, tuple[Window, Window]],
     reference: Window,
     check: dict[str, int],
+    census: str,
 ) -> str:
     base_a, saves_a = phases["throughput"]
     base_b, saves_b = phases["learners"]
     save_a = saves_a.stats("answer save")
     base_a_stats = base_a.stats("healthz")
     ratio = save_a.per_second / base_a_stats.per_second if base_a_stats.per_second else float("nan")
+    ref_stats = reference.stats("readyz")
+    to_ref = save_a.per_second / ref_stats.per_second if ref_stats.per_second else float("nan")
     save_b = saves_b.stats("answer save")
     errors = (
         sum(w.errors.total() for pair in phases.values() for w in pair) + reference.errors.total()
@@ -412,8 +415,9 @@ def report(
         "",
         f"Machine: {machine(load_before)}.",
         "",
-        f"Server: {server_line(server)}. Driver: asyncio, same host, one new keep-alive connection per "
-        f"learner (the baseline's renewed every {RENEW_EVERY} requests). A learner: launch (login + launch) -> start -> {QUESTIONS} answer saves "
+        f"Server: {server_line(server)}. Driver: asyncio, same host, one new keep-alive "
+        f"connection per learner (the baseline's renewed every {RENEW_EVERY} requests). "
+        f"A learner: launch (login + launch) -> start -> {QUESTIONS} answer saves "
         f"(JSON autosave, mixed item types) with a heartbeat after every {HEARTBEAT_EVERY} -> "
         f"submit; every learner is new (new `sub`), all in one resource link.",
         "",
@@ -430,7 +434,7 @@ def report(
             if base_a_stats.per_second
             else "-",
         ),
-        row("**answer save**", save_a, f"**{ratio:.2f}**"),
+        row("**answer save**", save_a, f"**{ratio:.2f}** ({to_ref:.2f} of /readyz)"),
         row("heartbeat", saves_a.stats("heartbeat")),
         row("launch (login + launch)", saves_a.stats("launch")),
         row("start attempt", saves_a.stats("start")),
@@ -467,9 +471,11 @@ def report(
         + "; ".join(
             f"{name} {which} {window.error_text()}"
             for name, pair in phases.items()
-            for which, window in zip(("baseline", "learners"), pair)
+            for which, window in zip(("baseline", "learners"), pair, strict=True)
         )
         + f"; reference {reference.error_text()}",
+        "",
+        census + ".",
         "",
         "Aim (issue #4): " + "; ".join(verdicts) + ".",
         "",
@@ -570,6 +576,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             asyncio.run(paced_baseline(base_b))
             check = check_stored(backends.database_url, [fast, paced])
+            # Imported here: profile_requests imports this module's learner content.
+            from bench.profile_requests import census_text, statement_census
+
+            census = census_text(statement_census(server, moodle))
             text = report(
                 args,
                 server,
@@ -577,6 +587,7 @@ def main(argv: list[str] | None = None) -> int:
                 {"throughput": throughput, "learners": (base_b, saves_b)},
                 reference,
                 check,
+                census,
             )
     print(text)
     path = write_report("answer_saves.md", text)

@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections import defaultdict
 from pathlib import Path
 
@@ -88,7 +89,9 @@ class Recorder:
         return response
 
 
-def learner(client, moodle: FakeMoodle, base: str, sub: str, rec: Recorder, rng) -> None:
+def learner(
+    client, moodle: FakeMoodle, base: str, sub: str, rec: Recorder, rng, launch_only=False
+) -> None:
     def check(response, status, what):
         if response.status_code != status:
             raise RuntimeError(f"{what}: HTTP {response.status_code} {response.data[:300]!r}")
@@ -121,6 +124,8 @@ def learner(client, moodle: FakeMoodle, base: str, sub: str, rec: Recorder, rng)
             "launch",
         ),
     )
+    if launch_only:
+        return
     headers = {"X-Launch-Token": query_of(launch.headers["Location"])["lt"]}
     start = rec.call(
         "start", lambda: check(client.post("/assessment/attempts", headers=headers), 303, "start")
@@ -133,7 +138,7 @@ def learner(client, moodle: FakeMoodle, base: str, sub: str, rec: Recorder, rng)
         body = {"response": as_posted(secret, attempt, position, answer_for(kind, rng))}
         rec.call(
             "save",
-            lambda: check(
+            lambda position=position, body=body: check(
                 client.post(f"{base_path}/questions/{position}/answer", json=body, headers=headers),
                 200,
                 "save",
@@ -151,6 +156,47 @@ def learner(client, moodle: FakeMoodle, base: str, sub: str, rec: Recorder, rng)
     )
 
 
+def in_process_app(server: ToolServer):
+    """The app as gunicorn runs it (same settings, same backends), in this process."""
+    from config.settings import Settings
+    from lti_tool import create_app
+
+    environ = {k: v for k, v in server.env.items() if k.startswith("EMM_")}
+    return create_app(Settings.from_env(environ))
+
+
+def statement_census(
+    server: ToolServer, moodle: FakeMoodle, *, learners: int = 3, launch_only: bool = False
+) -> dict[str, int]:
+    """SQL statements per request type (median, BEGIN/COMMIT included), counted in-process
+    against a benchmark's own server setup: the benchmarks print these beside their numbers
+    (a server-side counter would cost the measured server CPU)."""
+    app = in_process_app(server)
+    engine = app.extensions["emm_engine"]
+    rec = Recorder(engine, None, None)
+    client = app.test_client()
+    rng = random.Random(2)
+    run = uuid.uuid4().hex[:6]
+    learner(client, moodle, server.base_url, f"census-{run}-w", rec, rng, launch_only)
+    rec.measuring = True
+    for number in range(learners):
+        sub = f"census-{run}-{number}"
+        learner(client, moodle, server.base_url, sub, rec, rng, launch_only)
+    engine.dispose()
+    return {
+        name: round(statistics.median(s[2] for s in samples))
+        for name, samples in rec.samples.items()
+        if name not in {"healthz"}
+    }
+
+
+def census_text(counts: dict[str, int]) -> str:
+    """One line for a report."""
+    return "SQL statements per request (in-process census, BEGIN/COMMIT included): " + ", ".join(
+        f"{name} {count}" for name, count in counts.items()
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", type=int, default=30, help="measured learners (default 30)")
@@ -160,8 +206,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from config.settings import Settings
-
     with scratch_backends() as backends, tempfile.TemporaryDirectory() as folder:
         content = Path(folder) / f"{SLUG}.yaml"
         content.write_text(yaml.safe_dump(assessment_yaml(), allow_unicode=True))
@@ -169,10 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         server = ToolServer(backends, moodle, log_name="profile_requests")
         try:
             server.prepare([content])
-            from lti_tool import create_app
-
-            environ = {k: v for k, v in server.env.items() if k.startswith("EMM_")}
-            app = create_app(Settings.from_env(environ))
+            app = in_process_app(server)
             engine = app.extensions["emm_engine"]
             rec = Recorder(engine, args.sql, args.profile)
             client = app.test_client()
