@@ -17,9 +17,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import Table, bindparam, case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -59,9 +59,9 @@ class AcceptedLaunch:
 
 # Statements built once and executed with parameters: building one costs more CPU than the
 # database takes to run it. The upserts differ by dialect only in their import.
-_USERS = LtiUser.__table__
-_PLACEMENTS = Placement.__table__
-_LAUNCH_INSERT = insert(LaunchSession.__table__)
+_USERS = cast(Table, LtiUser.__table__)  # mapped classes type their table as a FromClause
+_PLACEMENTS = cast(Table, Placement.__table__)
+_LAUNCH_INSERT = insert(cast(Table, LaunchSession.__table__))
 _PLACEMENT_SELECT = select(_PLACEMENTS.c.id, *(_PLACEMENTS.c[f] for f in PLACEMENT_FIELDS)).where(
     _PLACEMENTS.c.deployment_id == bindparam("deployment_id"),
     _PLACEMENTS.c.resource_link_id == bindparam("resource_link_id"),
