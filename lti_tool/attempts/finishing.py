@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, case, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from item_bank.responses import InvalidResponse
@@ -49,7 +49,7 @@ def _select_attempt(attempt_id: int, lock: bool):
     statement = select(Attempt).where(Attempt.id == attempt_id)
     if lock:
         # populate_existing: the row read under the lock wins over anything the session held.
-        # of=Attempt: a submit joins the questions in, and only the attempt's row is locked.
+        # of=Attempt: only the attempt's row is locked (the questions follow it).
         statement = statement.with_for_update(of=Attempt).execution_options(populate_existing=True)
     return statement
 
@@ -145,15 +145,10 @@ def submit(
 ) -> SubmitOutcome:
     """Score the attempt with its acknowledged answers. A repeated submit (double click, a
     second tab, the time limit got there first) returns the result already recorded."""
-    attempt = (
-        session.scalars(
-            _select_attempt(attempt_id, lock=True).options(joinedload(Attempt.questions))
-        )
-        .unique()
-        .first()
-    )
+    attempt = session.scalars(_select_attempt(attempt_id, lock=True)).first()
     if attempt is None or attempt.user_id != user_id or attempt.placement_id != placement_id:
         raise AttemptNotFound()
+    _read_questions_under_lock(session, attempt)
     was_live = attempt.status == IN_PROGRESS
     settle(session, attempt, now)
     if attempt.status == VOID:
@@ -166,6 +161,20 @@ def submit(
     best_rose = _finalise(session, attempt, finished_at=now, auto=False, now=now)
     session.flush()
     return SubmitOutcome(attempt, already_finished=False, best_rose=best_rose)
+
+
+def _read_questions_under_lock(session: Session, attempt: Attempt) -> None:
+    """Read the questions in their own statement, once the attempt's lock is held. Joined into
+    the locking SELECT they would come from the snapshot taken before it waited: PostgreSQL
+    re-reads only the locked row, so an answer committed while the submit waited would be
+    missing from the score although its save was acknowledged."""
+    questions = session.scalars(
+        select(AttemptQuestion)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(AttemptQuestion.position)
+        .execution_options(populate_existing=True)
+    ).all()
+    set_committed_value(attempt, "questions", list(questions))
 
 
 def _finalise(
