@@ -12,6 +12,7 @@ of machine far better than absolute numbers do.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import platform as host_platform
@@ -538,10 +539,8 @@ class Connection:
     async def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
-            try:
+            with contextlib.suppress(OSError):
                 await self._writer.wait_closed()
-            except OSError:
-                pass
             self._reader = self._writer = None
 
     async def request(
