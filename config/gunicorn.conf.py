@@ -4,10 +4,12 @@ import os
 
 from config.settings import Settings
 
-bind = os.environ.get("EMM_BIND", "127.0.0.1:5000")
-# Production as the app itself judges it (EMM_ENV, any capitalisation; an unknown value stops
-# gunicorn here with the list of allowed ones), which also guarantees PostgreSQL and no demo.
-_production = Settings.from_env().is_production
+# The address and production as the app itself reads them (EMM_BIND, empty meaning the
+# default; EMM_ENV in any capitalisation, an unknown value stopping gunicorn here with the
+# list of allowed ones), so the public URL that follows the bind is the one gunicorn serves.
+_settings = Settings.from_env()
+bind = _settings.bind
+_production = _settings.is_production
 # Otherwise one process: the demo platform keeps its state in memory, and SQLite has one
 # writer at a time anyway. In production, processes rather than threads:
 # threads of one worker share its GIL, so a save waits behind a start in the same process

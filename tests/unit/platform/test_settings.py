@@ -86,7 +86,7 @@ def test_an_unknown_environment_stops_the_start_and_lists_the_allowed_ones(raw):
 def _gunicorn_config(monkeypatch, **environ) -> dict:
     import runpy
 
-    for name in ("EMM_ENV", "EMM_WORKERS", "EMM_THREADS", "EMM_DATABASE_URL"):
+    for name in ("EMM_ENV", "EMM_WORKERS", "EMM_THREADS", "EMM_DATABASE_URL", "EMM_BIND"):
         monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
@@ -109,3 +109,10 @@ def test_gunicorn_judges_production_by_the_settings_one_definition(monkeypatch):
 def test_gunicorn_refuses_an_unknown_environment(monkeypatch):
     with pytest.raises(ValueError, match="EMM_ENV must be one of: development, production"):
         _gunicorn_config(monkeypatch, EMM_ENV="staging")
+
+
+def test_gunicorn_binds_where_the_settings_say_so_the_public_url_follows_it(monkeypatch):
+    assert _gunicorn_config(monkeypatch, EMM_BIND="127.0.0.1:5123")["bind"] == "127.0.0.1:5123"
+    # Empty is the default for both, never an empty address for gunicorn.
+    empty = _gunicorn_config(monkeypatch, EMM_BIND="  ")["bind"]
+    assert empty == Settings.from_env({"EMM_BIND": "  "}).bind == "127.0.0.1:5000"
