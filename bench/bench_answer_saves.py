@@ -51,8 +51,7 @@ from bench.harness import (
     command_line,
     cpu_text,
     machine,
-    measure_around,
-    measure_reference,
+    measure_beside_baselines,
     ms,
     query_of,
     running_tool,
@@ -527,26 +526,15 @@ def main(argv: list[str] | None = None) -> int:
             secret = server.env["EMM_SECRET_KEY"]
             fast = Learners(moodle, server.base_url, think=0, ramp=0, secret=secret)
             asyncio.run(fast.prime())
-            throughput = measure_around(
+            baseline, reference, saves = measure_beside_baselines(
                 server.base_url,
                 args.clients,
-                lambda: asyncio.run(
-                    closed_loop(
-                        server.base_url,
-                        args.clients,
-                        fast.session,
-                        warmup=args.warmup,
-                        duration=args.duration,
-                        meter=meter,
-                    )
-                ),
+                fast.session,
                 warmup=args.warmup,
                 duration=args.duration,
                 meter=meter,
             )
-            reference = measure_reference(
-                server.base_url, args.clients, warmup=1.0, duration=args.duration / 2, meter=meter
-            )
+            throughput = (baseline, saves)
 
             paced = Learners(
                 moodle, server.base_url, think=args.think, ramp=args.ramp, secret=secret

@@ -33,12 +33,10 @@ from bench.harness import (
     UnexpectedReply,
     Window,
     add_common_arguments,
-    closed_loop,
     command_line,
     cpu_text,
     machine,
-    measure_around,
-    measure_reference,
+    measure_beside_baselines,
     ms,
     query_of,
     running_tool,
@@ -243,27 +241,14 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(prime(moodle, server.base_url, args.links))
         meter = CpuMeter(server, backends.database_url)
         for clients in args.levels or [args.clients]:
-            baseline, launches = measure_around(
+            levels[clients] = measure_beside_baselines(
                 server.base_url,
                 clients,
-                lambda clients=clients: asyncio.run(
-                    closed_loop(
-                        server.base_url,
-                        clients,
-                        launch_iteration(moodle, server.base_url, args.links),
-                        warmup=args.warmup,
-                        duration=args.duration,
-                        meter=meter,
-                    )
-                ),
+                launch_iteration(moodle, server.base_url, args.links),
                 warmup=args.warmup,
                 duration=args.duration,
                 meter=meter,
             )
-            reference = measure_reference(
-                server.base_url, clients, warmup=1.0, duration=args.duration / 2, meter=meter
-            )
-            levels[clients] = (baseline, reference, launches)
         census = statement_census(server, moodle, launch_only=True)
         text = report(args, levels, moodle, server, load_before, census)
     print(text)

@@ -39,12 +39,10 @@ from bench.harness import (
     CpuMeter,
     Window,
     add_common_arguments,
-    closed_loop,
     command_line,
     cpu_text,
     machine,
-    measure_around,
-    measure_reference,
+    measure_beside_baselines,
     running_tool,
     server_line,
     wait_for_quiet,
@@ -140,27 +138,14 @@ def report(args, server, load_before, levels, check, census) -> str:
 
 
 def measure_level(server, meter, learners: Learners, clients: int, args):
-    baseline, attempts = measure_around(
+    return measure_beside_baselines(
         server.base_url,
         clients,
-        lambda: asyncio.run(
-            closed_loop(
-                server.base_url,
-                clients,
-                whole_attempts(learners),
-                warmup=args.warmup,
-                duration=args.duration,
-                meter=meter,
-            )
-        ),
+        whole_attempts(learners),
         warmup=args.warmup,
         duration=args.duration,
         meter=meter,
     )
-    reference = measure_reference(
-        server.base_url, clients, warmup=1.0, duration=args.duration / 2, meter=meter
-    )
-    return baseline, reference, attempts
 
 
 def main(argv: list[str] | None = None) -> int:

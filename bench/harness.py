@@ -827,6 +827,31 @@ def measure_around(
     return baseline, measured
 
 
+def measure_beside_baselines(
+    base_url: str,
+    clients: int,
+    iteration: Callable,
+    *,
+    warmup: float,
+    duration: float,
+    meter: CpuMeter | None = None,
+) -> tuple[Window, Window, Window]:
+    """(baseline, reference, workload): the workload in a closed loop of `clients`, between
+    two halves of /healthz (measure_around), then /readyz for half the duration."""
+    baseline, measured = measure_around(
+        base_url,
+        clients,
+        lambda: asyncio.run(
+            closed_loop(base_url, clients, iteration, warmup=warmup, duration=duration, meter=meter)
+        ),
+        warmup=warmup,
+        duration=duration,
+        meter=meter,
+    )
+    reference = measure_reference(base_url, clients, warmup=1.0, duration=duration / 2, meter=meter)
+    return baseline, reference, measured
+
+
 def wait_for_quiet(max_wait: float, threshold: float = 1.0) -> str:
     """Wait (up to `max_wait` s) for the 1-minute load average to fall below `threshold`:
     other work on the machine competes for the same cores. Returns what was seen."""
