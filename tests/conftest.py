@@ -11,7 +11,6 @@ keys carry a per-test prefix, SQLite files live in `tmp_path`, and live servers 
 
 from __future__ import annotations
 
-import gc
 import uuid
 from pathlib import Path
 
@@ -70,6 +69,7 @@ def _build_app(settings: Settings, clock: FakeClock, store=None):
     from lti_tool.models import metadata
 
     app = create_app(settings, clock=clock, store=store)
+    backends.watch_connections(app.extensions["emm_engine"])
     if settings.sqlalchemy_url.startswith("sqlite"):
         metadata.create_all(app.extensions["emm_engine"])
     app.config["TESTING"] = True
@@ -77,10 +77,7 @@ def _build_app(settings: Settings, clock: FakeClock, store=None):
 
 
 def _dispose(application) -> None:
-    # Sessions a test dropped without closing (worker threads, ORM objects kept in lists) give
-    # their connections back when collected: collect first, so dispose() closes them all.
-    gc.collect()
-    application.extensions["emm_engine"].dispose()
+    backends.dispose_when_idle(application.extensions["emm_engine"])
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -6,12 +6,16 @@ connect. URLs can be overridden with EMM_TEST_DATABASE_URL / EMM_TEST_REDIS_URL.
 
 from __future__ import annotations
 
+import gc
 import os
+import time
 import uuid
+import weakref
+from typing import Any
 
 import pytest
 import redis
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -64,3 +68,32 @@ def check_redis() -> redis.Redis:
             returncode=3,
         )
     return client
+
+
+def watch_connections(engine: Engine) -> None:
+    """Remember every DBAPI connection the engine opens from now on (see dispose_when_idle)."""
+    opened: list[Any] = []  # strong references: sqlite3 connections take no weak ones
+    event.listen(engine, "connect", lambda connection, _record: opened.append(connection))
+    _WATCHED[engine] = opened
+
+
+_WATCHED: weakref.WeakKeyDictionary[Engine, list[Any]] = weakref.WeakKeyDictionary()
+
+
+def dispose_when_idle(engine: Engine, *, wait_seconds: float = 15.0) -> None:
+    """Close every connection of an engine a test is done with, pooled or not.
+
+    `dispose()` closes only the connections in the pool. One still out (a session a test
+    dropped, a server or worker thread finishing late) would go back to the discarded pool
+    and be closed by the garbage collector, later, with a ResourceWarning that fails
+    whichever test runs then. So: collect dropped sessions, wait (bounded) for threads to give
+    theirs back, dispose, then close whatever `watch_connections` saw and is still open.
+    """
+    gc.collect()
+    checked_out = getattr(engine.pool, "checkedout", lambda: 0)
+    deadline = time.monotonic() + wait_seconds
+    while checked_out() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    engine.dispose()
+    for connection in _WATCHED.pop(engine, []):
+        connection.close()

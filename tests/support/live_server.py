@@ -138,8 +138,10 @@ class LiveTool:
             return load_demo_content(session, now=self.now())
 
     def shutdown(self) -> None:
+        from tests.support.backends import dispose_when_idle
+
         self.server.shutdown()
-        self.app.extensions["emm_engine"].dispose()
+        dispose_when_idle(self.app.extensions["emm_engine"])
 
     def __enter__(self) -> t.Self:
         return self
@@ -167,11 +169,13 @@ def start_live_tool(
     """Serve the tool on a free port (SQLite database in `data_dir`, schema created)."""
     from lti_tool import create_app
     from lti_tool.models import metadata
+    from tests.support.backends import watch_connections
 
     server = serve_app(host=host)
     try:
         settings = tool_settings(server.url, data_dir, **settings_overrides)
         app = create_app(settings, clock=clock)
+        watch_connections(app.extensions["emm_engine"])
         if settings.sqlalchemy_url.startswith("sqlite"):
             metadata.create_all(app.extensions["emm_engine"])
     except BaseException:
