@@ -7,18 +7,23 @@ a request leaves uncommitted is rolled back when the request ends.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.util.typing import TupleAny
 
 from config.settings import Settings
 
+# A pooled connection idle longer than this is pinged before it is handed out (ADR 0029).
+IDLE_PING_SECONDS = 10.0
 
-def build_engine(settings: Settings) -> Engine:
+
+def build_engine(settings: Settings, *, idle_ping_seconds: float = IDLE_PING_SECONDS) -> Engine:
     url = settings.sqlalchemy_url
     if url.startswith("sqlite"):
         from lti_tool.private_files import private_sqlite_file
@@ -30,7 +35,36 @@ def build_engine(settings: Settings) -> Engine:
         # SELECT ... then UPDATE in one transaction cannot interleave with another writer.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(url, pool_size=10, max_overflow=10)
+    _ping_after_idle(engine, idle_ping_seconds)
+    return engine
+
+
+def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a connection only when it has sat idle, not on every checkout (`pool_pre_ping`).
+
+    Under load every connection is busy, and a ping before each request was a third of an
+    answer save's round trips. A connection that went stale while idle (database restarted,
+    a proxy or firewall dropped it) is the one a ping still catches: it is replaced before
+    any request sees it. A busy connection broken mid-request fails that request; SQLAlchemy
+    then invalidates every older connection of the pool, so the next requests reconnect.
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _stamp(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            # The pool discards this connection and checks out another (a fresh one if need be).
+            raise exc.DisconnectionError() from error
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -17,7 +17,7 @@ from lti_tool.launch.errors import LaunchRejected
 from lti_tool.launch.message import ToolMessageLaunch
 from lti_tool.launch.platform_keys import KeySetMemo, PlatformKeys
 from lti_tool.launch.recording import AcceptedLaunch, record_launch
-from lti_tool.platforms.branding import adopt_advertised_name
+from lti_tool.platforms.launch_registrations import adopt_advertised_name
 from lti_tool.platforms.tool_conf import DatabaseToolConf
 from lti_tool.services import services
 
@@ -55,7 +55,7 @@ def accept_launch(
                 code="unknown_platform",
                 status=403,
             )
-        adopt_advertised_name(platform, body)  # a made-up name gives way to the site's own
+        adopt_advertised_name(session, platform, body)  # a made-up name gives way to the site's own
         return record_launch(
             session,
             body,

@@ -27,7 +27,7 @@ from lti_tool.launch import claims
 from lti_tool.launch.models import LaunchSession, LtiUser, Placement
 from lti_tool.launch.roles import primary_role
 from lti_tool.launch.sessions import KEPT_CLAIMS, named_assessment, web_url_or_none
-from lti_tool.platforms.models import Platform
+from lti_tool.platforms.launch_registrations import LaunchRegistration
 from lti_tool.web.locale import normalise_locale
 
 NAME_FIELDS = ("name", "given_name", "family_name", "email")
@@ -72,15 +72,13 @@ _BUILT: dict[tuple[str, str], Any] = {}
 def record_launch(
     session: Session,
     body: dict,
-    platform: Platform,
+    platform: LaunchRegistration,
     now: datetime,
     ttl: timedelta,
     default_locale: str,
 ) -> AcceptedLaunch:
     """Store the launch of a verified id_token whose deployment the platform lists."""
-    deployment_id = next(
-        d.id for d in platform.deployments if d.deployment_id == body[claims.DEPLOYMENT_ID]
-    )
+    deployment_id = platform.deployments[body[claims.DEPLOYMENT_ID]]
     user_id = upsert_user(session, platform.id, body, now)
     placement_id = None
     link = body.get(claims.RESOURCE_LINK) or {}

@@ -202,15 +202,3 @@ def advertised_name(claims: dict) -> str | None:
             except BrandingError:
                 continue
     return None
-
-
-def adopt_advertised_name(platform: Platform, claims: dict) -> bool:
-    """Replace a made-up name by the one the platform advertises; an admin's name stays.
-    True when the name changed (the caller's transaction stores it)."""
-    if not platform.name_is_automatic:
-        return False
-    name = advertised_name(claims)
-    if name is None or name == platform.name:
-        return False
-    platform.name = name
-    return True

@@ -11,8 +11,8 @@ from pylti1p3.tool_config.abstract import ToolConfAbstract
 from sqlalchemy.orm import Session
 
 from lti_tool.platforms.keys import SigningKey
+from lti_tool.platforms.launch_registrations import LaunchRegistration, find_registration
 from lti_tool.platforms.models import Platform
-from lti_tool.platforms.registry import find_platform
 
 
 class KeyedRegistration(Registration):
@@ -26,7 +26,9 @@ class KeyedRegistration(Registration):
         return self._kid
 
 
-def registration_for(platform: Platform, key: SigningKey | None) -> Registration:
+def registration_for(
+    platform: Platform | LaunchRegistration, key: SigningKey | None
+) -> Registration:
     reg = KeyedRegistration(key.kid if key else "")
     reg.set_issuer(platform.issuer).set_client_id(platform.client_id)
     reg.set_auth_login_url(platform.auth_login_url).set_auth_token_url(platform.auth_token_url)
@@ -52,7 +54,7 @@ class DatabaseToolConf(ToolConfAbstract):
         self._key = signing_key
         # One launch asks for the same platform several times (registration, deployment,
         # the view): one lookup per request is enough.
-        self._found: dict[tuple[str, str | None], Platform | None] = {}
+        self._found: dict[tuple[str, str | None], LaunchRegistration | None] = {}
 
     def check_iss_has_one_client(self, iss: str) -> bool:
         return False
@@ -60,10 +62,10 @@ class DatabaseToolConf(ToolConfAbstract):
     def check_iss_has_many_clients(self, iss: str) -> bool:
         return True
 
-    def platform(self, iss: str, client_id: str | None) -> Platform | None:
+    def platform(self, iss: str, client_id: str | None) -> LaunchRegistration | None:
         key = (iss, client_id)
         if key not in self._found:
-            self._found[key] = find_platform(self._session, iss, client_id)
+            self._found[key] = find_registration(self._session, iss, client_id)
         return self._found[key]
 
     def find_registration_by_issuer(self, iss: str, *args: t.Any, **kwargs: t.Any):
@@ -83,9 +85,11 @@ class DatabaseToolConf(ToolConfAbstract):
         return self._deployment(self.platform(iss, client_id), deployment_id)
 
     @staticmethod
-    def _deployment(platform: Platform | None, deployment_id: str) -> LtiDeployment | None:
+    def _deployment(
+        platform: LaunchRegistration | None, deployment_id: str
+    ) -> LtiDeployment | None:
         if platform is None:
             return None
-        if any(d.deployment_id == deployment_id for d in platform.deployments):
+        if deployment_id in platform.deployments:
             return LtiDeployment().set_deployment_id(deployment_id)
         return None
