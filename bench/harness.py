@@ -254,6 +254,13 @@ class FakeMoodle:
 # -- the app under gunicorn ------------------------------------------------------------------
 
 
+# The shape config/gunicorn.conf.py ships for production (EMM_ENV=production): two worker
+# processes per core, two threads each. The benchmarks run in development mode (production
+# insists on an https base URL), so they name the production shape explicitly.
+SHIPPED_WORKERS = 2 * (os.cpu_count() or 1)
+SHIPPED_THREADS = 2
+
+
 class ToolServer:
     """`gunicorn -c config/gunicorn.conf.py wsgi:app` with production-like settings against
     the scratch backends, set up through the app's own CLI (migrations, key, platform)."""
@@ -263,8 +270,8 @@ class ToolServer:
         backends: Backends,
         moodle: FakeMoodle,
         *,
-        workers: int = 2,
-        threads: int | None = None,
+        workers: int = SHIPPED_WORKERS,
+        threads: int = SHIPPED_THREADS,
         log_name: str = "gunicorn",
     ) -> None:
         import tempfile
@@ -290,10 +297,9 @@ class ToolServer:
                 "EMM_LAUNCH_RATE_PER_MINUTE": "100000000",
             }
         )
-        # Always explicit: the reports name the server shape, whatever gunicorn.conf.py defaults to.
-        self.env["EMM_THREADS"] = str(threads if threads is not None else 4)
+        self.env["EMM_THREADS"] = str(threads)
         self.workers = workers
-        self.threads = int(self.env["EMM_THREADS"])
+        self.threads = threads
         self._moodle = moodle
         RESULTS.mkdir(parents=True, exist_ok=True)
         self.log_path = RESULTS / f"{log_name}.log"
@@ -365,7 +371,11 @@ class ToolServer:
 
 @contextmanager
 def running_tool(
-    log_name: str, *, workers: int = 2, threads: int | None = None, content: list[Path] = ()
+    log_name: str,
+    *,
+    workers: int = SHIPPED_WORKERS,
+    threads: int = SHIPPED_THREADS,
+    content: list[Path] = (),
 ) -> Iterator[tuple[ToolServer, FakeMoodle, Backends]]:
     """Scratch backends, the stand-in Moodle and the app under gunicorn; all gone afterwards."""
     with scratch_backends() as backends:
@@ -932,12 +942,17 @@ def add_common_arguments(parser, *, clients: int, duration: float, warmup: float
         default=warmup,
         help=f"warm-up seconds per workload (default {warmup:g})",
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=SHIPPED_WORKERS,
+        help=f"gunicorn workers (default {SHIPPED_WORKERS}: production's two per core)",
+    )
     parser.add_argument(
         "--threads",
         type=int,
-        default=None,
-        help="threads per gunicorn worker (default: the app's, 4)",
+        default=SHIPPED_THREADS,
+        help=f"threads per gunicorn worker (default {SHIPPED_THREADS}, as in production)",
     )
     parser.add_argument(
         "--quiet-wait",
