@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
-
 from lti_tool.analysis.matrix import AttemptFacts, ItemColumn, MatrixBuilder, ResponseMatrix
+from tests.support.item_responses import rasch_answers
 
 NaN = math.nan
 
@@ -58,17 +57,10 @@ def matrix(
 
 
 def two_languages(per_language: int, *, harder_in_spanish: int | None, seed: int = 7):
-    """A 10-item assessment answered by learners of one ability distribution in en and es
-    (a Rasch model); item `harder_in_spanish` is 2 logits harder for the es learners only."""
-    rng = np.random.default_rng(seed)
-    difficulty = np.linspace(-1.2, 1.2, 10)
-    rows, languages = [], []
-    for language in ("en", "es"):
-        ability = rng.normal(0.0, 1.2, per_language)
-        shift = np.zeros(10)
-        if language == "es" and harder_in_spanish is not None:
-            shift[harder_in_spanish] = 2.0
-        chance = 1 / (1 + np.exp(-(ability[:, None] - difficulty[None, :] - shift[None, :])))
-        rows.extend((rng.random(chance.shape) < chance).astype(float).tolist())
-        languages.extend([language] * per_language)
-    return matrix(rows, languages=languages)
+    """Ten items answered in en and es (tests.support.item_responses); item
+    `harder_in_spanish` is harder for the es learners only."""
+    answers = rasch_answers(per_language, harder_item=harder_in_spanish, seed=seed)
+    return matrix(
+        [[float(right) for right in row] for _language, row in answers],
+        languages=[language for language, _row in answers],
+    )
