@@ -15,7 +15,7 @@ PLOT_H = 160
 COLUMN_W = 44
 LEFT = 40
 BOTTOM = 40
-TOP = 12
+TOP = 22  # room for the count above the tallest bar
 FONT = 12
 
 
@@ -31,7 +31,7 @@ def histogram(
         f'stroke="{GRID}"/>',
         f'<text x="{LEFT - 6}" y="{TOP + PLOT_H}" text-anchor="end" font-size="{FONT}" '
         f'fill="{INK}">0</text>',
-        f'<text x="{LEFT - 6}" y="{TOP + FONT}" text-anchor="end" font-size="{FONT}" '
+        f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end" font-size="{FONT}" '
         f'fill="{INK}">{highest}</text>',
     ]
     for i, (count, label) in enumerate(zip(counts, labels, strict=True)):
@@ -43,7 +43,7 @@ def histogram(
         )
         if count:
             body.append(
-                f'<text x="{x + COLUMN_W / 2:.1f}" y="{max(y - 3, TOP + FONT):.1f}" '
+                f'<text x="{x + COLUMN_W / 2:.1f}" y="{y - 4:.1f}" '
                 f'text-anchor="middle" font-size="{FONT}" fill="{INK}">{count}</text>'
             )
         body.append(

@@ -1,19 +1,21 @@
 """Reading a placement's submitted attempts on one assessment version into a response matrix.
 
-Two plain SELECTs (attempts, then their questions) stream rows into `MatrixBuilder`; no ORM
-object is made per row. The language of an attempt is the interface language of the learner's
-latest launch into the placement at or before the attempt started: the language the pages of
-that attempt were shown in (ADR 0020). Void and unfinished attempts are never read.
+Three plain SELECTs (the placement's launches, the attempts, their questions) stream rows into
+`MatrixBuilder`; no ORM object is made per row. The language of an attempt is the interface
+language of the learner's latest launch into the placement at or before the attempt started:
+the language the pages of that attempt were shown in (ADR 0020). Void and unfinished attempts
+are never read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from item_bank.item_types.choice import MULTIPLE_RESPONSE, SINGLE_CHOICE
@@ -102,18 +104,67 @@ def chosen_options(item: ItemColumn, response: Mapping[str, Any] | None) -> tupl
     return ("true",) if value is True else ("false",) if value is False else ()
 
 
-def _language_of_attempt() -> Any:
+def launches_query(placement_id: int) -> Select[int, datetime, str]:
+    """Every launch into the placement: who, when, in which language (learner by learner)."""
     return (
-        select(LaunchSession.locale)
-        .where(
-            LaunchSession.user_id == Attempt.user_id,
-            LaunchSession.placement_id == Attempt.placement_id,
-            LaunchSession.created_at <= Attempt.started_at,
+        select(LaunchSession.user_id, LaunchSession.created_at, LaunchSession.locale)
+        .where(LaunchSession.placement_id == placement_id)
+        .order_by(LaunchSession.user_id, LaunchSession.created_at)
+    )
+
+
+class LaunchLanguages:
+    """The language of each learner's launches, to find the one in force when an attempt
+    started. A lookup in Python (a binary search per attempt) rather than a correlated
+    subquery: no index of launch_sessions serves (user, placement, time) on every backend."""
+
+    def __init__(self, rows: Iterable[tuple[int, datetime, str]]):
+        self._times: dict[int, list[datetime]] = {}
+        self._locales: dict[int, list[str]] = {}
+        for user_id, created_at, locale in rows:
+            self._times.setdefault(user_id, []).append(created_at)
+            self._locales.setdefault(user_id, []).append(locale)
+
+    def at(self, user_id: int, moment: datetime) -> str:
+        times = self._times.get(user_id)
+        if not times:
+            return UNKNOWN_LANGUAGE
+        index = bisect_right(times, moment) - 1
+        if index < 0:
+            return UNKNOWN_LANGUAGE
+        return base_language(self._locales[user_id][index]) or UNKNOWN_LANGUAGE
+
+
+def attempts_query(
+    placement_id: int, version_id: int
+) -> Select[int, int, int, float | None, float, bool | None, datetime]:
+    """The submitted attempts, in id order."""
+    return (
+        select(
+            Attempt.id,
+            Attempt.user_id,
+            Attempt.number,
+            Attempt.points,
+            Attempt.max_points,
+            Attempt.passed,
+            Attempt.started_at,
         )
-        .order_by(LaunchSession.created_at.desc())
-        .limit(1)
-        .correlate(Attempt)
-        .scalar_subquery()
+        .where(_submitted(placement_id, version_id))
+        .order_by(Attempt.id)
+    )
+
+
+def questions_query(placement_id: int, version_id: int) -> Select[Any]:
+    """What each of those attempts drew, earned and answered."""
+    return (
+        select(
+            AttemptQuestion.attempt_id,
+            AttemptQuestion.item_version_id,
+            AttemptQuestion.points_awarded,
+            AttemptQuestion.response,
+        )
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(_submitted(placement_id, version_id))
     )
 
 
@@ -123,33 +174,17 @@ def read_matrix(
     builder = MatrixBuilder(items)
     by_id = {item.item_version_id: item for item in items}
     rows: dict[int, int] = {}
-    submitted = _submitted(placement_id, version_id)
-    for attempt_id, user_id, number, points, max_points, passed, locale in session.execute(
-        select(
-            Attempt.id,
-            Attempt.user_id,
-            Attempt.number,
-            Attempt.points,
-            Attempt.max_points,
-            Attempt.passed,
-            _language_of_attempt(),
+    languages = LaunchLanguages(session.execute(launches_query(placement_id)))
+    attempts = session.execute(attempts_query(placement_id, version_id))
+    for attempt_id, user_id, number, points, max_points, passed, started_at in attempts:
+        language = languages.at(user_id, started_at)
+        # A submitted attempt always has points and passed (CheckConstraint outcome_matches_status).
+        facts = AttemptFacts(
+            attempt_id, user_id, number, language, points or 0.0, max_points, bool(passed)
         )
-        .where(submitted)
-        .order_by(Attempt.id)
-    ):
-        language = base_language(locale) or UNKNOWN_LANGUAGE
-        facts = AttemptFacts(attempt_id, user_id, number, language, points, max_points, passed)
         rows[attempt_id] = builder.add_attempt(facts)
-    for attempt_id, item_version_id, awarded, response in session.execute(
-        select(
-            AttemptQuestion.attempt_id,
-            AttemptQuestion.item_version_id,
-            AttemptQuestion.points_awarded,
-            AttemptQuestion.response,
-        )
-        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .where(submitted)
-    ):
+    questions = session.execute(questions_query(placement_id, version_id))
+    for attempt_id, item_version_id, awarded, response in questions:
         item, row = by_id.get(item_version_id), rows.get(attempt_id)
         if item is None or row is None:  # outside the pools; or submitted between the SELECTs
             continue

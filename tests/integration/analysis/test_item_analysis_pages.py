@@ -8,7 +8,7 @@ import csv
 import io
 import re
 
-from tests.integration.analysis.conftest import seed_attempts
+from tests.support.analysis_seeding import seed_attempts
 from tests.support.item_responses import rasch_answers
 
 ROW = re.compile(
