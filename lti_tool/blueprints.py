@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
     from lti_tool.health import bp as health
     from lti_tool.landing.views import bp as landing
     from lti_tool.launch.views import bp as launch
+    from lti_tool.roster.views import bp as roster
 
     app.register_blueprint(launch)
     app.register_blueprint(landing)
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(attempts)
     app.register_blueprint(instructor)
     app.register_blueprint(analysis)
+    app.register_blueprint(roster)
     app.register_blueprint(_certificates_with_forms())
 
 

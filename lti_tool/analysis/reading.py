@@ -183,7 +183,10 @@ def read_matrix(
             attempt_id, user_id, number, language, points or 0.0, max_points, bool(passed)
         )
         rows[attempt_id] = builder.add_attempt(facts)
-    questions = session.execute(questions_query(placement_id, version_id))
+    # Streamed in batches: a million cells are never all Python rows at once.
+    questions = session.execute(
+        questions_query(placement_id, version_id).execution_options(yield_per=5000)
+    )
     for attempt_id, item_version_id, awarded, response in questions:
         item, row = by_id.get(item_version_id), rows.get(attempt_id)
         if item is None or row is None:  # outside the pools; or submitted between the SELECTs

@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 from item_bank.catalog import latest_version
 from item_bank.loading import import_files
 from lti_tool import db
-from lti_tool.attempts.models import SUBMITTED, Attempt, AttemptQuestion
+from lti_tool.attempts.models import SUBMITTED, Attempt, AttemptQuestion, BestScore
 from lti_tool.launch.models import LaunchSession, LtiUser, Placement
 from tests.support.item_responses import ITEMS
 
@@ -127,6 +127,17 @@ def seed_attempts(app, slug: str, answers: list[tuple[str, list[bool]]], now, *,
                 )
                 .returning(Attempt.id)
             ).scalar_one()
+            if number == 1:  # each seeded learner's only attempt is their best
+                session.add(
+                    BestScore(
+                        placement_id=placement.id,
+                        user_id=user.id,
+                        best_percent=100 * points / len(rights),
+                        attempt_id=attempt_id,
+                        achieved_at=now,
+                        passed=100 * points / len(rights) >= version.pass_mark_percent,
+                    )
+                )
             session.execute(
                 insert(AttemptQuestion),
                 [
