@@ -71,3 +71,19 @@ def test_a_learner_gets_403(tool_and_platform, page, analysed):
     response = page.goto(f"{lti.tool.url}/instructor/analysis/?lt={token}")
     assert response is not None and response.status == 403
     _accessible(page)
+
+
+def test_roster_from_the_demo_platforms_membership_service(tool_and_platform, page, context):
+    """End to end against lti1p3platform's NRPS (Moodle-shaped): the learner who launched is
+    listed with their status, and the page passes axe."""
+    lti = tool_and_platform
+    launch_in_browser(context.new_page(), lti.platform, "learner", custom_assessment=lti.assessment)
+    launch_in_browser(page, lti.platform, "instructor", custom_assessment=lti.assessment)
+    page.locator("#roster-link").click()
+    page.wait_for_selector("#roster-table")
+    assert page.locator("#roster-time").count() == 1
+    row = page.locator("#roster-table tbody tr", has_text="Sam Student")
+    assert row.count() == 1 and "Not started" in row.inner_text()
+    _accessible(page)
+    page.locator("#roster-refresh").click()
+    page.wait_for_selector("#roster-table")
