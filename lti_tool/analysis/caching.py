@@ -42,6 +42,15 @@ class LruCache:
                 self._entries.popitem(last=False)
         return value
 
+    def drop_other_stamps(self, prefix: tuple[Hashable, ...], stamp: Hashable) -> None:
+        """Forget entries under `prefix` made from other data than `stamp`: once the data has
+        moved on nobody asks for them, and a large placement's matrix is megabytes."""
+        size = len(prefix)
+        with self._lock:
+            for key in [k for k in self._entries if isinstance(k, tuple) and k[:size] == prefix]:
+                if len(key) > size and key[size] != stamp:
+                    del self._entries[key]
+
 
 def app_cache() -> LruCache:
     cache = current_app.extensions.get(_EXTENSION)

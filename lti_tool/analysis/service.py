@@ -180,6 +180,7 @@ def analyse(
             raise UnknownVersion()
         stamp = reading.data_stamp(session, placement.id, version.id)
         cache = app_cache()
+        cache.drop_other_stamps((placement.id, version.id), stamp)
         key = (placement.id, version.id, stamp)
         dataset = cache.get_or_make(
             key, lambda: _read_dataset(session, placement.id, version, stamp, now)

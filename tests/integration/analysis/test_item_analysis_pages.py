@@ -127,3 +127,11 @@ def test_csv_exports(app, staff, analysis_slug, clock):
     assert len(learners) == 6 and all(re.fullmatch(r"L-[0-9a-f]{12}", name) for name in learners)
     assert {row[2] for row in responses[1:]} == {"en", "es"}
     assert all(row[10] in {"a", "b", "c"} for row in responses[1:])
+
+
+def test_a_version_without_attempts(staff):
+    page = staff.get("/instructor/analysis/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "No attempt has been submitted on this version yet." in html
+    assert flagged_items(html) == set()

@@ -142,3 +142,17 @@ def test_an_empty_matrix_has_no_figures():
     stats = assessment_stats(m)
     assert stats.attempts == 0 and stats.mean is None and stats.pass_rate is None
     assert item_stats(m)[0].facility is None
+
+
+def test_the_cache_forgets_what_older_data_made():
+    from lti_tool.analysis.caching import LruCache
+
+    cache = LruCache(max_entries=3)
+    assert cache.get_or_make((1, 2, "old"), lambda: "a") == "a"
+    assert cache.get_or_make((1, 2, "old", "first"), lambda: "b") == "b"
+    assert cache.get_or_make((1, 2, "old"), lambda: "never") == "a" and cache.misses == 2
+    cache.drop_other_stamps((1, 2), "new")
+    assert cache.get_or_make((1, 2, "old"), lambda: "again") == "again"
+    for n in range(4):
+        cache.get_or_make((9, n), lambda n=n: n)
+    assert cache.get_or_make((9, 0), lambda: "evicted") == "evicted"  # least recently used
