@@ -156,3 +156,11 @@ def test_the_cache_forgets_what_older_data_made():
     for n in range(4):
         cache.get_or_make((9, n), lambda n=n: n)
     assert cache.get_or_make((9, 0), lambda: "evicted") == "evicted"  # least recently used
+
+
+def test_negative_figures_stay_numbers_in_csv_and_text_is_still_defused():
+    from lti_tool.web.csv_export import csv_cell
+
+    assert csv_cell(-0.25) == "-0.25" and csv_cell(-3) == "-3"
+    assert csv_cell("-0.25") == "'-0.25" and csv_cell("=1+1") == "'=1+1"
+    assert csv_cell(True) == "True"
