@@ -109,6 +109,22 @@ def summary():
     )
 
 
+def _options_chart(row: service.ItemRow, labels: dict[str, str]) -> Markup:
+    return bar_chart(
+        [
+            Bar(f"{o.option}. {labels[o.option]}", o.share, f"{o.count} ({wording.share(o.share)})")
+            for o in row.stats.options
+        ],
+        maximum=1.0,
+        title=_("How often each option was chosen"),
+        description=_(
+            "Share of the attempts that drew this item choosing each option; the table "
+            "next to the chart gives the counts and marks the right options."
+        ),
+        ident="options-chart",
+    )
+
+
 @bp.get("/items/<int:item_version_id>")
 def item(item_version_id: int):
     query = AnalysisQuery.parse(request.args)
@@ -129,25 +145,7 @@ def item(item_version_id: int):
     labels = {
         o.option: text(dict(texts.options.get(o.option, {}))) or o.option for o in row.stats.options
     }
-    chart = None
-    if row.stats.options:
-        chart = bar_chart(
-            [
-                Bar(
-                    f"{o.option}. {labels[o.option]}",
-                    o.share,
-                    f"{o.count} ({wording.share(o.share)})",
-                )
-                for o in row.stats.options
-            ],
-            maximum=1.0,
-            title=_("How often each option was chosen"),
-            description=_(
-                "Share of the attempts that drew this item choosing each option; the table "
-                "next to the chart gives the counts and marks the right options."
-            ),
-            ident="options-chart",
-        )
+    chart = _options_chart(row, labels) if row.stats.options else None
     return render_template(
         "analysis/item.html",
         row=row,
