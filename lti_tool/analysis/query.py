@@ -17,15 +17,16 @@ from lti_tool.web.errors import UserFacingError
 
 ASCENDING, DESCENDING = "asc", "desc"
 
+# The item table's columns, in the order shown (flags early: visible without scrolling).
 SORT_KEYS: dict[str, Callable[[ItemRow], Any]] = {
     "position": lambda r: r.position,
     "item": lambda r: (r.item.uid.casefold(), r.item.version),
+    "flags": lambda r: len(r.flags),
     "n": lambda r: r.stats.n,
     "facility": lambda r: r.stats.facility,
     "sd": lambda r: r.stats.sd,
     "discrimination": lambda r: r.stats.discrimination,
     "efficiency": lambda r: r.stats.efficiency,
-    "flags": lambda r: len(r.flags),
 }
 
 
