@@ -15,7 +15,7 @@ from lti_tool.roster.nrps import MEMBERSHIPS_MEDIA_TYPE, NrpsClient
 from tests.support.http_stub import serve
 from tests.unit.grades.test_ags_client import KEY, LOOPBACK, access, token_route
 
-MOODLE_MEMBERS = [  # /work/shared/moodle capture, services_token_nrps_ags.json
+MOODLE_MEMBERS = [  # as Moodle 4.5 answers (a captured membership container)
     {
         "status": "Active",
         "roles": ["Learner"],
