@@ -1,8 +1,9 @@
 """Item analysis of a placement, one unit of work per request (ADR 0012).
 
 `analyse` settles the placement's live attempts (a report tells the truth), reads the data
-stamp, then takes the dataset (the response matrix and the item texts) and the analysis for the
-requested selection and language from the per-app cache, computing what is missing.
+stamp, then takes the dataset (the response matrix and the item texts) and, once the
+transaction has ended, the analysis for the requested selection and language from the per-app
+cache, computing what is missing.
 """
 
 from __future__ import annotations
@@ -185,10 +186,13 @@ def analyse(
         dataset = cache.get_or_make(
             key, lambda: _read_dataset(session, placement.id, version, stamp, now)
         )
-        analysis = cache.get_or_make(
-            (*key, selection, language), lambda: compute(dataset, selection, language)
-        )
-        return Report(analysis, tuple((v.id, v.number) for v in versions))
+        choices = tuple((v.id, v.number) for v in versions)
+    # Computed after the transaction ends: it reads nothing, and on SQLite a transaction holds
+    # the write lock, which learners saving answers must not wait on for seconds.
+    analysis = cache.get_or_make(
+        (*key, selection, language), lambda: compute(dataset, selection, language)
+    )
+    return Report(analysis, choices)
 
 
 def pseudonym(secret: str, placement_id: int, learner: int) -> str:
