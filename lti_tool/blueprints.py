@@ -8,12 +8,14 @@ from flask import Blueprint, Flask
 
 
 def register(app: Flask) -> None:
+    from lti_tool.analysis.views import bp as analysis
     from lti_tool.attempts.instructor_views import bp as instructor
     from lti_tool.attempts.views import bp as attempts
     from lti_tool.deep_linking.views import bp as deep_linking
     from lti_tool.health import bp as health
     from lti_tool.landing.views import bp as landing
     from lti_tool.launch.views import bp as launch
+    from lti_tool.roster.views import bp as roster
 
     app.register_blueprint(launch)
     app.register_blueprint(landing)
@@ -21,6 +23,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(health)
     app.register_blueprint(attempts)
     app.register_blueprint(instructor)
+    app.register_blueprint(analysis)
+    app.register_blueprint(roster)
     app.register_blueprint(_certificates_with_forms())
 
 

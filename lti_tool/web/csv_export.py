@@ -4,7 +4,8 @@
   correctly instead of guessing a legacy code page;
 * CRLF line endings, as RFC 4180 says and spreadsheet programs expect;
 * formula defusing: a cell that starts like a formula (`=`, `+`, `-`, `@`, tab, carriage return)
-  gets a leading apostrophe, so a name or comment a learner typed never runs when opened.
+  gets a leading apostrophe, so a name or comment a learner typed never runs when opened;
+  numbers (int, float) are written as they are: a negative number is no formula.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ def csv_cell(value: object) -> str:
     """Spreadsheet-safe text for one cell: None is empty, dates are ISO 8601."""
     if value is None:
         text = ""
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)  # a number is never a formula: -0.25 must stay a number for analysts
     elif isinstance(value, (datetime, date)):
         text = value.isoformat()
     else:
