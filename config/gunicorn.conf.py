@@ -27,12 +27,11 @@ accesslog = os.environ.get("EMM_ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("EMM_FORWARDED_ALLOW_IPS", "127.0.0.1")
 if _settings.logs_json:
-    # JSON lines (EMM_LOG_JSON, on in production): gunicorn's own messages too, and the app logs
-    # each request with its request id, so gunicorn's access line would only repeat it.
+    # JSON lines (EMM_LOG_JSON, on in production): gunicorn's own messages too; its access
+    # line is silenced there, as the app logs each request with its request id.
     from lti_tool.observability.logs import gunicorn_logconfig
 
     logconfig_dict = gunicorn_logconfig()
-    accesslog = None  # type: ignore[assignment]
 
 
 def on_starting(server):

@@ -15,8 +15,8 @@ from typing import Any
 from flask import g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
-FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
-RENAMED = {"asctime": "time", "levelname": "level", "name": "logger"}
+FORMAT = "%(levelname)s %(name)s %(message)s"
+RENAMED = {"levelname": "level", "name": "logger"}
 _MARK = "_emm_json_handler"
 
 
@@ -58,7 +58,7 @@ def _launch_ids(launch: Any) -> dict[str, Any]:
 
 
 def json_formatter() -> logging.Formatter:
-    return JsonFormatter(FORMAT, rename_fields=RENAMED, timestamp=False)
+    return JsonFormatter(FORMAT, rename_fields=RENAMED, timestamp="time")  # ISO 8601, UTC
 
 
 def configure_json_logging(level: int = logging.INFO) -> None:
@@ -86,6 +86,7 @@ def gunicorn_logconfig() -> dict[str, Any]:
                 "()": "pythonjsonlogger.json.JsonFormatter",
                 "fmt": FORMAT,
                 "rename_fields": RENAMED,
+                "timestamp": "time",
             }
         },
         "handlers": {
@@ -98,6 +99,7 @@ def gunicorn_logconfig() -> dict[str, Any]:
         "root": {"level": "INFO", "handlers": ["stderr"]},
         "loggers": {
             "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
-            "gunicorn.access": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+            # The app logs each request itself, with its request id (request_hooks).
+            "gunicorn.access": {"level": "WARNING", "handlers": ["stderr"], "propagate": False},
         },
     }
