@@ -17,7 +17,6 @@ from pythonjsonlogger.json import JsonFormatter
 
 FORMAT = "%(levelname)s %(name)s %(message)s"
 RENAMED = {"levelname": "level", "name": "logger"}
-_MARK = "_emm_json_handler"
 
 
 class RequestContext(logging.Filter):
@@ -62,16 +61,15 @@ def json_formatter() -> logging.Formatter:
 
 
 def configure_json_logging(level: int = logging.INFO) -> None:
-    """Root logger: JSON lines on stderr. Idempotent (every app built in a process calls it)."""
+    """JSON lines on stderr for a process whose logging nobody configured (the `flask` worker
+    and sweeper commands). Where the root logger has handlers already, they stay: gunicorn's
+    come from `gunicorn_logconfig()` (JSON with the same filter), a test runner's are its own."""
     root = logging.getLogger()
-    if any(getattr(handler, _MARK, False) for handler in root.handlers):
+    if root.handlers:
         return
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(json_formatter())
     handler.addFilter(RequestContext())
-    setattr(handler, _MARK, True)
     root.addHandler(handler)
     root.setLevel(level)
 
@@ -89,10 +87,12 @@ def gunicorn_logconfig() -> dict[str, Any]:
                 "timestamp": "time",
             }
         },
+        "filters": {"request_context": {"()": "lti_tool.observability.logs.RequestContext"}},
         "handlers": {
             "stderr": {
                 "class": "logging.StreamHandler",
                 "formatter": "json",
+                "filters": ["request_context"],
                 "stream": "ext://sys.stderr",
             }
         },

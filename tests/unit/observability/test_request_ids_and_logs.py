@@ -82,7 +82,7 @@ def test_outside_a_request_a_line_has_no_request_fields(json_lines):
     assert line["message"] == "worker grades-1 started" and "request_id" not in line
 
 
-def test_json_logging_is_installed_once(monkeypatch):
+def test_json_logging_is_installed_once_and_only_where_nobody_configured_logging(monkeypatch):
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", [])
     monkeypatch.setattr(root, "level", root.level)
@@ -90,6 +90,22 @@ def test_json_logging_is_installed_once(monkeypatch):
     logs.configure_json_logging()
     assert len(root.handlers) == 1
     assert isinstance(root.handlers[0].formatter, type(logs.json_formatter()))
+    theirs = logging.NullHandler()
+    monkeypatch.setattr(root, "handlers", [theirs])
+    logs.configure_json_logging()
+    assert root.handlers == [theirs]  # gunicorn's (or a test runner's) stay alone
+
+
+def test_gunicorns_logging_config_is_json_with_the_request_context():
+    import logging.config
+
+    config = logs.gunicorn_logconfig()
+    config["root"] = {"level": "INFO", "handlers": []}  # this process's root stays as it is
+    config["loggers"] = {"emm.test.gunicorn": {"level": "INFO", "handlers": ["stderr"]}}
+    logging.config.dictConfig(config)
+    (handler,) = logging.getLogger("emm.test.gunicorn").handlers
+    assert isinstance(handler.formatter, type(logs.json_formatter()))
+    assert any(isinstance(f, logs.RequestContext) for f in handler.filters)
 
 
 def test_json_logs_are_on_in_production_by_default():
