@@ -78,6 +78,8 @@ def test_compose_has_the_production_like_stack():
     )
     assert "healthcheck" in services["postgres"] and "healthcheck" in services["redis"]
     assert "ports" not in services["web"]  # only the proxy is published
+    for name in ("grades", "sweeper", "migrate"):  # the image's HEALTHCHECK is web's
+        assert services[name]["healthcheck"] == {"disable": True}
     nginx = (ROOT / "deploy/nginx/emm.conf").read_text()
     assert "X-Request-ID $request_id" in nginx and "location = /metrics" in nginx
 
