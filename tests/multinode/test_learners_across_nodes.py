@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+import requests
 
 from tests.multinode.conftest import committed, right_answers
 from tests.multinode.learners import Learner
@@ -50,7 +51,31 @@ def test_learners_hop_from_node_to_node_and_lose_nothing(stack, platform, slug, 
         assert all(call.status < 500 for call in learner.calls), learner.calls
     assert nodes_seen == {node.address for node in stack.nodes}
     requests_sent = sum(len(learner.calls) for learner in learners)
+
+    # Each node's /metrics (gunicorn, multiprocess mode) counted what that node served.
+    saved = launched = 0.0
+    for node in stack.nodes:
+        samples = scrape(node.url)
+        saved += samples.get(("emm_answer_saves_total", (("outcome", "saved"),)), 0.0)
+        launched += samples.get(
+            ("emm_launches_total", (("outcome", "accepted"), ("reason", ""))), 0.0
+        )
+        assert samples[("emm_attempts_submitted_total", ())] == LEARNERS  # from the database
+    assert (saved, launched) == (acknowledged, LEARNERS)
     numbers(
         f"{LEARNERS} learners, {requests_sent} requests over {len(nodes_seen)} nodes, "
-        f"{acknowledged} answers acknowledged, {found} found in the database"
+        f"{acknowledged} answers acknowledged, {found} found in the database, "
+        f"{saved:.0f} saves and {launched:.0f} launches counted by the nodes' /metrics"
     )
+
+
+def scrape(url: str) -> dict:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    response = requests.get(url + "/metrics", timeout=60)  # loopback: allowed without a token
+    assert response.status_code == 200, response.text
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
