@@ -57,3 +57,9 @@ def child_exit(server, worker):
     from lti_tool.observability.gunicorn_hooks import worker_exited
 
     worker_exited(worker.pid)
+
+
+def on_exit(server):
+    from lti_tool.observability.gunicorn_hooks import remove_own_metrics_dir
+
+    remove_own_metrics_dir()

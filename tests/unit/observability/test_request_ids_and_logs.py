@@ -121,3 +121,25 @@ def test_a_short_metrics_token_is_refused_in_production():
 
     problems = Settings(environment="production", metrics_token="short").production_problems()
     assert any("EMM_METRICS_TOKEN" in p for p in problems)
+
+
+def test_the_metrics_dir_is_emptied_at_start_and_removed_only_when_made(tmp_path):
+    from lti_tool.observability.gunicorn_hooks import (
+        VARIABLE,
+        prepare_metrics_dir,
+        remove_own_metrics_dir,
+    )
+
+    given = tmp_path / "metrics"
+    given.mkdir()
+    (given / "counter_123.db").write_bytes(b"stale")
+    environ = {VARIABLE: str(given)}
+    assert prepare_metrics_dir(environ) == given and not list(given.iterdir())
+    remove_own_metrics_dir(environ)
+    assert given.exists()  # given by the operator: kept
+
+    environ = {}
+    made = prepare_metrics_dir(environ)
+    assert environ[VARIABLE] == str(made) and made.is_dir()
+    remove_own_metrics_dir(environ)
+    assert not made.exists()
