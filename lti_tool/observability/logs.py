@@ -23,7 +23,11 @@ class RequestContext(logging.Filter):
     """Adds the current request's ids to a record (nothing outside a request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        for key, value in request_context().items():
+        try:
+            context = request_context()
+        except Exception:  # a log line must never break the request that writes it
+            context = {}
+        for key, value in context.items():
             if not hasattr(record, key):
                 setattr(record, key, value)
         return True

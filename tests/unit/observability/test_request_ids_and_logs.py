@@ -143,3 +143,13 @@ def test_the_metrics_dir_is_emptied_at_start_and_removed_only_when_made(tmp_path
     assert environ[VARIABLE] == str(made) and made.is_dir()
     remove_own_metrics_dir(environ)
     assert not made.exists()
+
+
+def test_a_context_that_cannot_be_read_never_breaks_the_log_line(sqlite_app, json_lines):
+    with sqlite_app.test_request_context("/"):
+        from flask import g
+
+        g.launch = object()  # not a launch row: its ids cannot be read
+        logging.getLogger("lti_tool.test").warning("still logged")
+    (line,) = json_lines()
+    assert line["message"] == "still logged" and "placement_id" not in line
