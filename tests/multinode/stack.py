@@ -31,8 +31,18 @@ class Stack:
     def start(cls, node_count: int = 3, **env: str) -> Stack:
         root = private_dir("emm-multinode-")
         (root / "pg").mkdir()
-        postgres = ThrowawayPostgres(root / "pg")
-        stack = cls(root=root, postgres=postgres, redis=ThrowawayRedis(root))
+        try:
+            postgres = ThrowawayPostgres(root / "pg")
+        except BaseException:
+            shutil.rmtree(root, ignore_errors=True)
+            raise
+        try:
+            redis = ThrowawayRedis(root)
+        except BaseException:
+            postgres.close()
+            shutil.rmtree(root, ignore_errors=True)
+            raise
+        stack = cls(root=root, postgres=postgres, redis=redis)
         try:
             stack._migrate_and_build_app()
             stack.nodes = [Node(f"node{n}", stack.node_env(**env), root) for n in range(node_count)]
