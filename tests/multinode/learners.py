@@ -197,8 +197,14 @@ class Learner:
         )
 
     def certificate(self) -> requests.Response:
-        return self.until_through(
+        """The certificate page, then its PDF: the first download issues the certificate."""
+        page = self.until_through(
             lambda: self.call("certificate", "GET", "/certificate", params={"lt": self.token})
+        )
+        if page.status_code != 200:
+            return page
+        return self.until_through(
+            lambda: self.call("certificate", "GET", "/certificate.pdf", params={"lt": self.token})
         )
 
     def nodes_in_a_row(self) -> list[str]:

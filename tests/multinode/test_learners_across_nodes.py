@@ -1,6 +1,6 @@
 """Learners whose every request lands on another node (nginx round-robin over three gunicorn
 nodes, PostgreSQL and Redis shared): the real LTI launch, start, answers, heartbeats, submit,
-result and certificate; every acknowledged answer is in the database."""
+result and certificate (its PDF); every acknowledged answer is in the database."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ def test_learners_hop_from_node_to_node_and_lose_nothing(stack, platform, slug, 
         assert learner.page_once(1).status_code == 200
         assert learner.submit().status_code == 303
         assert learner.result().status_code == 200
-        assert learner.certificate().status_code == 200
+        pdf = learner.certificate()
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), pdf.status_code
 
     nodes_seen = set()
     acknowledged = found = 0
@@ -61,11 +62,13 @@ def test_learners_hop_from_node_to_node_and_lose_nothing(stack, platform, slug, 
             ("emm_launches_total", (("outcome", "accepted"), ("reason", ""))), 0.0
         )
         assert samples[("emm_attempts_submitted_total", ())] == LEARNERS  # from the database
+        assert samples[("emm_certificates_issued_total", ())] == LEARNERS  # all passed
     assert (saved, launched) == (acknowledged, LEARNERS)
     numbers(
         f"{LEARNERS} learners, {requests_sent} requests over {len(nodes_seen)} nodes, "
         f"{acknowledged} answers acknowledged, {found} found in the database, "
-        f"{saved:.0f} saves and {launched:.0f} launches counted by the nodes' /metrics"
+        f"{saved:.0f} saves and {launched:.0f} launches counted by the nodes' /metrics, "
+        f"{LEARNERS} certificates issued (PDF downloaded)"
     )
 
 
