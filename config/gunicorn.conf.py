@@ -26,6 +26,12 @@ accesslog = os.environ.get("EMM_ACCESS_LOG", "-")
 # request line, which carries `?lt=` launch tokens; log the path only.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("EMM_FORWARDED_ALLOW_IPS", "127.0.0.1")
+if _settings.logs_json:
+    # JSON lines (EMM_LOG_JSON, on in production): gunicorn's own messages too; its access
+    # line is silenced there, as the app logs each request with its request id.
+    from lti_tool.observability.logs import gunicorn_logconfig
+
+    logconfig_dict = gunicorn_logconfig()
 
 
 def on_starting(server):
@@ -34,6 +40,10 @@ def on_starting(server):
     from lti_tool.startup import refuse_unsafe_start
 
     refuse_unsafe_start()
+    # Metrics of all workers in one place, empty at start (lti_tool.observability).
+    from lti_tool.observability.gunicorn_hooks import prepare_metrics_dir
+
+    prepare_metrics_dir()
 
 
 def post_worker_init(worker):
@@ -41,3 +51,15 @@ def post_worker_init(worker):
     from lti_tool.wsgi_app import start_background_work
 
     start_background_work(worker.wsgi)
+
+
+def child_exit(server, worker):
+    from lti_tool.observability.gunicorn_hooks import worker_exited
+
+    worker_exited(worker.pid)
+
+
+def on_exit(server):
+    from lti_tool.observability.gunicorn_hooks import remove_own_metrics_dir
+
+    remove_own_metrics_dir()

@@ -106,6 +106,10 @@ class Settings:
     # link-local...: None = loopback only outside production, nothing in production.
     outbound_allow: tuple[str, ...] | None = None
     outbound_max_bytes: int = 4 * 1024 * 1024  # largest answer read from a platform
+    # Bearer token that opens /metrics (lti_tool.observability). Empty: /metrics answers only
+    # loopback clients outside production, and nobody in production.
+    metrics_token: str = ""
+    log_json: bool | None = None  # one JSON object a log line; None: on in production
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -136,6 +140,8 @@ class Settings:
             ("HTTP_TIMEOUT_SECONDS", "http_timeout_seconds", _float),
             ("OUTBOUND_ALLOW", "outbound_allow", _list),
             ("OUTBOUND_MAX_BYTES", "outbound_max_bytes", _int),
+            ("METRICS_TOKEN", "metrics_token", lambda v, n: v.strip()),
+            ("LOG_JSON", "log_json", _bool),
         )
         for name, attr, parse in parsers:
             raw = get(name)
@@ -186,6 +192,10 @@ class Settings:
         return () if self.is_production else ("127.0.0.0/8", "::1")
 
     @property
+    def logs_json(self) -> bool:
+        return self.is_production if self.log_json is None else self.log_json
+
+    @property
     def cookies_secure(self) -> bool:
         return self.public_base_url.startswith("https://")
 
@@ -210,6 +220,8 @@ class Settings:
             problems.append(f"{PREFIX}REDIS_URL must be set")
         if not self.public_base_url.startswith("https://"):
             problems.append(f"{PREFIX}PUBLIC_BASE_URL must be an https:// URL")
+        if self.metrics_token and len(self.metrics_token) < 32:
+            problems.append(f"{PREFIX}METRICS_TOKEN must be at least 32 random characters")
         return problems
 
 

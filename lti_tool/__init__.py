@@ -41,10 +41,11 @@ def create_app(
             app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n
         )
 
-    from lti_tool import db, services
+    from lti_tool import db, observability, services
     from lti_tool.launch import links
-    from lti_tool.web import errors, item_templates, locale, security, templating
+    from lti_tool.web import errors, item_templates, locale, outages, security, templating
 
+    observability.init_app(app, settings)  # request id first: every later hook may log
     db.init_app(app, settings)
     services.init_app(app, settings, clock or SystemClock(), store)
     locale.init_app(app)
@@ -52,6 +53,7 @@ def create_app(
     item_templates.init_app(app)  # each item type's templates, from the bank's registry
     links.init_app(app)  # launch_url and the launch in templates
     errors.init_app(app)
+    outages.init_app(app)  # database or Redis unreachable: 503 with Retry-After, never a 500
     security.init_app(app)
 
     from lti_tool import blueprints

@@ -16,11 +16,13 @@ def register(app: Flask) -> None:
     from lti_tool.landing.views import bp as landing
     from lti_tool.launch.views import bp as launch
     from lti_tool.roster.views import bp as roster
+    from lti_tool.observability.views import bp as observability
 
     app.register_blueprint(launch)
     app.register_blueprint(landing)
     app.register_blueprint(deep_linking)
     app.register_blueprint(health)
+    app.register_blueprint(observability)
     app.register_blueprint(attempts)
     app.register_blueprint(instructor)
     app.register_blueprint(analysis)

@@ -125,3 +125,13 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The numbers tests report (`numbers` in tests/multinode): learners, answers, outages."""
+    reports = terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+    lines = [v for r in reports for k, v in getattr(r, "user_properties", ()) if k == "numbers"]
+    if lines:
+        terminalreporter.section("numbers")
+        for line in lines:
+            terminalreporter.write_line(line)

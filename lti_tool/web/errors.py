@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -56,6 +56,7 @@ def render_error(
     code: str,
     headers: dict[str, str] | None = None,
 ):
+    g.error_code = code  # the refusal's reason, for the metrics (lti_tool.observability)
     if _wants_json():
         body = {"error": code, "message": str(message)}
         if action:
