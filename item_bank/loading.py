@@ -1,8 +1,8 @@
 """Entry points: validate or import a file or a directory of files, in any supported format.
 
 An import is all-or-nothing: every file is read and validated first; if anything is wrong
-nothing is written. Writes happen inside a SAVEPOINT so a conflict found while writing (an
-item id owned by another assessment) leaves the caller's transaction untouched.
+nothing is written. Writes happen inside a SAVEPOINT so a failure while writing leaves the
+caller's transaction untouched. Item ids are unique within an assessment only (ADR 0023).
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from item_bank.documents import AssessmentDoc
+from item_bank.media.publishing import with_media
 from item_bank.parsers.aiken import looks_like_aiken, parse_aiken
 from item_bank.parsers.base import ParsedFile
 from item_bank.parsers.gift import parse_gift
 from item_bank.parsers.moodle_xml import parse_moodle_xml
 from item_bank.parsers.yaml_format import parse_yaml
-from item_bank.publishing import PublishConflict, ownership_conflicts, publish
+from item_bank.publishing import publish
 from item_bank.reports import ERROR, SKIPPED, ImportReport, Issue, ValidationReport
 from item_bank.validation import validate_document
 
@@ -89,7 +90,6 @@ def _check(path: Path | str, *, strict: bool = False) -> _Checked:
 def _check_files(paths: list[Path], *, strict: bool = False) -> _Checked:
     report = ValidationReport()
     documents: list[AssessmentDoc] = []
-    owner_of_item: dict[str, str] = {}
     owner_of_slug: dict[str, str] = {}
     for file_path in paths:
         label = str(file_path)
@@ -110,6 +110,10 @@ def _check_files(paths: list[Path], *, strict: bool = False) -> _Checked:
         report.issues.extend(doc_issues)
         if doc is None:
             continue
+        doc, media_issues = with_media(doc, parsed.media)
+        if media_issues:
+            report.issues.extend(media_issues)
+            continue
         if doc.slug in owner_of_slug:
             report.issues.append(
                 Issue(
@@ -119,17 +123,6 @@ def _check_files(paths: list[Path], *, strict: bool = False) -> _Checked:
                 )
             )
         owner_of_slug.setdefault(doc.slug, label)
-        for item in doc.items:
-            if item.uid in owner_of_item and owner_of_item[item.uid] != label:
-                report.issues.append(
-                    Issue(
-                        label,
-                        f"Duplicate item id: also used in {owner_of_item[item.uid]}.",
-                        item_id=item.uid,
-                        field="id",
-                    )
-                )
-            owner_of_item.setdefault(item.uid, label)
         report.assessments += 1
         report.items += len(doc.items)
         documents.append(doc)
@@ -171,20 +164,11 @@ def _import_checked(session: Session, checked: _Checked, *, now: datetime | None
     report = ImportReport(checked.report)
     if not checked.report.ok:
         return report
-    conflicts = ownership_conflicts(session, checked.documents)
-    if conflicts:
-        report.conflicts.extend(conflicts)
-        return report
     published_at = now or datetime.now(UTC)
     savepoint = session.begin_nested()
     try:
         for doc in checked.documents:
             report.results.append(publish(session, doc, now=published_at))
-    except PublishConflict as conflict:
-        savepoint.rollback()
-        report.results.clear()
-        report.conflicts.extend(conflict.issues)
-        return report
     except BaseException:
         savepoint.rollback()
         raise
