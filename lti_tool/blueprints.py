@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     from lti_tool.health import bp as health
     from lti_tool.landing.views import bp as landing
     from lti_tool.launch.views import bp as launch
+    from lti_tool.media.views import bp as media
 
     app.register_blueprint(launch)
     app.register_blueprint(landing)
@@ -21,6 +22,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(health)
     app.register_blueprint(attempts)
     app.register_blueprint(instructor)
+    app.register_blueprint(media)
     app.register_blueprint(_certificates_with_forms())
 
 
