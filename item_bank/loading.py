@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from sqlalchemy.orm import Session
 
@@ -88,45 +88,79 @@ def _check(path: Path | str, *, strict: bool = False) -> _Checked:
 
 
 def _check_files(paths: list[Path], *, strict: bool = False) -> _Checked:
-    report = ValidationReport()
-    documents: list[AssessmentDoc] = []
+    checked = _Checked(ValidationReport(), [])
     owner_of_slug: dict[str, str] = {}
     for file_path in paths:
         label = str(file_path)
-        report.files.append(label)
         try:
             data = file_path.read_bytes()
         except OSError as error:
-            report.issues.append(Issue(label, f"Cannot read the file: {error.strerror}."))
+            checked.report.files.append(label)
+            checked.report.issues.append(Issue(label, f"Cannot read the file: {error.strerror}."))
             continue
-        parsed = _parser_for(file_path, data)(data, label)
-        issues = _as_errors(parsed.issues) if strict else list(parsed.issues)
-        report.issues.extend(issues)
-        if parsed.document is None:
-            continue
-        doc, doc_issues = validate_document(
-            parsed.document, file_label=label, default_source=default_source(parsed)
-        )
-        report.issues.extend(doc_issues)
-        if doc is None:
-            continue
-        doc, media_issues = with_media(doc, parsed.media)
-        if media_issues:
-            report.issues.extend(media_issues)
-            continue
-        if doc.slug in owner_of_slug:
-            report.issues.append(
-                Issue(
-                    label,
-                    f"Assessment slug {doc.slug!r} is also defined in {owner_of_slug[doc.slug]}.",
-                    field="assessment.slug",
-                )
+        _check_one(checked, owner_of_slug, file_path, data, label, strict=strict)
+    return checked
+
+
+def _check_one(
+    checked: _Checked,
+    owner_of_slug: dict[str, str],
+    name: Path,
+    data: bytes,
+    label: str,
+    *,
+    strict: bool,
+) -> None:
+    """Parse and validate one file's bytes into `checked` (its report and documents)."""
+    report = checked.report
+    report.files.append(label)
+    parsed = _parser_for(name, data)(data, label)
+    report.issues.extend(_as_errors(parsed.issues) if strict else parsed.issues)
+    if parsed.document is None:
+        return
+    doc, doc_issues = validate_document(
+        parsed.document, file_label=label, default_source=default_source(parsed)
+    )
+    report.issues.extend(doc_issues)
+    if doc is None:
+        return
+    doc, media_issues = with_media(doc, parsed.media)
+    if media_issues:
+        report.issues.extend(media_issues)
+        return
+    if doc.slug in owner_of_slug:
+        report.issues.append(
+            Issue(
+                label,
+                f"Assessment slug {doc.slug!r} is also defined in {owner_of_slug[doc.slug]}.",
+                field="assessment.slug",
             )
-        owner_of_slug.setdefault(doc.slug, label)
-        report.assessments += 1
-        report.items += len(doc.items)
-        documents.append(doc)
-    return _Checked(report, documents)
+        )
+    owner_of_slug.setdefault(doc.slug, label)
+    report.assessments += 1
+    report.items += len(doc.items)
+    checked.documents.append(doc)
+
+
+def check_upload(name: str, data: bytes, *, strict: bool = False) -> _Checked:
+    """One uploaded file, named `name` by its sender: the name picks the format and labels the
+    report, and is never used as a path."""
+    label = PurePath(name.replace("\\", "/")).name[:200] or "upload"
+    checked = _Checked(ValidationReport(), [])
+    _check_one(checked, {}, Path(label), data, label, strict=strict)
+    return checked
+
+
+def validate_upload(name: str, data: bytes, *, strict: bool = False) -> ValidationReport:
+    """What importing the uploaded file would report, without touching any database."""
+    return check_upload(name, data, strict=strict).report
+
+
+def import_upload(
+    session: Session, name: str, data: bytes, *, now: datetime, strict: bool = False
+) -> ImportReport:
+    """Import one uploaded file: all or nothing, like import_path."""
+    return _import_checked(session, check_upload(name, data, strict=strict), now=now)
 
 
 def _as_errors(issues: list[Issue]) -> list[Issue]:

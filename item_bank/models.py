@@ -42,6 +42,9 @@ class Assessment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime]
+    # Archived: no longer offered for new activities; its versions stay readable and the
+    # activities already using it keep working.
+    archived_at: Mapped[datetime | None]
 
     versions: Mapped[list[AssessmentVersion]] = relationship(
         back_populates="assessment", order_by="AssessmentVersion.number"

@@ -98,3 +98,39 @@ def list_command() -> None:
             f"{summary.slug}  v{summary.version_number}  {summary.questions_drawn} questions  "
             f"pass {summary.pass_mark_percent:g}%  languages {','.join(summary.languages)}  {title}"
         )
+
+
+authors_cli = AppGroup(
+    "authors", help="Which platforms' staff may change the shared assessments in the browser."
+)
+item_bank_cli.add_command(authors_cli)
+
+
+@authors_cli.command("allow")
+@click.argument("platform")
+def allow_authors_command(platform: str) -> None:
+    """Let the instructors and admins of PLATFORM (its Platform ID or Client ID) author."""
+    from lti_tool.authoring.permissions import allow
+
+    with session_scope() as session:
+        click.echo(allow(session, platform, current_clock().now()))
+
+
+@authors_cli.command("deny")
+@click.argument("platform")
+def deny_authors_command(platform: str) -> None:
+    """Stop PLATFORM's staff from authoring (the content they made stays)."""
+    from lti_tool.authoring.permissions import deny
+
+    with session_scope() as session:
+        click.echo(deny(session, platform))
+
+
+@authors_cli.command("list")
+def list_authors_command() -> None:
+    """Platforms whose staff may author."""
+    from lti_tool.authoring.permissions import allowed_platforms
+
+    with session_scope() as session:
+        lines = allowed_platforms(session)
+    click.echo("\n".join(lines) if lines else "No platform's staff may author yet.")

@@ -1,4 +1,4 @@
-"""items: ids unique within an assessment (ADR 0023); media_files (ADR 0024)
+"""item bank authoring: item ids per assessment (ADR 0023), media_files (ADR 0024), archive, authoring
 
 Two Moodle quizzes both naming a question "Q1" could not both be imported: item ids were unique
 across the whole bank. An item id is now unique within its assessment; an item version points
@@ -54,9 +54,35 @@ def upgrade() -> None:
     sa.CheckConstraint('length(sha256) = 64', name=op.f('ck_media_files_sha256_length')),
     sa.PrimaryKeyConstraint('sha256', name=op.f('pk_media_files'))
     )
+    op.create_table('authoring_platforms',
+    sa.Column('platform_id', sa.Integer(), nullable=False),
+    sa.Column('allowed_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_authoring_platforms_platform_id_platforms'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('platform_id', name=op.f('pk_authoring_platforms'))
+    )
+    op.create_table('authoring_uploads',
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('launch_id', sa.String(length=64), nullable=False),
+    sa.Column('file_name', sa.String(length=200), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['launch_id'], ['launch_sessions.id'], name=op.f('fk_authoring_uploads_launch_id_launch_sessions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('token', name=op.f('pk_authoring_uploads'))
+    )
+    with op.batch_alter_table('authoring_uploads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_authoring_uploads_launch_id'), ['launch_id'], unique=False)
+
+    with op.batch_alter_table('assessments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('archived_at', item_bank.database.UtcDateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('assessments', schema=None) as batch_op:
+        batch_op.drop_column('archived_at')
+    with op.batch_alter_table('authoring_uploads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_authoring_uploads_launch_id'))
+    op.drop_table('authoring_uploads')
+    op.drop_table('authoring_platforms')
     op.drop_table('media_files')
 
     with op.batch_alter_table('items', schema=None) as batch_op:
