@@ -25,6 +25,18 @@ from lti_tool.web.errors import UserFacingError
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
 
 
+def authoring_link() -> str | None:
+    """The authoring area's URL for this launch when its person may author (for the staff
+    pages' link), else None."""
+    launch = g.get("launch")
+    if launch is None or not service.may_author(db.session(), launch):
+        return None
+    return launch_url("authoring.index")
+
+
+bp.record_once(lambda state: state.app.jinja_env.globals.update(authoring_link=authoring_link))
+
+
 def _author() -> LaunchSession:
     launch = require_staff()
     if not service.may_author(db.session(), launch):

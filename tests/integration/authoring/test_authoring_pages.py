@@ -149,3 +149,42 @@ def test_learners_and_staff_of_other_platforms_get_403(app, learner_of, instruct
             assert response.status_code == 403, (method, path)
         assert _upload(person, WITH_IMAGE.read_bytes(), "geo.xml").status_code == 403
     assert _count(app, AssessmentVersion) == 1
+
+
+def test_publishing_keeps_an_attempt_in_progress_on_its_version(
+    app, author, image_assessment, learner_of
+):
+    from tests.integration.attempts.conftest import attempt_rows
+
+    learner = learner_of(IMAGE_SLUG)
+    learner.start()
+    started_on = attempt_rows(app, learner.attempt_id).assessment_version_id
+    fields = {
+        "pass_mark_percent": "50",
+        "inactivity_timeout_minutes": "10",
+        "retake_delay_minutes": "0",
+        "review": "full",
+        "draw-maps": "1",
+    }
+
+    assert author.post(f"/authoring/assessments/{IMAGE_SLUG}/settings", fields).status_code == 303
+
+    assert learner.question(1).status_code == 200
+    assert attempt_rows(app, learner.attempt_id).assessment_version_id == started_on
+    learner.submit()
+    learner.start()
+    assert attempt_rows(app, learner.attempt_id).assessment_version_id != started_on
+    with app.app_context(), db.session_scope() as session:  # the old version stays readable
+        assert session.get(AssessmentVersion, started_on).number == 1
+
+
+def test_staff_pages_link_to_authoring_only_for_allowed_platforms(
+    instructor_of, allow_authors, image_assessment
+):
+    before = instructor_of(IMAGE_SLUG, sub="50")
+    assert 'id="authoring-link"' not in before.get("/instructor").get_data(as_text=True)
+
+    allow_authors()
+    after = instructor_of(IMAGE_SLUG, sub="51")
+    page = after.get("/instructor").get_data(as_text=True)
+    assert 'id="authoring-link"' in page
