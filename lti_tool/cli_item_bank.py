@@ -64,19 +64,35 @@ def load_demo_command() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to a file instead of stdout.",
 )
-def export_command(slug: str, output: Path | None) -> None:
-    """Export the latest published version of SLUG as Moodle XML."""
-    from item_bank.exporters.moodle_xml import UnknownAssessment, export_assessment
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["moodle-xml", "gift", "aiken"]),
+    default="moodle-xml",
+    show_default=True,
+    help="GIFT and Aiken carry fewer question types; what is left out is listed on stderr.",
+)
+def export_command(slug: str, output: Path | None, fmt: str) -> None:
+    """Export the latest published version of SLUG (Moodle XML keeps everything)."""
+    from item_bank.catalog import latest_version
+    from item_bank.exporters.gift import export_aiken, export_gift
+    from item_bank.exporters.moodle_xml import export_version
 
+    notes: list[str] = []
     with session_scope() as session:
-        try:
-            xml = export_assessment(session, slug)
-        except UnknownAssessment as error:
-            raise click.ClickException(str(error)) from None
+        version = latest_version(session, slug)
+        if version is None:
+            raise click.ClickException(f"No published assessment with slug {slug!r}")
+        if fmt == "moodle-xml":
+            text = export_version(version)
+        else:
+            text, notes = (export_gift if fmt == "gift" else export_aiken)(version)
+    for note in notes:
+        click.echo(note, err=True)
     if output is None:
-        click.echo(xml, nl=False)
+        click.echo(text, nl=False)
     else:
-        output.write_text(xml, encoding="utf-8")
+        output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}")
 
 
