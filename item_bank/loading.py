@@ -15,6 +15,7 @@ from pathlib import Path, PurePath
 from sqlalchemy.orm import Session
 
 from item_bank.documents import AssessmentDoc
+from item_bank.media.local_pictures import embed_local_pictures
 from item_bank.media.publishing import with_media
 from item_bank.parsers.aiken import looks_like_aiken, parse_aiken
 from item_bank.parsers.base import ParsedFile
@@ -98,7 +99,9 @@ def _check_files(paths: list[Path], *, strict: bool = False) -> _Checked:
             checked.report.files.append(label)
             checked.report.issues.append(Issue(label, f"Cannot read the file: {error.strerror}."))
             continue
-        _check_one(checked, owner_of_slug, file_path, data, label, strict=strict)
+        _check_one(
+            checked, owner_of_slug, file_path, data, label, strict=strict, base=file_path.parent
+        )
     return checked
 
 
@@ -110,14 +113,24 @@ def _check_one(
     label: str,
     *,
     strict: bool,
+    base: Path | None = None,
 ) -> None:
-    """Parse and validate one file's bytes into `checked` (its report and documents)."""
+    """Parse and validate one file's bytes into `checked` (its report and documents); a YAML
+    file's pictures are read from `base`, its directory (None: an upload, which has none)."""
     report = checked.report
     report.files.append(label)
     parsed = _parser_for(name, data)(data, label)
     report.issues.extend(_as_errors(parsed.issues) if strict else parsed.issues)
     if parsed.document is None:
         return
+    if parsed.format == "yaml":
+        parsed.document, pictures, picture_issues = embed_local_pictures(
+            parsed.document, label, base
+        )
+        parsed.media.update(pictures)
+        if picture_issues:
+            report.issues.extend(picture_issues)
+            return
     doc, doc_issues = validate_document(
         parsed.document, file_label=label, default_source=default_source(parsed)
     )

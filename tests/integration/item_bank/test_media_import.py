@@ -124,3 +124,50 @@ def test_a_reference_to_a_missing_file_is_an_error(session, tmp_path):
 
     assert not report.imported and "not in the export" in report.to_text()
     assert _nothing_stored(session)
+
+
+def _yaml_with_picture(tmp_path: Path, src: str) -> Path:
+    text = (FIXTURES / "valid_assessment.yaml").read_text(encoding="utf-8")
+    marker = "Which organization is UN Migration?"
+    assert marker in text
+    text = text.replace(marker, f'{marker} <img src=\\"{src}\\" alt=\\"The IOM logo\\">', 1)
+    path = tmp_path / "bank" / "bank.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_yaml_refers_to_pictures_beside_it_by_path(session, tmp_path):
+    path = _yaml_with_picture(tmp_path, "images/logo.png")
+    (path.parent / "images").mkdir()
+    (path.parent / "images" / "logo.png").write_bytes(_png((5, 5)))
+
+    report = import_path(session, path, now=NOW)
+
+    assert report.imported, report.to_text()
+    stored = session.scalars(select(MediaFile)).one()
+    stem = latest_version(session, "sample-assessment").pools[0].item_versions[0].content["stem"]
+    assert f'<img src="media:{stored.sha256}" alt="The IOM logo">' in stem["en"]
+
+
+@pytest.mark.parametrize(
+    ("src", "message"),
+    [("../secret.png", "inside the file's directory"), ("missing.png", "cannot be read")],
+)
+def test_yaml_pictures_outside_or_missing_are_refused(session, tmp_path, src, message):
+    (tmp_path / "secret.png").write_bytes(_png())
+
+    report = import_path(session, _yaml_with_picture(tmp_path, src), now=NOW)
+
+    assert not report.imported and message in report.to_text()
+    assert _nothing_stored(session)
+
+
+def test_an_uploaded_yaml_cannot_refer_to_pictures_by_path(tmp_path):
+    from item_bank.loading import validate_upload
+
+    data = _yaml_with_picture(tmp_path, "/etc/logo.png").read_bytes()
+
+    report = validate_upload("bank.yaml", data)
+
+    assert not report.ok and "cannot be referred to by path in an uploaded file" in report.to_text()
