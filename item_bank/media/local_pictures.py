@@ -80,4 +80,8 @@ def embed_local_pictures(
     """`document` with its path references replaced by `media:SHA256`, the pictures, and
     the problems found (each names the picture)."""
     reader = _Reader(label, base)
-    return reader.walk(document), reader.media, reader.issues
+    if not isinstance(document.get("pools"), list):
+        return document, {}, []
+    # Only questions show pictures (the instructions page does not resolve them).
+    walked = {**document, "pools": reader.walk(document["pools"])}
+    return walked, reader.media, reader.issues
