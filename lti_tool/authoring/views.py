@@ -19,7 +19,7 @@ from lti_tool.clock import current_clock
 from lti_tool.launch import tokens
 from lti_tool.launch.links import launch_url
 from lti_tool.launch.models import LaunchSession
-from lti_tool.launch.sessions import require_staff
+from lti_tool.launch.sessions import current_launch, require_staff
 from lti_tool.web.errors import UserFacingError
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
@@ -123,8 +123,17 @@ def confirm() -> ResponseReturnValue:
 
 
 @bp.get("/assessments/<slug>")
-def assessment(slug: str, errors=None, values=None, status: int = 200):
-    launch = _author()
+def assessment(slug: str) -> ResponseReturnValue:
+    _author()
+    return _assessment_page(slug)
+
+
+def _assessment_page(
+    slug: str, errors: list | None = None, values: dict | None = None, status: int = 200
+) -> ResponseReturnValue:
+    """An assessment's versions, questions, settings form (with `errors` and the `values`
+    sent, when the form was refused) and archive button."""
+    launch = current_launch()
     try:
         versions = service.versions_of(slug)
         latest = versions[-1]
@@ -180,7 +189,7 @@ def settings(slug: str) -> ResponseReturnValue:
     except service.UnknownAssessment:
         raise _unknown() from None
     if result is None:
-        return assessment(slug, errors=issues, values=raw, status=400)
+        return _assessment_page(slug, errors=issues, values=raw, status=400)
     return redirect(
         launch_url("authoring.assessment", slug=slug, published=result.version_number), code=303
     )
