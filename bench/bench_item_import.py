@@ -1,4 +1,5 @@
-"""Benchmark: importing a generated Moodle XML file of N items (default 5,000) against a plain
+"""Benchmark: importing a generated Moodle XML file of N items (default 5,000) with M embedded
+pictures (default 500, as Moodle exports them: base64 <file> + @@PLUGINFILE@@) against a plain
 parse of the same file with the same XML library (defusedxml over the stdlib expat parser).
 
 Each measurement runs in a fresh Python process so peak memory is its own: wall time around the
@@ -9,7 +10,10 @@ step (interpreter + imports excluded). Steps:
 * validate  - item_bank.loading.validate_path: parse + map Moodle -> authoring format + validate
 * import    - item_bank.loading.import_path into a fresh SQLite file, committed
 
-Usage: .venv/bin/python bench/bench_item_import.py [--items 5000] [--repeats 3]
+Pictures are distinct 160x120 PNGs of noise (~57 KB each, so neither compression nor
+deduplication flatters them); each is verified with Pillow (decoded completely) and stored.
+
+Usage: .venv/bin/python bench/bench_item_import.py [--items 5000] [--images 500] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -39,11 +43,35 @@ def _rss_kib() -> int:
     return 0
 
 
-def generate(path: Path, items: int) -> None:
-    """A Moodle-shaped file: 20 categories, every supported type, multilang on a third."""
+def _picture(index: int) -> str:
+    """A distinct PNG of noise, base64 (as in a Moodle export's <file>)."""
+    import base64
+    import io
+    import random
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    noise = random.Random(index).randbytes(160 * 120 * 3)
+    Image.frombytes("RGB", (160, 120), noise).save(buffer, "PNG")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _with_picture(stem: str, index: int) -> tuple[str, str]:
+    """The stem showing picture `index`, and the <file> element that carries it."""
+    name = f"map {index}.png"
+    img = f'<p><img src="@@PLUGINFILE@@/map%20{index}.png" alt="Map for question {index}"></p>]]>'
+    file = f'<file name="{name}" path="/" encoding="base64">{_picture(index)}</file>'
+    return stem.removesuffix("]]>") + img, file
+
+
+def generate(path: Path, items: int, images: int = 0) -> None:
+    """A Moodle-shaped file: 20 categories, every supported type, multilang on a third, and
+    `images` questions (spread evenly) showing a picture."""
     kinds = ["single", "multi", "tf", "match", "short", "num"]
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n']
     per_category = max(1, items // 20)
+    every = items // images if images else 0
     for index in range(items):
         if index % per_category == 0:
             category = index // per_category
@@ -59,10 +87,13 @@ def generate(path: Path, items: int) -> None:
             )
         else:
             stem = f"<![CDATA[<p>Question {index}: which statement about migration governance is right?</p>]]>"
+        file = ""
+        if every and index % every == 0 and index // every < images:
+            stem, file = _with_picture(stem, index)
         head = (
             f'  <question type="{ {"single": "multichoice", "multi": "multichoice", "tf": "truefalse", "match": "matching", "short": "shortanswer", "num": "numerical"}[kind] }">\n'
             f"    <name><text>Bench question {index}</text></name>\n"
-            f'    <questiontext format="html"><text>{stem}</text></questiontext>\n'
+            f'    <questiontext format="html"><text>{stem}</text>{file}</questiontext>\n'
             f'    <generalfeedback format="html"><text>General feedback {index}</text></generalfeedback>\n'
             f"    <defaultgrade>1.0000000</defaultgrade><penalty>0.0000000</penalty><hidden>0</hidden>\n"
             f"    <idnumber>bench-{index:05d}</idnumber>\n"
@@ -170,6 +201,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--items", type=int, default=5000)
+    parser.add_argument("--images", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
         "--child", choices=["baseline", "validate", "import"], help=argparse.SUPPRESS
@@ -183,7 +215,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         xml = Path(tmp) / f"bench_{args.items}.xml"
-        generate(xml, args.items)
+        generate(xml, args.items, args.images)
         size_mib = xml.stat().st_size / 2**20
         results: dict[str, list[dict[str, float]]] = {
             step: [] for step in ("baseline", "validate", "import")
@@ -206,7 +238,7 @@ def main() -> None:
     emit = lines.append  # the table is shown and saved
     emit(f"$ {command}")
     emit(
-        f"{args.items} items, {size_mib:.1f} MiB Moodle XML; median of {args.repeats} runs, each step in a fresh process; "
+        f"{args.items} items with {args.images} pictures, {size_mib:.1f} MiB Moodle XML; median of {args.repeats} runs, each step in a fresh process; "
         f"Python {platform.python_version()}, {platform.machine()}"
     )
     emit("")
@@ -226,7 +258,8 @@ def main() -> None:
     emit("")
     emit(
         "baseline = defusedxml.ElementTree.fromstring (expat) of the same bytes; validate = parse + "
-        "Moodle mapping + marshmallow validation + nh3 sanitising; import = validate + SQLite writes + commit."
+        "Moodle mapping + picture verification (Pillow) + marshmallow validation + nh3 sanitising; "
+        "import = validate + SQLite writes (pictures included) + commit."
     )
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)

@@ -30,9 +30,12 @@ def _latest_numbers():
     )
 
 
-def list_assessments(session: Session) -> list[AssessmentSummary]:
+def list_assessments(
+    session: Session, *, include_archived: bool = False
+) -> list[AssessmentSummary]:
+    """The latest version of each assessment; archived ones only when asked for."""
     latest = _latest_numbers()
-    rows = session.execute(
+    query = (
         select(Assessment.slug, AssessmentVersion)
         .join(AssessmentVersion, AssessmentVersion.assessment_id == Assessment.id)
         .join(
@@ -42,6 +45,9 @@ def list_assessments(session: Session) -> list[AssessmentSummary]:
         )
         .order_by(Assessment.slug)
     )
+    if not include_archived:
+        query = query.where(Assessment.archived_at.is_(None))
+    rows = session.execute(query)
     return [
         AssessmentSummary(
             slug=slug,

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from item_bank.media.images import VerifiedImage
 
 
 def canonical_json(value: Any) -> str:
@@ -84,6 +87,9 @@ class AssessmentDoc:
     pools: tuple[PoolDoc, ...]
     source_file: str = ""
     languages: tuple[str, ...] = field(default=())
+    # The pictures its items show, by SHA-256 (their names are in the content, so the
+    # content hash already covers them).
+    media: Mapping[str, VerifiedImage] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def items(self) -> list[ItemDoc]:

@@ -1,8 +1,8 @@
 """Entry points: validate or import a file or a directory of files, in any supported format.
 
 An import is all-or-nothing: every file is read and validated first; if anything is wrong
-nothing is written. Writes happen inside a SAVEPOINT so a conflict found while writing (an
-item id owned by another assessment) leaves the caller's transaction untouched.
+nothing is written. Writes happen inside a SAVEPOINT so a failure while writing leaves the
+caller's transaction untouched. Item ids are unique within an assessment only (ADR 0023).
 """
 
 from __future__ import annotations
@@ -10,17 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from sqlalchemy.orm import Session
 
 from item_bank.documents import AssessmentDoc
+from item_bank.media.local_pictures import embed_local_pictures
+from item_bank.media.publishing import with_media
 from item_bank.parsers.aiken import looks_like_aiken, parse_aiken
 from item_bank.parsers.base import ParsedFile
 from item_bank.parsers.gift import parse_gift
 from item_bank.parsers.moodle_xml import parse_moodle_xml
 from item_bank.parsers.yaml_format import parse_yaml
-from item_bank.publishing import PublishConflict, ownership_conflicts, publish
+from item_bank.publishing import publish
 from item_bank.reports import ERROR, SKIPPED, ImportReport, Issue, ValidationReport
 from item_bank.validation import validate_document
 
@@ -87,53 +89,91 @@ def _check(path: Path | str, *, strict: bool = False) -> _Checked:
 
 
 def _check_files(paths: list[Path], *, strict: bool = False) -> _Checked:
-    report = ValidationReport()
-    documents: list[AssessmentDoc] = []
-    owner_of_item: dict[str, str] = {}
+    checked = _Checked(ValidationReport(), [])
     owner_of_slug: dict[str, str] = {}
     for file_path in paths:
         label = str(file_path)
-        report.files.append(label)
         try:
             data = file_path.read_bytes()
         except OSError as error:
-            report.issues.append(Issue(label, f"Cannot read the file: {error.strerror}."))
+            checked.report.files.append(label)
+            checked.report.issues.append(Issue(label, f"Cannot read the file: {error.strerror}."))
             continue
-        parsed = _parser_for(file_path, data)(data, label)
-        issues = _as_errors(parsed.issues) if strict else list(parsed.issues)
-        report.issues.extend(issues)
-        if parsed.document is None:
-            continue
-        doc, doc_issues = validate_document(
-            parsed.document, file_label=label, default_source=default_source(parsed)
+        _check_one(
+            checked, owner_of_slug, file_path, data, label, strict=strict, base=file_path.parent
         )
-        report.issues.extend(doc_issues)
-        if doc is None:
-            continue
-        if doc.slug in owner_of_slug:
-            report.issues.append(
-                Issue(
-                    label,
-                    f"Assessment slug {doc.slug!r} is also defined in {owner_of_slug[doc.slug]}.",
-                    field="assessment.slug",
-                )
+    return checked
+
+
+def _check_one(
+    checked: _Checked,
+    owner_of_slug: dict[str, str],
+    name: Path,
+    data: bytes,
+    label: str,
+    *,
+    strict: bool,
+    base: Path | None = None,
+) -> None:
+    """Parse and validate one file's bytes into `checked` (its report and documents); a YAML
+    file's pictures are read from `base`, its directory (None: an upload, which has none)."""
+    report = checked.report
+    report.files.append(label)
+    parsed = _parser_for(name, data)(data, label)
+    report.issues.extend(_as_errors(parsed.issues) if strict else parsed.issues)
+    if parsed.document is None:
+        return
+    if parsed.format == "yaml":
+        parsed.document, pictures, picture_issues = embed_local_pictures(
+            parsed.document, label, base
+        )
+        parsed.media.update(pictures)
+        if picture_issues:
+            report.issues.extend(picture_issues)
+            return
+    doc, doc_issues = validate_document(
+        parsed.document, file_label=label, default_source=default_source(parsed)
+    )
+    report.issues.extend(doc_issues)
+    if doc is None:
+        return
+    doc, media_issues = with_media(doc, parsed.media)
+    if media_issues:
+        report.issues.extend(media_issues)
+        return
+    if doc.slug in owner_of_slug:
+        report.issues.append(
+            Issue(
+                label,
+                f"Assessment slug {doc.slug!r} is also defined in {owner_of_slug[doc.slug]}.",
+                field="assessment.slug",
             )
-        owner_of_slug.setdefault(doc.slug, label)
-        for item in doc.items:
-            if item.uid in owner_of_item and owner_of_item[item.uid] != label:
-                report.issues.append(
-                    Issue(
-                        label,
-                        f"Duplicate item id: also used in {owner_of_item[item.uid]}.",
-                        item_id=item.uid,
-                        field="id",
-                    )
-                )
-            owner_of_item.setdefault(item.uid, label)
-        report.assessments += 1
-        report.items += len(doc.items)
-        documents.append(doc)
-    return _Checked(report, documents)
+        )
+    owner_of_slug.setdefault(doc.slug, label)
+    report.assessments += 1
+    report.items += len(doc.items)
+    checked.documents.append(doc)
+
+
+def check_upload(name: str, data: bytes, *, strict: bool = False) -> _Checked:
+    """One uploaded file, named `name` by its sender: the name picks the format and labels the
+    report, and is never used as a path."""
+    label = PurePath(name.replace("\\", "/")).name[:200] or "upload"
+    checked = _Checked(ValidationReport(), [])
+    _check_one(checked, {}, Path(label), data, label, strict=strict)
+    return checked
+
+
+def validate_upload(name: str, data: bytes, *, strict: bool = False) -> ValidationReport:
+    """What importing the uploaded file would report, without touching any database."""
+    return check_upload(name, data, strict=strict).report
+
+
+def import_upload(
+    session: Session, name: str, data: bytes, *, now: datetime, strict: bool = False
+) -> ImportReport:
+    """Import one uploaded file: all or nothing, like import_path."""
+    return _import_checked(session, check_upload(name, data, strict=strict), now=now)
 
 
 def _as_errors(issues: list[Issue]) -> list[Issue]:
@@ -171,20 +211,11 @@ def _import_checked(session: Session, checked: _Checked, *, now: datetime | None
     report = ImportReport(checked.report)
     if not checked.report.ok:
         return report
-    conflicts = ownership_conflicts(session, checked.documents)
-    if conflicts:
-        report.conflicts.extend(conflicts)
-        return report
     published_at = now or datetime.now(UTC)
     savepoint = session.begin_nested()
     try:
         for doc in checked.documents:
             report.results.append(publish(session, doc, now=published_at))
-    except PublishConflict as conflict:
-        savepoint.rollback()
-        report.results.clear()
-        report.conflicts.extend(conflict.issues)
-        return report
     except BaseException:
         savepoint.rollback()
         raise

@@ -3,8 +3,9 @@
 An `Assessment` is a stable slug. Each import whose content differs from the latest published
 version creates an `AssessmentVersion`: immutable, with its pools and the exact `ItemVersion`s
 they draw from. An attempt stores `ItemVersion.id`, so what a learner saw can always be
-shown and rescored later. An `Item` is a stable item id owned by one assessment; its
-`ItemVersion`s are its published contents (identical content is one version, never two).
+shown and rescored later. An `Item` is a stable item id within one assessment (two assessments
+may both have a "q1": ADR 0023); its `ItemVersion`s are its published contents (identical
+content is one version, never two).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -40,6 +42,9 @@ class Assessment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime]
+    # Archived: no longer offered for new activities; its versions stay readable and the
+    # activities already using it keep working.
+    archived_at: Mapped[datetime | None]
 
     versions: Mapped[list[AssessmentVersion]] = relationship(
         back_populates="assessment", order_by="AssessmentVersion.number"
@@ -146,13 +151,16 @@ class PoolItem(Base):
 
 
 class Item(Base):
-    """A stable item id, unique across the bank and owned by one assessment."""
+    """A stable item id, unique within the assessment that owns it."""
 
     __tablename__ = "items"
-    __table_args__ = (CheckConstraint("length(uid) > 0", name="uid_not_empty"),)
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "uid"),
+        CheckConstraint("length(uid) > 0", name="uid_not_empty"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uid: Mapped[str] = mapped_column(String(100), unique=True)
+    uid: Mapped[str] = mapped_column(String(100))
     assessment_id: Mapped[int] = mapped_column(
         ForeignKey("assessments.id", ondelete="RESTRICT"), index=True
     )
@@ -164,15 +172,17 @@ class ItemVersion(Base):
 
     __tablename__ = "item_versions"
     __table_args__ = (
-        UniqueConstraint("item_uid", "version"),
-        UniqueConstraint("item_uid", "content_hash"),
+        UniqueConstraint("item_id", "version"),
+        UniqueConstraint("item_id", "content_hash"),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("points > 0", name="points_positive"),
         CheckConstraint(_in("type", ITEM_TYPES), name="type_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_uid: Mapped[str] = mapped_column(String(100), ForeignKey("items.uid", ondelete="RESTRICT"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="RESTRICT"), index=True)
+    # The item's id in its assessment, copied so attempts read it without a join.
+    item_uid: Mapped[str] = mapped_column(String(100))
     version: Mapped[int] = mapped_column(Integer)
     type: Mapped[str] = mapped_column(String(30))
     points: Mapped[float] = mapped_column(Float)
@@ -187,6 +197,28 @@ class ItemVersion(Base):
         return str(self.content.get("default_language", "en"))
 
 
+class MediaFile(Base):
+    """A verified picture an item shows, named by the SHA-256 of its bytes (item_bank.media)."""
+
+    __tablename__ = "media_files"
+    __table_args__ = (
+        CheckConstraint("length(sha256) = 64", name="sha256_length"),
+        CheckConstraint(
+            _in("media_type", ("image/png", "image/jpeg", "image/gif", "image/webp")),
+            name="media_type_known",
+        ),
+        CheckConstraint("byte_size > 0 AND width > 0 AND height > 0", name="sizes_positive"),
+    )
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(20))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    byte_size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
 class ImmutableVersionError(RuntimeError):
     """A published version was about to be changed; publish a new version instead."""
 
@@ -198,5 +230,5 @@ def _refuse_update(_mapper: Any, _connection: Any, target: Any) -> None:
 
 
 # Published content must never change under an attempt that references it.
-for _model in (AssessmentVersion, Pool, PoolItem, ItemVersion):
+for _model in (AssessmentVersion, Pool, PoolItem, ItemVersion, MediaFile):
     event.listen(_model, "before_update", _refuse_update)

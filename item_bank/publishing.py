@@ -1,7 +1,8 @@
 """Writes validated documents to the database: new versions only for changed content.
 
-Item versions are keyed by content hash (identical content is the same version); an
-assessment gets a new version when its content differs from its latest published version.
+Item versions are keyed by content hash (identical content is the same version); item ids are
+scoped to their assessment (ADR 0023), so importing one assessment never touches another's
+items. An assessment gets a new version when its content differs from its latest published version.
 """
 
 from __future__ import annotations
@@ -13,16 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from item_bank.documents import AssessmentDoc, ItemDoc
+from item_bank.media.store import DatabaseMediaStore, MediaStore
 from item_bank.models import Assessment, AssessmentVersion, Item, ItemVersion, Pool, PoolItem
-from item_bank.reports import AssessmentImportResult, Issue
+from item_bank.reports import AssessmentImportResult
 
 _CHUNK = 500  # stays far below every database's bound-parameter limit
-
-
-class PublishConflict(Exception):
-    def __init__(self, issues: list[Issue]) -> None:
-        super().__init__("; ".join(str(issue) for issue in issues))
-        self.issues = issues
 
 
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -30,57 +26,22 @@ def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
         yield values[start : start + _CHUNK]
 
 
-def _owners(session: Session, uids: Sequence[str]) -> dict[str, tuple[int, str]]:
-    owners: dict[str, tuple[int, str]] = {}
-    for chunk in _chunks(uids):
-        rows = session.execute(
-            select(Item.uid, Item.assessment_id, Assessment.slug)
-            .join(Assessment, Assessment.id == Item.assessment_id)
-            .where(Item.uid.in_(chunk))
-        )
-        owners.update({uid: (owner_id, slug) for uid, owner_id, slug in rows})
-    return owners
-
-
-def _conflicts(doc: AssessmentDoc, owners: dict[str, tuple[int, str]]) -> list[Issue]:
-    return [
-        Issue(
-            doc.source_file,
-            f"Item id already belongs to assessment {owners[item.uid][1]!r}; "
-            "item ids are unique across the bank.",
-            item_id=item.uid,
-            field="id",
-        )
-        for item in doc.items
-        if item.uid in owners and owners[item.uid][1] != doc.slug
-    ]
-
-
-def ownership_conflicts(session: Session, docs: Sequence[AssessmentDoc]) -> list[Issue]:
-    """Item ids of `docs` that the bank already has under another assessment (read-only check)."""
-    owners = _owners(session, [item.uid for doc in docs for item in doc.items])
-    return [issue for doc in docs for issue in _conflicts(doc, owners)]
-
-
-def publish(session: Session, doc: AssessmentDoc, *, now: datetime) -> AssessmentImportResult:
-    """Publish `doc` (idempotent). Raises PublishConflict when an item id belongs to another
-    assessment; the caller rolls back."""
+def publish(
+    session: Session, doc: AssessmentDoc, *, now: datetime, media_store: MediaStore | None = None
+) -> AssessmentImportResult:
+    """Publish `doc` (idempotent): items are looked up by id within this assessment only; its
+    pictures go to `media_store` (by default the database, in the caller's transaction)."""
+    store = media_store or DatabaseMediaStore(session)
+    for image in doc.media.values():
+        store.put(image, now=now)
     uids = [item.uid for item in doc.items]
-    owners = _owners(session, uids)
-    conflicts = _conflicts(doc, owners)
-    if conflicts:
-        raise PublishConflict(conflicts)
     assessment = session.scalar(select(Assessment).where(Assessment.slug == doc.slug))
     if assessment is None:
         assessment = Assessment(slug=doc.slug, created_at=now)
         session.add(assessment)
         session.flush()
-    session.add_all(
-        Item(uid=uid, assessment_id=assessment.id, created_at=now)
-        for uid in uids
-        if uid not in owners
-    )
-    versions_by_uid, created = _item_versions(session, doc, now)
+    items = _items(session, assessment.id, uids, now)
+    versions_by_uid, created = _item_versions(session, doc, items, now)
     reused = len(uids) - created
 
     latest = session.scalar(
@@ -109,27 +70,51 @@ def publish(session: Session, doc: AssessmentDoc, *, now: datetime) -> Assessmen
     return AssessmentImportResult(doc.slug, number, assessment_version.id, True, created, reused)
 
 
+def _items(
+    session: Session, assessment_id: int, uids: Sequence[str], now: datetime
+) -> dict[str, int]:
+    """Item uid -> `Item.id` within the assessment, creating the items it does not have yet."""
+    ids: dict[str, int] = {}
+    for chunk in _chunks(uids):
+        rows = session.execute(
+            select(Item.uid, Item.id).where(
+                Item.assessment_id == assessment_id, Item.uid.in_(chunk)
+            )
+        )
+        ids.update({uid: id_ for uid, id_ in rows})
+    new = [
+        Item(uid=uid, assessment_id=assessment_id, created_at=now) for uid in uids if uid not in ids
+    ]
+    if new:
+        session.add_all(new)
+        session.flush()
+        ids.update({item.uid: item.id for item in new})
+    return ids
+
+
 def _item_versions(
-    session: Session, doc: AssessmentDoc, now: datetime
+    session: Session, doc: AssessmentDoc, items: dict[str, int], now: datetime
 ) -> tuple[dict[str, ItemVersion], int]:
     """The version of each item of `doc` (an existing one when the content is the same) and
     how many were created."""
-    uids = [item.uid for item in doc.items]
-    existing: dict[tuple[str, str], ItemVersion] = {}
-    latest_number: dict[str, int] = {}
-    for chunk in _chunks(uids):
-        for stored in session.scalars(select(ItemVersion).where(ItemVersion.item_uid.in_(chunk))):
-            existing[(stored.item_uid, stored.content_hash)] = stored
-            latest_number[stored.item_uid] = max(
-                latest_number.get(stored.item_uid, 0), stored.version
+    item_ids = list(items.values())
+    existing: dict[tuple[int, str], ItemVersion] = {}
+    latest_number: dict[int, int] = {}
+    for start in range(0, len(item_ids), _CHUNK):
+        chunk = item_ids[start : start + _CHUNK]
+        for stored in session.scalars(select(ItemVersion).where(ItemVersion.item_id.in_(chunk))):
+            existing[(stored.item_id, stored.content_hash)] = stored
+            latest_number[stored.item_id] = max(
+                latest_number.get(stored.item_id, 0), stored.version
             )
     created = 0
     versions_by_uid: dict[str, ItemVersion] = {}
     for item in doc.items:
-        key = (item.uid, item.content_hash)
+        item_id = items[item.uid]
+        key = (item_id, item.content_hash)
         version = existing.get(key)
         if version is None:
-            version = _new_item_version(item, latest_number.get(item.uid, 0) + 1, now)
+            version = _new_item_version(item, item_id, latest_number.get(item_id, 0) + 1, now)
             session.add(version)
             existing[key] = version
             created += 1
@@ -138,8 +123,9 @@ def _item_versions(
     return versions_by_uid, created
 
 
-def _new_item_version(item: ItemDoc, number: int, now: datetime) -> ItemVersion:
+def _new_item_version(item: ItemDoc, item_id: int, number: int, now: datetime) -> ItemVersion:
     return ItemVersion(
+        item_id=item_id,
         item_uid=item.uid,
         version=number,
         type=item.type,

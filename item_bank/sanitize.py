@@ -1,5 +1,8 @@
 """Author HTML is untrusted: everything shown to a learner passes through nh3 (ammonia) here,
-at import time, so stored content is already safe and hashes describe what is shown."""
+at import time, so stored content is already safe and hashes describe what is shown.
+
+Pictures are kept only when they are the bank's own (`<img src="media:SHA256">`, see
+item_bank.media): an <img> pointing anywhere else is removed."""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ import html
 import re
 
 import nh3
+
+from item_bank.media.references import MEDIA_SCHEME, is_media_src
 
 ALLOWED_TAGS = frozenset(
     {
@@ -29,6 +34,7 @@ ALLOWED_TAGS = frozenset(
         "h6",
         "hr",
         "i",
+        "img",
         "ins",
         "li",
         "ol",
@@ -55,13 +61,24 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {
     "*": {"lang", "dir", "title"},
     "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "ol": {"start", "type"},
 }
-URL_SCHEMES = frozenset({"http", "https", "mailto"})
+URL_SCHEMES = frozenset({"http", "https", "mailto", MEDIA_SCHEME})
 
 _WHITESPACE = re.compile(r"\s+")
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\bsrc=)[^>]*>")
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Only the bank's own pictures, and links only to the web (never to `media:`)."""
+    if tag == "img" and attribute == "src":
+        return value if is_media_src(value) else None
+    if attribute == "href" and value.lower().startswith(f"{MEDIA_SCHEME}:"):
+        return None
+    return value
 
 
 def sanitize_html(text: str) -> str:
@@ -74,7 +91,10 @@ def sanitize_html(text: str) -> str:
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
         link_rel="noopener noreferrer nofollow",
+        attribute_filter=_keep_attribute,
     )
+    if "<img" in cleaned:
+        cleaned = _IMG_WITHOUT_SRC.sub("", cleaned)
     return cleaned.strip()
 
 

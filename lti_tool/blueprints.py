@@ -11,12 +11,14 @@ def register(app: Flask) -> None:
     from lti_tool.analysis.views import bp as analysis
     from lti_tool.attempts.instructor_views import bp as instructor
     from lti_tool.attempts.views import bp as attempts
+    from lti_tool.authoring.views import bp as authoring
     from lti_tool.deep_linking.views import bp as deep_linking
     from lti_tool.health import bp as health
     from lti_tool.landing.views import bp as landing
     from lti_tool.launch.views import bp as launch
     from lti_tool.observability.views import bp as observability
     from lti_tool.roster.views import bp as roster
+    from lti_tool.media.views import bp as media
 
     app.register_blueprint(launch)
     app.register_blueprint(landing)
@@ -27,6 +29,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(instructor)
     app.register_blueprint(analysis)
     app.register_blueprint(roster)
+    app.register_blueprint(media)
+    app.register_blueprint(authoring)
     app.register_blueprint(_certificates_with_forms())
 
 

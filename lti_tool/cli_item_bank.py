@@ -64,19 +64,35 @@ def load_demo_command() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to a file instead of stdout.",
 )
-def export_command(slug: str, output: Path | None) -> None:
-    """Export the latest published version of SLUG as Moodle XML."""
-    from item_bank.exporters.moodle_xml import UnknownAssessment, export_assessment
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["moodle-xml", "gift", "aiken"]),
+    default="moodle-xml",
+    show_default=True,
+    help="GIFT and Aiken carry fewer question types; what is left out is listed on stderr.",
+)
+def export_command(slug: str, output: Path | None, fmt: str) -> None:
+    """Export the latest published version of SLUG (Moodle XML keeps everything)."""
+    from item_bank.catalog import latest_version
+    from item_bank.exporters.gift import export_aiken, export_gift
+    from item_bank.exporters.moodle_xml import export_version
 
+    notes: list[str] = []
     with session_scope() as session:
-        try:
-            xml = export_assessment(session, slug)
-        except UnknownAssessment as error:
-            raise click.ClickException(str(error)) from None
+        version = latest_version(session, slug)
+        if version is None:
+            raise click.ClickException(f"No published assessment with slug {slug!r}")
+        if fmt == "moodle-xml":
+            text = export_version(version)
+        else:
+            text, notes = (export_gift if fmt == "gift" else export_aiken)(version)
+    for note in notes:
+        click.echo(note, err=True)
     if output is None:
-        click.echo(xml, nl=False)
+        click.echo(text, nl=False)
     else:
-        output.write_text(xml, encoding="utf-8")
+        output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}")
 
 
@@ -98,3 +114,39 @@ def list_command() -> None:
             f"{summary.slug}  v{summary.version_number}  {summary.questions_drawn} questions  "
             f"pass {summary.pass_mark_percent:g}%  languages {','.join(summary.languages)}  {title}"
         )
+
+
+authors_cli = AppGroup(
+    "authors", help="Which platforms' staff may change the shared assessments in the browser."
+)
+item_bank_cli.add_command(authors_cli)
+
+
+@authors_cli.command("allow")
+@click.argument("platform")
+def allow_authors_command(platform: str) -> None:
+    """Let the instructors and admins of PLATFORM (its Platform ID or Client ID) author."""
+    from lti_tool.authoring.permissions import allow
+
+    with session_scope() as session:
+        click.echo(allow(session, platform, current_clock().now()))
+
+
+@authors_cli.command("deny")
+@click.argument("platform")
+def deny_authors_command(platform: str) -> None:
+    """Stop PLATFORM's staff from authoring (the content they made stays)."""
+    from lti_tool.authoring.permissions import deny
+
+    with session_scope() as session:
+        click.echo(deny(session, platform))
+
+
+@authors_cli.command("list")
+def list_authors_command() -> None:
+    """Platforms whose staff may author."""
+    from lti_tool.authoring.permissions import allowed_platforms
+
+    with session_scope() as session:
+        lines = allowed_platforms(session)
+    click.echo("\n".join(lines) if lines else "No platform's staff may author yet.")

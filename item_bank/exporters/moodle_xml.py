@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from item_bank.catalog import latest_version
+from item_bank.exporters.moodle_media import embed_pictures
 from item_bank.exporters.moodle_xml_writer import (
     QuestionWriter,
     comment,
@@ -22,6 +23,7 @@ from item_bank.exporters.moodle_xml_writer import (
     text_field,
 )
 from item_bank.item_types import item_type
+from item_bank.media.store import DatabaseMediaStore, MediaStore
 from item_bank.models import AssessmentVersion, ItemVersion
 from item_bank.parsers.moodle_xml import ASSESSMENT_META, ITEM_META
 from item_bank.parsers.multilang import join_multilang
@@ -32,12 +34,22 @@ class UnknownAssessment(LookupError):
     pass
 
 
+def object_session_of(version: AssessmentVersion) -> Session:
+    session = object_session(version)
+    if session is None:
+        raise ValueError("Pass `media`: this version is not attached to a session.")
+    return session
+
+
 def _category_name(translations: Mapping[str, str], language: str, fallback: str) -> str:
     name = join_multilang({k: plain_text(v) for k, v in translations.items()}, language) or fallback
     return name.replace("/", "//")
 
 
-def export_version(version: AssessmentVersion) -> str:
+def export_version(version: AssessmentVersion, media: MediaStore | None = None) -> str:
+    """`version` as Moodle XML; its pictures come from `media` (by default the database of
+    the session `version` was loaded in)."""
+    store = media or DatabaseMediaStore(object_session_of(version))
     language = version.default_language
     minutes = lambda seconds: seconds / 60  # noqa: E731 - authoring format counts minutes
     meta = {
@@ -77,7 +89,7 @@ def export_version(version: AssessmentVersion) -> str:
         )
         out.append(f"    <idnumber>{escape(pool.key)}</idnumber>\n  </question>\n")
         for item_version in pool.item_versions:
-            out.append(export_item(item_version))
+            out.append(embed_pictures(export_item(item_version), store.get))
     out.append("</quiz>\n")
     return "".join(out)
 

@@ -6,8 +6,9 @@ how it scores them, what a learner sees, and how it is read from and written to 
 formats. `item_bank.item_types` registers the instances; the rest of the bank looks types up
 there instead of switching on the type name.
 
-This module imports no other part of the bank except leaf modules (languages, sanitize), so
-the type modules can be imported by every reader, writer and service without a cycle.
+This module imports no other part of the bank except leaf modules (languages, sanitize,
+media.references), so the type modules can be imported by every reader, writer and service
+without a cycle.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from item_bank.languages import FALLBACK_LANGUAGE
+from item_bank.media.references import images_without_alt
 from item_bank.sanitize import sanitize_html
 
 if TYPE_CHECKING:
@@ -109,6 +111,12 @@ class ContentContext:
             cleaned = sanitize_html(text)
             if not cleaned:
                 self.report("Is empty once unsafe HTML is removed.", f"{path}.{lang}")
+            elif "<img" in cleaned and images_without_alt(cleaned):
+                self.report(
+                    "A picture has no text alternative (alt text): describe it for learners "
+                    "who cannot see it (in Moodle's editor: Image description).",
+                    f"{path}.{lang}",
+                )
             result[lang] = cleaned
         return result
 

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from item_bank.media.images import VerifiedImage
 from item_bank.reports import ERROR, WARNING, Issue
 
 
@@ -16,6 +17,7 @@ class ParsedFile:
     format: str
     document: dict[str, Any] | None  # raw authoring-format dict, None when unreadable
     issues: list[Issue] = field(default_factory=list)
+    media: dict[str, VerifiedImage] = field(default_factory=dict)  # by SHA-256
 
 
 class IssueCollector:
@@ -26,6 +28,7 @@ class IssueCollector:
         self.file = file_label
         self.language = language
         self.issues: list[Issue] = []
+        self.media: dict[str, VerifiedImage] = {}  # pictures the file's texts show
 
     def note(
         self,

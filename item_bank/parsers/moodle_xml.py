@@ -137,7 +137,11 @@ def parse_moodle_xml(data: bytes, file_label: str) -> ParsedFile:
         if key in meta:
             assessment[key] = meta[key]
     return ParsedFile(
-        file_label, FORMAT, {"assessment": assessment, "pools": raw_pools}, reader.issues
+        file_label,
+        FORMAT,
+        {"assessment": assessment, "pools": raw_pools},
+        reader.issues,
+        media=reader.media,
     )
 
 

@@ -4,10 +4,15 @@ feedback, and the two ways a question can fail."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import html
 import xml.etree.ElementTree as ET
 from typing import Any
+from urllib.parse import quote
 
+from item_bank.media.images import verify_image
+from item_bank.media.references import media_src
 from item_bank.parsers.base import IssueCollector
 from item_bank.parsers.multilang import split_multilang
 
@@ -33,10 +38,10 @@ class MoodleReader(IssueCollector):
         """A Moodle text field (<x format="..."><text>...</text><file/></x>) -> translations."""
         if element is None:
             return {}
-        if element.find("file") is not None:
-            raise SkipQuestion("embedded files (images, media) are not supported")
         node = element.find("text")
         raw = (node.text if node is not None else element.text) or ""
+        if "@@PLUGINFILE@@" in raw:
+            raw = embed_files(self, element, raw, path)
         return self.translations(
             raw, element.get("format", "html"), item, path, html_field=html_field
         )
@@ -48,7 +53,10 @@ class MoodleReader(IssueCollector):
         if not raw:
             return {}
         if "@@PLUGINFILE@@" in raw:
-            raise SkipQuestion("embedded files (images, media) are not supported")
+            raise InvalidQuestion(
+                f"{path} refers to a file (@@PLUGINFILE@@) that is not in the export; "
+                "export the question again with its files"
+            )
         result, notes = split_multilang(raw, self.language)
         for message in notes:
             self.note(message, item, path)
@@ -68,6 +76,28 @@ class MoodleReader(IssueCollector):
         for key in keys:
             tag = key.replace("_", "") + "feedback"
             set_feedback(item, key, self.text_of(question.find(tag), item["id"], f"feedback.{key}"))
+
+
+def embed_files(reader: MoodleReader, element: ET.Element, raw: str, path: str) -> str:
+    """`raw` with each `@@PLUGINFILE@@/name` of the element's own <file>s replaced by the
+    verified picture's `media:SHA256` (the picture joins `reader.media`)."""
+    for file in element.findall("file"):
+        name = file.get("name", "")
+        where = file.get("path", "/") + name
+        urls = [u for u in {f"@@PLUGINFILE@@{quote(where)}", f"@@PLUGINFILE@@{where}"} if u in raw]
+        if not name or not urls:
+            continue  # a file no text shows (Moodle also exports unused drafts)
+        if file.get("encoding") != "base64":
+            raise InvalidQuestion(f"{path}: file {name!r} is not base64-encoded")
+        try:
+            data = base64.b64decode("".join((file.text or "").split()), validate=True)
+            image = verify_image(data, name)
+        except (binascii.Error, ValueError) as error:
+            raise InvalidQuestion(f"{path}: {error}".rstrip(".")) from None
+        reader.media[image.sha256] = image
+        for url in urls:
+            raw = raw.replace(url, media_src(image.sha256))
+    return raw
 
 
 def child_text(element: ET.Element, *path: str, default: str = "") -> str:

@@ -21,6 +21,7 @@ ITEM_BANK_TABLES = [
         models.PoolItem,
         models.Item,
         models.ItemVersion,
+        models.MediaFile,
     )
 ]
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -61,3 +61,14 @@ def test_load_demo(cli):
 
     assert result.exit_code == 0, result.output
     assert "(new version)" in result.output
+
+
+def test_export_as_gift_names_what_it_leaves_out(cli, tmp_path):
+    cli("import", FIXTURES / "valid_assessment.yaml")
+    out = tmp_path / "bank.gift"
+
+    result = cli("export", "sample-assessment", "--format", "gift", "-o", out)
+
+    assert result.exit_code == 0, result.output
+    assert "sample-match: matching questions cannot be written in GIFT" in result.output
+    assert "::sample-sc::[html]" in out.read_text(encoding="utf-8")

@@ -36,7 +36,14 @@ def _snapshot(version: AssessmentVersion) -> dict:
 
 
 @pytest.mark.parametrize(
-    "name", ["moodle_quiz.xml", "sample.gift", "sample_aiken.txt", "valid_assessment.yaml"]
+    "name",
+    [
+        "moodle_quiz.xml",
+        "moodle_with_image.xml",
+        "sample.gift",
+        "sample_aiken.txt",
+        "valid_assessment.yaml",
+    ],
 )
 def test_import_export_import_yields_the_same_content(session, tmp_path, name):
     first = import_path(session, FIXTURES / name, now=NOW)
@@ -115,3 +122,17 @@ def test_export_is_moodle_shaped(session):
 def test_export_of_unknown_slug(session):
     with pytest.raises(UnknownAssessment):
         export_assessment(session, "nope")
+
+
+def test_exported_pictures_are_moodles_own_file_elements(session):
+    import_path(session, FIXTURES / "moodle_with_image.xml", now=NOW)
+
+    xml = export_assessment(session, "moodle-with-image")
+
+    question = parse_xml(xml.encode("utf-8")).find("question[@type='multichoice']")
+    files = question.findall("questiontext/file")
+    assert len(files) == 1 and files[0].get("encoding") == "base64"
+    name = files[0].get("name")
+    assert name.endswith(".png")
+    assert xml.count(f"@@PLUGINFILE@@/{name}") == 2  # English and Spanish text
+    assert "media:" not in xml

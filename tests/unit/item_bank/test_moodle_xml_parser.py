@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
+
 import pytest
+from PIL import Image
 
 from item_bank.loading import validate_path
 from item_bank.parsers.moodle_xml import parse_moodle_xml
@@ -142,19 +147,38 @@ def test_random_questions_set_the_draw_count_of_their_category():
     assert [i["id"] for i in result.document["pools"][0]["items"]] == ["one", "two"]
 
 
-def test_embedded_files_skip_the_question():
-    xml = b"""<quiz><question type="truefalse"><name><text>Pic</text></name>
-      <questiontext format="html"><text><![CDATA[<img src="@@PLUGINFILE@@/map.png">]]></text>
-      <file name="map.png" path="/" encoding="base64">iVBORw0KGgo=</file></questiontext>
+def _picture_quiz(data: bytes) -> bytes:
+    encoded = base64.b64encode(data)
+    return (
+        b"""<quiz><question type="truefalse"><name><text>Pic</text></name>
+      <questiontext format="html"><text><![CDATA[<img src="@@PLUGINFILE@@/my%20map.png" alt="A map">]]></text>
+      <file name="my map.png" path="/" encoding="base64">"""
+        + encoded
+        + b"""</file></questiontext>
       <answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question>
       <question type="truefalse"><name><text>Plain</text></name><questiontext><text>ok</text></questiontext>
       <answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question></quiz>"""
+    )
 
-    result = parse_moodle_xml(xml, "files.xml")
 
-    assert [i.message for i in result.issues if i.severity == "skipped"] == [
-        "Not imported (truefalse 'Pic'): embedded files (images, media) are not supported."
-    ]
+def test_embedded_pictures_are_verified_and_named_by_hash():
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3)).save(buffer, "PNG")
+
+    result = parse_moodle_xml(_picture_quiz(buffer.getvalue()), "files.xml")
+
+    sha = hashlib.sha256(buffer.getvalue()).hexdigest()
+    assert list(result.media) == [sha]
+    stem = result.document["pools"][0]["items"][0]["stem"]["en"]
+    assert stem == f'<img src="media:{sha}" alt="A map">'
+    assert not result.issues
+
+
+def test_a_damaged_embedded_picture_makes_the_question_invalid():
+    result = parse_moodle_xml(_picture_quiz(b"\x89PNG\r\n\x1a\n"), "files.xml")
+
+    assert [(i.severity, i.item_id) for i in result.issues] == [("error", "pic")]
+    assert "my map.png" in result.issues[0].message and not result.media
 
 
 @pytest.mark.parametrize(

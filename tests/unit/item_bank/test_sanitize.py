@@ -104,3 +104,24 @@ def test_imported_content_is_stored_sanitised():
     assert content["options"][0]["feedback"] == {"en": "<span>fb</span>"}
     assert content["options"][1]["text"] == {"en": "B"}
     assert content["feedback"]["general"] == {"en": "General"}
+
+
+SHA = "ab" * 32
+
+
+def test_only_the_banks_own_pictures_are_kept():
+    html = (
+        f'<p><img src="media:{SHA}" alt="Map" onerror="alert(1)" style="x">'
+        '<img src="https://tracker.example/p.gif" alt="t">'
+        '<img src="data:image/png;base64,AAAA" alt="d">'
+        f'<a href="media:{SHA}">link</a></p>'
+    )
+
+    assert sanitize_html(html) == (
+        f'<p><img src="media:{SHA}" alt="Map"><a rel="noopener noreferrer nofollow">link</a></p>'
+    )
+
+
+def test_a_media_source_must_be_a_whole_hash():
+    assert sanitize_html('<img src="media:abc" alt="x">') == ""
+    assert sanitize_html(f'<img src="media:{SHA}/../x" alt="x">') == ""

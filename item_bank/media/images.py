@@ -1,0 +1,77 @@
+"""Which pictures an item may carry: PNG, JPEG, GIF or WebP that Pillow decodes completely,
+within byte and pixel limits checked before anything is decoded (decompression bombs), never
+SVG (a document that can carry scripts, not a picture)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+
+MAX_IMAGE_BYTES = 4 * 1024 * 1024
+MAX_IMAGE_PIXELS = 16_000_000  # e.g. 4000 x 4000
+MAX_GIF_FRAMES = 200
+MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
+
+
+class MediaError(ValueError):
+    """A file that cannot be an item's picture; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class VerifiedImage:
+    sha256: str
+    media_type: str
+    data: bytes
+    width: int
+    height: int
+
+
+def _looks_like_svg(data: bytes) -> bool:
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<svg", b"<?xml", b"<!doctype svg")) or b"<svg" in head
+
+
+def verify_image(data: bytes, label: str) -> VerifiedImage:
+    """`data` as a verified picture, or MediaError naming `label` (a file name)."""
+    if len(data) > MAX_IMAGE_BYTES:
+        raise MediaError(
+            f"Image {label!r} is {len(data) // 1024} KB; at most {MAX_IMAGE_BYTES // 1024} KB. "
+            "Save it smaller (e.g. as JPEG or with fewer pixels)."
+        )
+    if _looks_like_svg(data):
+        raise MediaError(
+            f"Image {label!r} is SVG, which can carry scripts; export it as PNG instead."
+        )
+    width, height, fmt = _decode(data, label)
+    return VerifiedImage(hashlib.sha256(data).hexdigest(), MEDIA_TYPES[fmt], data, width, height)
+
+
+def _decode(data: bytes, label: str) -> tuple[int, int, str]:
+    from PIL import Image  # loaded only when a picture is checked (startup cost)
+
+    kinds = ", ".join(sorted(MEDIA_TYPES))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=list(MEDIA_TYPES)) as image:
+                width, height = image.size
+                frames = getattr(image, "n_frames", 1)
+                if width * height > MAX_IMAGE_PIXELS or frames > MAX_GIF_FRAMES:
+                    raise MediaError(
+                        f"Image {label!r} is {width}x{height} pixels ({frames} frame(s)); at "
+                        f"most {MAX_IMAGE_PIXELS:,} pixels and {MAX_GIF_FRAMES} frames."
+                    )
+                fmt = str(image.format)
+                image.load()  # the whole first frame: a truncated file fails here, not later
+    except MediaError:
+        raise
+    except Image.UnidentifiedImageError:
+        raise MediaError(f"{label!r} is not a picture of a supported type ({kinds}).") from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise MediaError(f"Image {label!r} is damaged ({error}).") from None
+    except Image.DecompressionBombWarning:
+        raise MediaError(f"Image {label!r} has too many pixels.") from None
+    return width, height, fmt

@@ -1,0 +1,1 @@
+"""Serving the item bank's pictures (item_bank.media) to pages."""
