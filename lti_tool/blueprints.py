@@ -16,9 +16,9 @@ def register(app: Flask) -> None:
     from lti_tool.health import bp as health
     from lti_tool.landing.views import bp as landing
     from lti_tool.launch.views import bp as launch
+    from lti_tool.media.views import bp as media
     from lti_tool.observability.views import bp as observability
     from lti_tool.roster.views import bp as roster
-    from lti_tool.media.views import bp as media
 
     app.register_blueprint(launch)
     app.register_blueprint(landing)
