@@ -11,6 +11,7 @@ from typing import Any
 LEARNER = "Learner"
 ACTIVE = "Active"
 _LIMITS = {"user_id": 255, "name": 300, "email": 320, "status": 20}
+MAX_ROLES = 20  # a member's roles kept (a platform lists a handful)
 
 
 def _text(raw: Mapping[str, Any], key: str) -> str:
@@ -63,7 +64,7 @@ def member_from(raw: Any) -> Member | None:
         user_id=user_id,
         name=name,
         email=_text(raw, "email"),
-        roles=tuple(str(r)[:200] for r in roles if isinstance(r, str))
+        roles=tuple(str(r)[:200] for r in roles if isinstance(r, str))[:MAX_ROLES]
         if isinstance(roles, list)
         else (),
         status=_text(raw, "status") or ACTIVE,

@@ -4,6 +4,10 @@ refreshed on demand), each learner with their standing in the placement.
 The membership call is made before the unit of work opens (a slow platform never holds a
 database transaction); the unit of work then settles the placement's live attempts and reads
 the standings (lti_tool.attempts.reports), as the placement report does.
+
+Only the learners are cached, and only when their JSON is at most MAX_CACHED_BYTES: a larger
+list is shown once and not kept (the key-value store is not a place for megabytes per
+placement), so the next visit fetches it again.
 """
 
 from __future__ import annotations
@@ -23,12 +27,13 @@ from lti_tool.grades.worker import client_id_holders
 from lti_tool.launch.claims import NRPS
 from lti_tool.launch.models import LaunchSession
 from lti_tool.platforms.keys import SigningKey, signing_key
-from lti_tool.roster.members import Member, member_from, members_from
-from lti_tool.roster.nrps import NrpsClient
+from lti_tool.roster.members import Member, member_from
+from lti_tool.roster.nrps import Listing, NrpsClient
 from lti_tool.services import services
 
 CACHE_SECONDS = 7 * 24 * 3600  # a roster shown is at most this old, unless refreshed
 REFRESH_INTERVAL_SECONDS = 30  # refreshes of one placement closer than this reuse the last
+MAX_CACHED_BYTES = 4 * 1024 * 1024  # a larger roster is not cached (ADR 0021)
 NOT_STARTED, IN_PROGRESS, PASSED, NOT_PASSED = "not_started", "in_progress", "passed", "not_passed"
 
 
@@ -57,6 +62,15 @@ class Roster:
     fetched_at: datetime | None
     learners: tuple[RosterRow, ...]  # course learners from NRPS (or, not offered, from launches)
     not_listed: tuple[RosterRow, ...]  # launched the activity, not a learner in the NRPS list
+    cut: str | None = None  # nrps.CUT_*: the platform's list was cut at this bound
+    cached: bool = True  # False: too large to keep, fetched again on every visit
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    at: datetime
+    listing: Listing
+    cached: bool = True
 
 
 def memberships_url(launch: LaunchSession) -> str | None:
@@ -91,36 +105,36 @@ def _key(placement_id: int) -> str:
     return f"roster:{placement_id}"
 
 
-def _cached(placement_id: int) -> tuple[datetime, list[Member]] | None:
+def _cached(placement_id: int) -> _Fetched | None:
     raw = services().store.get(_key(placement_id))
     if raw is None:
         return None
     data = json.loads(raw)
-    members = [m for m in map(member_from, data["members"]) if m is not None]
-    return datetime.fromisoformat(data["fetched_at"]), members
+    members = tuple(m for m in map(member_from, data["members"]) if m is not None)
+    return _Fetched(datetime.fromisoformat(data["fetched_at"]), Listing(members, data.get("cut")))
 
 
-def _fetch(
-    access: PlatformAccess, placement_id: int, url: str, now: datetime
-) -> tuple[datetime, list[Member]]:
+def _fetch(access: PlatformAccess, placement_id: int, url: str, now: datetime) -> _Fetched:
     try:
-        members = members_from(_client().memberships(access, url))
+        listing = _client().memberships(access, url)
     except AgsError as error:
         raise RosterUnavailable(error) from error
-    payload = {"fetched_at": now.isoformat(), "members": [m.as_json() for m in members]}
-    services().store.put(_key(placement_id), json.dumps(payload), CACHE_SECONDS)
-    return now, members
+    learners = [m.as_json() for m in listing.members if m.is_learner]  # all the page shows
+    payload = json.dumps({"fetched_at": now.isoformat(), "members": learners, "cut": listing.cut})
+    if len(payload.encode()) > MAX_CACHED_BYTES:
+        services().store.delete(_key(placement_id))  # no older, different list shown later
+        return _Fetched(now, listing, cached=False)
+    services().store.put(_key(placement_id), payload, CACHE_SECONDS)
+    return _Fetched(now, listing)
 
 
-def _members(
-    launch: LaunchSession, url: str, *, refresh: bool, now: datetime
-) -> tuple[datetime, list[Member]]:
+def _members(launch: LaunchSession, url: str, *, refresh: bool, now: datetime) -> _Fetched:
     placement_id = launch.placement_id
     assert placement_id is not None
     cached = _cached(placement_id)
     if cached is not None and not refresh:
         return cached
-    if cached is not None and now - cached[0] < timedelta(seconds=REFRESH_INTERVAL_SECONDS):
+    if cached is not None and now - cached.at < timedelta(seconds=REFRESH_INTERVAL_SECONDS):
         return cached  # fetched moments ago: the platform is not asked again
     access = PlatformAccess.of(launch.deployment.platform)
     # End the request's read transaction (the launch lookup) before the platform is called:
@@ -164,12 +178,11 @@ def roster(launch: LaunchSession, *, refresh: bool, now: datetime) -> Roster:
     if fetched is None:
         known = tuple(_row(None, row) for row in rows)
         return Roster(False, None, known, ())
-    fetched_at, members = fetched
-    learners = [m for m in members if m.is_learner]
+    learners = [m for m in fetched.listing.members if m.is_learner]
     listed = {m.user_id for m in learners}
     return Roster(
         True,
-        fetched_at,
+        fetched.at,
         tuple(
             sorted(
                 (_row(m, by_sub.get(m.user_id)) for m in learners),
@@ -177,4 +190,6 @@ def roster(launch: LaunchSession, *, refresh: bool, now: datetime) -> Roster:
             )
         ),
         tuple(_row(None, row) for row in rows if row.user.sub not in listed),
+        cut=fetched.listing.cut,
+        cached=fetched.cached,
     )

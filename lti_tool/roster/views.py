@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from lti_tool.attempts.formatting import init_filters
@@ -14,7 +15,7 @@ from lti_tool.grades import failures
 from lti_tool.launch.links import launch_url
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.sessions import require_staff
-from lti_tool.roster import service
+from lti_tool.roster import nrps, service
 from lti_tool.web.errors import UserFacingError
 
 bp = Blueprint("roster", __name__, url_prefix="/instructor/roster")
@@ -57,6 +58,35 @@ def _unavailable(problem: service.RosterUnavailable) -> UserFacingError:
     )
 
 
+def _cut_note(cut: str | None) -> str | None:
+    """Why the platform's list is incomplete, for staff (the bounds of ADR 0021)."""
+    if cut == nrps.CUT_MEMBERS:
+        return _(
+            "This list is incomplete: the platform listed more than %(limit)s course members "
+            "and the tool reads at most that many. Learners after them are missing here.",
+            limit=format_decimal(nrps.MAX_MEMBERS),
+        )
+    if cut == nrps.CUT_BYTES:
+        return _(
+            "This list is incomplete: the platform's answer was larger than the %(limit)s MB "
+            "the tool reads for one roster. Learners after that point are missing here.",
+            limit=format_decimal(nrps.MAX_LISTING_BYTES // (1024 * 1024)),
+        )
+    if cut == nrps.CUT_PAGES:
+        return _(
+            "This list is incomplete: the platform split it into more than %(limit)s pages "
+            "and the tool reads at most that many. Learners after them are missing here.",
+            limit=format_decimal(nrps.MAX_PAGES),
+        )
+    if cut == nrps.CUT_TIME:
+        return _(
+            "This list is incomplete: the platform took longer than %(limit)s seconds to send "
+            "it. Learners not received by then are missing here; refresh the list later.",
+            limit=format_decimal(int(nrps.LISTING_TIME.total_seconds())),
+        )
+    return None
+
+
 def _show(refresh: bool):
     launch = _staff_in_placement()
     try:
@@ -68,7 +98,10 @@ def _show(refresh: bool):
 
 @bp.get("/")
 def page():
-    return render_template("roster/roster.html", roster=_show(refresh=False), s=service)
+    found = _show(refresh=False)
+    return render_template(
+        "roster/roster.html", roster=found, s=service, cut_note=_cut_note(found.cut)
+    )
 
 
 @bp.post("/refresh")

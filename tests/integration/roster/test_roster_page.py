@@ -1,7 +1,7 @@
 """The roster page over HTTP, on both backends, against a stand-in Moodle membership service
 (Moodle 4.5's shape, two pages): every learner of the course with their status, including one
 who never launched; cached until refreshed; the platform's failures as a 502 that says what to
-do; a learner's token gets 403."""
+do; a learner's token gets 403; a list cut at a bound says so, and one too large is not cached."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from lti_tool import db
 from lti_tool.attempts.models import IN_PROGRESS, Attempt
 from lti_tool.launch.claims import NRPS
 from lti_tool.launch.models import LtiUser, Placement
+from lti_tool.roster import nrps as nrps_module
+from lti_tool.roster import service
 from tests.support.analysis_seeding import import_ten_items, seed_attempts
 from tests.support.signed_launches import ISSUER, FakeMoodle, launch, register
 
@@ -224,3 +226,35 @@ def test_roster_is_linked_from_the_placement_page(app, fake_moodle, nrps, clock,
     token = token_of(app, fake_moodle, clock, slug)
     html = get(app, token, "/instructor").get_data(as_text=True)
     assert 'id="roster-link"' in html and 'id="item-analysis-link"' in html
+
+
+def _cached_roster(app) -> str | None:
+    with app.app_context(), db.session_scope() as session:
+        placement_id = session.scalars(select(Placement.id)).one()
+    return app.extensions["emm_services"].store.get(f"roster:{placement_id}")
+
+
+def test_a_cut_list_says_so_even_from_the_cache(app, fake_moodle, nrps, clock, slug, monkeypatch):
+    monkeypatch.setattr(nrps_module, "MAX_MEMBERS", 3)
+    token = token_of(app, fake_moodle, clock, slug)
+    nrps.members = [member(str(n), f"Person {n}") for n in range(1, 5)]
+    html = get(app, token).get_data(as_text=True)
+    assert 'id="roster-cut"' in html and "more than 3 course members" in html
+    assert "Person 3" in html and "Person 4" not in html
+    asked = len(nrps.calls)
+    assert 'id="roster-cut"' in get(app, token).get_data(as_text=True)
+    assert len(nrps.calls) == asked and 'id="roster-not-cached"' not in html
+
+
+def test_a_roster_too_large_is_not_cached(app, fake_moodle, nrps, clock, slug, monkeypatch):
+    token = token_of(app, fake_moodle, clock, slug)
+    nrps.members = [member("1", "Ana"), member("2", "Bruno")]
+    assert "Ana" in get(app, token).get_data(as_text=True) and _cached_roster(app) is not None
+    monkeypatch.setattr(service, "MAX_CACHED_BYTES", 200)
+    clock.advance(seconds=31)
+    app.test_client().post("/instructor/roster/refresh", data={"lt": token})
+    assert _cached_roster(app) is None  # nor the older, smaller list
+    asked = len(nrps.calls)
+    html = get(app, token).get_data(as_text=True)
+    assert 'id="roster-not-cached"' in html and "Bruno" in html
+    assert len(nrps.calls) > asked  # asked again: nothing kept

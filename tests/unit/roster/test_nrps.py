@@ -1,5 +1,6 @@
 """Course members from NRPS: Moodle's shape, paging through Link rel="next", a 401 retried with
-a fresh token, and the URLs the client refuses to send the platform's token to."""
+a fresh token, the URLs the client refuses to send the platform's token to, and the bounds of a
+listing (members, bytes, pages, time) a hostile platform's endless pages run into."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from werkzeug.wrappers import Response
 
 from lti_tool.grades import failures
 from lti_tool.grades.ags_errors import AgsError
-from lti_tool.roster.members import member_from, members_from
+from lti_tool.roster import nrps as nrps_module
+from lti_tool.roster.members import MAX_ROLES, Member, member_from, members_from
 from lti_tool.roster.nrps import MEMBERSHIPS_MEDIA_TYPE, NrpsClient
 from tests.support.http_stub import serve
 from tests.unit.grades.test_ags_client import KEY, LOOPBACK, access, token_route
@@ -80,7 +82,7 @@ def test_pages_are_followed_with_one_token(clock):
     }
     with serve(routes) as stub:
         found = client(clock).memberships(access(stub.url), stub.url + "/memberships")
-    assert [m["user_id"] for m in found] == ["4", "3"]
+    assert [m.user_id for m in found.members] == ["4", "3"] and found.cut is None
     assert len(tokens) == 1 and tokens[0]["scope"].endswith("contextmembership.readonly")
     auth = [headers["Authorization"] for _m, path, headers, _b in stub.requests if "member" in path]
     assert auth == ["Bearer tok1", "Bearer tok1"]
@@ -95,7 +97,7 @@ def test_a_refused_token_is_replaced_once(clock):
 
     routes = {("POST", "/mod/lti/token.php"): token_route(tokens), ("GET", "/m"): members}
     with serve(routes) as stub:
-        assert len(client(clock).memberships(access(stub.url), stub.url + "/m")) == 2
+        assert len(client(clock).memberships(access(stub.url), stub.url + "/m").members) == 2
     assert calls == ["Bearer tok1", "Bearer tok2"]
 
 
@@ -130,3 +132,75 @@ def test_an_answer_that_is_not_a_membership_container(clock):
         with pytest.raises(AgsError) as forbidden:
             nrps.memberships(access(stub.url), stub.url + "/gone")
         assert forbidden.value.code == failures.FORBIDDEN
+
+
+def endless(routes_extra=None, *, per_page=3, on_page=None, pad=0):
+    """A platform whose every page names a next page on its own origin, with new members."""
+    asked = []
+
+    def page(request, stub):
+        asked.append(request.url)
+        if on_page is not None:
+            on_page()
+        n = len(asked)
+        members = [
+            {"user_id": f"{n}-{i}", "roles": ["Learner"], "name": "x" * pad}
+            for i in range(per_page)
+        ]
+        return container(members, next_url=f"{stub.url}/m?page={n + 1}")
+
+    routes = {("POST", "/mod/lti/token.php"): token_route([]), ("GET", "/m"): page}
+    return routes, asked
+
+
+def test_endless_pages_stop_at_the_member_bound(clock, monkeypatch):
+    monkeypatch.setattr(nrps_module, "MAX_MEMBERS", 5)
+    routes, asked = endless(per_page=3)
+    with serve(routes) as stub:
+        found = client(clock).memberships(access(stub.url), stub.url + "/m")
+    assert found.cut == nrps_module.CUT_MEMBERS
+    assert [m.user_id for m in found.members] == ["1-0", "1-1", "1-2", "2-0", "2-1"]
+    assert all(isinstance(m, Member) for m in found.members)  # parsed, not raw pages
+    assert len(asked) == 2
+
+
+def test_a_list_of_exactly_the_bound_is_whole(clock, monkeypatch):
+    monkeypatch.setattr(nrps_module, "MAX_MEMBERS", 2)
+    routes = {
+        ("POST", "/mod/lti/token.php"): token_route([]),
+        ("GET", "/m"): lambda request, stub: container(MOODLE_MEMBERS + MOODLE_MEMBERS[:1]),
+    }
+    with serve(routes) as stub:
+        found = client(clock).memberships(access(stub.url), stub.url + "/m")
+    assert found.cut is None and len(found.members) == 2  # a repeated id is not a new member
+
+
+def test_endless_pages_stop_at_the_byte_bound(clock, monkeypatch):
+    monkeypatch.setattr(nrps_module, "MAX_LISTING_BYTES", 1500)
+    routes, asked = endless(per_page=1, pad=1000)  # about 1.1 kB a page
+    with serve(routes) as stub:
+        found = client(clock).memberships(access(stub.url), stub.url + "/m")
+    assert found.cut == nrps_module.CUT_BYTES
+    assert len(asked) == 2 and len(found.members) == 2
+
+
+def test_endless_pages_stop_at_the_page_bound_keeping_what_came(clock, monkeypatch):
+    monkeypatch.setattr(nrps_module, "MAX_PAGES", 3)
+    routes, asked = endless(per_page=1)
+    with serve(routes) as stub:
+        found = client(clock).memberships(access(stub.url), stub.url + "/m")
+    assert found.cut == nrps_module.CUT_PAGES
+    assert len(asked) == 3 and len(found.members) == 3
+
+
+def test_a_slow_platform_meets_the_listing_deadline(clock):
+    routes, asked = endless(per_page=1, on_page=lambda: clock.advance(seconds=20))
+    with serve(routes) as stub:
+        found = client(clock).memberships(access(stub.url), stub.url + "/m")
+    assert found.cut == nrps_module.CUT_TIME  # 30 s: no third page after 2 x 20 s
+    assert len(asked) == 2 and len(found.members) == 2
+
+
+def test_a_members_roles_are_bounded():
+    many = member_from({"user_id": "1", "roles": ["Learner"] * 10_000})
+    assert len(many.roles) == MAX_ROLES
