@@ -60,6 +60,10 @@ LINEITEM_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
 LINEITEMS_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
 RESULTS_MEDIA_TYPE = "application/vnd.ims.lis.v2.resultcontainer+json"
 MAX_PAGES = 200  # results pages followed through Link: rel="next"
+# A listing's whole size, whatever its pages: a platform answering endless 4 MiB pages would
+# otherwise hold hundreds of megabytes of parsed JSON in the worker.
+MAX_LIST_BYTES = 16 * 1024 * 1024
+MAX_LIST_ITEMS = 50_000
 
 
 def service_url(base: str, suffix: str = "", **params: str) -> str:
@@ -157,10 +161,14 @@ class AgsClient(TokenClient):
         not_found: str = failures.LINEITEM_GONE,
     ) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
+        read = 0
         next_url: str | None = url
         for _page in range(MAX_PAGES):
             if next_url is None:
                 break
+            if urlsplit(next_url)[:2] != urlsplit(url)[:2]:
+                # The bearer token goes only where the listing began (the platform's endpoint).
+                raise AgsError(failures.REJECTED, "next page on another origin", http_status=200)
             response = self._authorised(
                 "GET", next_url, access, scopes, headers={"Accept": media_type}
             )
@@ -183,6 +191,9 @@ class AgsClient(TokenClient):
                     detail=response_detail(response),
                 )
             items.extend(item for item in page if isinstance(item, dict))
+            read += len(response.content)
+            if read > MAX_LIST_BYTES or len(items) > MAX_LIST_ITEMS:
+                raise AgsError(failures.REJECTED, "listing too large", http_status=200)
             next_url = response.links.get("next", {}).get("url")
         return items
 

@@ -8,7 +8,7 @@ import jwt
 import pytest
 from werkzeug.wrappers import Response
 
-from lti_tool.grades import failures
+from lti_tool.grades import ags_client, failures
 from lti_tool.grades.ags_client import (
     SCOPE_SCORE,
     AgsClient,
@@ -258,6 +258,65 @@ def test_results_follow_next_links(clock):
     with serve(routes) as stub:
         found = client_for(clock).results(access(stub.url), SCOPES, stub.url + "/li")
     assert [r["userId"] for r in found] == ["1", "2"]
+
+
+def _endless_results(page_body):
+    def results(request, stub):
+        page = int(parse_qs(request.query_string.decode()).get("page", ["1"])[0])
+        headers = {"Link": f'<{stub.url}/li/results?page={page + 1}>; rel="next"'}
+        return Response(page_body(page), mimetype="application/json", headers=headers)
+
+    return results
+
+
+def test_a_listing_ends_when_its_pages_add_up_to_too_many_bytes(clock, monkeypatch):
+    monkeypatch.setattr(ags_client, "MAX_LIST_BYTES", 10_000)
+    pages = []
+
+    def big_page(page):
+        pages.append(page)
+        return json.dumps([{"userId": str(page), "comment": "x" * 3_000}])
+
+    routes = {
+        ("POST", "/mod/lti/token.php"): token_route([]),
+        ("GET", "/li/results"): _endless_results(big_page),
+    }
+    with serve(routes) as stub, pytest.raises(AgsError) as raised:
+        client_for(clock).results(access(stub.url), SCOPES, stub.url + "/li")
+    assert raised.value.code == failures.REJECTED
+    assert "too large" in str(raised.value)
+    assert len(pages) == 4  # 3,000 bytes a page: the fourth passes 10,000
+
+
+def test_a_listing_ends_when_it_holds_too_many_items(clock, monkeypatch):
+    monkeypatch.setattr(ags_client, "MAX_LIST_ITEMS", 25)
+    routes = {
+        ("POST", "/mod/lti/token.php"): token_route([]),
+        ("GET", "/li/results"): _endless_results(
+            lambda page: json.dumps([{"userId": f"{page}-{n}"} for n in range(10)])
+        ),
+    }
+    with serve(routes) as stub, pytest.raises(AgsError) as raised:
+        client_for(clock).results(access(stub.url), SCOPES, stub.url + "/li")
+    assert "too large" in str(raised.value)
+
+
+def test_a_next_page_on_another_origin_gets_no_token(clock):
+    with serve({("GET", "/li/results"): lambda request, stub: Response("[]")}) as elsewhere:
+        tokens_seen = []
+
+        def results(request, stub):
+            link = f'<{elsewhere.url}/li/results?page=2>; rel="next"'
+            return Response("[]", mimetype="application/json", headers={"Link": link})
+
+        routes = {
+            ("POST", "/mod/lti/token.php"): token_route(tokens_seen),
+            ("GET", "/li/results"): results,
+        }
+        with serve(routes) as stub, pytest.raises(AgsError) as raised:
+            client_for(clock).results(access(stub.url), SCOPES, stub.url + "/li")
+    assert "another origin" in str(raised.value)
+    assert elsewhere.requests == []
 
 
 # --- client assertions ----------------------------------------------------------------------------
