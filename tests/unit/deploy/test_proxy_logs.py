@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
+import ssl
 import subprocess
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -46,10 +50,22 @@ def test_every_nginx_server_logs_in_its_own_format():
     assert all(log.split()[1:] == ["emm"] or log == "off" for log in logs)
 
 
-def test_nginx_accepts_the_configuration(tmp_path):
+def _nginx() -> str:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
         pytest.skip("nginx is not installed")
+    return nginx
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _nginx_config(tmp_path: Path, http_port: int = 80, https_port: int = 443) -> Path:
+    """emm.conf inside an http block like the image's: its stock `main` format logs the request
+    line and the Referer, so emm.conf's own access_log must win over it."""
     openssl = shutil.which("openssl")
     assert openssl, "openssl is missing (it makes the test certificate)"
     key, cert = tmp_path / "tls.key", tmp_path / "tls.crt"
@@ -60,22 +76,74 @@ def test_nginx_accepts_the_configuration(tmp_path):
     )  # fmt: skip
     conf = (
         NGINX_CONF.read_text()
-        .replace("server web:8000", "server 127.0.0.1:9")  # no compose network here
+        .replace("server web:8000", "server 127.0.0.1:9")  # nothing listens: a quick 502
         .replace("/etc/nginx/tls/tls.crt", str(cert))
         .replace("/etc/nginx/tls/tls.key", str(key))
+        .replace("/dev/stdout", str(tmp_path / "access.log"))
+        .replace("listen 80;", f"listen 127.0.0.1:{http_port};")
+        .replace("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")
         # The image's nginx is 1.27; a distribution's may predate `http2 on;` (1.25.1).
         .replace("http2 on;", "")
     )
     (tmp_path / "emm.conf").write_text(conf)
+    main = """log_format main '$remote_addr "$request" $status "$http_referer"';"""
     (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log stderr;\nevents {{}}\n"
-        f"http {{\n  include {tmp_path}/emm.conf;\n}}\n"
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  {main}\n  access_log {tmp_path}/main.log main;\n"
+        f"  include {tmp_path}/emm.conf;\n}}\n"
     )
+    return tmp_path / "nginx.conf"
+
+
+def test_nginx_accepts_the_configuration(tmp_path):
+    nginx, conf = _nginx(), _nginx_config(tmp_path)
     done = subprocess.run(
-        [nginx, "-t", "-q", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        [nginx, "-t", "-q", "-p", str(tmp_path), "-c", str(conf)],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+
+
+def _get(url: str, referer: str = "") -> int:
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    request = urllib.request.Request(url, headers={"Referer": referer} if referer else {})
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPSHandler(context=context), _NoRedirect()
+    )
+    try:
+        with opener.open(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        error.close()
+        return error.code
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_nginx_logs_requests_without_their_tokens(tmp_path):
+    nginx, http_port, https_port = _nginx(), _free_port(), _free_port()
+    conf = _nginx_config(tmp_path, http_port, https_port)
+    command = [nginx, "-p", str(tmp_path), "-c", str(conf)]
+    # Daemonised: nginx returns once its sockets listen, so no waiting for it.
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    try:
+        assert _get(f"http://127.0.0.1:{http_port}/attempts/1?lt=TOKEN-A") == 308
+        page = f"https://127.0.0.1:{https_port}/attempts/1?lt=TOKEN-B"
+        assert _get(f"https://127.0.0.1:{https_port}/static/app.js", referer=page) == 502
+        assert _get(page) == 502
+        # One worker logs each request before it serves the next one: this one flushes them.
+        _get(f"https://127.0.0.1:{https_port}/healthz")
+    finally:
+        subprocess.run([*command, "-s", "stop"], capture_output=True, timeout=120)
+    lines = (tmp_path / "access.log").read_text().splitlines()
+    assert '"GET /attempts/1" 308' in lines[0] and '"GET /static/app.js" 502' in lines[1]
+    assert '"GET /attempts/1" 502' in lines[2]
+    assert "TOKEN" not in "\n".join(lines) and "lt=" not in "\n".join(lines)
+    assert (tmp_path / "main.log").read_text() == ""  # the stock format is never used
 
 
 def _ingresses() -> list[dict]:
