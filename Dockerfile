@@ -46,6 +46,5 @@ EXPOSE 8000
 # Liveness from the process alone (lti_tool/health.py); readiness is the orchestrator's /readyz.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
-# No control socket: its default place is under $HOME, read-only here, and the orchestrator
-# (not gunicornc) manages the processes.
-CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "--no-control-socket", "wsgi:app"]
+# No control socket: config/gunicorn.conf.py turns it off for every start (why: there).
+CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "wsgi:app"]

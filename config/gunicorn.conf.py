@@ -26,6 +26,13 @@ accesslog = os.environ.get("EMM_ACCESS_LOG", "-")
 # request line, which carries `?lt=` launch tokens; log the path only.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("EMM_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# No control socket (gunicorn >= 25.1), for every way of starting the service: nothing here
+# uses `gunicornc`; compose, Kubernetes and systemd manage the master with signals. The socket
+# would be one more way to add, remove or stop workers, and its default path is one per user
+# ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl): a second master of the same user (the
+# multinode tests' nodes, a blue-green pair on one host) unlinks the first's and takes it over,
+# and in the image $HOME is read-only, so it only logs a warning at start.
+control_socket_disable = True
 if _settings.logs_json:
     # JSON lines (EMM_LOG_JSON, on in production): gunicorn's own messages too; its access
     # line is silenced there, as the app logs each request with its request id.

@@ -24,8 +24,17 @@ HEADERS = {
 }
 
 
+# A 503 says when to ask again (RFC 9110 15.6.4), like the service's other 503s
+# (lti_tool/web/outages.py): a load balancer or script that honours it backs off instead of
+# hammering a node whose database or store is away.
+RETRY_AFTER_SECONDS = 5
+
+
 def _plain(text: str, status: int = 200) -> Response:
-    return Response(text, status=status, mimetype="text/plain", headers=HEADERS)
+    headers = dict(HEADERS)
+    if status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return Response(text, status=status, mimetype="text/plain", headers=headers)
 
 
 @bp.get("/healthz")

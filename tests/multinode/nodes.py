@@ -34,12 +34,11 @@ class Node:
         }
         stderr = (self.root / f"{self.name}.err").open("ab")
         self.process = subprocess.Popen(
-            # No control socket: gunicorn's default path is one per user, and nodes are many.
+            # The config turns gunicorn's control socket off (its path is one per user).
             [
                 str(Path(sys.executable).with_name("gunicorn")),
                 "-c",
                 "config/gunicorn.conf.py",
-                "--no-control-socket",
                 "wsgi:app",
             ],
             cwd=REPO,

@@ -93,6 +93,16 @@ def _gunicorn_config(monkeypatch, **environ) -> dict:
     return runpy.run_path(str(Path(__file__).parents[3] / "config" / "gunicorn.conf.py"))
 
 
+def test_gunicorn_never_opens_its_control_socket(monkeypatch):
+    from gunicorn.config import Config
+
+    config = _gunicorn_config(monkeypatch, EMM_ENV="production")
+    assert config["control_socket_disable"] is True
+    settings = Config()
+    settings.set("control_socket_disable", config["control_socket_disable"])  # a real setting
+    assert settings.control_socket_disable is True
+
+
 def test_gunicorn_judges_production_by_the_settings_one_definition(monkeypatch):
     import os
 

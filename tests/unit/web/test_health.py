@@ -67,3 +67,12 @@ def test_readyz_says_which_dependency_is_down(tmp_path):
 
     assert response.status_code == 503
     assert response.get_data(as_text=True) == "unavailable: store"
+    assert response.headers["Retry-After"] == "5"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_only_a_503_says_when_to_retry(tmp_path):
+    client = _app(tmp_path).test_client()
+
+    assert "Retry-After" not in client.get("/readyz").headers
+    assert "Retry-After" not in client.get("/healthz").headers
