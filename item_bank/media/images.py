@@ -10,7 +10,11 @@ import warnings
 from dataclasses import dataclass
 
 MAX_IMAGE_BYTES = 4 * 1024 * 1024
-MAX_IMAGE_PIXELS = 16_000_000  # e.g. 4000 x 4000
+MAX_IMAGE_PIXELS = 4_000_000  # e.g. 2000 x 2000, more than a question's picture needs
+# All the distinct pictures of one file together: decoding costs about 45 ms per megapixel,
+# so a file of repeated large pictures cannot hold a worker for minutes.
+MAX_FILE_PIXELS = 100_000_000
+MAX_FILE_PICTURES = 2_000
 MAX_GIF_FRAMES = 200
 MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
@@ -34,7 +38,23 @@ def _looks_like_svg(data: bytes) -> bool:
     return head.startswith((b"<svg", b"<?xml", b"<!doctype svg")) or b"<svg" in head
 
 
-def verify_image(data: bytes, label: str) -> VerifiedImage:
+def verify_in_file(data: bytes, label: str, known: dict[str, VerifiedImage]) -> VerifiedImage:
+    """Like verify_image for a picture of a file whose pictures so far are `known` (by
+    SHA-256): a repeated picture is not decoded again, and all of them together stay within
+    MAX_FILE_PICTURES and MAX_FILE_PIXELS (counted before anything is decoded)."""
+    known_image = known.get(hashlib.sha256(data).hexdigest())
+    if known_image is not None:
+        return known_image
+    used = sum(image.width * image.height for image in known.values())
+    if len(known) >= MAX_FILE_PICTURES or used >= MAX_FILE_PIXELS:
+        raise MediaError(
+            f"Image {label!r}: one file may carry at most {MAX_FILE_PICTURES:,} pictures of "
+            f"{MAX_FILE_PIXELS:,} pixels in all; split the questions into several files."
+        )
+    return verify_image(data, label, max_pixels=min(MAX_IMAGE_PIXELS, MAX_FILE_PIXELS - used))
+
+
+def verify_image(data: bytes, label: str, *, max_pixels: int | None = None) -> VerifiedImage:
     """`data` as a verified picture, or MediaError naming `label` (a file name)."""
     if len(data) > MAX_IMAGE_BYTES:
         raise MediaError(
@@ -45,11 +65,11 @@ def verify_image(data: bytes, label: str) -> VerifiedImage:
         raise MediaError(
             f"Image {label!r} is SVG, which can carry scripts; export it as PNG instead."
         )
-    width, height, fmt = _decode(data, label)
+    width, height, fmt = _decode(data, label, max_pixels or MAX_IMAGE_PIXELS)
     return VerifiedImage(hashlib.sha256(data).hexdigest(), MEDIA_TYPES[fmt], data, width, height)
 
 
-def _decode(data: bytes, label: str) -> tuple[int, int, str]:
+def _decode(data: bytes, label: str, max_pixels: int) -> tuple[int, int, str]:
     from PIL import Image  # loaded only when a picture is checked (startup cost)
 
     kinds = ", ".join(sorted(MEDIA_TYPES))
@@ -59,10 +79,10 @@ def _decode(data: bytes, label: str) -> tuple[int, int, str]:
             with Image.open(io.BytesIO(data), formats=list(MEDIA_TYPES)) as image:
                 width, height = image.size
                 frames = getattr(image, "n_frames", 1)
-                if width * height > MAX_IMAGE_PIXELS or frames > MAX_GIF_FRAMES:
+                if width * height > max_pixels or frames > MAX_GIF_FRAMES:
                     raise MediaError(
                         f"Image {label!r} is {width}x{height} pixels ({frames} frame(s)); at "
-                        f"most {MAX_IMAGE_PIXELS:,} pixels and {MAX_GIF_FRAMES} frames."
+                        f"most {max_pixels:,} pixels and {MAX_GIF_FRAMES} frames."
                     )
                 fmt = str(image.format)
                 image.load()  # the whole first frame: a truncated file fails here, not later

@@ -9,11 +9,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from item_bank.media.images import MAX_IMAGE_BYTES, MediaError, VerifiedImage, verify_image
+from item_bank.media.images import MAX_IMAGE_BYTES, MediaError, VerifiedImage, verify_in_file
 from item_bank.media.references import media_src
 from item_bank.reports import ERROR, Issue
 
-_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])([^"']*)\2""", re.IGNORECASE)
+# A tag's attributes stop at the next `<`, so the pattern cannot rescan the rest of the text
+# from every `<img` (quadratic time on a text of many unclosed tags).
+_SRC = re.compile(r"""(<img\b[^<>]*?\bsrc\s*=\s*)(["'])([^"']*)\2""", re.IGNORECASE)
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")  # http:, data:, media: ... (not a path)
 
 
@@ -38,7 +40,7 @@ class _Reader:
         try:
             if path.stat().st_size > MAX_IMAGE_BYTES:
                 return self._refuse(reference, f"larger than {MAX_IMAGE_BYTES // 1024} KB")
-            image = verify_image(path.read_bytes(), reference)
+            image = verify_in_file(path.read_bytes(), reference, self.media)
         except OSError as error:
             return self._refuse(reference, f"cannot be read ({error.strerror or error})")
         except MediaError as error:

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 from urllib.parse import quote
 
-from item_bank.media.images import verify_image
+from item_bank.media.images import verify_in_file
 from item_bank.media.references import media_src
 from item_bank.parsers.base import IssueCollector
 from item_bank.parsers.multilang import split_multilang
@@ -91,7 +91,7 @@ def embed_files(reader: MoodleReader, element: ET.Element, raw: str, path: str) 
             raise InvalidQuestion(f"{path}: file {name!r} is not base64-encoded")
         try:
             data = base64.b64decode("".join((file.text or "").split()), validate=True)
-            image = verify_image(data, name)
+            image = verify_in_file(data, name, reader.media)
         except (binascii.Error, ValueError) as error:
             raise InvalidQuestion(f"{path}: {error}".rstrip(".")) from None
         reader.media[image.sha256] = image

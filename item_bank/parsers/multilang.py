@@ -16,35 +16,90 @@ from collections.abc import Mapping
 
 from item_bank.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES, base_language
 
-_SPAN_BLOCK = re.compile(
-    r"<(?P<tag>span|lang)\b(?P<attrs>[^>]*)>(?P<body>.*?)</(?P=tag)\s*>", re.IGNORECASE | re.DOTALL
-)
+# Every pattern here matches in time linear in the text: a tag's attributes stop at the next
+# `<` and an mlang opening's languages at the next `{` or `}`, and block bodies are found by
+# searching forward once for the closing tag (see _NextMatch), never with a lazy `.*?` that
+# would rescan the rest of the text from every opening (hours on a 200 KB upload).
+_SPAN_OPEN = re.compile(r"<(?P<tag>span|lang)\b(?P<attrs>[^<>]*)>", re.IGNORECASE)
+_CLOSE = {
+    "span": re.compile(r"</span\s*>", re.IGNORECASE),
+    "lang": re.compile(r"</lang\s*>", re.IGNORECASE),
+}
 _LANG_ATTR = re.compile(r"""\blang\s*=\s*["']?(?P<lang>[A-Za-z0-9_-]+)""", re.IGNORECASE)
 _CLASS_MULTILANG = re.compile(r"""\bclass\s*=\s*["']?multilang\b""", re.IGNORECASE)
-_MLANG_BLOCK = re.compile(
-    r"\{mlang\s+(?P<langs>[A-Za-z0-9_,\s-]+?)\s*\}(?P<body>.*?)\{mlang\}", re.IGNORECASE | re.DOTALL
-)
-_LANG_TAG = re.compile(r"<(?P<tag>span|lang)\b(?P<attrs>[^>]*)>", re.IGNORECASE)
-_MLANG_OPEN = re.compile(r"\{mlang\s+(?P<langs>[A-Za-z0-9_,\s-]+?)\s*\}", re.IGNORECASE)
+_MLANG_OPEN = re.compile(r"\{mlang\b(?P<langs>[^{}]*)\}", re.IGNORECASE)
+_MLANG_CLOSE = re.compile(r"\{mlang\}", re.IGNORECASE)
+_MLANG_CODES = re.compile(r"[A-Za-z0-9_,\s-]*")
 OTHER = "other"
 
+Block = tuple[int, int, list[str], str]  # start, end, language codes, body
 
-def _blocks(text: str) -> list[tuple[int, int, list[str], str]]:
-    """(start, end, language codes, body) of every multilang block, in order."""
-    found: list[tuple[int, int, list[str], str]] = []
-    for match in _SPAN_BLOCK.finditer(text):
-        attrs = match.group("attrs")
-        lang = _LANG_ATTR.search(attrs)
-        if lang is None:
+
+class _NextMatch:
+    """The first match of `pattern` at or after a position, for positions that only grow:
+    each stretch of the text is searched once, however many openings share one closing."""
+
+    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+        self.pattern, self.text = pattern, text
+        self.searched_from = -1
+        self.found: re.Match[str] | None = None
+
+    def at_or_after(self, position: int) -> re.Match[str] | None:
+        fresh = 0 <= self.searched_from <= position
+        if not (fresh and (self.found is None or self.found.start() >= position)):
+            self.searched_from = position
+            self.found = self.pattern.search(self.text, position)
+        return self.found
+
+
+def _mlang_codes(opening: re.Match[str]) -> list[str] | None:
+    """The languages of `{mlang es,fr}`, or None if it is not an opening (e.g. `{mlang}`)."""
+    raw = opening.group("langs")
+    if not raw[:1].isspace() or not _MLANG_CODES.fullmatch(raw):
+        return None
+    return [code.strip() for code in raw.split(",") if code.strip()] or None
+
+
+def _span_blocks(text: str) -> list[Block]:
+    found: list[Block] = []
+    closing = {tag: _NextMatch(pattern, text) for tag, pattern in _CLOSE.items()}
+    position = 0
+    while (opening := _SPAN_OPEN.search(text, position)) is not None:
+        tag = opening.group("tag").lower()
+        close = closing[tag].at_or_after(opening.end())
+        if close is None:
+            position = opening.end()
             continue
-        if match.group("tag").lower() == "span" and not _CLASS_MULTILANG.search(attrs):
+        position = close.end()  # like Moodle, a block ends at the first closing tag
+        attrs = opening.group("attrs")
+        lang = _LANG_ATTR.search(attrs)
+        if lang is None or (tag == "span" and not _CLASS_MULTILANG.search(attrs)):
             continue  # an ordinary <span lang="..."> inside a text, not a multilang block
-        found.append((match.start(), match.end(), [lang.group("lang")], match.group("body")))
-    for match in _MLANG_BLOCK.finditer(text):
-        codes = [code.strip() for code in match.group("langs").split(",") if code.strip()]
-        found.append((match.start(), match.end(), codes, match.group("body")))
+        body = text[opening.end() : close.start()]
+        found.append((opening.start(), close.end(), [lang.group("lang")], body))
+    return found
+
+
+def _mlang_blocks(text: str) -> list[Block]:
+    found: list[Block] = []
+    closing = _NextMatch(_MLANG_CLOSE, text)
+    position = 0
+    while (opening := _MLANG_OPEN.search(text, position)) is not None:
+        position = opening.end()
+        codes = _mlang_codes(opening)
+        close = closing.at_or_after(opening.end()) if codes else None
+        if codes is None or close is None:
+            continue
+        position = close.end()
+        found.append((opening.start(), close.end(), codes, text[opening.end() : close.start()]))
+    return found
+
+
+def _blocks(text: str) -> list[Block]:
+    """Every multilang block, in order."""
+    found = _span_blocks(text) + _mlang_blocks(text)
     found.sort(key=lambda block: block[0])
-    result: list[tuple[int, int, list[str], str]] = []
+    result: list[Block] = []
     last_end = -1
     for block in found:
         if block[0] >= last_end:  # drop a block found inside another one
@@ -128,13 +183,13 @@ def dominant_language(raw_text: str) -> str | None:
     """The language a multilingual file is mostly written in: 'en' if present at all."""
     counts: Counter[str] = Counter()
     codes: list[str] = []
-    for match in _LANG_TAG.finditer(raw_text):
+    for match in _SPAN_OPEN.finditer(raw_text):
         attrs = match.group("attrs")
         lang = _LANG_ATTR.search(attrs)
         if lang and (match.group("tag").lower() == "lang" or _CLASS_MULTILANG.search(attrs)):
             codes.append(lang.group("lang"))
     for match in _MLANG_OPEN.finditer(raw_text):
-        codes += match.group("langs").split(",")
+        codes += _mlang_codes(match) or []
     for code in codes:
         language = base_language(code.strip())
         if language:

@@ -1,11 +1,13 @@
 """The native authoring format: YAML, read with a safe loader that refuses duplicate keys and
 only treats true/false as booleans (so an option reading "No" or "On" stays text) and never
-turns text into dates."""
+turns text into dates. Anchors and aliases are refused (authored banks do not need them, and
+shared references multiply into exponentially many copies: an "alias bomb"); the nesting depth
+and the number of nodes are capped, so reading costs at most a few times the file's size."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -14,8 +16,36 @@ from item_bank.parsers.base import ParsedFile, Unreadable, decode_text, unreadab
 FORMAT = "yaml"
 
 
+MAX_NODES = 500_000  # a 5,000-question bank is about 150,000
+MAX_DEPTH = 40  # the schema nests about 8 levels
+
+
 class _StrictLoader(yaml.SafeLoader):
-    pass
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self._refuse(event, "aliases (*name) are not allowed; write the content out in full")
+        if getattr(event, "anchor", None) is not None:
+            self._refuse(event, "anchors (&name) are not allowed; write the content out in full")
+        self._nodes += 1
+        self._depth += 1
+        if self._nodes > MAX_NODES:
+            self._refuse(event, f"more than {MAX_NODES:,} values; split the file")
+        if self._depth > MAX_DEPTH:
+            self._refuse(event, f"nested more than {MAX_DEPTH} levels deep")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    @staticmethod
+    def _refuse(event: yaml.Event, problem: str) -> NoReturn:
+        raise yaml.composer.ComposerError(None, None, problem, getattr(event, "start_mark", None))
 
 
 _DROPPED_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}

@@ -71,14 +71,19 @@ def stage_upload(
 
 
 def confirm_upload(launch: LaunchSession, token: str, now: datetime) -> ImportReport:
-    """Import the file `token` names (only the launch that uploaded it may): all or nothing."""
+    """Import the file `token` names (only the launch that uploaded it may): all or nothing.
+    Two confirmations at once (a double click, two tabs) import it once: the row is locked,
+    so the second waits, then finds it gone (UploadGone)."""
     with db.unit_of_work() as session:
         pending = session.scalar(
-            select(PendingUpload).where(
+            select(PendingUpload)
+            .where(
                 PendingUpload.token == token,
                 PendingUpload.launch_id == launch.id,
                 PendingUpload.created_at >= now - UPLOAD_TTL,
             )
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
         if pending is None:
             raise UploadGone()
