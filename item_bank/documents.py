@@ -84,6 +84,8 @@ class AssessmentDoc:
     pools: tuple[PoolDoc, ...]
     source_file: str = ""
     languages: tuple[str, ...] = field(default=())
+    # Overall feedback by score band, highest band first: ({"min_percent", "text"}, ...).
+    feedback_bands: tuple[dict[str, Any], ...] = ()
 
     @property
     def items(self) -> list[ItemDoc]:
@@ -94,7 +96,8 @@ class AssessmentDoc:
         return sum(pool.draw for pool in self.pools)
 
     def hashable(self) -> dict[str, Any]:
-        return {
+        extra = {"feedback_bands": list(self.feedback_bands)} if self.feedback_bands else {}
+        return extra | {
             "slug": self.slug,
             "default_language": self.default_language,
             "title": self.title,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from item_bank.catalog import latest_version
 from item_bank.models import AssessmentVersion
 from lti_tool import db
-from lti_tool.attempts import answer_saving, rules, service
+from lti_tool.attempts import answer_saving, flags, rules, service
 from lti_tool.attempts.answer_tokens import AnswerTokens
 from lti_tool.attempts.best import BestResult, best_result
 from lti_tool.attempts.first_steps import FirstStep, pending_first_steps
@@ -201,6 +201,15 @@ def _asked_once(too_many: Callable[[int], bool]) -> Callable[[int], bool]:
         return answers[0]
 
     return ask
+
+
+def set_flag(ids: AttemptIds, *, sitting: str, position: int, flagged: bool, now: datetime) -> bool:
+    """Flag (or unflag) a question for later; what the flag is now."""
+    with unit_of_work() as session:
+        question = flags.set_flag(
+            session, **ids.kwargs(), sitting=sitting, position=position, flagged=flagged, now=now
+        )
+        return question.flagged
 
 
 def submit(ids: AttemptIds, *, sitting: str, now: datetime) -> service.SubmitOutcome:

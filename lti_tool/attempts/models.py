@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -155,6 +156,8 @@ class AttemptQuestion(Base):
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # normalised; None = never saved
     saved_at: Mapped[datetime | None]
     points_awarded: Mapped[float | None] = mapped_column(Float)  # set when the attempt is scored
+    # The learner's "flag for later" (navigation and review page); no bearing on the score.
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     attempt: Mapped[Attempt] = relationship(back_populates="questions")
     item_version: Mapped[ItemVersion] = relationship()
