@@ -18,6 +18,7 @@ from item_bank.catalog import AssessmentSummary, latest_version, list_assessment
 from item_bank.models import AssessmentVersion
 from lti_tool.attempts import reports
 from lti_tool.attempts.accommodations import MAX_ACCOMMODATION_SECONDS, set_accommodation
+from lti_tool.attempts.availability import InvalidWindow, Window, set_window
 from lti_tool.attempts.models import Attempt
 from lti_tool.db import KeepsWork, unit_of_work
 from lti_tool.grades.status import PlacementDeliveries, placement_deliveries
@@ -42,6 +43,12 @@ class AssessmentInUse(InstructorError):
 
 class InvalidAllowance(InstructorError):
     code = "invalid_allowance"
+
+
+class InvalidAvailability(InstructorError):
+    """A date that does not read as one, or a close not after the opening."""
+
+    code = "invalid_availability"
 
 
 class LearnerNotFound(InstructorError, KeepsWork):
@@ -130,6 +137,15 @@ def set_allowance(
             set_by_user_id=set_by_user_id,
             now=now,
         )
+
+
+def set_availability(placement: Placement, window: Window, *, now: datetime) -> None:
+    """The placement's open and close dates (availability.py says what they do)."""
+    with unit_of_work() as session:
+        try:
+            set_window(session, placement.id, window, now)
+        except InvalidWindow:
+            raise InvalidAvailability() from None
 
 
 def report(placement: Placement, now: datetime) -> list[reports.LearnerRow]:

@@ -19,6 +19,7 @@ from item_bank.models import AssessmentVersion
 from lti_tool import db
 from lti_tool.attempts import answer_saving, flags, rules, service
 from lti_tool.attempts.answer_tokens import AnswerTokens
+from lti_tool.attempts.availability import Window
 from lti_tool.attempts.best import BestResult, best_result
 from lti_tool.attempts.first_steps import FirstStep, pending_first_steps
 from lti_tool.attempts.models import Attempt, AttemptQuestion
@@ -87,14 +88,31 @@ def standing(
         return _standing(session, version, placement_id=placement_id, user_id=user_id, now=now)
 
 
-def start(*, placement_id: int, user_id: int, slug: str | None, now: datetime) -> Attempt | None:
-    """A new attempt, None when the placement has no assessment, or StartRefused."""
+def start(
+    *,
+    placement_id: int,
+    user_id: int,
+    slug: str | None,
+    now: datetime,
+    window: Window | None = None,
+) -> Attempt | None:
+    """A new attempt, None when the placement has no assessment, or StartRefused (outside
+    the placement's `window` too: not open yet, or closed)."""
+    window = window or Window()
+    refusal = window.refusal(now)
+    if refusal is not None:
+        raise service.StartRefused(refusal)
     with unit_of_work() as session:
         version = _version(session, slug)
         if version is None:
             return None
         outcome = service.start_attempt(
-            session, placement_id=placement_id, user_id=user_id, version=version, now=now
+            session,
+            placement_id=placement_id,
+            user_id=user_id,
+            version=version,
+            now=now,
+            closes_at=window.closes_at,
         )
         return outcome.attempt
 

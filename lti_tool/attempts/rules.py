@@ -213,6 +213,25 @@ class Refusal:
 IN_PROGRESS_REFUSAL = "in_progress"
 MAX_ATTEMPTS_REFUSAL = "max_attempts"
 RETAKE_DELAY_REFUSAL = "retake_delay"
+NOT_OPEN_REFUSAL = "not_open"  # the placement opens later (`until`: when)
+CLOSED_REFUSAL = "closed"  # the placement has closed
+
+
+def window_refusal(
+    opens_at: datetime | None, closes_at: datetime | None, now: datetime
+) -> Refusal | None:
+    """Attempts start while `opens_at <= now < closes_at` (either end may be open)."""
+    if opens_at is not None and now < opens_at:
+        return Refusal(NOT_OPEN_REFUSAL, opens_at)
+    if closes_at is not None and now >= closes_at:
+        return Refusal(CLOSED_REFUSAL)
+    return None
+
+
+def earliest(*moments: datetime | None) -> datetime | None:
+    """The first of the moments given (None: no moment)."""
+    present = [m for m in moments if m is not None]
+    return min(present) if present else None
 
 
 def attempts_used(history: Iterable[PastAttempt]) -> int:

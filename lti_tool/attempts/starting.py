@@ -54,9 +54,11 @@ def start_attempt(
     version: AssessmentVersion,
     now: datetime,
     seed: int | None = None,
+    closes_at: datetime | None = None,
 ) -> StartOutcome:
     """A new attempt with a fresh draw from `version`, or StartRefused (code in_progress with
-    the live attempt, max_attempts, or retake_delay with `refusal.until`)."""
+    the live attempt, max_attempts, or retake_delay with `refusal.until`). `closes_at`: the
+    placement's close, which ends the attempt like a time limit (availability.py)."""
     attempts, exposure = _locked_history(session, now, placement_id=placement_id, user_id=user_id)
     # The accommodation only lengthens the inactivity timeout, which no start rule reads: it
     # is applied inside the INSERT below (and the rules returned carry it).
@@ -82,7 +84,9 @@ def start_attempt(
         "inactivity_timeout_seconds": _timeout_with_accommodation(
             version_rules, placement_id=placement_id, user_id=user_id
         ),
-        "deadline_at": rules.deadline_for(now, version_rules.time_limit_seconds),
+        "deadline_at": rules.earliest(
+            rules.deadline_for(now, version_rules.time_limit_seconds), closes_at
+        ),
         "auto_submitted": False,
         "last_position": 1,
         "max_points": float(sum(pools.points_of(q.item_version_id) for q in drawn)),

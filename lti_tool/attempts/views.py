@@ -19,6 +19,7 @@ from item_bank.presentation import present_item, review_item
 from item_bank.responses import is_answered
 from lti_tool.attempts import flag_views, json_views, learner_actions, rules, service
 from lti_tool.attempts.answer_saving import SavedAnswer, SittingRequest
+from lti_tool.attempts.availability import Window
 from lti_tool.attempts.first_steps import CONFIRM_FIELD, CONFIRMED
 from lti_tool.attempts.flags import FLAG, FLAG_ACTIONS
 from lti_tool.attempts.forms import response_from_form
@@ -67,7 +68,8 @@ def home_page():
         live=live,
         first_steps=[] if live else learner_actions.first_steps(placement, launch.user_id),
         confirm_field=CONFIRM_FIELD,
-        refusal=rules.can_start(attempts, attempt_rules, at),
+        refusal=rules.can_start(attempts, attempt_rules, at) or Window.of(placement).refusal(at),
+        window=Window.of(placement),
         used=rules.attempts_used(attempts),
         left=rules.attempts_left(attempts, attempt_rules),
         best=standing.best,
@@ -94,6 +96,7 @@ def start() -> ResponseReturnValue:
             user_id=launch.user_id,
             slug=placement.assessment_slug,
             now=now(),
+            window=Window.of(placement),
         )
     except service.StartRefused:
         # Another tab started first, or the rules say not yet: the home page explains which.
@@ -299,7 +302,10 @@ def result(attempt_id: int):
         rules=standing.rules,
         used=rules.attempts_used(standing.attempts),
         left=rules.attempts_left(standing.attempts, standing.rules),
-        refusal=rules.can_start(standing.attempts, standing.rules, at),
+        refusal=(
+            rules.can_start(standing.attempts, standing.rules, at)
+            or Window.of(placement).refusal(at)
+        ),
         reviews=_reviews(attempt, launch) if attempt.status == "submitted" else [],
         policy=version.review_policy,
         return_url=launch.return_url,
