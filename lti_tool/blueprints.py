@@ -10,6 +10,7 @@ from flask import Blueprint, Flask
 def register(app: Flask) -> None:
     from lti_tool.attempts.instructor_views import bp as instructor
     from lti_tool.attempts.views import bp as attempts
+    from lti_tool.audit.views import bp as audit
     from lti_tool.deep_linking.views import bp as deep_linking
     from lti_tool.health import bp as health
     from lti_tool.landing.views import bp as landing
@@ -21,6 +22,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(health)
     app.register_blueprint(attempts)
     app.register_blueprint(instructor)
+    app.register_blueprint(audit)
     app.register_blueprint(_certificates_with_forms())
 
 

@@ -15,6 +15,7 @@ TABLE_MODULES = (
     "lti_tool.grades.models",
     "lti_tool.forms.models",
     "lti_tool.certificates.models",
+    "lti_tool.audit.models",
 )
 
 

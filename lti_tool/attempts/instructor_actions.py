@@ -20,6 +20,7 @@ from lti_tool.attempts import reports
 from lti_tool.attempts.accommodations import MAX_ACCOMMODATION_SECONDS, set_accommodation
 from lti_tool.attempts.availability import InvalidWindow, Window, set_window
 from lti_tool.attempts.models import Attempt
+from lti_tool.audit import log as audit
 from lti_tool.db import KeepsWork, unit_of_work
 from lti_tool.grades.status import PlacementDeliveries, placement_deliveries
 from lti_tool.launch.models import Placement
@@ -137,15 +138,38 @@ def set_allowance(
             set_by_user_id=set_by_user_id,
             now=now,
         )
+        audit.record(
+            session,
+            placement_id=placement.id,
+            staff_user_id=set_by_user_id,
+            action=audit.ALLOWANCE_SET,
+            now=now,
+            subject=audit.Subject(learner_user_id=user_id),
+            details={"minutes": minutes},
+        )
 
 
-def set_availability(placement: Placement, window: Window, *, now: datetime) -> None:
-    """The placement's open and close dates (availability.py says what they do)."""
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def set_availability(
+    placement: Placement, window: Window, *, set_by_user_id: int, now: datetime
+) -> None:
+    """The placement's open and close dates (availability.py says what they do), audited."""
     with unit_of_work() as session:
         try:
             set_window(session, placement.id, window, now)
         except InvalidWindow:
             raise InvalidAvailability() from None
+        audit.record(
+            session,
+            placement_id=placement.id,
+            staff_user_id=set_by_user_id,
+            action=audit.AVAILABILITY_SET,
+            now=now,
+            details={"opens_at": _iso(window.opens_at), "closes_at": _iso(window.closes_at)},
+        )
 
 
 def report(placement: Placement, now: datetime) -> list[reports.LearnerRow]:

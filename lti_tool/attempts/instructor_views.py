@@ -170,10 +170,12 @@ def _moment_from_form(name: str) -> datetime | None:
 
 @bp.post("/availability")
 def availability() -> ResponseReturnValue:
-    _launch, placement = _staff()
+    launch, placement = _staff()
     try:
         window = Window(_moment_from_form("opens_at"), _moment_from_form("closes_at"))
-        instructor_actions.set_availability(placement, window, now=current_clock().now())
+        instructor_actions.set_availability(
+            placement, window, set_by_user_id=launch.user_id, now=current_clock().now()
+        )
     except instructor_actions.InstructorError as error:
         raise _refusal(error) from None
     return redirect(launch_url("landing.instructor", saved="availability"), code=303)

@@ -1,9 +1,10 @@
-"""quiz parity (issue 15): flags for later, overall feedback by score band, availability
+"""quiz parity (issue 15): flags, overall feedback by score band, availability, audit log
 
 `attempt_questions.flagged`: the learner's "flag for later" of one question of an attempt.
 `assessment_versions.feedback_bands`: overall feedback by score band (authored per assessment;
 existing versions have none).
 `placements.opens_at` / `closes_at`: when learners may start attempts (none: no limit).
+`audit_events`: what staff changed (dates, allowances, re-opened, deleted and overridden attempts).
 
 Revision ID: c3a1f0e7d915
 Revises: 5edbec77fa64
@@ -35,9 +36,40 @@ def upgrade() -> None:
         batch_op.create_check_constraint(
             op.f('ck_placements_window_ordered'),
             "opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at")
+    op.create_table(
+        'audit_events',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('placement_id', sa.Integer(), nullable=False),
+        sa.Column('staff_user_id', sa.Integer(), nullable=True),
+        sa.Column('action', sa.String(length=40), nullable=False),
+        sa.Column('learner_user_id', sa.Integer(), nullable=True),
+        sa.Column('attempt_id', sa.Integer(), nullable=True),
+        sa.Column('attempt_number', sa.Integer(), nullable=True),
+        sa.Column('reason', sa.Text(), nullable=False),
+        sa.Column('details', sa.JSON(), nullable=False),
+        sa.Column('at', item_bank.database.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['learner_user_id'], ['lti_users.id'],
+                                name=op.f('fk_audit_events_learner_user_id_lti_users'),
+                                ondelete='SET NULL'),
+        sa.ForeignKeyConstraint(['placement_id'], ['placements.id'],
+                                name=op.f('fk_audit_events_placement_id_placements'),
+                                ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['staff_user_id'], ['lti_users.id'],
+                                name=op.f('fk_audit_events_staff_user_id_lti_users'),
+                                ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events')),
+    )
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_placement_id'), ['placement_id'],
+                              unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_events_placement_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_events_at'))
+    op.drop_table('audit_events')
     with op.batch_alter_table('placements', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_placements_window_ordered'), type_='check')
         batch_op.drop_column('closes_at')

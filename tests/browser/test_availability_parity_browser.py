@@ -1,6 +1,6 @@
 """Open and close dates per placement in real Chromium (issue 15, parity with Moodle's quiz):
 the instructor sets them on the placement page, the learner sees them on the home page and
-cannot start before the opening. In English and Spanish, desktop and 375 px wide, with axe."""
+cannot start before the opening; both changes show in the audit log. In English and Spanish, desktop and 375 px wide, with axe."""
 
 from __future__ import annotations
 
@@ -71,3 +71,11 @@ def test_the_instructor_sets_dates_and_the_learner_sees_them(
     page.reload()
     expect(page.locator("#start-attempt")).to_be_visible()
     expect(page.locator("#close-explained")).to_be_visible()
+
+    # Both changes are in the audit log, newest first, readable at both widths.
+    staff.locator("#audit-log-link").click()
+    rows = staff.locator("#audit-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_have_attribute("data-action", "availability_set")
+    _accessible(staff)
+    _no_sideways_scroll(staff)
