@@ -1,6 +1,7 @@
 """Open and close dates per placement in real Chromium (issue 15, parity with Moodle's quiz):
 the instructor sets them on the placement page, the learner sees them on the home page and
-cannot start before the opening; both changes show in the audit log. In English and Spanish, desktop and 375 px wide, with axe."""
+cannot start before the opening; both changes show in the audit log. In English and Spanish,
+desktop and 375 px wide, with axe."""
 
 from __future__ import annotations
 

@@ -1,0 +1,58 @@
+"""An instructor reviews a learner's attempt question by question and raises its score with
+a reason, in real Chromium (issue 15, parity with Moodle's quiz). In English and Spanish,
+desktop and 375 px wide, with axe."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.attempt_helpers import launch_learner, publish_small, start, submit_attempt
+from tests.browser.launching import launch_in_browser
+from tests.support.axe import axe_check, describe
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = {"desktop": 1280, "phone": 375}
+
+
+def _accessible(page: Page) -> None:
+    violations = axe_check(page)
+    assert not violations, describe(violations)
+
+
+def _no_sideways_scroll(page: Page) -> None:
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=str)
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_review_an_attempt_and_raise_its_score(
+    tool_and_platform, context, page, tmp_path, locale, width
+):
+    lti = tool_and_platform
+    size = {"width": WIDTHS[width], "height": 800}
+    page.set_viewport_size(size)
+    slug = publish_small(lti, tmp_path / "content", review="none")
+    launch_learner(page, lti, slug, locale=locale, user_id="81")
+    start(page)
+    page.locator("#btn-review").click()
+    submit_attempt(page)
+    expect(page.locator("#result-heading")).to_be_visible()
+
+    staff = context.new_page()
+    staff.set_viewport_size(size)
+    launch_in_browser(staff, lti.platform, "instructor", custom_assessment=slug, locale=locale)
+    staff.locator("#learners-table a[id^=learner-link-]").first.click()
+    staff.locator("#attempt-link-1").click()
+    expect(staff.locator("#staff-answers .review-item")).to_have_count(4)
+    expect(staff.locator("#score-form")).to_be_visible()
+    _accessible(staff)
+    _no_sideways_scroll(staff)
+
+    staff.locator("#score-percent").fill("80")
+    staff.locator("#score-reason").fill("Accepted another spelling")
+    staff.locator("#override-score").click()
+    expect(staff.locator("#override-done")).to_be_visible()
+    expect(staff.locator("#staff-attempt-score")).to_contain_text("80")
+    _accessible(staff)
