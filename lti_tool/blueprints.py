@@ -8,7 +8,10 @@ from flask import Blueprint, Flask
 
 
 def register(app: Flask) -> None:
-    from lti_tool.attempts import staff_attempt_views  # noqa: F401 (its routes join `instructor`)
+    from lti_tool.attempts import (  # noqa: F401 (their routes join `instructor`)
+        responses_views,
+        staff_attempt_views,
+    )
     from lti_tool.attempts.instructor_views import bp as instructor
     from lti_tool.attempts.views import bp as attempts
     from lti_tool.audit.views import bp as audit

@@ -1,6 +1,6 @@
-"""An instructor reviews a learner's attempt question by question and raises its score with
-a reason, in real Chromium (issue 15, parity with Moodle's quiz). In English and Spanish,
-desktop and 375 px wide, with axe."""
+"""An instructor reviews a learner's attempt question by question, raises its score with a
+reason and reads the responses report, in real Chromium (issue 15, parity with Moodle's
+quiz). In English and Spanish, desktop and 375 px wide, with axe."""
 
 from __future__ import annotations
 
@@ -56,3 +56,16 @@ def test_review_an_attempt_and_raise_its_score(
     expect(staff.locator("#override-done")).to_be_visible()
     expect(staff.locator("#staff-attempt-score")).to_contain_text("80")
     _accessible(staff)
+
+    # The responses report: a row for the attempt, a column per question, the histogram.
+    staff.locator("#back-to-learner").click()
+    staff.locator("#back-to-learners").click()
+    staff.locator("#responses-link").click()
+    expect(staff.locator("#responses-table tbody tr")).to_have_count(1)
+    expect(staff.locator("#responses-table thead th")).to_have_count(5 + 4)
+    expect(staff.locator("#score-histogram rect")).to_have_count(10)
+    staff.locator("#filter-outcome").select_option("not_passed")
+    staff.locator("#apply-filters").click()
+    expect(staff.locator("#no-responses")).to_be_visible()  # 80 % passed
+    _accessible(staff)
+    _no_sideways_scroll(staff)
