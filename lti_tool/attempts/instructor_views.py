@@ -65,6 +65,16 @@ def _refusal(error: instructor_actions.InstructorError) -> UserFacingError:
         return UserFacingError(
             message, code=error.code, status=400, action=_("Go back and correct it.")
         )
+    if isinstance(error, instructor_actions.InvalidTimeOrRetake):
+        message = _(
+            "Enter the time limit as whole minutes from 1 to %(limit)d and the retake delay as "
+            "whole minutes from 0 to %(delay)d, or leave them empty.",
+            limit=instructor_actions.MAX_TIME_LIMIT_MINUTES,
+            delay=instructor_actions.MAX_RETAKE_DELAY_MINUTES,
+        )
+        return UserFacingError(
+            message, code=error.code, status=400, action=_("Go back and correct it.")
+        )
     if isinstance(error, instructor_actions.InvalidAllowance):
         message = _(
             "Enter the allowance as a whole number of minutes, from 1 to %(max)d.",
@@ -179,6 +189,31 @@ def availability() -> ResponseReturnValue:
     except instructor_actions.InstructorError as error:
         raise _refusal(error) from None
     return redirect(launch_url("landing.instructor", saved="availability"), code=303)
+
+
+def _whole_minutes(name: str) -> int | None:
+    """Empty: None (the assessment's rule); not a whole number: -1 (refused)."""
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() else -1
+
+
+@bp.post("/learners/<int:user_id>/time-and-retake")
+def time_and_retake(user_id: int) -> ResponseReturnValue:
+    launch, placement = _staff()
+    try:
+        instructor_actions.set_time_and_retake_delay(
+            placement,
+            user_id,
+            time_limit_minutes=_whole_minutes("time_limit_minutes"),
+            retake_delay_minutes=_whole_minutes("retake_delay_minutes"),
+            set_by_user_id=launch.user_id,
+            now=current_clock().now(),
+        )
+    except instructor_actions.InstructorError as error:
+        raise _refusal(error) from None
+    return redirect(launch_url("instructor.learner", user_id=user_id, saved="time"), code=303)
 
 
 @bp.get("/export.csv")

@@ -106,6 +106,14 @@ def start(
         version = _version(session, slug)
         if version is None:
             return None
+        # The learner's time limit or retake delay matter only if the version has either:
+        # read only then (the start's statement budget, ADR 0014).
+        changeable = version.time_limit_seconds or version.retake_delay_seconds
+        accommodation = (
+            service.accommodation_of(session, placement_id=placement_id, user_id=user_id)
+            if changeable
+            else None
+        )
         outcome = service.start_attempt(
             session,
             placement_id=placement_id,
@@ -113,6 +121,7 @@ def start(
             version=version,
             now=now,
             closes_at=window.closes_at,
+            accommodation=accommodation,
         )
         return outcome.attempt
 

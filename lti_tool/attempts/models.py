@@ -184,18 +184,31 @@ class BestScore(Base):
 
 
 class Accommodation(Base):
-    """An instructor's longer inactivity allowance for one learner in one placement."""
+    """An instructor's arrangements for one learner in one placement (None: the assessment's
+    own rule): a longer inactivity allowance, a longer time limit, another retake delay."""
 
     __tablename__ = "attempt_accommodations"
     __table_args__ = (
         UniqueConstraint("placement_id", "user_id"),
-        CheckConstraint("inactivity_timeout_seconds > 0", name="inactivity_positive"),
+        CheckConstraint(
+            "inactivity_timeout_seconds IS NULL OR inactivity_timeout_seconds > 0",
+            name="inactivity_positive",
+        ),
+        CheckConstraint(
+            "time_limit_seconds IS NULL OR time_limit_seconds > 0", name="time_limit_positive"
+        ),
+        CheckConstraint(
+            "retake_delay_seconds IS NULL OR retake_delay_seconds >= 0",
+            name="retake_delay_not_negative",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"))
-    inactivity_timeout_seconds: Mapped[int] = mapped_column(Integer)
+    inactivity_timeout_seconds: Mapped[int | None] = mapped_column(Integer)
+    time_limit_seconds: Mapped[int | None] = mapped_column(Integer)  # only ever lengthens
+    retake_delay_seconds: Mapped[int | None] = mapped_column(Integer)  # 0: retake at once
     set_by_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("lti_users.id", ondelete="SET NULL")
     )

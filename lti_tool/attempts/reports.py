@@ -20,6 +20,7 @@ class LearnerRow:
     attempts: list[Attempt] = field(default_factory=list)
     best: BestScore | None = None
     accommodation_seconds: int | None = None
+    accommodation: Accommodation | None = None  # all of the learner's arrangements
 
     @property
     def submitted(self) -> int:
@@ -70,6 +71,7 @@ def placement_report(session: Session, placement_id: int, now: datetime) -> list
         .where(Accommodation.placement_id == placement_id)
     ):
         row(user).accommodation_seconds = accommodation.inactivity_timeout_seconds
+        row(user).accommodation = accommodation
     return sorted(rows.values(), key=lambda r: (r.user.display_name.casefold(), r.user.id))
 
 

@@ -66,19 +66,30 @@ class AttemptRules:
 
     @classmethod
     def for_version(
-        cls, version: VersionRules, accommodation_seconds: int | None = None
+        cls,
+        version: VersionRules,
+        accommodation_seconds: int | None = None,
+        *,
+        time_limit_seconds: int | None = None,
+        retake_delay_seconds: int | None = None,
     ) -> AttemptRules:
         """The rules of an assessment version, with a learner's accommodation applied.
-        An accommodation only ever lengthens the allowance, never shortens it."""
+        An accommodation only ever lengthens the allowance and a time limit (an assessment
+        without a time limit stays without one); a retake delay of the learner's own replaces
+        the assessment's (earlier or later)."""
         timeout = int(version.inactivity_timeout_seconds)
         if accommodation_seconds is not None:
             timeout = max(timeout, int(accommodation_seconds))
+        limit = version.time_limit_seconds
+        if limit is not None and time_limit_seconds is not None:
+            limit = max(limit, int(time_limit_seconds))
+        delay = int(version.retake_delay_seconds)
         return cls(
             pass_mark_percent=float(version.pass_mark_percent),
             inactivity_timeout_seconds=timeout,
-            time_limit_seconds=version.time_limit_seconds,
+            time_limit_seconds=limit,
             max_attempts=version.max_attempts,
-            retake_delay_seconds=int(version.retake_delay_seconds),
+            retake_delay_seconds=delay if retake_delay_seconds is None else retake_delay_seconds,
         )
 
     @property

@@ -55,14 +55,21 @@ def start_attempt(
     now: datetime,
     seed: int | None = None,
     closes_at: datetime | None = None,
+    accommodation: Accommodation | None = None,
 ) -> StartOutcome:
     """A new attempt with a fresh draw from `version`, or StartRefused (code in_progress with
     the live attempt, max_attempts, or retake_delay with `refusal.until`). `closes_at`: the
-    placement's close, which ends the attempt like a time limit (availability.py)."""
+    placement's close, which ends the attempt like a time limit (availability.py).
+    `accommodation`: the learner's, read by the caller only when the version has a time
+    limit or a retake delay it could change (its inactivity allowance is read below)."""
     attempts, exposure = _locked_history(session, now, placement_id=placement_id, user_id=user_id)
     # The accommodation only lengthens the inactivity timeout, which no start rule reads: it
     # is applied inside the INSERT below (and the rules returned carry it).
-    version_rules = rules.AttemptRules.for_version(version)
+    version_rules = rules.AttemptRules.for_version(
+        version,
+        time_limit_seconds=accommodation.time_limit_seconds if accommodation else None,
+        retake_delay_seconds=accommodation.retake_delay_seconds if accommodation else None,
+    )
     refusal = rules.can_start(attempts, version_rules, now)
     if refusal is not None:
         live = next((a for a in attempts if a.status == IN_PROGRESS), None)

@@ -16,10 +16,18 @@ from lti_tool.audit.models import AuditEvent
 # What staff did: the stable codes stored in `action`.
 AVAILABILITY_SET = "availability_set"
 ALLOWANCE_SET = "allowance_set"
+TIME_AND_RETAKE_SET = "time_and_retake_set"
 ATTEMPT_REOPENED = "attempt_reopened"
 ATTEMPT_DELETED = "attempt_deleted"
 SCORE_OVERRIDDEN = "score_overridden"
-ACTIONS = (AVAILABILITY_SET, ALLOWANCE_SET, ATTEMPT_REOPENED, ATTEMPT_DELETED, SCORE_OVERRIDDEN)
+ACTIONS = (
+    AVAILABILITY_SET,
+    ALLOWANCE_SET,
+    TIME_AND_RETAKE_SET,
+    ATTEMPT_REOPENED,
+    ATTEMPT_DELETED,
+    SCORE_OVERRIDDEN,
+)
 
 MAX_REASON = 2000
 

@@ -21,6 +21,7 @@ bp = Blueprint("audit", __name__, url_prefix="/instructor/audit")
 ACTION_LABELS = {
     log.AVAILABILITY_SET: _l("Availability dates set"),
     log.ALLOWANCE_SET: _l("Inactivity allowance set"),
+    log.TIME_AND_RETAKE_SET: _l("Time limit and retake delay set"),
     log.ATTEMPT_REOPENED: _l("Attempt re-opened"),
     log.ATTEMPT_DELETED: _l("Attempt deleted"),
     log.SCORE_OVERRIDDEN: _l("Score overridden"),

@@ -4,6 +4,8 @@
 `assessment_versions.feedback_bands`: overall feedback by score band (authored per assessment;
 existing versions have none).
 `placements.opens_at` / `closes_at`: when learners may start attempts (none: no limit).
+`attempt_accommodations`: also a learner's own time limit and retake delay; each column may
+now be NULL (the assessment's rule).
 `audit_events`: what staff changed (dates, allowances, re-opened, deleted and overridden attempts).
 
 Revision ID: c3a1f0e7d915
@@ -36,6 +38,22 @@ def upgrade() -> None:
         batch_op.create_check_constraint(
             op.f('ck_placements_window_ordered'),
             "opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at")
+    with op.batch_alter_table('attempt_accommodations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('time_limit_seconds', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('retake_delay_seconds', sa.Integer(), nullable=True))
+        batch_op.alter_column('inactivity_timeout_seconds', existing_type=sa.Integer(),
+                              nullable=True)
+        batch_op.drop_constraint(op.f('ck_attempt_accommodations_inactivity_positive'),
+                                 type_='check')
+        batch_op.create_check_constraint(
+            op.f('ck_attempt_accommodations_inactivity_positive'),
+            "inactivity_timeout_seconds IS NULL OR inactivity_timeout_seconds > 0")
+        batch_op.create_check_constraint(
+            op.f('ck_attempt_accommodations_time_limit_positive'),
+            "time_limit_seconds IS NULL OR time_limit_seconds > 0")
+        batch_op.create_check_constraint(
+            op.f('ck_attempt_accommodations_retake_delay_not_negative'),
+            "retake_delay_seconds IS NULL OR retake_delay_seconds >= 0")
     op.create_table(
         'audit_events',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -70,6 +88,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_audit_events_placement_id'))
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))
     op.drop_table('audit_events')
+    # Rows that only held a time limit or a retake delay have no allowance to keep.
+    op.execute("DELETE FROM attempt_accommodations WHERE inactivity_timeout_seconds IS NULL")
+    with op.batch_alter_table('attempt_accommodations', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_attempt_accommodations_retake_delay_not_negative'),
+                                 type_='check')
+        batch_op.drop_constraint(op.f('ck_attempt_accommodations_time_limit_positive'),
+                                 type_='check')
+        batch_op.drop_constraint(op.f('ck_attempt_accommodations_inactivity_positive'),
+                                 type_='check')
+        batch_op.create_check_constraint(
+            op.f('ck_attempt_accommodations_inactivity_positive'),
+            "inactivity_timeout_seconds > 0")
+        batch_op.alter_column('inactivity_timeout_seconds', existing_type=sa.Integer(),
+                              nullable=False)
+        batch_op.drop_column('retake_delay_seconds')
+        batch_op.drop_column('time_limit_seconds')
     with op.batch_alter_table('placements', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_placements_window_ordered'), type_='check')
         batch_op.drop_column('closes_at')

@@ -1,6 +1,6 @@
-"""An instructor reviews a learner's attempt question by question, raises its score with a
-reason and reads the responses report, in real Chromium (issue 15, parity with Moodle's
-quiz). In English and Spanish, desktop and 375 px wide, with axe."""
+"""An instructor sets a learner's own retake delay, reviews their attempt question by
+question, raises its score with a reason and reads the responses report, in real Chromium
+(issue 15, parity with Moodle's quiz). In English and Spanish, desktop and 375 px wide, with axe."""
 
 from __future__ import annotations
 
@@ -44,6 +44,15 @@ def test_review_an_attempt_and_raise_its_score(
     staff.set_viewport_size(size)
     launch_in_browser(staff, lti.platform, "instructor", custom_assessment=slug, locale=locale)
     staff.locator("#learners-table a[id^=learner-link-]").first.click()
+
+    # The learner's own time limit and retake delay (Moodle's user overrides).
+    staff.locator("#retake-delay-minutes").fill("0")
+    staff.locator("#save-time-retake").click()
+    expect(staff.locator("#time-retake-saved")).to_be_visible()
+    expect(staff.locator("#retake-delay-minutes")).to_have_value("0")
+    _accessible(staff)
+    _no_sideways_scroll(staff)
+
     staff.locator("#attempt-link-1").click()
     expect(staff.locator("#staff-answers .review-item")).to_have_count(4)
     expect(staff.locator("#score-form")).to_be_visible()
