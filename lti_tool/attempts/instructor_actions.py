@@ -91,7 +91,8 @@ def _version(session: Session, placement: Placement) -> AssessmentVersion | None
 
 
 def _has_attempts(session: Session, placement_id: int) -> bool:
-    return bool(session.scalar(select(exists().where(Attempt.placement_id == placement_id))))
+    real = exists().where(Attempt.placement_id == placement_id, Attempt.preview.is_(False))
+    return bool(session.scalar(select(real)))
 
 
 def overview(placement: Placement, now: datetime) -> Overview:

@@ -23,6 +23,7 @@ from lti_tool.attempts.availability import Window
 from lti_tool.attempts.best import BestResult, best_result
 from lti_tool.attempts.first_steps import FirstStep, pending_first_steps
 from lti_tool.attempts.models import Attempt, AttemptQuestion
+from lti_tool.attempts.previews import discard_finished_previews
 from lti_tool.db import unit_of_work
 from lti_tool.grades.status import LearnerGradeStatus, learner_grade_status
 from lti_tool.launch.models import Placement
@@ -95,17 +96,21 @@ def start(
     slug: str | None,
     now: datetime,
     window: Window | None = None,
+    preview: bool = False,
 ) -> Attempt | None:
     """A new attempt, None when the placement has no assessment, or StartRefused (outside
-    the placement's `window` too: not open yet, or closed)."""
+    the placement's `window` too: not open yet, or closed). A `preview` (staff) ignores the
+    window and throws the staff member's earlier previews away first (previews.py)."""
     window = window or Window()
-    refusal = window.refusal(now)
+    refusal = None if preview else window.refusal(now)
     if refusal is not None:
         raise service.StartRefused(refusal)
     with unit_of_work() as session:
         version = _version(session, slug)
         if version is None:
             return None
+        if preview:
+            discard_finished_previews(session, placement_id=placement_id, user_id=user_id)
         # The learner's time limit or retake delay matter only if the version has either:
         # read only then (the start's statement budget, ADR 0014).
         changeable = version.time_limit_seconds or version.retake_delay_seconds
@@ -120,8 +125,9 @@ def start(
             user_id=user_id,
             version=version,
             now=now,
-            closes_at=window.closes_at,
+            closes_at=None if preview else window.closes_at,
             accommodation=accommodation,
+            preview=preview,
         )
         return outcome.attempt
 

@@ -115,6 +115,9 @@ class Attempt(Base):
     max_points: Mapped[float] = mapped_column(Float)
     score_percent: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool | None] = mapped_column(Boolean)
+    # A staff member's preview: scored and shown, never a best score, grade or certificate,
+    # never in reports; thrown away when they start the next one (ADR 0019).
+    preview: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     assessment_version: Mapped[AssessmentVersion] = relationship()
     questions: Mapped[list[AttemptQuestion]] = relationship(

@@ -51,7 +51,7 @@ def placement_report(session: Session, placement_id: int, now: datetime) -> list
     for attempt, user in session.execute(
         select(Attempt, LtiUser)
         .join(LtiUser, LtiUser.id == Attempt.user_id)
-        .where(Attempt.placement_id == placement_id)
+        .where(Attempt.placement_id == placement_id, Attempt.preview.is_(False))
         .order_by(Attempt.number)
     ):
         row(user).attempts.append(attempt)

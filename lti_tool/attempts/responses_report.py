@@ -80,7 +80,7 @@ def responses_report(
     statement = (
         select(Attempt, LtiUser)
         .join(LtiUser, LtiUser.id == Attempt.user_id)
-        .where(Attempt.placement_id == placement_id)
+        .where(Attempt.placement_id == placement_id, Attempt.preview.is_(False))
         .options(selectinload(Attempt.questions).selectinload(AttemptQuestion.item_version))
     )
     if filters.status == "submitted":

@@ -56,6 +56,7 @@ def start_attempt(
     seed: int | None = None,
     closes_at: datetime | None = None,
     accommodation: Accommodation | None = None,
+    preview: bool = False,
 ) -> StartOutcome:
     """A new attempt with a fresh draw from `version`, or StartRefused (code in_progress with
     the live attempt, max_attempts, or retake_delay with `refusal.until`). `closes_at`: the
@@ -78,6 +79,7 @@ def start_attempt(
     pools = published.pools_of(session, version.id)
     drawn = draw_questions(pools, seed, exposure)  # unseen items first
     values = {
+        "preview": preview,
         "placement_id": placement_id,
         "user_id": user_id,
         "assessment_version_id": version.id,

@@ -66,7 +66,12 @@ def home_page():
         instructions=translate(version.instructions, launch.locale, version.default_language),
         attempts=list(reversed(attempts)),
         live=live,
-        first_steps=[] if live else learner_actions.first_steps(placement, launch.user_id),
+        first_steps=(
+            []
+            if live or launch.is_staff
+            else learner_actions.first_steps(placement, launch.user_id)
+        ),
+        preview=launch.is_staff,
         confirm_field=CONFIRM_FIELD,
         refusal=rules.can_start(attempts, attempt_rules, at) or Window.of(placement).refusal(at),
         window=Window.of(placement),
@@ -87,7 +92,9 @@ def home():
 def start() -> ResponseReturnValue:
     launch, placement = learner()
     confirmed = request.form.get(CONFIRM_FIELD) == CONFIRMED
-    if not confirmed and learner_actions.first_steps(placement, launch.user_id):
+    if not (confirmed or launch.is_staff) and learner_actions.first_steps(
+        placement, launch.user_id
+    ):
         # Starting would close the entry questionnaire for good: say so and ask first.
         return redirect(launch_url("attempts.before_start"), code=303)
     try:
@@ -97,6 +104,7 @@ def start() -> ResponseReturnValue:
             slug=placement.assessment_slug,
             now=now(),
             window=Window.of(placement),
+            preview=launch.is_staff,  # staff preview: never counts (ADR 0019)
         )
     except service.StartRefused:
         # Another tab started first, or the rules say not yet: the home page explains which.

@@ -1,6 +1,7 @@
 """quiz parity (issue 15): flags, overall feedback by score band, availability, audit log
 
 `attempt_questions.flagged`: the learner's "flag for later" of one question of an attempt.
+`attempts.preview`: a staff member's throwaway preview attempt (never counts).
 `assessment_versions.feedback_bands`: overall feedback by score band (authored per assessment;
 existing versions have none).
 `placements.opens_at` / `closes_at`: when learners may start attempts (none: no limit).
@@ -24,6 +25,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('attempts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('preview', sa.Boolean(), server_default=sa.false(),
+                                      nullable=False))
     with op.batch_alter_table('attempt_questions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('flagged', sa.Boolean(), server_default=sa.false(),
                                       nullable=False))
@@ -112,3 +116,6 @@ def downgrade() -> None:
         batch_op.drop_column('feedback_bands')
     with op.batch_alter_table('attempt_questions', schema=None) as batch_op:
         batch_op.drop_column('flagged')
+    op.execute("DELETE FROM attempts WHERE preview")  # throwaway attempts
+    with op.batch_alter_table('attempts', schema=None) as batch_op:
+        batch_op.drop_column('preview')

@@ -7,7 +7,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.attempt_helpers import launch_learner, publish_small, start, submit_attempt
+from tests.browser.attempt_helpers import (
+    launch_learner,
+    publish_small,
+    start,
+    stored,
+    submit_attempt,
+)
 from tests.browser.launching import launch_in_browser
 from tests.support.axe import axe_check, describe
 
@@ -78,3 +84,25 @@ def test_review_an_attempt_and_raise_its_score(
     expect(staff.locator("#no-responses")).to_be_visible()  # 80 % passed
     _accessible(staff)
     _no_sideways_scroll(staff)
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=str)
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_preview_as_a_learner(tool_and_platform, page, tmp_path, locale, width):
+    lti = tool_and_platform
+    page.set_viewport_size({"width": WIDTHS[width], "height": 800})
+    slug = publish_small(lti, tmp_path / "content")
+    launch_in_browser(page, lti.platform, "instructor", custom_assessment=slug, locale=locale)
+    page.locator("#preview-link").click()
+    expect(page.locator("#preview-notice")).to_be_visible()
+    _accessible(page)
+    _no_sideways_scroll(page)
+    attempt = start(page)
+    expect(page.locator("#preview-mark")).to_be_visible()
+    page.locator("#btn-review").click()
+    submit_attempt(page)
+    expect(page.locator("#result-heading")).to_be_visible()
+    expect(page.locator("#preview-notice")).to_be_visible()
+    _accessible(page)
+    _no_sideways_scroll(page)
+    assert stored(lti, attempt).status == "submitted"
