@@ -9,6 +9,7 @@ from flask import Blueprint, Flask
 
 def register(app: Flask) -> None:
     from lti_tool.attempts import (  # noqa: F401 (their routes join `instructor`)
+        regrade_views,
         responses_views,
         staff_attempt_views,
     )

@@ -20,6 +20,7 @@ TIME_AND_RETAKE_SET = "time_and_retake_set"
 ATTEMPT_REOPENED = "attempt_reopened"
 ATTEMPT_DELETED = "attempt_deleted"
 SCORE_OVERRIDDEN = "score_overridden"
+ATTEMPTS_REGRADED = "attempt_regraded"
 ACTIONS = (
     AVAILABILITY_SET,
     ALLOWANCE_SET,
@@ -27,6 +28,7 @@ ACTIONS = (
     ATTEMPT_REOPENED,
     ATTEMPT_DELETED,
     SCORE_OVERRIDDEN,
+    ATTEMPTS_REGRADED,
 )
 
 MAX_REASON = 2000

@@ -25,6 +25,7 @@ ACTION_LABELS = {
     log.ATTEMPT_REOPENED: _l("Attempt re-opened"),
     log.ATTEMPT_DELETED: _l("Attempt deleted"),
     log.SCORE_OVERRIDDEN: _l("Score overridden"),
+    log.ATTEMPTS_REGRADED: _l("Attempt regraded"),
 }
 
 

@@ -106,3 +106,22 @@ def test_preview_as_a_learner(tool_and_platform, page, tmp_path, locale, width):
     _accessible(page)
     _no_sideways_scroll(page)
     assert stored(lti, attempt).status == "submitted"
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=str)
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_the_regrade_and_audit_pages(tool_and_platform, page, tmp_path, locale, width):
+    lti = tool_and_platform
+    page.set_viewport_size({"width": WIDTHS[width], "height": 800})
+    slug = publish_small(lti, tmp_path / "content")
+    launch_in_browser(page, lti.platform, "instructor", custom_assessment=slug, locale=locale)
+    page.locator("#regrade-link").click()
+    expect(page.locator("#regrade-heading")).to_be_visible()
+    expect(page.locator("#no-rises")).to_be_visible()
+    _accessible(page)
+    _no_sideways_scroll(page)
+    page.locator("#back-to-learners").click()
+    page.locator("#audit-log-link").click()
+    expect(page.locator("#audit-empty")).to_be_visible()
+    _accessible(page)
+    _no_sideways_scroll(page)
