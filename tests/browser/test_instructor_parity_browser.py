@@ -125,3 +125,63 @@ def test_the_regrade_and_audit_pages(tool_and_platform, page, tmp_path, locale, 
     expect(page.locator("#audit-empty")).to_be_visible()
     _accessible(page)
     _no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=str)
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_delete_an_attempt_made_by_mistake_with_a_reason(
+    tool_and_platform, context, page, tmp_path, locale, width
+):
+    lti = tool_and_platform
+    size = {"width": WIDTHS[width], "height": 800}
+    page.set_viewport_size(size)
+    slug = publish_small(lti, tmp_path / "content")
+    launch_learner(page, lti, slug, locale=locale, user_id="91")
+    for _ in range(2):  # two attempts at 0 %: the first keeps the best, the second does not
+        start(page)
+        page.locator("#btn-review").click()
+        submit_attempt(page)
+        expect(page.locator("#result-heading")).to_be_visible()
+        page.locator("#assessment-home").click()
+
+    staff = context.new_page()
+    staff.set_viewport_size(size)
+    launch_in_browser(staff, lti.platform, "instructor", custom_assessment=slug, locale=locale)
+    staff.locator("#learners-table a[id^=learner-link-]").first.click()
+    staff.locator("#attempt-link-2").click()
+    staff.locator("#delete-reason").fill("Started by mistake")
+    staff.locator("#delete-attempt").click()
+    row = staff.locator("#audit-table tbody tr").first
+    expect(row).to_have_attribute("data-action", "attempt_deleted")
+    expect(row).to_contain_text("Started by mistake")
+    _accessible(staff)
+    _no_sideways_scroll(staff)
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=str)
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_reopen_a_void_attempt_with_a_reason(
+    tool_and_platform, context, page, tmp_path, locale, width
+):
+    lti = tool_and_platform
+    size = {"width": WIDTHS[width], "height": 800}
+    page.set_viewport_size(size)
+    slug = publish_small(lti, tmp_path / "content")
+    launch_learner(page, lti, slug, locale=locale, user_id="95")
+    attempt = start(page)
+    page.goto("about:blank")  # the learner leaves; no page of the attempt is open any more
+    lti.clock.advance(minutes=11)  # past the 10-minute inactivity allowance
+
+    staff = context.new_page()
+    staff.set_viewport_size(size)
+    launch_in_browser(staff, lti.platform, "instructor", custom_assessment=slug, locale=locale)
+    staff.locator("#learners-table a[id^=learner-link-]").first.click()
+    staff.locator("#attempt-link-1").click()
+    expect(staff.locator("#reopen-form")).to_be_visible()  # settled: void
+    _accessible(staff)
+    _no_sideways_scroll(staff)
+    staff.locator("#reopen-reason").fill("Power cut at the test centre")
+    staff.locator("#reopen-attempt").click()
+    expect(staff.locator("#override-done")).to_be_visible()
+    assert stored(lti, attempt).status == "in_progress"
+    _accessible(staff)
