@@ -133,3 +133,38 @@ def test_another_placements_attempt_is_not_found(app, make_assessment, learner_o
         ).status_code
         == 404
     )
+
+
+def test_an_attempt_a_certificate_names_is_not_deleted(
+    app, make_assessment, learner_of, instructor_of, clock
+):
+    from lti_tool.certificates.models import Certificate
+
+    slug = make_assessment()
+    ana = learner_of(slug)
+    passed = _submitted(app, ana, right=4)
+    later = _submitted(app, ana, right=4)  # equal: the first keeps the best
+    row = attempt_rows(app, later)
+    with app.app_context(), db.session_scope() as session:
+        session.add(
+            Certificate(
+                code="TESTCODE00000001",
+                placement_id=row.placement_id,
+                user_id=row.user_id,
+                attempt_id=later,
+                assessment_version_id=row.assessment_version_id,
+                learner_name="Ana",
+                course_title="Course",
+                assessment_title={"en": "Test"},
+                assessment_default_language="en",
+                score_percent=100.0,
+                achieved_at=clock.now(),
+                issued_at=clock.now(),
+            )
+        )
+    teacher = instructor_of(slug)
+    refused = teacher.post(f"/instructor/attempts/{later}/delete", {"reason": "oops"})
+    assert refused.status_code == 409 and "certificate" in refused.get_data(as_text=True)
+    assert _scalar(app, select(Attempt.id).where(Attempt.id == later)) == later
+    assert _scalar(app, select(Attempt.id).where(Attempt.id == passed)) == passed
+    assert _audited(app) == []
