@@ -90,6 +90,8 @@ class AssessmentDoc:
     # The pictures its items show, by SHA-256 (their names are in the content, so the
     # content hash already covers them).
     media: Mapping[str, VerifiedImage] = field(default_factory=dict, compare=False, hash=False)
+    # Overall feedback by score band, highest band first: ({"min_percent", "text"}, ...).
+    feedback_bands: tuple[dict[str, Any], ...] = ()
 
     @property
     def items(self) -> list[ItemDoc]:
@@ -100,7 +102,8 @@ class AssessmentDoc:
         return sum(pool.draw for pool in self.pools)
 
     def hashable(self) -> dict[str, Any]:
-        return {
+        extra = {"feedback_bands": list(self.feedback_bands)} if self.feedback_bands else {}
+        return extra | {
             "slug": self.slug,
             "default_language": self.default_language,
             "title": self.title,

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -90,6 +91,10 @@ class AssessmentVersion(Base):
     max_attempts: Mapped[int | None] = mapped_column(Integer)
     retake_delay_seconds: Mapped[int] = mapped_column(Integer)
     review_policy: Mapped[str] = mapped_column(String(20))
+    # Overall feedback by score band, highest first: [{"min_percent": 90.0, "text": {...}}].
+    feedback_bands: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
 
     assessment: Mapped[Assessment] = relationship(back_populates="versions")
     pools: Mapped[list[Pool]] = relationship(

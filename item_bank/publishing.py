@@ -159,4 +159,5 @@ def _new_assessment_version(
         max_attempts=rules.max_attempts,
         retake_delay_seconds=rules.retake_delay_seconds,
         review_policy=rules.review_policy,
+        feedback_bands=[dict(band) for band in doc.feedback_bands],
     )

@@ -127,6 +127,14 @@ class RulesSchema(Schema):
     review = fields.String(load_default="responses", validate=validate.OneOf(REVIEW_POLICIES))
 
 
+class FeedbackBandSchema(Schema):
+    """Overall feedback for scores from `min_percent` up to the next band (Moodle's quiz
+    "overall feedback"); `text` per language."""
+
+    min_percent = FiniteFloat(required=True, validate=validate.Range(min=0, max=100))
+    text = Translations(required=True)
+
+
 class AssessmentSchema(Schema):
     slug = fields.String(
         required=True,
@@ -142,6 +150,7 @@ class AssessmentSchema(Schema):
     instructions = Translations(load_default=dict, allow_empty=True)
     pass_mark_percent = FiniteFloat(load_default=70, validate=validate.Range(min=0, max=100))
     rules = fields.Nested(RulesSchema, load_default=lambda: RulesSchema().load({}))
+    feedback_bands = fields.List(fields.Nested(FeedbackBandSchema), load_default=list)
 
 
 class PoolHeaderSchema(Schema):

@@ -115,11 +115,30 @@ def validate_document(
         ),
         pools=tuple(pools),
         source_file=file_label,
+        feedback_bands=_feedback_bands(header["feedback_bands"], language, out),
     )
     if out.issues:
         return None, out.issues
     doc = replace(doc, languages=available_languages(doc))
     return doc, []
+
+
+def _feedback_bands(
+    raw: list[dict[str, Any]], language: str, out: _Collector
+) -> tuple[dict[str, Any], ...]:
+    """Overall feedback bands, highest first; two bands may not start at the same percent."""
+    bands: list[dict[str, Any]] = []
+    seen: set[float] = set()
+    for index, band in enumerate(raw):
+        path = f"assessment.feedback_bands[{index}]"
+        start = float(band["min_percent"])
+        if start in seen:
+            out.add(f"Another band already starts at {start:g} %.", path=f"{path}.min_percent")
+        seen.add(start)
+        _require_fallback(band["text"], language, out, path=f"{path}.text")
+        text = _html_map(band["text"], out, None, f"{path}.text")
+        bands.append({"min_percent": start, "text": text})
+    return tuple(sorted(bands, key=lambda band: -band["min_percent"]))
 
 
 def _seconds(minutes: float) -> int:

@@ -9,8 +9,14 @@ from flask import Blueprint, Flask
 
 def register(app: Flask) -> None:
     from lti_tool.analysis.views import bp as analysis
+    from lti_tool.attempts import (  # noqa: F401 (their routes join `instructor`)
+        regrade_views,
+        responses_views,
+        staff_attempt_views,
+    )
     from lti_tool.attempts.instructor_views import bp as instructor
     from lti_tool.attempts.views import bp as attempts
+    from lti_tool.audit.views import bp as audit
     from lti_tool.authoring.views import bp as authoring
     from lti_tool.deep_linking.views import bp as deep_linking
     from lti_tool.health import bp as health
@@ -31,6 +37,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(roster)
     app.register_blueprint(media)
     app.register_blueprint(authoring)
+    app.register_blueprint(audit)
     app.register_blueprint(_certificates_with_forms())
 
 

@@ -16,6 +16,7 @@ TABLE_MODULES = (
     "lti_tool.forms.models",
     "lti_tool.certificates.models",
     "lti_tool.authoring.models",
+    "lti_tool.audit.models",
 )
 
 

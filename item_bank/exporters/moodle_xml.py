@@ -68,6 +68,7 @@ def export_version(version: AssessmentVersion, media: MediaStore | None = None) 
             "retake_delay_minutes": minutes(version.retake_delay_seconds),
             "review": version.review_policy,
         },
+        **({"feedback_bands": version.feedback_bands} if version.feedback_bands else {}),
         "pools": {
             pool.key: {"draw": pool.draw_count, "title": pool.title} for pool in version.pools
         },

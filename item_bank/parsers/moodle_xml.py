@@ -133,7 +133,7 @@ def parse_moodle_xml(data: bytes, file_label: str) -> ParsedFile:
         "default_language": language,
         "title": meta.get("title") or {language: stem},
     }
-    for key in ("instructions", "pass_mark_percent", "rules"):
+    for key in ("instructions", "pass_mark_percent", "rules", "feedback_bands"):
         if key in meta:
             assessment[key] = meta[key]
     return ParsedFile(

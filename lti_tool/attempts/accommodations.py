@@ -1,4 +1,6 @@
-"""An instructor's longer inactivity allowance for one learner (an accommodation)."""
+"""An instructor's arrangements for one learner (an accommodation): a longer inactivity
+allowance, a longer time limit, an earlier or later retake. One row per learner and placement;
+a column left None keeps the assessment's own rule, and a row with none left is deleted."""
 
 from __future__ import annotations
 
@@ -32,7 +34,8 @@ def set_accommodation(
     )
     if seconds is None:
         if row is not None:
-            session.delete(row)
+            row.inactivity_timeout_seconds = None
+            _drop_if_empty(session, row)
     elif row is None:
         row = Accommodation(
             placement_id=placement_id,
@@ -63,3 +66,57 @@ def set_accommodation(
         live.inactivity_timeout_seconds = max(base, seconds or 0)
     session.flush()
     return None if seconds is None else row
+
+
+def _drop_if_empty(session: Session, row: Accommodation) -> None:
+    if (
+        row.inactivity_timeout_seconds is None
+        and row.time_limit_seconds is None
+        and row.retake_delay_seconds is None
+    ):
+        session.delete(row)
+
+
+def set_time_and_retake(
+    session: Session,
+    *,
+    placement_id: int,
+    user_id: int,
+    time_limit_seconds: int | None,
+    retake_delay_seconds: int | None,
+    closes_at: datetime | None,
+    set_by_user_id: int | None,
+    now: datetime,
+) -> None:
+    """The learner's own time limit (only ever longer than the assessment's) and retake delay
+    (None: the assessment's). The attempt in progress gets the time limit at once, within the
+    placement's close (`closes_at`)."""
+    row = session.scalar(
+        select(Accommodation).where(
+            Accommodation.placement_id == placement_id, Accommodation.user_id == user_id
+        )
+    )
+    if row is None:
+        row = Accommodation(placement_id=placement_id, user_id=user_id)
+        session.add(row)
+    row.time_limit_seconds, row.retake_delay_seconds = time_limit_seconds, retake_delay_seconds
+    row.set_by_user_id, row.updated_at = set_by_user_id, now
+    session.flush()
+    _drop_if_empty(session, row)
+    from lti_tool.attempts import rules, service
+
+    # Settled first: an attempt whose time already ran out is not revived.
+    service.settle_live(session, now, placement_id=placement_id, user_id=user_id)
+    attempt = session.scalars(
+        select(Attempt).where(
+            Attempt.placement_id == placement_id,
+            Attempt.user_id == user_id,
+            Attempt.status == IN_PROGRESS,
+        )
+    ).first()
+    if attempt is not None and attempt.assessment_version.time_limit_seconds is not None:
+        limit = max(attempt.assessment_version.time_limit_seconds, time_limit_seconds or 0)
+        attempt.deadline_at = rules.earliest(
+            rules.deadline_for(attempt.started_at, limit), closes_at
+        )
+    session.flush()

@@ -199,6 +199,8 @@ def _finalise(
     attempt.auto_submitted = auto
     session.flush()
     _store_points(session, attempt, awarded)
+    if attempt.preview:  # a staff preview: never a best, a grade or a certificate
+        return False
     best = record_best(session, attempt)
     if best is None:
         return False

@@ -17,8 +17,14 @@ from sqlalchemy.orm import Session
 from item_bank.catalog import AssessmentSummary, latest_version, list_assessments
 from item_bank.models import AssessmentVersion
 from lti_tool.attempts import reports
-from lti_tool.attempts.accommodations import MAX_ACCOMMODATION_SECONDS, set_accommodation
+from lti_tool.attempts.accommodations import (
+    MAX_ACCOMMODATION_SECONDS,
+    set_accommodation,
+    set_time_and_retake,
+)
+from lti_tool.attempts.availability import InvalidWindow, Window, set_window
 from lti_tool.attempts.models import Attempt
+from lti_tool.audit import log as audit
 from lti_tool.db import KeepsWork, unit_of_work
 from lti_tool.grades.status import PlacementDeliveries, placement_deliveries
 from lti_tool.launch.models import Placement
@@ -42,6 +48,20 @@ class AssessmentInUse(InstructorError):
 
 class InvalidAllowance(InstructorError):
     code = "invalid_allowance"
+
+
+class InvalidAvailability(InstructorError):
+    """A date that does not read as one, or a close not after the opening."""
+
+    code = "invalid_availability"
+
+
+class InvalidTimeOrRetake(InstructorError):
+    code = "invalid_time_or_retake"
+
+
+MAX_TIME_LIMIT_MINUTES = 24 * 60
+MAX_RETAKE_DELAY_MINUTES = 30 * 24 * 60
 
 
 class LearnerNotFound(InstructorError, KeepsWork):
@@ -71,7 +91,8 @@ def _version(session: Session, placement: Placement) -> AssessmentVersion | None
 
 
 def _has_attempts(session: Session, placement_id: int) -> bool:
-    return bool(session.scalar(select(exists().where(Attempt.placement_id == placement_id))))
+    real = exists().where(Attempt.placement_id == placement_id, Attempt.preview.is_(False))
+    return bool(session.scalar(select(real)))
 
 
 def overview(placement: Placement, now: datetime) -> Overview:
@@ -129,6 +150,81 @@ def set_allowance(
             seconds=None if minutes is None else minutes * 60,
             set_by_user_id=set_by_user_id,
             now=now,
+        )
+        audit.record(
+            session,
+            placement_id=placement.id,
+            staff_user_id=set_by_user_id,
+            action=audit.ALLOWANCE_SET,
+            now=now,
+            subject=audit.Subject(learner_user_id=user_id),
+            details={"minutes": minutes},
+        )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def set_availability(
+    placement: Placement, window: Window, *, set_by_user_id: int, now: datetime
+) -> None:
+    """The placement's open and close dates (availability.py says what they do), audited."""
+    with unit_of_work() as session:
+        try:
+            set_window(session, placement.id, window, now)
+        except InvalidWindow:
+            raise InvalidAvailability() from None
+        audit.record(
+            session,
+            placement_id=placement.id,
+            staff_user_id=set_by_user_id,
+            action=audit.AVAILABILITY_SET,
+            now=now,
+            details={"opens_at": _iso(window.opens_at), "closes_at": _iso(window.closes_at)},
+        )
+
+
+def set_time_and_retake_delay(
+    placement: Placement,
+    user_id: int,
+    *,
+    time_limit_minutes: int | None,
+    retake_delay_minutes: int | None,
+    set_by_user_id: int,
+    now: datetime,
+) -> None:
+    """The learner's own time limit (1 minute to 24 hours; only ever longer than the
+    assessment's) and retake delay (0 to 30 days); None keeps the assessment's. Audited."""
+    limit_ok = time_limit_minutes is None or 1 <= time_limit_minutes <= MAX_TIME_LIMIT_MINUTES
+    delay_ok = retake_delay_minutes is None or 0 <= retake_delay_minutes <= MAX_RETAKE_DELAY_MINUTES
+    with unit_of_work() as session:
+        _learner_row(session, placement, user_id, now)
+        if not (limit_ok and delay_ok):
+            raise InvalidTimeOrRetake()
+        set_time_and_retake(
+            session,
+            placement_id=placement.id,
+            user_id=user_id,
+            time_limit_seconds=None if time_limit_minutes is None else time_limit_minutes * 60,
+            retake_delay_seconds=None
+            if retake_delay_minutes is None
+            else retake_delay_minutes * 60,
+            closes_at=placement.closes_at,
+            set_by_user_id=set_by_user_id,
+            now=now,
+        )
+        audit.record(
+            session,
+            placement_id=placement.id,
+            staff_user_id=set_by_user_id,
+            action=audit.TIME_AND_RETAKE_SET,
+            now=now,
+            subject=audit.Subject(learner_user_id=user_id),
+            details={
+                "time_limit_minutes": time_limit_minutes,
+                "retake_delay_minutes": retake_delay_minutes,
+            },
         )
 
 

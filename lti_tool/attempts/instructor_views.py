@@ -7,12 +7,15 @@ maps its `InstructorError` to a page and renders.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, Response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from item_bank.languages import translate
 from lti_tool.attempts import instructor_actions, reports
+from lti_tool.attempts.availability import Window
 from lti_tool.attempts.formatting import init_filters
 from lti_tool.attempts.instructor_actions import MAX_ALLOWANCE_MINUTES
 from lti_tool.clock import current_clock
@@ -54,6 +57,24 @@ def _refusal(error: instructor_actions.InstructorError) -> UserFacingError:
         )
         action = _("Create a new activity in the course for another assessment.")
         return UserFacingError(message, code=error.code, status=409, action=action)
+    if isinstance(error, instructor_actions.InvalidAvailability):
+        message = _(
+            "Enter each date as a day and a time (UTC), or leave it empty; the close must "
+            "come after the opening."
+        )
+        return UserFacingError(
+            message, code=error.code, status=400, action=_("Go back and correct it.")
+        )
+    if isinstance(error, instructor_actions.InvalidTimeOrRetake):
+        message = _(
+            "Enter the time limit as whole minutes from 1 to %(limit)d and the retake delay as "
+            "whole minutes from 0 to %(delay)d, or leave them empty.",
+            limit=instructor_actions.MAX_TIME_LIMIT_MINUTES,
+            delay=instructor_actions.MAX_RETAKE_DELAY_MINUTES,
+        )
+        return UserFacingError(
+            message, code=error.code, status=400, action=_("Go back and correct it.")
+        )
     if isinstance(error, instructor_actions.InvalidAllowance):
         message = _(
             "Enter the allowance as a whole number of minutes, from 1 to %(max)d.",
@@ -144,6 +165,55 @@ def accommodation(user_id: int) -> ResponseReturnValue:
     except instructor_actions.InstructorError as error:
         raise _refusal(error) from None
     return redirect(launch_url("instructor.learner", user_id=user_id, saved=1), code=303)
+
+
+def _moment_from_form(name: str) -> datetime | None:
+    """A datetime-local field read as UTC; empty is None; anything else InvalidAvailability."""
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return datetime.strptime(raw[:16], "%Y-%m-%dT%H:%M").replace(tzinfo=UTC)
+    except ValueError:
+        raise instructor_actions.InvalidAvailability() from None
+
+
+@bp.post("/availability")
+def availability() -> ResponseReturnValue:
+    launch, placement = _staff()
+    try:
+        window = Window(_moment_from_form("opens_at"), _moment_from_form("closes_at"))
+        instructor_actions.set_availability(
+            placement, window, set_by_user_id=launch.user_id, now=current_clock().now()
+        )
+    except instructor_actions.InstructorError as error:
+        raise _refusal(error) from None
+    return redirect(launch_url("landing.instructor", saved="availability"), code=303)
+
+
+def _whole_minutes(name: str) -> int | None:
+    """Empty: None (the assessment's rule); not a whole number: -1 (refused)."""
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() else -1
+
+
+@bp.post("/learners/<int:user_id>/time-and-retake")
+def time_and_retake(user_id: int) -> ResponseReturnValue:
+    launch, placement = _staff()
+    try:
+        instructor_actions.set_time_and_retake_delay(
+            placement,
+            user_id,
+            time_limit_minutes=_whole_minutes("time_limit_minutes"),
+            retake_delay_minutes=_whole_minutes("retake_delay_minutes"),
+            set_by_user_id=launch.user_id,
+            now=current_clock().now(),
+        )
+    except instructor_actions.InstructorError as error:
+        raise _refusal(error) from None
+    return redirect(launch_url("instructor.learner", user_id=user_id, saved="time"), code=303)
 
 
 @bp.get("/export.csv")

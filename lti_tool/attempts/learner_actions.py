@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 from item_bank.catalog import latest_version
 from item_bank.models import AssessmentVersion
 from lti_tool import db
-from lti_tool.attempts import answer_saving, rules, service
+from lti_tool.attempts import answer_saving, flags, rules, service
 from lti_tool.attempts.answer_tokens import AnswerTokens
+from lti_tool.attempts.availability import Window
 from lti_tool.attempts.best import BestResult, best_result
 from lti_tool.attempts.first_steps import FirstStep, pending_first_steps
 from lti_tool.attempts.models import Attempt, AttemptQuestion
+from lti_tool.attempts.previews import discard_finished_previews
 from lti_tool.db import unit_of_work
 from lti_tool.grades.status import LearnerGradeStatus, learner_grade_status
 from lti_tool.launch.models import Placement
@@ -87,14 +89,45 @@ def standing(
         return _standing(session, version, placement_id=placement_id, user_id=user_id, now=now)
 
 
-def start(*, placement_id: int, user_id: int, slug: str | None, now: datetime) -> Attempt | None:
-    """A new attempt, None when the placement has no assessment, or StartRefused."""
+def start(
+    *,
+    placement_id: int,
+    user_id: int,
+    slug: str | None,
+    now: datetime,
+    window: Window | None = None,
+    preview: bool = False,
+) -> Attempt | None:
+    """A new attempt, None when the placement has no assessment, or StartRefused (outside
+    the placement's `window` too: not open yet, or closed). A `preview` (staff) ignores the
+    window and throws the staff member's earlier previews away first (previews.py)."""
+    window = window or Window()
+    refusal = None if preview else window.refusal(now)
+    if refusal is not None:
+        raise service.StartRefused(refusal)
     with unit_of_work() as session:
         version = _version(session, slug)
         if version is None:
             return None
+        if preview:
+            discard_finished_previews(session, placement_id=placement_id, user_id=user_id)
+        # The learner's time limit or retake delay matter only if the version has either:
+        # read only then (the start's statement budget, ADR 0014).
+        changeable = version.time_limit_seconds or version.retake_delay_seconds
+        accommodation = (
+            service.accommodation_of(session, placement_id=placement_id, user_id=user_id)
+            if changeable
+            else None
+        )
         outcome = service.start_attempt(
-            session, placement_id=placement_id, user_id=user_id, version=version, now=now
+            session,
+            placement_id=placement_id,
+            user_id=user_id,
+            version=version,
+            now=now,
+            closes_at=None if preview else window.closes_at,
+            accommodation=accommodation,
+            preview=preview,
         )
         return outcome.attempt
 
@@ -201,6 +234,15 @@ def _asked_once(too_many: Callable[[int], bool]) -> Callable[[int], bool]:
         return answers[0]
 
     return ask
+
+
+def set_flag(ids: AttemptIds, *, sitting: str, position: int, flagged: bool, now: datetime) -> bool:
+    """Flag (or unflag) a question for later; what the flag is now."""
+    with unit_of_work() as session:
+        question = flags.set_flag(
+            session, **ids.kwargs(), sitting=sitting, position=position, flagged=flagged, now=now
+        )
+        return question.flagged
 
 
 def submit(ids: AttemptIds, *, sitting: str, now: datetime) -> service.SubmitOutcome:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -114,6 +115,9 @@ class Attempt(Base):
     max_points: Mapped[float] = mapped_column(Float)
     score_percent: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool | None] = mapped_column(Boolean)
+    # A staff member's preview: scored and shown, never a best score, grade or certificate,
+    # never in reports; thrown away when they start the next one (ADR 0019).
+    preview: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     assessment_version: Mapped[AssessmentVersion] = relationship()
     questions: Mapped[list[AttemptQuestion]] = relationship(
@@ -155,6 +159,8 @@ class AttemptQuestion(Base):
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # normalised; None = never saved
     saved_at: Mapped[datetime | None]
     points_awarded: Mapped[float | None] = mapped_column(Float)  # set when the attempt is scored
+    # The learner's "flag for later" (navigation and review page); no bearing on the score.
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     attempt: Mapped[Attempt] = relationship(back_populates="questions")
     item_version: Mapped[ItemVersion] = relationship()
@@ -181,18 +187,31 @@ class BestScore(Base):
 
 
 class Accommodation(Base):
-    """An instructor's longer inactivity allowance for one learner in one placement."""
+    """An instructor's arrangements for one learner in one placement (None: the assessment's
+    own rule): a longer inactivity allowance, a longer time limit, another retake delay."""
 
     __tablename__ = "attempt_accommodations"
     __table_args__ = (
         UniqueConstraint("placement_id", "user_id"),
-        CheckConstraint("inactivity_timeout_seconds > 0", name="inactivity_positive"),
+        CheckConstraint(
+            "inactivity_timeout_seconds IS NULL OR inactivity_timeout_seconds > 0",
+            name="inactivity_positive",
+        ),
+        CheckConstraint(
+            "time_limit_seconds IS NULL OR time_limit_seconds > 0", name="time_limit_positive"
+        ),
+        CheckConstraint(
+            "retake_delay_seconds IS NULL OR retake_delay_seconds >= 0",
+            name="retake_delay_not_negative",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("lti_users.id", ondelete="CASCADE"))
-    inactivity_timeout_seconds: Mapped[int] = mapped_column(Integer)
+    inactivity_timeout_seconds: Mapped[int | None] = mapped_column(Integer)
+    time_limit_seconds: Mapped[int | None] = mapped_column(Integer)  # only ever lengthens
+    retake_delay_seconds: Mapped[int | None] = mapped_column(Integer)  # 0: retake at once
     set_by_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("lti_users.id", ondelete="SET NULL")
     )

@@ -20,6 +20,7 @@ class LearnerRow:
     attempts: list[Attempt] = field(default_factory=list)
     best: BestScore | None = None
     accommodation_seconds: int | None = None
+    accommodation: Accommodation | None = None  # all of the learner's arrangements
 
     @property
     def submitted(self) -> int:
@@ -50,7 +51,7 @@ def placement_report(session: Session, placement_id: int, now: datetime) -> list
     for attempt, user in session.execute(
         select(Attempt, LtiUser)
         .join(LtiUser, LtiUser.id == Attempt.user_id)
-        .where(Attempt.placement_id == placement_id)
+        .where(Attempt.placement_id == placement_id, Attempt.preview.is_(False))
         .order_by(Attempt.number)
     ):
         row(user).attempts.append(attempt)
@@ -70,6 +71,7 @@ def placement_report(session: Session, placement_id: int, now: datetime) -> list
         .where(Accommodation.placement_id == placement_id)
     ):
         row(user).accommodation_seconds = accommodation.inactivity_timeout_seconds
+        row(user).accommodation = accommodation
     return sorted(rows.values(), key=lambda r: (r.user.display_name.casefold(), r.user.id))
 
 

@@ -66,19 +66,30 @@ class AttemptRules:
 
     @classmethod
     def for_version(
-        cls, version: VersionRules, accommodation_seconds: int | None = None
+        cls,
+        version: VersionRules,
+        accommodation_seconds: int | None = None,
+        *,
+        time_limit_seconds: int | None = None,
+        retake_delay_seconds: int | None = None,
     ) -> AttemptRules:
         """The rules of an assessment version, with a learner's accommodation applied.
-        An accommodation only ever lengthens the allowance, never shortens it."""
+        An accommodation only ever lengthens the allowance and a time limit (an assessment
+        without a time limit stays without one); a retake delay of the learner's own replaces
+        the assessment's (earlier or later)."""
         timeout = int(version.inactivity_timeout_seconds)
         if accommodation_seconds is not None:
             timeout = max(timeout, int(accommodation_seconds))
+        limit = version.time_limit_seconds
+        if limit is not None and time_limit_seconds is not None:
+            limit = max(limit, int(time_limit_seconds))
+        delay = int(version.retake_delay_seconds)
         return cls(
             pass_mark_percent=float(version.pass_mark_percent),
             inactivity_timeout_seconds=timeout,
-            time_limit_seconds=version.time_limit_seconds,
+            time_limit_seconds=limit,
             max_attempts=version.max_attempts,
-            retake_delay_seconds=int(version.retake_delay_seconds),
+            retake_delay_seconds=delay if retake_delay_seconds is None else retake_delay_seconds,
         )
 
     @property
@@ -213,6 +224,25 @@ class Refusal:
 IN_PROGRESS_REFUSAL = "in_progress"
 MAX_ATTEMPTS_REFUSAL = "max_attempts"
 RETAKE_DELAY_REFUSAL = "retake_delay"
+NOT_OPEN_REFUSAL = "not_open"  # the placement opens later (`until`: when)
+CLOSED_REFUSAL = "closed"  # the placement has closed
+
+
+def window_refusal(
+    opens_at: datetime | None, closes_at: datetime | None, now: datetime
+) -> Refusal | None:
+    """Attempts start while `opens_at <= now < closes_at` (either end may be open)."""
+    if opens_at is not None and now < opens_at:
+        return Refusal(NOT_OPEN_REFUSAL, opens_at)
+    if closes_at is not None and now >= closes_at:
+        return Refusal(CLOSED_REFUSAL)
+    return None
+
+
+def earliest(*moments: datetime | None) -> datetime | None:
+    """The first of the moments given (None: no moment)."""
+    present = [m for m in moments if m is not None]
+    return min(present) if present else None
 
 
 def attempts_used(history: Iterable[PastAttempt]) -> int:

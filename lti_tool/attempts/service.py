@@ -145,11 +145,26 @@ def accommodation_seconds(session: Session, *, placement_id: int, user_id: int) 
     )
 
 
+def accommodation_of(session: Session, *, placement_id: int, user_id: int) -> Accommodation | None:
+    return session.scalar(
+        select(Accommodation).where(
+            Accommodation.placement_id == placement_id, Accommodation.user_id == user_id
+        )
+    )
+
+
 def rules_for(
     session: Session, version: AssessmentVersion, *, placement_id: int, user_id: int
 ) -> rules.AttemptRules:
+    """The version's rules with the learner's accommodation (all of it) applied."""
+    found = accommodation_of(session, placement_id=placement_id, user_id=user_id)
+    if found is None:
+        return rules.AttemptRules.for_version(version)
     return rules.AttemptRules.for_version(
-        version, accommodation_seconds(session, placement_id=placement_id, user_id=user_id)
+        version,
+        found.inactivity_timeout_seconds,
+        time_limit_seconds=found.time_limit_seconds,
+        retake_delay_seconds=found.retake_delay_seconds,
     )
 
 

@@ -54,13 +54,23 @@ def start_attempt(
     version: AssessmentVersion,
     now: datetime,
     seed: int | None = None,
+    closes_at: datetime | None = None,
+    accommodation: Accommodation | None = None,
+    preview: bool = False,
 ) -> StartOutcome:
     """A new attempt with a fresh draw from `version`, or StartRefused (code in_progress with
-    the live attempt, max_attempts, or retake_delay with `refusal.until`)."""
+    the live attempt, max_attempts, or retake_delay with `refusal.until`). `closes_at`: the
+    placement's close, which ends the attempt like a time limit (availability.py).
+    `accommodation`: the learner's, read by the caller only when the version has a time
+    limit or a retake delay it could change (its inactivity allowance is read below)."""
     attempts, exposure = _locked_history(session, now, placement_id=placement_id, user_id=user_id)
     # The accommodation only lengthens the inactivity timeout, which no start rule reads: it
     # is applied inside the INSERT below (and the rules returned carry it).
-    version_rules = rules.AttemptRules.for_version(version)
+    version_rules = rules.AttemptRules.for_version(
+        version,
+        time_limit_seconds=accommodation.time_limit_seconds if accommodation else None,
+        retake_delay_seconds=accommodation.retake_delay_seconds if accommodation else None,
+    )
     refusal = rules.can_start(attempts, version_rules, now)
     if refusal is not None:
         live = next((a for a in attempts if a.status == IN_PROGRESS), None)
@@ -69,6 +79,7 @@ def start_attempt(
     pools = published.pools_of(session, version.id)
     drawn = draw_questions(pools, seed, exposure)  # unseen items first
     values = {
+        "preview": preview,
         "placement_id": placement_id,
         "user_id": user_id,
         "assessment_version_id": version.id,
@@ -82,7 +93,9 @@ def start_attempt(
         "inactivity_timeout_seconds": _timeout_with_accommodation(
             version_rules, placement_id=placement_id, user_id=user_id
         ),
-        "deadline_at": rules.deadline_for(now, version_rules.time_limit_seconds),
+        "deadline_at": rules.earliest(
+            rules.deadline_for(now, version_rules.time_limit_seconds), closes_at
+        ),
         "auto_submitted": False,
         "last_position": 1,
         "max_points": float(sum(pools.points_of(q.item_version_id) for q in drawn)),

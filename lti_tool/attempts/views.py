@@ -13,12 +13,15 @@ from typing import Any
 from flask import redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from item_bank.languages import translate
+from item_bank.feedback_bands import band_text
+from item_bank.languages import resolve_language, translate
 from item_bank.presentation import present_item, review_item
 from item_bank.responses import is_answered
-from lti_tool.attempts import json_views, learner_actions, rules, service
+from lti_tool.attempts import flag_views, json_views, learner_actions, rules, service
 from lti_tool.attempts.answer_saving import SavedAnswer, SittingRequest
+from lti_tool.attempts.availability import Window
 from lti_tool.attempts.first_steps import CONFIRM_FIELD, CONFIRMED
+from lti_tool.attempts.flags import FLAG, FLAG_ACTIONS
 from lti_tool.attempts.forms import response_from_form
 from lti_tool.attempts.models import Attempt, AttemptQuestion
 from lti_tool.attempts.view_support import (
@@ -36,7 +39,8 @@ from lti_tool.attempts.view_support import (
 from lti_tool.launch.links import launch_url
 from lti_tool.launch.models import LaunchSession
 
-__all__ = ["bp", "home_page", "json_views"]  # json_views: its endpoints join `bp` on import
+# json_views, flag_views: their endpoints join `bp` on import
+__all__ = ["bp", "flag_views", "home_page", "json_views"]
 
 
 # -- home ----------------------------------------------------------------------------------
@@ -62,9 +66,15 @@ def home_page():
         instructions=translate(version.instructions, launch.locale, version.default_language),
         attempts=list(reversed(attempts)),
         live=live,
-        first_steps=[] if live else learner_actions.first_steps(placement, launch.user_id),
+        first_steps=(
+            []
+            if live or launch.is_staff
+            else learner_actions.first_steps(placement, launch.user_id)
+        ),
+        preview=launch.is_staff,
         confirm_field=CONFIRM_FIELD,
-        refusal=rules.can_start(attempts, attempt_rules, at),
+        refusal=rules.can_start(attempts, attempt_rules, at) or Window.of(placement).refusal(at),
+        window=Window.of(placement),
         used=rules.attempts_used(attempts),
         left=rules.attempts_left(attempts, attempt_rules),
         best=standing.best,
@@ -82,7 +92,9 @@ def home():
 def start() -> ResponseReturnValue:
     launch, placement = learner()
     confirmed = request.form.get(CONFIRM_FIELD) == CONFIRMED
-    if not confirmed and learner_actions.first_steps(placement, launch.user_id):
+    if not (confirmed or launch.is_staff) and learner_actions.first_steps(
+        placement, launch.user_id
+    ):
         # Starting would close the entry questionnaire for good: say so and ask first.
         return redirect(launch_url("attempts.before_start"), code=303)
     try:
@@ -91,6 +103,8 @@ def start() -> ResponseReturnValue:
             user_id=launch.user_id,
             slug=placement.assessment_slug,
             now=now(),
+            window=Window.of(placement),
+            preview=launch.is_staff,  # staff preview: never counts (ADR 0019)
         )
     except service.StartRefused:
         # Another tab started first, or the rules say not yet: the home page explains which.
@@ -147,6 +161,7 @@ def _question_context(
         response=tokens.disguise_response(question.response),
         error=error,
         answered={q.position for q in attempt.questions if q.response and is_answered(q.response)},
+        flagged={q.position for q in attempt.questions if q.flagged},
         title=translate(version.title, launch.locale, version.default_language),
         inactivity_seconds_left=int(life.inactivity_seconds_left),
         engagement_seconds_left=int(life.engagement_seconds_left),
@@ -211,7 +226,26 @@ def answer_form(attempt_id: int, position: int):
         return render_template("attempts/question.html", **context), 422
     except service.AttemptError as error:
         return page_error(error, launch)
-    return redirect(_target(saved, request.form.get("go", "next")), code=303)
+    go = request.form.get("go", "next")
+    if go in FLAG_ACTIONS:  # the flag button without the script: answer saved, now the flag
+        return _flag_and_stay(launch, saved, flagged=go == FLAG)
+    return redirect(_target(saved, go), code=303)
+
+
+def _flag_and_stay(launch: LaunchSession, saved: SavedAnswer, *, flagged: bool):
+    try:
+        learner_actions.set_flag(
+            ids(launch, saved.attempt_id),
+            sitting=saved.sitting_key,
+            position=saved.position,
+            flagged=flagged,
+            now=now(),
+        )
+    except service.AttemptError as error:
+        return page_error(error, launch)
+    keep = {"attempt_id": saved.attempt_id, SITTING_FIELD: saved.sitting_key}
+    url = launch_url("attempts.question", **keep, position=saved.position)
+    return redirect(url + "#flag-toggle", code=303)
 
 
 # -- review, submit, result ----------------------------------------------------------------
@@ -227,6 +261,18 @@ def review(attempt_id: int):
         return page_error(error, launch)
     context = _question_context(launch, attempt, attempt.questions[attempt.last_position - 1])
     return render_template("attempts/review.html", **context)
+
+
+@bp.get("/attempts/<int:attempt_id>/submit")
+def confirm_submit(attempt_id: int):
+    """Without the script, "Submit" on the review page asks here (with it, a dialog asks)."""
+    launch, _placement = learner()
+    try:
+        attempt = learner_actions.open_page(ids(launch, attempt_id), sitting=sitting(), now=now())
+    except service.AttemptError as error:
+        return page_error(error, launch)
+    context = _question_context(launch, attempt, attempt.questions[attempt.last_position - 1])
+    return render_template("attempts/confirm_submit.html", **context)
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
@@ -264,12 +310,27 @@ def result(attempt_id: int):
         rules=standing.rules,
         used=rules.attempts_used(standing.attempts),
         left=rules.attempts_left(standing.attempts, standing.rules),
-        refusal=rules.can_start(standing.attempts, standing.rules, at),
+        refusal=(
+            rules.can_start(standing.attempts, standing.rules, at)
+            or Window.of(placement).refusal(at)
+        ),
         reviews=_reviews(attempt, launch) if attempt.status == "submitted" else [],
         policy=version.review_policy,
         return_url=launch.return_url,
         grade_status=found.grade_status,
+        overall_feedback=_overall_feedback(attempt, launch.locale),
     )
+
+
+def _overall_feedback(attempt: Attempt, locale: str) -> dict[str, str] | None:
+    """The assessment's feedback for the band this score reaches (sanitised HTML, and the
+    language it is in: the learner's, or the fallback), if any."""
+    version = attempt.assessment_version
+    if attempt.score_percent is None or not version.feedback_bands:
+        return None
+    texts = band_text(version.feedback_bands, attempt.score_percent)
+    language = texts and resolve_language(texts, locale, version.default_language)
+    return None if not texts or not language else {"html": texts[language], "lang": language}
 
 
 def _reviews(attempt: Attempt, launch: LaunchSession) -> list[dict[str, Any]]:

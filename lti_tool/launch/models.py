@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from item_bank.database import Base
@@ -40,7 +40,12 @@ class Placement(Base):
     """One assessment activity in one course: an LTI resource link within a deployment."""
 
     __tablename__ = "placements"
-    __table_args__ = (UniqueConstraint("deployment_id", "resource_link_id"),)
+    __table_args__ = (
+        UniqueConstraint("deployment_id", "resource_link_id"),
+        CheckConstraint(
+            "opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at", name="window_ordered"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id", ondelete="CASCADE"))
@@ -55,6 +60,10 @@ class Placement(Base):
     ags_lineitems_url: Mapped[str | None] = mapped_column(Text)
     ags_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime]
+    # When learners may start attempts, set by an instructor (None: no limit on that side);
+    # lti_tool/attempts/availability.py holds the rules.
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
 
     deployment: Mapped[Deployment] = relationship()
 

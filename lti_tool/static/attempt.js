@@ -142,12 +142,51 @@
   // -- autosave -----------------------------------------------------------------------------
   var saving = false, dirty = false, retryDelay = 2000, retryTimer = null, typingTimer = null;
 
+  // A navigation button's name says both states: answered or not, flagged for later or not.
+  function labelNav(nav) {
+    var answered = nav.classList.contains("answered"), flagged = nav.classList.contains("flagged");
+    var d = nav.dataset;
+    nav.setAttribute("aria-label", flagged
+      ? (answered ? d.flaggedAnsweredLabel : d.flaggedUnansweredLabel)
+      : (answered ? d.answeredLabel : d.unansweredLabel));
+  }
+
   function markAnswered(answered) {
     var nav = document.getElementById("nav-q-" + data.position);
     if (!nav) { return; }
     nav.classList.toggle("answered", answered);
-    nav.setAttribute("aria-label", answered ? nav.dataset.answeredLabel : nav.dataset.unansweredLabel);
+    labelNav(nav);
     showAnsweredCount();
+  }
+
+  // -- flag for later: a toggle button; without this script it is a form post --------------
+  var flagButton = document.getElementById("flag-toggle");
+
+  function showFlag(flagged) {
+    flagButton.setAttribute("aria-pressed", flagged ? "true" : "false");
+    flagButton.value = flagged ? "unflag" : "flag";
+    var nav = document.getElementById("nav-q-" + data.position);
+    if (nav) { nav.classList.toggle("flagged", flagged); labelNav(nav); }
+  }
+
+  if (flagButton && flagButton.dataset.flagUrl) {
+    flagButton.addEventListener("click", function (event) {
+      event.preventDefault();
+      if (over) { return; }
+      var wanted = flagButton.getAttribute("aria-pressed") !== "true";
+      showFlag(wanted);  // at once; put back if the server refuses
+      var body = new FormData();
+      body.append("flagged", wanted ? "1" : "0");
+      post(flagButton.dataset.flagUrl, body).then(function (result) {
+        if (result.status === 200) {
+          showFlag(Boolean(result.body.flagged));
+          announce(text(result.body.flagged ? "flagged" : "unflagged"));
+          return;
+        }
+        showFlag(!wanted);
+        if (!handleRefusal(result)) { announce(text("flagFailed")); }
+      }).catch(function () { showFlag(!wanted); announce(text("flagFailed")); });
+    });
   }
 
   // "N of 20 answered" and its bar, recounted from the navigation (which holds every

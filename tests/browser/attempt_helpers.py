@@ -215,6 +215,13 @@ def checked_fields(page: Page | Frame) -> dict[str, t.Any]:
     }""")
 
 
+def submit_attempt(page: Page | Frame) -> None:
+    """On the review page: "Submit my answers", then confirm in the dialog that asks first."""
+    page.locator("#submit-attempt").click()
+    expect(page.locator("#submit-dialog")).to_be_visible()
+    page.locator("#confirm-submit").click()
+
+
 def go_next(page: Page | Frame) -> None:
     """Press "Save and go to the next question" and wait for the next page (or the review)."""
     before = page.url

@@ -32,6 +32,7 @@ from tests.browser.attempt_helpers import (
     set_visibility,
     start,
     stored,
+    submit_attempt,
 )
 from tests.browser.launching import launch_in_browser, launch_in_course_page
 from tests.support.axe import axe_check, describe
@@ -48,7 +49,7 @@ def _complete(page: Page, lti, attempt: int, which: str) -> None:
 
 
 def _submit(page: Page) -> None:
-    page.locator("#submit-attempt").click()
+    submit_attempt(page)
     expect(page.locator("#result-heading")).to_be_visible()
 
 
@@ -424,6 +425,12 @@ def test_an_attempt_from_start_to_result_by_keyboard_only(tool_and_platform, pag
     expect(page.locator("#answered-count")).to_contain_text("answered 4 of 4")
     _tab_to(page, "submit-attempt")
     page.keyboard.press("Space")
+    # The dialog that asks first takes the focus (on "go back", the safe choice).
+    expect(page.locator("#submit-dialog")).to_be_visible()
+    expect(page.locator("#cancel-submit")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator("#confirm-submit")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.locator("#result-heading")).to_be_visible()
     expect(page.locator("#score")).to_be_visible()
     _tab_to(page, "assessment-home")
@@ -619,7 +626,7 @@ def test_an_attempt_inside_the_course_page_iframe_without_cookies(
                 advance(lti, page, seconds=61)
             assert beat.value.status == 200 and beats.count == 1
         go_next(frame)
-    frame.locator("#submit-attempt").click()
+    submit_attempt(frame)
     frame.locator("#result-heading").wait_for()
     expect(frame.locator("#score")).to_have_text(re.compile(r"^Score: 100\s?%$"))
     assert not [c for c in page.context.cookies(lti.tool.url) if not c.get("partitionKey")]

@@ -23,6 +23,7 @@ from tests.browser.attempt_helpers import (
     publish_small,
     questions,
     start,
+    submit_attempt,
 )
 
 pytestmark = pytest.mark.browser
@@ -55,7 +56,7 @@ def test_a_waiting_grade_is_announced_once_in_the_gradebook_then_polling_stops(
         answer_and_wait_saved(page, question, question.right)
         go_next(page)
     polls = _polls(page)
-    page.locator("#submit-attempt").click()
+    submit_attempt(page)
 
     live = page.locator("#grade-status-live")
     expect(live.locator("[data-grade-status='waiting']")).to_be_visible()
@@ -92,7 +93,7 @@ def test_a_grade_already_in_the_gradebook_is_not_polled(tool_and_platform, page,
     for question in questions(lti, attempt):
         answer_and_wait_saved(page, question, question.wrong)
         go_next(page)
-    page.locator("#submit-attempt").click()
+    submit_attempt(page)
     expect(page.locator("[data-grade-status='waiting']")).to_be_visible()
     build_worker(lti.tool.app, name="browser", sleep=lambda s: None).run_due()
     polls = _polls(page)

@@ -27,6 +27,7 @@ def assessment_yaml(
     retake_delay_minutes: float = 0,
     review: str = "full",
     all_types: bool = False,
+    feedback_bands: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Four questions of 1 point (25 % each): pool A draws 2 of 3 single-choice items, pool B
     draws a true/false and a short answer. `all_types` adds pool C: a multiple-response, a
@@ -110,6 +111,7 @@ def assessment_yaml(
                 "retake_delay_minutes": retake_delay_minutes,
                 "review": review,
             },
+            **({"feedback_bands": feedback_bands} if feedback_bands else {}),
         },
         "pools": [
             {

@@ -1,0 +1,70 @@
+"""When learners may start attempts in a placement: an instructor's open and close dates
+(Moodle's quiz "open the quiz" / "close the quiz"; Moodle's own access restrictions on the
+activity still apply before any launch reaches the tool).
+
+* Starting is refused before `opens_at` and from `closes_at` on (`rules.window_refusal`).
+* An attempt in progress at the close ends at the close as at a time limit: it is submitted
+  with the answers saved by then (Moodle's default "open attempts are submitted
+  automatically"). Its `deadline_at` is the earlier of its time limit and the close, set at
+  the start, and moved when an instructor moves the close (never later than its time limit,
+  never before the moment of the change: answers already saved count).
+Times are UTC, as every time the service shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lti_tool.attempts import rules
+from lti_tool.attempts.models import IN_PROGRESS, Attempt
+from lti_tool.launch.models import Placement
+
+
+@dataclass(frozen=True)
+class Window:
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+    @classmethod
+    def of(cls, placement: Placement) -> Window:
+        return cls(placement.opens_at, placement.closes_at)
+
+    @property
+    def is_set(self) -> bool:
+        return self.opens_at is not None or self.closes_at is not None
+
+    def refusal(self, now: datetime) -> rules.Refusal | None:
+        return rules.window_refusal(self.opens_at, self.closes_at, now)
+
+
+class InvalidWindow(ValueError):
+    """The close is not after the opening."""
+
+
+def set_window(session: Session, placement_id: int, window: Window, now: datetime) -> Placement:
+    """Store the placement's window and move the deadline of its live attempts to the new
+    close (see the module's rules). Flushes; the caller's unit of work commits."""
+    if window.opens_at and window.closes_at and window.closes_at <= window.opens_at:
+        raise InvalidWindow()
+    placement = session.get(Placement, placement_id)
+    if placement is None:  # pragma: no cover - the launch named it a moment ago
+        raise LookupError(placement_id)
+    from lti_tool.attempts import service  # service imports the attempt modules this one does
+
+    service.settle_live(session, now, placement_id=placement_id)
+    placement.opens_at, placement.closes_at = window.opens_at, window.closes_at
+    live = session.scalars(
+        select(Attempt).where(Attempt.placement_id == placement_id, Attempt.status == IN_PROGRESS)
+    ).all()
+    for attempt in live:
+        limit = rules.deadline_for(
+            attempt.started_at, attempt.assessment_version.time_limit_seconds
+        )
+        close = None if window.closes_at is None else max(window.closes_at, now)
+        attempt.deadline_at = rules.earliest(limit, close)
+    session.flush()
+    return placement
