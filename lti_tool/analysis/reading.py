@@ -31,11 +31,13 @@ UNKNOWN_LANGUAGE = "und"  # ISO 639-2 "undetermined": no launch recorded before 
 
 @dataclass(frozen=True)
 class DataStamp:
-    """What the statistics reflect: changes whenever an attempt is submitted or voided."""
+    """What the statistics reflect: changes whenever an attempt is submitted, voided, deleted,
+    regraded or given a score by hand (the sum of scores moves with the last three)."""
 
     attempts: int
     last_attempt_id: int
     last_finished_at: datetime | None
+    score_total: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -50,16 +52,21 @@ def _submitted(placement_id: int, version_id: int) -> Any:
         (Attempt.placement_id == placement_id)
         & (Attempt.assessment_version_id == version_id)
         & (Attempt.status == SUBMITTED)
+        # A staff member's preview never counts (ADR 0019): it would be answered with the key.
+        & Attempt.preview.is_(False)
     )
 
 
 def data_stamp(session: Session, placement_id: int, version_id: int) -> DataStamp:
-    count, last_id, last_finished = session.execute(
-        select(func.count(Attempt.id), func.max(Attempt.id), func.max(Attempt.finished_at)).where(
-            _submitted(placement_id, version_id)
-        )
+    count, last_id, last_finished, score_total = session.execute(
+        select(
+            func.count(Attempt.id),
+            func.max(Attempt.id),
+            func.max(Attempt.finished_at),
+            func.sum(Attempt.score_percent),
+        ).where(_submitted(placement_id, version_id))
     ).one()
-    return DataStamp(int(count or 0), int(last_id or 0), last_finished)
+    return DataStamp(int(count or 0), int(last_id or 0), last_finished, float(score_total or 0))
 
 
 def _options(item: ItemVersion) -> tuple[tuple[str, ...], frozenset[str]]:

@@ -109,7 +109,9 @@ class Report:
 
 def placement_versions(session: Session, placement: Placement) -> list[AssessmentVersion]:
     """Versions with attempts in the placement, and the one it uses now; newest first."""
-    used = select(Attempt.assessment_version_id).where(Attempt.placement_id == placement.id)
+    used = select(Attempt.assessment_version_id).where(
+        Attempt.placement_id == placement.id, Attempt.preview.is_(False)
+    )
     versions = {
         v.id: v
         for v in session.scalars(select(AssessmentVersion).where(AssessmentVersion.id.in_(used)))
