@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -66,12 +66,22 @@ class ScoreNotHigher(OverrideError):
     code = "score_not_higher"
 
 
+def _of_learner(placement_id: int, attempt_id: int) -> ColumnElement[bool]:
+    """The attempt, if it is a learner's in this placement: a staff preview is nobody's
+    attempt to review or change (its score must never become a best or a grade, ADR 0019)."""
+    return and_(
+        Attempt.id == attempt_id,
+        Attempt.placement_id == placement_id,
+        Attempt.preview.is_(False),
+    )
+
+
 def _locked(session: Session, placement_id: int, attempt_id: int, reason: str) -> Attempt:
     if not reason.strip():
         raise ReasonRequired()
     attempt = session.scalars(
         select(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.placement_id == placement_id)
+        .where(_of_learner(placement_id, attempt_id))
         .with_for_update()
         .execution_options(populate_existing=True)
     ).first()
@@ -196,7 +206,8 @@ def override_score(
         attempt.points = round(attempt.max_points * new / 100, 6)
         attempt.passed = rules.passes(new, pass_mark)
         session.flush()
-        best = record_best(session, attempt)
+        # _locked never returns a preview; this guard keeps a grade out if that ever changes.
+        best = None if attempt.preview else record_best(session, attempt)
         if best is not None:
             enqueue_grade(
                 session,
@@ -226,9 +237,7 @@ def for_staff(placement: Placement, attempt_id: int, now: datetime) -> tuple[Att
     whether it holds its learner's best score. AttemptNotHere for any other attempt."""
     with unit_of_work() as session:
         attempt = session.scalars(
-            select(Attempt)
-            .where(Attempt.id == attempt_id, Attempt.placement_id == placement.id)
-            .with_for_update()
+            select(Attempt).where(_of_learner(placement.id, attempt_id)).with_for_update()
         ).first()
         if attempt is None:
             raise AttemptNotHere()

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from lti_tool import db
 from lti_tool.launch.models import Placement
 from tests.integration.attempts.conftest import attempt_rows
+from tests.integration.attempts.test_time_and_retake_overrides import _set as set_time_limit
+from tests.integration.attempts.test_time_and_retake_overrides import _user_id as user_id_of
 
 
 def _form(moment) -> str:
@@ -117,3 +119,39 @@ def test_learners_cannot_set_dates(app, make_assessment, learner_of):
     assert (
         ana.post("/instructor/availability", {"opens_at": "", "closes_at": ""}).status_code == 403
     )
+
+
+def test_moving_the_close_keeps_a_learners_extra_time_and_a_reopened_deadline(
+    app, make_assessment, learner_of, instructor_of, clock
+):
+    """The close only ever shortens a deadline to honour an earlier close: a learner's own
+    time limit (ADR 0018) and the time a re-opened attempt was given survive a change of the
+    dates, and so does a staff preview's (dates never apply to it, ADR 0019)."""
+    slug = make_assessment(time_limit_minutes=30, inactivity_minutes=10)
+    ana, ben = learner_of(slug, sub="4"), learner_of(slug, sub="5")
+    ana.home()
+    teacher = instructor_of(slug)
+    assert set_time_limit(teacher, user_id_of(app, "4"), limit="90").status_code == 303
+    ben.start()
+    clock.advance(minutes=11)  # Ben's attempt ends for inactivity, 20 minutes left
+    assert teacher.get(f"/instructor/attempts/{ben.attempt_id}").status_code == 200
+    clock.advance(minutes=60)
+    reopened = teacher.post(f"/instructor/attempts/{ben.attempt_id}/reopen", {"reason": "x"})
+    assert reopened.status_code == 303
+    ana.start()
+    teacher.start()  # a preview
+    ana_deadline = attempt_rows(app, ana.attempt_id).started_at + timedelta(minutes=90)
+    ben_deadline = attempt_rows(app, ben.attempt_id).deadline_at
+    preview_deadline = attempt_rows(app, teacher.attempt_id).deadline_at
+    assert ben_deadline == clock.now() + timedelta(minutes=20)
+    for closes in (clock.now() + timedelta(days=1), None):
+        assert _set(teacher, closes=closes).status_code == 303
+        assert attempt_rows(app, ana.attempt_id).deadline_at == ana_deadline
+        assert attempt_rows(app, ben.attempt_id).deadline_at == ben_deadline
+        assert attempt_rows(app, teacher.attempt_id).deadline_at == preview_deadline
+    soon = (clock.now() + timedelta(minutes=5)).replace(second=0, microsecond=0)
+    _set(teacher, closes=soon)  # an earlier close still ends them all at the close
+    assert attempt_rows(app, ana.attempt_id).deadline_at == soon
+    assert attempt_rows(app, ben.attempt_id).deadline_at == soon
+    assert attempt_rows(app, teacher.attempt_id).deadline_at == preview_deadline
+    assert attempt_rows(app, ana.attempt_id).status == "in_progress"

@@ -71,3 +71,28 @@ def test_a_learners_attempt_is_never_a_preview(app, make_assessment, learner_of)
     ana.start()
     assert attempt_rows(app, ana.attempt_id).preview is False
     assert 'id="preview-notice"' not in ana.home().get_data(as_text=True)
+
+
+def test_staff_cannot_score_review_reopen_or_delete_a_preview(app, make_assessment, instructor_of):
+    """A preview is no learner's attempt: raising its score by hand would give the staff
+    member a best score and a grade (ADR 0019), so the attempt pages do not know it."""
+    slug = make_assessment()
+    teacher = instructor_of(slug)
+    teacher.start()
+    for position, response in answers_for(app, teacher, right=1):
+        assert teacher.save(position, response).status_code == 200
+    assert teacher.submit().status_code == 303
+    preview = teacher.attempt_id
+    colleague = instructor_of(slug, sub="98")
+    for person in (teacher, colleague):
+        raised = person.post(
+            f"/instructor/attempts/{preview}/score", {"percent": "100", "reason": "mine"}
+        )
+        assert raised.status_code == 404
+        assert person.get(f"/instructor/attempts/{preview}").status_code == 404
+        for action in ("reopen", "delete"):
+            done = person.post(f"/instructor/attempts/{preview}/{action}", {"reason": "x"})
+            assert done.status_code == 404
+    row = attempt_rows(app, preview)
+    assert row.score_percent == 25 and row.status == "submitted"
+    assert _count(app, BestScore) == 0 and _count(app, GradeOutbox) == 0
