@@ -19,12 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.attempts import published, rules
-from lti_tool.attempts.best_recording import record_best
+from lti_tool.attempts.best_recording import record_best_and_queue_grade
 from lti_tool.attempts.finishing import settle, settle_live
 from lti_tool.attempts.models import IN_PROGRESS, SUBMITTED, VOID, Attempt, BestScore
 from lti_tool.audit import log as audit
 from lti_tool.db import unit_of_work
-from lti_tool.grades.outbox import enqueue_grade
 from lti_tool.launch.models import Placement
 
 MIN_REOPEN_SECONDS = 5 * 60  # a re-opened timed attempt gets at least this long
@@ -206,19 +205,8 @@ def override_score(
         attempt.points = round(attempt.max_points * new / 100, 6)
         attempt.passed = rules.passes(new, pass_mark)
         session.flush()
-        # _locked never returns a preview; this guard keeps a grade out if that ever changes.
-        best = None if attempt.preview else record_best(session, attempt)
-        if best is not None:
-            enqueue_grade(
-                session,
-                placement_id=best.placement_id,
-                user_id=best.user_id,
-                attempt_id=best.attempt_id,
-                score_given=best.best_percent,
-                score_maximum=100.0,
-                timestamp=now,
-                now=now,
-            )
+        # _locked never returns a preview; the function refuses one too, should that change.
+        best_rose = record_best_and_queue_grade(session, attempt, now=now, timestamp=now)
         audit.record(
             session,
             placement_id=placement.id,
@@ -227,7 +215,7 @@ def override_score(
             now=now,
             subject=_subject(attempt),
             reason=reason,
-            details={"before": before, "after": new, "best_rose": best is not None},
+            details={"before": before, "after": new, "best_rose": best_rose},
         )
         return attempt
 

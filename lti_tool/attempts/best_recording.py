@@ -10,6 +10,7 @@ the upsert, so two finishing attempts of one learner can never both win with the
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, or_
@@ -17,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lti_tool.attempts.models import Attempt, BestScore
+from lti_tool.grades.outbox import enqueue_grade
 
 
 def _upsert(dialect: str) -> Any:
@@ -53,3 +55,30 @@ def record_best(session: Session, attempt: Attempt) -> BestScore | None:
     best = session.scalars(statement.execution_options(populate_existing=True)).one()
     # The attempt's id is new to this row only if this upsert put it there.
     return best if best.attempt_id == attempt.id else None
+
+
+def record_best_and_queue_grade(
+    session: Session, attempt: Attempt, *, now: datetime, timestamp: datetime | None = None
+) -> bool:
+    """Record a scored attempt as its learner's best where it is one, and queue that best for
+    the gradebook; True when the best rose. A staff preview never counts (ADR 0019).
+
+    `timestamp` is the score's time for the platform: by default when the best was achieved;
+    a regrade or a score given by hand passes `now`, later than any score sent before, so the
+    platform keeps it."""
+    if attempt.preview:
+        return False
+    best = record_best(session, attempt)
+    if best is None:
+        return False
+    enqueue_grade(
+        session,
+        placement_id=best.placement_id,
+        user_id=best.user_id,
+        attempt_id=best.attempt_id,
+        score_given=best.best_percent,
+        score_maximum=100.0,
+        timestamp=timestamp or best.achieved_at,
+        now=now,
+    )
+    return True

@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from item_bank.responses import InvalidResponse
 from item_bank.scoring import score_response
 from lti_tool.attempts import published, rules
-from lti_tool.attempts.best_recording import record_best
+from lti_tool.attempts.best_recording import record_best_and_queue_grade
 from lti_tool.attempts.errors import AttemptNotFound, AttemptVoid, SittingMoved
 from lti_tool.attempts.models import (
     IN_PROGRESS,
@@ -30,9 +30,7 @@ from lti_tool.attempts.models import (
     VOID,
     Attempt,
     AttemptQuestion,
-    BestScore,
 )
-from lti_tool.grades.outbox import enqueue_grade
 
 
 @dataclass(frozen=True)
@@ -199,13 +197,7 @@ def _finalise(
     attempt.auto_submitted = auto
     session.flush()
     _store_points(session, attempt, awarded)
-    if attempt.preview:  # a staff preview: never a best, a grade or a certificate
-        return False
-    best = record_best(session, attempt)
-    if best is None:
-        return False
-    _queue_grade(session, best, now)
-    return True
+    return record_best_and_queue_grade(session, attempt, now=now)
 
 
 def _awarded(item: published.PublishedItem, response: dict[str, Any] | None) -> float:
@@ -225,16 +217,3 @@ def _store_points(session: Session, attempt: Attempt, awarded: dict[int, float])
     )
     for question in attempt.questions:  # what the session holds agrees with the row
         set_committed_value(question, "points_awarded", awarded[question.position])
-
-
-def _queue_grade(session: Session, best: BestScore, now: datetime) -> None:
-    enqueue_grade(
-        session,
-        placement_id=best.placement_id,
-        user_id=best.user_id,
-        attempt_id=best.attempt_id,
-        score_given=best.best_percent,
-        score_maximum=100.0,
-        timestamp=best.achieved_at,
-        now=now,
-    )

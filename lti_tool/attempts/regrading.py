@@ -24,11 +24,10 @@ from item_bank.models import ItemVersion, Pool, PoolItem
 from item_bank.responses import InvalidResponse
 from item_bank.scoring import score_response
 from lti_tool.attempts import published, rules
-from lti_tool.attempts.best_recording import record_best
+from lti_tool.attempts.best_recording import record_best_and_queue_grade
 from lti_tool.attempts.models import SUBMITTED, Attempt, AttemptQuestion
 from lti_tool.audit import log as audit
 from lti_tool.db import unit_of_work
-from lti_tool.grades.outbox import enqueue_grade
 from lti_tool.launch.models import LtiUser, Placement
 
 
@@ -155,15 +154,4 @@ def _raise(
     attempt.score_percent = after
     attempt.passed = rules.passes(after, pass_mark)
     session.flush()
-    best = record_best(session, attempt)
-    if best is not None:
-        enqueue_grade(
-            session,
-            placement_id=best.placement_id,
-            user_id=best.user_id,
-            attempt_id=best.attempt_id,
-            score_given=best.best_percent,
-            score_maximum=100.0,
-            timestamp=now,
-            now=now,
-        )
+    record_best_and_queue_grade(session, attempt, now=now, timestamp=now)
