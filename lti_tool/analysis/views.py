@@ -20,7 +20,7 @@ from lti_tool.attempts.formatting import init_filters
 from lti_tool.clock import current_clock
 from lti_tool.forms.charts import Bar, bar_chart
 from lti_tool.launch.models import Placement
-from lti_tool.launch.sessions import require_staff
+from lti_tool.launch.sessions import require_staff_in_placement
 from lti_tool.web.csv_export import csv_download
 from lti_tool.web.errors import UserFacingError
 
@@ -29,17 +29,7 @@ bp.record_once(lambda state: init_filters(state.app))  # clock_time, as the inst
 
 
 def _placement() -> Placement:
-    launch = require_staff()
-    if launch.placement is None:
-        raise UserFacingError(
-            _(
-                "The item analysis belongs to an assessment activity, and this launch did not "
-                "come from one."
-            ),
-            code="no_placement",
-            action=_("Open the activity from your course."),
-        )
-    return launch.placement
+    return require_staff_in_placement()[1]
 
 
 def _report(query: AnalysisQuery) -> service.Report:

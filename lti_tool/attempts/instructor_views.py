@@ -20,26 +20,12 @@ from lti_tool.attempts.formatting import init_filters
 from lti_tool.attempts.instructor_actions import MAX_ALLOWANCE_MINUTES
 from lti_tool.clock import current_clock
 from lti_tool.launch.links import launch_url
-from lti_tool.launch.models import LaunchSession, Placement
-from lti_tool.launch.sessions import require_staff
+from lti_tool.launch.sessions import require_staff_in_placement
 from lti_tool.web.csv_export import csv_download
 from lti_tool.web.errors import UserFacingError
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 bp.record_once(lambda state: init_filters(state.app))
-
-
-def _staff() -> tuple[LaunchSession, Placement]:
-    launch = require_staff()
-    if launch.placement is None:
-        raise UserFacingError(
-            _(
-                "This page belongs to an assessment activity, and this launch did not come from one."  # noqa: E501 (one msgid)
-            ),
-            code="no_placement",
-            action=_("Open the activity from your course."),
-        )
-    return launch, launch.placement
 
 
 def _refusal(error: instructor_actions.InstructorError) -> UserFacingError:
@@ -93,7 +79,7 @@ def _refusal(error: instructor_actions.InstructorError) -> UserFacingError:
 
 def placement_page():
     """Landing page of staff: the placement's learners, or choosing its assessment."""
-    launch, placement = _staff()
+    launch, placement = require_staff_in_placement()
     found = instructor_actions.overview(placement, current_clock().now())
     common = dict(
         placement=placement,
@@ -116,7 +102,7 @@ def placement_page():
 
 @bp.post("/assessment")
 def choose_assessment() -> ResponseReturnValue:
-    _launch, placement = _staff()
+    _launch, placement = require_staff_in_placement()
     try:
         instructor_actions.choose_assessment(placement, request.form.get("assessment", "").strip())
     except instructor_actions.InstructorError as error:
@@ -126,7 +112,7 @@ def choose_assessment() -> ResponseReturnValue:
 
 @bp.get("/learners/<int:user_id>")
 def learner(user_id: int):
-    _launch, placement = _staff()
+    _launch, placement = require_staff_in_placement()
     try:
         detail = instructor_actions.learner_detail(placement, user_id, current_clock().now())
     except instructor_actions.InstructorError as error:
@@ -153,7 +139,7 @@ def _minutes_from_form() -> int | None:
 
 @bp.post("/learners/<int:user_id>/accommodation")
 def accommodation(user_id: int) -> ResponseReturnValue:
-    launch, placement = _staff()
+    launch, placement = require_staff_in_placement()
     try:
         instructor_actions.set_allowance(
             placement,
@@ -180,7 +166,7 @@ def _moment_from_form(name: str) -> datetime | None:
 
 @bp.post("/availability")
 def availability() -> ResponseReturnValue:
-    launch, placement = _staff()
+    launch, placement = require_staff_in_placement()
     try:
         window = Window(_moment_from_form("opens_at"), _moment_from_form("closes_at"))
         instructor_actions.set_availability(
@@ -201,7 +187,7 @@ def _whole_minutes(name: str) -> int | None:
 
 @bp.post("/learners/<int:user_id>/time-and-retake")
 def time_and_retake(user_id: int) -> ResponseReturnValue:
-    launch, placement = _staff()
+    launch, placement = require_staff_in_placement()
     try:
         instructor_actions.set_time_and_retake_delay(
             placement,
@@ -218,6 +204,6 @@ def time_and_retake(user_id: int) -> ResponseReturnValue:
 
 @bp.get("/export.csv")
 def export_csv() -> Response:
-    _launch, placement = _staff()
+    _launch, placement = require_staff_in_placement()
     rows = instructor_actions.report(placement, current_clock().now())
     return csv_download(reports.report_rows(rows), f"attempts-placement-{placement.id}.csv")

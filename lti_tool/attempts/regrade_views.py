@@ -8,15 +8,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from lti_tool.attempts import regrading
-from lti_tool.attempts.instructor_views import _staff, bp
+from lti_tool.attempts.instructor_views import bp
 from lti_tool.clock import current_clock
 from lti_tool.launch.links import launch_url
+from lti_tool.launch.sessions import require_staff_in_placement
 from lti_tool.web.errors import UserFacingError
 
 
 @bp.get("/regrade")
 def regrade_plan():
-    _launch, placement = _staff()
+    _launch, placement = require_staff_in_placement()
     changes = regrading.plan(placement)
     return render_template(
         "instructor/regrade.html",
@@ -28,7 +29,7 @@ def regrade_plan():
 
 @bp.post("/regrade")
 def regrade_apply() -> ResponseReturnValue:
-    launch, placement = _staff()
+    launch, placement = require_staff_in_placement()
     reason = request.form.get("reason", "")
     if not reason.strip():
         raise UserFacingError(

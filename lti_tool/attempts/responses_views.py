@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Response, render_template, request
 
-from lti_tool.attempts.instructor_views import _staff, bp
+from lti_tool.attempts.instructor_views import bp
 from lti_tool.attempts.responses_report import (
     HISTOGRAM_BINS,
     Filters,
@@ -15,6 +15,7 @@ from lti_tool.attempts.responses_report import (
 )
 from lti_tool.clock import current_clock
 from lti_tool.db import unit_of_work
+from lti_tool.launch.sessions import require_staff_in_placement
 from lti_tool.web.csv_export import csv_download
 
 
@@ -26,7 +27,7 @@ def _report(locale: str, placement_id: int, filters: Filters) -> Report:
 
 @bp.get("/responses")
 def responses():
-    launch, placement = _staff()
+    launch, placement = require_staff_in_placement()
     filters = Filters.read(request.args)
     report = _report(launch.locale, placement.id, filters)
     return render_template(
@@ -40,6 +41,6 @@ def responses():
 
 @bp.get("/responses.csv")
 def responses_csv() -> Response:
-    launch, placement = _staff()
+    launch, placement = require_staff_in_placement()
     report = _report(launch.locale, placement.id, Filters.read(request.args))
     return csv_download(csv_rows(report), f"responses-placement-{placement.id}.csv")

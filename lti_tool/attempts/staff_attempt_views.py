@@ -12,10 +12,11 @@ from flask_babel import gettext as _
 
 from item_bank.presentation import review_item
 from lti_tool.attempts import attempt_overrides as overrides
-from lti_tool.attempts.instructor_views import _staff, bp
+from lti_tool.attempts.instructor_views import bp
 from lti_tool.attempts.models import Attempt
 from lti_tool.clock import current_clock
 from lti_tool.launch.links import launch_url
+from lti_tool.launch.sessions import require_staff_in_placement
 from lti_tool.web.errors import UserFacingError
 
 
@@ -65,7 +66,7 @@ def _reviews(attempt: Attempt, locale: str) -> list[dict[str, Any]]:
 
 @bp.get("/attempts/<int:attempt_id>")
 def attempt_review(attempt_id: int):
-    launch, placement = _staff()
+    launch, placement = require_staff_in_placement()
     try:
         attempt, holds_best = overrides.for_staff(placement, attempt_id, current_clock().now())
     except overrides.OverrideError as error:
@@ -89,7 +90,7 @@ def _back(attempt_id: int, done: str) -> ResponseReturnValue:
 
 @bp.post("/attempts/<int:attempt_id>/reopen")
 def reopen_attempt(attempt_id: int) -> ResponseReturnValue:
-    launch, placement = _staff()
+    launch, placement = require_staff_in_placement()
     try:
         overrides.reopen(
             placement,
@@ -105,7 +106,7 @@ def reopen_attempt(attempt_id: int) -> ResponseReturnValue:
 
 @bp.post("/attempts/<int:attempt_id>/delete")
 def delete_attempt(attempt_id: int) -> ResponseReturnValue:
-    launch, placement = _staff()
+    launch, placement = require_staff_in_placement()
     try:
         overrides.delete(
             placement,
@@ -129,7 +130,7 @@ def _percent() -> float:
 
 @bp.post("/attempts/<int:attempt_id>/score")
 def override_score(attempt_id: int) -> ResponseReturnValue:
-    launch, placement = _staff()
+    launch, placement = require_staff_in_placement()
     try:
         overrides.override_score(
             placement,

@@ -4,15 +4,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from lti_tool import db
 from lti_tool.audit import log
-from lti_tool.launch.models import LaunchSession, Placement
-from lti_tool.launch.sessions import require_staff
+from lti_tool.launch.sessions import require_staff_in_placement
 from lti_tool.web.csv_export import csv_download
-from lti_tool.web.errors import UserFacingError
 
 # The pages use the attempts' template filters (clock_time, percent), which the attempts
 # blueprints install on the app; importing them here would make audit and attempts a cycle.
@@ -29,22 +26,9 @@ ACTION_LABELS = {
 }
 
 
-def _staff() -> tuple[LaunchSession, Placement]:
-    launch = require_staff()
-    if launch.placement is None:
-        raise UserFacingError(
-            _(
-                "This page belongs to an assessment activity, and this launch did not come from one."  # noqa: E501 (one msgid)
-            ),
-            code="no_placement",
-            action=_("Open the activity from your course."),
-        )
-    return launch, launch.placement
-
-
 @bp.get("")
 def audit_log():
-    _launch, placement = _staff()
+    _launch, placement = require_staff_in_placement()
     events = log.events_of(db.session(), placement.id)  # read only: no unit of work
     return render_template(
         "audit/log.html", events=events, labels=ACTION_LABELS, placement=placement
@@ -53,6 +37,6 @@ def audit_log():
 
 @bp.get("/export.csv")
 def audit_csv() -> Response:
-    _launch, placement = _staff()
+    _launch, placement = require_staff_in_placement()
     events = log.events_of(db.session(), placement.id)
     return csv_download(log.csv_rows(events), f"audit-placement-{placement.id}.csv")

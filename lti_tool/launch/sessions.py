@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from lti_tool.launch import claims, tokens
-from lti_tool.launch.models import LaunchSession
+from lti_tool.launch.models import LaunchSession, Placement
 from lti_tool.platforms.models import Deployment
 from lti_tool.web.errors import UserFacingError
 
@@ -124,3 +124,18 @@ def require_staff() -> LaunchSession:
             _("Only instructors of this course can open this page."), status=403, code="staff_only"
         )
     return launch
+
+
+def require_staff_in_placement() -> tuple[LaunchSession, Placement]:
+    """A staff launch and the activity it came from: every staff page about an activity's
+    attempts, reports or roster starts here."""
+    launch = require_staff()
+    if launch.placement is None:
+        raise UserFacingError(
+            _(
+                "This page belongs to an assessment activity, and this launch did not come from one."  # noqa: E501 (one msgid)
+            ),
+            code="no_placement",
+            action=_("Open the activity from your course."),
+        )
+    return launch, launch.placement

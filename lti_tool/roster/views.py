@@ -14,7 +14,7 @@ from lti_tool.clock import current_clock
 from lti_tool.grades import failures
 from lti_tool.launch.links import launch_url
 from lti_tool.launch.models import LaunchSession
-from lti_tool.launch.sessions import require_staff
+from lti_tool.launch.sessions import require_staff_in_placement
 from lti_tool.roster import nrps, service
 from lti_tool.web.errors import UserFacingError
 
@@ -23,17 +23,7 @@ bp.record_once(lambda state: init_filters(state.app))  # percent, clock_time
 
 
 def _staff_in_placement() -> LaunchSession:
-    launch = require_staff()
-    if launch.placement is None:
-        raise UserFacingError(
-            _(
-                "The roster belongs to an assessment activity, and this launch did not come "
-                "from one."
-            ),
-            code="no_placement",
-            action=_("Open the activity from your course."),
-        )
-    return launch
+    return require_staff_in_placement()[0]
 
 
 def _unavailable(problem: service.RosterUnavailable) -> UserFacingError:
