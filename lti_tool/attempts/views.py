@@ -254,25 +254,24 @@ def _flag_and_stay(launch: LaunchSession, saved: SavedAnswer, *, flagged: bool):
 @bp.get("/attempts/<int:attempt_id>/review")
 def review(attempt_id: int):
     """Before submitting: which questions are answered, a way back to each, and submit."""
-    launch, _placement = learner()
-    try:
-        attempt = learner_actions.open_page(ids(launch, attempt_id), sitting=sitting(), now=now())
-    except service.AttemptError as error:
-        return page_error(error, launch)
-    context = _question_context(launch, attempt, attempt.questions[attempt.last_position - 1])
-    return render_template("attempts/review.html", **context)
+    return _live_attempt_page(attempt_id, "attempts/review.html")
 
 
 @bp.get("/attempts/<int:attempt_id>/submit")
 def confirm_submit(attempt_id: int):
     """Without the script, "Submit" on the review page asks here (with it, a dialog asks)."""
+    return _live_attempt_page(attempt_id, "attempts/confirm_submit.html")
+
+
+def _live_attempt_page(attempt_id: int, template: str):
+    """A page of the live attempt about the whole of it, opened at its last question."""
     launch, _placement = learner()
     try:
         attempt = learner_actions.open_page(ids(launch, attempt_id), sitting=sitting(), now=now())
     except service.AttemptError as error:
         return page_error(error, launch)
     context = _question_context(launch, attempt, attempt.questions[attempt.last_position - 1])
-    return render_template("attempts/confirm_submit.html", **context)
+    return render_template(template, **context)
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
