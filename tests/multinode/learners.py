@@ -20,6 +20,8 @@ ATTEMPT_URL = re.compile(r"/assessment/attempts/(\d+)/questions/\d+")
 SITTING_ATTR = re.compile(r'data-sitting="([^"]+)"')
 RETRIED = {502, 503}  # what the page's autosave retries on its own (a 500 it does not)
 RETRY_SECONDS = 120.0  # a backstop while a node or a server comes back, not a measurement
+# A connection refused or cut mid-answer: what a browser sees of a node killed while it answers.
+BROKEN = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
 
 class _Form(HTMLParser):
@@ -75,7 +77,7 @@ class Learner:
         kwargs.setdefault("timeout", 120)
         try:
             response = self.http.request(method, urljoin(self.proxy, url), **kwargs)
-        except requests.ConnectionError:
+        except BROKEN:
             self.calls.append(Call(what, 0, "", None))
             raise
         self.calls.append(
@@ -92,7 +94,15 @@ class Learner:
         """Send again while the answer is one the page retries (a node or a server away)."""
         deadline = time.monotonic() + RETRY_SECONDS
         while True:
-            response = send()
+            try:
+                response = send()
+            except BROKEN:
+                # The node died while answering (SIGKILL mid-response): nothing was
+                # acknowledged, and the page's autosave sends the same again.
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+                continue
             if response.status_code not in RETRIED or time.monotonic() > deadline:
                 return response
             time.sleep(0.2)  # the page's retry pause; nothing asserts on time

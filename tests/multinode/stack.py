@@ -95,6 +95,9 @@ class Stack:
     def session(self) -> Iterator[Any]:
         from lti_tool import db
 
+        # The test's own reads come after outages it caused: fresh connections every time,
+        # so a connection the PostgreSQL restart ended never answers for the service.
+        self.app.extensions["emm_engine"].dispose()
         with self.app.app_context(), db.session_scope() as session:
             yield session
 

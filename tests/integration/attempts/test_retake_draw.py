@@ -3,6 +3,7 @@ after a void, two attempts share only the questions the pool's size forces them 
 
 from __future__ import annotations
 
+import copy
 import itertools
 
 import pytest
@@ -23,7 +24,8 @@ def _publish_one_pool(app, tmp_path, clock, *, size: int, draw: int) -> str:
     slug = f"retake-{next(_slugs)}"
     doc = assessment_yaml(slug)
     template = doc["pools"][0]["items"][0]
-    items = [{**template, "id": f"{slug}-q{n}"} for n in range(size)]
+    # Deep copies: shared dicts would be dumped as YAML anchors, which the loader refuses.
+    items = [{**copy.deepcopy(template), "id": f"{slug}-q{n}"} for n in range(size)]
     doc["pools"] = [{"id": "all", "title": {"en": "All"}, "draw": draw, "items": items}]
     path = tmp_path / f"{slug}.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True))
