@@ -4,6 +4,7 @@ score), each with a reason that goes to the audit log. Routes on the instructor 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import redirect, render_template, request
@@ -88,35 +89,33 @@ def _back(attempt_id: int, done: str) -> ResponseReturnValue:
     return redirect(launch_url("instructor.attempt_review", attempt_id=attempt_id, done=done), 303)
 
 
-@bp.post("/attempts/<int:attempt_id>/reopen")
-def reopen_attempt(attempt_id: int) -> ResponseReturnValue:
+def _change(change: Callable[..., object], attempt_id: int, **reads: Callable[[], Any]) -> None:
+    """One staff change to an attempt of this activity, by this staff member, with the posted
+    reason, now; `reads` parse the change's own fields (after the staff check, so a learner
+    gets a 403 whatever they post). A refusal becomes its page."""
     launch, placement = require_staff_in_placement()
     try:
-        overrides.reopen(
+        change(
             placement,
             attempt_id,
             staff_user_id=launch.user_id,
             reason=_reason(),
             now=current_clock().now(),
+            **{name: read() for name, read in reads.items()},
         )
     except overrides.OverrideError as error:
         raise _refusal(error) from None
+
+
+@bp.post("/attempts/<int:attempt_id>/reopen")
+def reopen_attempt(attempt_id: int) -> ResponseReturnValue:
+    _change(overrides.reopen, attempt_id)
     return _back(attempt_id, "reopened")
 
 
 @bp.post("/attempts/<int:attempt_id>/delete")
 def delete_attempt(attempt_id: int) -> ResponseReturnValue:
-    launch, placement = require_staff_in_placement()
-    try:
-        overrides.delete(
-            placement,
-            attempt_id,
-            staff_user_id=launch.user_id,
-            reason=_reason(),
-            now=current_clock().now(),
-        )
-    except overrides.OverrideError as error:
-        raise _refusal(error) from None
+    _change(overrides.delete, attempt_id)
     return redirect(launch_url("audit.audit_log", done="deleted"), code=303)
 
 
@@ -130,16 +129,5 @@ def _percent() -> float:
 
 @bp.post("/attempts/<int:attempt_id>/score")
 def override_score(attempt_id: int) -> ResponseReturnValue:
-    launch, placement = require_staff_in_placement()
-    try:
-        overrides.override_score(
-            placement,
-            attempt_id,
-            percent=_percent(),
-            staff_user_id=launch.user_id,
-            reason=_reason(),
-            now=current_clock().now(),
-        )
-    except overrides.OverrideError as error:
-        raise _refusal(error) from None
+    _change(overrides.override_score, attempt_id, percent=_percent)
     return _back(attempt_id, "score")
