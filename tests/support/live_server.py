@@ -66,7 +66,7 @@ class LiveServer(ServedApp):
         super().__init__(server, host)
 
     def _dispatch(self, environ: dict[str, t.Any], start_response: t.Any) -> t.Iterable[bytes]:
-        return self._app(environ, start_response)
+        return _closed_even_if_dropped(self._app(environ, start_response))
 
     def mount(self, wsgi_app: WSGIApp) -> None:
         self._app = wsgi_app
@@ -74,6 +74,19 @@ class LiveServer(ServedApp):
     @property
     def app(self) -> WSGIApp:
         return self._app
+
+
+def _closed_even_if_dropped(body: t.Iterable[bytes]) -> t.Iterator[bytes]:
+    """The response body, closed however the write ends. werkzeug's server closes it only
+    after a complete write: when the browser drops the connection first (a page navigating
+    away mid-download), a static file stayed open until the garbage collector warned about
+    it, failing whichever test ran then."""
+    try:
+        yield from body
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
 
 
 def serve_app(wsgi_app: WSGIApp | None = None, *, host: str = "127.0.0.1") -> LiveServer:
