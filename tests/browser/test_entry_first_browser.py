@@ -84,6 +84,8 @@ def test_after_the_entry_questionnaire_start_goes_straight_to_the_questions(
     _attach_demo_forms(lti)
     launch_in_browser(page, lti.platform, "learner", custom_assessment=ASSESSMENT, user_id="52")
     page.locator("#first-step-entry_questionnaire").click()
+    # `.all()` does not wait: without this the loop can run on the home page still showing.
+    expect(page.get_by_role("heading", level=1)).to_have_text(ENTRY_TITLE["en"])
     for group in page.locator("fieldset.question").all():
         group.locator("input[type=radio]").first.check()
     page.get_by_role("button", name="Submit").click()
