@@ -1,8 +1,9 @@
 """Published assessment -> GIFT (Moodle's question/format/gift) and Aiken, as far as those
-formats reach (ADR 0025). GIFT carries no assessment settings, pool draws, option ids or
-pictures, and Aiken only single-choice questions in plain text; every question that cannot be
-written is named in the notes, never dropped silently. Importing the file back gives the same
-questions (stems, options, keys, feedback) in a new assessment named after the file.
+formats reach (ADR 0025). GIFT carries no assessment settings, pool draws, option ids
+(matching pairs come back numbered p1, p2, ...) or pictures, and Aiken only single-choice
+questions in plain text; every question that cannot be written is named in the notes, never
+dropped silently. Importing the file back gives the same questions (stems, options, keys,
+feedback) in a new assessment named after the file.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from item_bank.item_types.choice import MULTIPLE_RESPONSE, SINGLE_CHOICE
+from item_bank.item_types.matching import MATCHING
 from item_bank.item_types.numerical import NUMERICAL
 from item_bank.item_types.short_answer import SHORT_ANSWER
 from item_bank.item_types.true_false import TRUE_FALSE
 from item_bank.models import AssessmentVersion, ItemVersion
 from item_bank.parsers.multilang import join_multilang
-from item_bank.sanitize import plain_text
+from item_bank.sanitize import html_to_text, plain_text
 
 _SPECIAL = "\\~=#{}:"
 
@@ -75,12 +77,28 @@ def _short_answer(content: Mapping[str, Any], t: _Texts) -> str:
     return "\n".join(f"\t={gift_escape(plain_text(answer))}" for answer in answers)
 
 
+def _matching_sides(content: Mapping[str, Any], t: _Texts) -> list[tuple[str, str]]:
+    """(prompt, answer) as written: prompts in HTML, answers in plain text (as GIFT reads them);
+    a distractor is an answer with an empty prompt."""
+
+    def answer(translations: Mapping[str, str]) -> str:
+        return t({lang: html_to_text(text) for lang, text in translations.items()})
+
+    sides = [(t(pair["prompt"]), answer(pair["answer"])) for pair in content["pairs"]]
+    return sides + [("", answer(d["text"])) for d in content.get("distractors", [])]
+
+
+def _matching(content: Mapping[str, Any], t: _Texts) -> str:
+    return "\n".join(f"\t={prompt} -> {answer}" for prompt, answer in _matching_sides(content, t))
+
+
 _ANSWERS: dict[str, Callable[[Mapping[str, Any], _Texts], str]] = {
     SINGLE_CHOICE: lambda c, t: _choice(c, t, True),
     MULTIPLE_RESPONSE: lambda c, t: _choice(c, t, False),
     TRUE_FALSE: _true_false,
     NUMERICAL: _numerical,
     SHORT_ANSWER: _short_answer,
+    MATCHING: _matching,
 }
 
 
@@ -102,11 +120,21 @@ def _gift_question(item: ItemVersion) -> str:
     )
 
 
+def _has_arrow(item: ItemVersion) -> bool:
+    sides = _matching_sides(item.content, _Texts(item.default_language))
+    return any("->" in text for side in sides for text in side)
+
+
 def _unwritable(item: ItemVersion, fmt: str, types: Mapping[str, object]) -> str | None:
     if item.type not in types:
         return f"{item.item_uid}: {item.type} questions cannot be written in {fmt}; left out."
     if "media:" in str(item.content):
         return f"{item.item_uid}: shows a picture, which {fmt} cannot carry; left out."
+    if item.type == MATCHING and _has_arrow(item):
+        # Moodle splits each pair at its first "->", and GIFT has no escape for it.
+        return (
+            f"{item.item_uid}: a matching text contains '->', which {fmt} cannot carry; left out."
+        )
     return None
 
 

@@ -64,11 +64,21 @@ def test_load_demo(cli):
 
 
 def test_export_as_gift_names_what_it_leaves_out(cli, tmp_path):
+    cli("import", FIXTURES / "moodle_with_image.xml")
+    out = tmp_path / "bank.gift"
+
+    result = cli("export", "moodle-with-image", "--format", "gift", "-o", out)
+
+    assert result.exit_code == 0, result.output
+    assert "q1: shows a picture, which GIFT cannot carry; left out." in result.output
+
+
+def test_export_as_gift_writes_matching_pairs(cli, tmp_path):
     cli("import", FIXTURES / "valid_assessment.yaml")
     out = tmp_path / "bank.gift"
 
     result = cli("export", "sample-assessment", "--format", "gift", "-o", out)
 
     assert result.exit_code == 0, result.output
-    assert "sample-match: matching questions cannot be written in GIFT" in result.output
-    assert "::sample-sc::[html]" in out.read_text(encoding="utf-8")
+    written = out.read_text(encoding="utf-8")
+    assert "::sample-sc::[html]" in written and "::sample-match::[html]" in written
