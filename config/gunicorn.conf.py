@@ -25,6 +25,8 @@ accesslog = os.environ.get("EMM_ACCESS_LOG", "-")
 # Never log request bodies or query strings with tokens: gunicorn's default format logs the
 # request line, which carries `?lt=` launch tokens; log the path only.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# ... and the path without a registration invite in it.
+logger_class = "lti_tool.observability.access_log.TokenFreeAccessLog"
 forwarded_allow_ips = os.environ.get("EMM_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # No control socket (gunicorn >= 25.1), for every way of starting the service: nothing here
 # uses `gunicornc`; compose, Kubernetes and systemd manage the master with signals. The socket

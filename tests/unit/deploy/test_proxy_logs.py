@@ -38,7 +38,8 @@ def test_nginx_log_format_holds_no_token():
     formats = {f.split()[0]: f for f in _directives(conf, "log_format")}
     assert set(formats) == {"emm"}
     assert not TOKEN_CARRIERS.search(formats["emm"])
-    assert "$uri" in formats["emm"] and "$request_id" in formats["emm"]
+    assert "$token_free_uri" in formats["emm"] and "$request_id" in formats["emm"]
+    assert re.search(r"map \$uri \$token_free_uri \{\s*~\^/lti/register/\s+/lti/register/-;", conf)
 
 
 def test_every_nginx_server_logs_in_its_own_format():
@@ -80,6 +81,7 @@ def _nginx_config(tmp_path: Path, http_port: int = 80, https_port: int = 443) ->
         .replace("/etc/nginx/tls/tls.crt", str(cert))
         .replace("/etc/nginx/tls/tls.key", str(key))
         .replace("/dev/stdout", str(tmp_path / "access.log"))
+        .replace("/var/cache/nginx/emm-media", str(tmp_path / "media-cache"))
         .replace("listen 80;", f"listen 127.0.0.1:{http_port};")
         .replace("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")
         # The image's nginx is 1.27; a distribution's may predate `http2 on;` (1.25.1).
@@ -135,6 +137,8 @@ def test_nginx_logs_requests_without_their_tokens(tmp_path):
         page = f"https://127.0.0.1:{https_port}/attempts/1?lt=TOKEN-B"
         assert _get(f"https://127.0.0.1:{https_port}/static/app.js", referer=page) == 502
         assert _get(page) == 502
+        invite = f"https://127.0.0.1:{https_port}/lti/register/INVITE-C?openid_configuration=x"
+        assert _get(invite) == 502
         # One worker logs each request before it serves the next one: this one flushes them.
         _get(f"https://127.0.0.1:{https_port}/healthz")
     finally:
@@ -142,7 +146,9 @@ def test_nginx_logs_requests_without_their_tokens(tmp_path):
     lines = (tmp_path / "access.log").read_text().splitlines()
     assert '"GET /attempts/1" 308' in lines[0] and '"GET /static/app.js" 502' in lines[1]
     assert '"GET /attempts/1" 502' in lines[2]
-    assert "TOKEN" not in "\n".join(lines) and "lt=" not in "\n".join(lines)
+    assert '"GET /lti/register/-" 502' in lines[3]
+    logged = "\n".join(lines)
+    assert "TOKEN" not in logged and "lt=" not in logged and "INVITE" not in logged
     assert (tmp_path / "main.log").read_text() == ""  # the stock format is never used
 
 
@@ -168,4 +174,6 @@ def test_the_ingress_logs_nothing_and_needs_no_snippet():
 def test_the_documented_controller_log_format_holds_no_token():
     guide = (ROOT / "docs/operations.md").read_text()
     (line,) = [ln for ln in guide.splitlines() if "log-format-upstream:" in ln]
-    assert not TOKEN_CARRIERS.search(line) and "$uri" in line
+    assert not TOKEN_CARRIERS.search(line) and "$token_free_uri" in line
+    # The invite of a registration URL is masked by a map the same ConfigMap defines.
+    assert "map $uri $token_free_uri { ~^/lti/register/ /lti/register/-; default $uri; }" in guide
