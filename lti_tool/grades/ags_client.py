@@ -51,6 +51,8 @@ __all__ = [
     "StaleTimestamp",
     "TokenCache",
     "error_for",
+    "on_platform_origin",
+    "origin",
     "parse_retry_after",
     "service_url",
 ]
@@ -73,6 +75,17 @@ def service_url(base: str, suffix: str = "", **params: str) -> str:
     path = parts.path.rstrip("/") + suffix if suffix else parts.path
     query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
     return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), parts.fragment))
+
+
+def origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def on_platform_origin(url: str, access: PlatformAccess) -> bool:
+    """A service URL belongs to the platform that signed the launch: same scheme and host (with
+    port) as its issuer or its token URL. Moodle serves every service from its own site."""
+    return origin(url) in {origin(access.issuer), origin(access.token_url)}
 
 
 class AgsClient(TokenClient):
@@ -201,7 +214,13 @@ class AgsClient(TokenClient):
         self, method: str, url: str, access: PlatformAccess, scopes: tuple[str, ...], **kwargs: Any
     ) -> OutboundResponse:
         """Send with a bearer token; on 401 drop the token and try once more with a fresh one
-        (the platform may end a token before its announced expiry)."""
+        (the platform may end a token before its announced expiry).
+
+        The token goes only to the platform's own origin: the URLs come from launch claims and
+        from the platform's answers (a created line item's id), and a platform's token and its
+        learners' scores are not for another host, even one the platform names."""
+        if not on_platform_origin(url, access):
+            raise AgsError(failures.OFF_PLATFORM, f"{urlsplit(url).netloc} is not the platform")
         for attempt in (1, 2):
             token = self.access_token(access, scopes)
             headers = dict(kwargs.pop("headers", {}) or {})

@@ -39,6 +39,7 @@ FIXED_BY = {
         (
             failures.NO_SIGNING_KEY,
             failures.DESTINATION_REFUSED,
+            failures.OFF_PLATFORM,
             failures.ANSWER_TOO_LARGE,
             failures.CLIENT_ID_SHARED,
             failures.INTERNAL_ERROR,

@@ -23,6 +23,7 @@ AGS_UNAVAILABLE = "ags_unavailable"
 NO_LINEITEM = "no_lineitem"
 NO_SIGNING_KEY = "no_signing_key"
 DESTINATION_REFUSED = "destination_refused"  # the outbound policy forbids the platform's URL
+OFF_PLATFORM = "off_platform"  # a service URL on another origin than the platform's own
 ANSWER_TOO_LARGE = "answer_too_large"  # larger than EMM_OUTBOUND_MAX_BYTES
 CLIENT_ID_SHARED = "client_id_shared"  # two registrations hold the client id: no assertion
 GAVE_UP = "gave_up"
@@ -88,6 +89,12 @@ REASONS = {
         "The tool does not connect to the platform's service address: it is not a public "
         "address or not https. An administrator checks the platform registration, or allows "
         "the address (EMM_OUTBOUND_ALLOW), then sends the grade again."
+    ),
+    OFF_PLATFORM: lazy_gettext(
+        "The platform named a service address on another site than its own (its issuer and "
+        "token URL), and the tool sends the platform's access token to no other site. An "
+        "administrator checks the platform's registration (`flask platform list`), then sends "
+        "the grade again."
     ),
     ANSWER_TOO_LARGE: lazy_gettext(
         "The platform's answer was larger than the tool accepts. An administrator checks the "

@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lti_tool.grades import failures
-from lti_tool.grades.ags_client import AgsClient
+from lti_tool.grades.ags_client import AgsClient, on_platform_origin, origin
 from lti_tool.grades.ags_errors import AgsError, error_for, response_detail
 from lti_tool.grades.ags_tokens import PlatformAccess
 from lti_tool.launch.claims import NRPS_SCOPE
@@ -35,17 +35,6 @@ MAX_PAGES = 100  # of whatever page size the platform chose (Moodle: every membe
 LISTING_TIME = timedelta(seconds=30)  # no page is asked after this; one request may then run on
 CUT_MEMBERS, CUT_BYTES, CUT_PAGES, CUT_TIME = "members", "bytes", "pages", "time"
 SCOPES = (NRPS_SCOPE,)
-
-
-def origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), parts.netloc.lower()
-
-
-def on_platform_origin(url: str, access: PlatformAccess) -> bool:
-    """The memberships URL belongs to the platform that signed the launch: same scheme and
-    host (with port) as its issuer or its token URL."""
-    return origin(url) in {origin(access.issuer), origin(access.token_url)}
 
 
 @dataclass(frozen=True)

@@ -319,6 +319,26 @@ def test_a_next_page_on_another_origin_gets_no_token(clock):
     assert elsewhere.requests == []
 
 
+@pytest.mark.parametrize("call", ["post_score", "results", "find_lineitems", "create_lineitem"])
+def test_a_service_url_on_another_site_gets_no_token_and_no_request(clock, call):
+    """Line item URLs come from launch claims and from the platform's answers: a platform's
+    token and its learners' scores go to the platform's own origin only."""
+    with serve({}) as elsewhere:
+        tokens_seen = []
+        with serve({("POST", "/mod/lti/token.php"): token_route(tokens_seen)}) as stub:
+            client, url = client_for(clock), elsewhere.url + "/li"
+            arguments = {
+                "post_score": (url, {"scoreGiven": 1}),
+                "results": (url,),
+                "find_lineitems": (url, "link-1"),
+                "create_lineitem": (url, {"label": "x"}),
+            }[call]
+            with pytest.raises(AgsError) as raised:
+                getattr(client, call)(access(stub.url), SCOPES, *arguments)
+    assert raised.value.code == failures.OFF_PLATFORM
+    assert tokens_seen == [] and elsewhere.requests == []
+
+
 # --- client assertions ----------------------------------------------------------------------------
 
 
