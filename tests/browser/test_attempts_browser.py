@@ -155,7 +155,7 @@ def test_a_page_hidden_past_the_timeout_stops_heartbeats_and_the_attempt_is_void
     expect(page.locator("#inactivity-warning-text")).to_contain_text("ended without a score")
     expect(page.locator("#stay-button")).to_be_hidden()
     expect(page.locator("#btn-next")).to_be_disabled()
-    assert page.locator("#question-form :is(input, button):enabled").count() == 0
+    expect(page.locator("#question-form :is(input, button):enabled")).to_have_count(0)
     assert stored(lti, first).status == "void"
 
     page.locator("#attempt-ended-link").click()
@@ -308,6 +308,9 @@ def test_a_second_tab_gets_a_clear_choice_and_continuing_there_stops_the_first(
 
     second.locator("#continue-here").click()
     second.wait_for_url(re.compile(rf"/attempts/{attempt}/questions/1\b"))
+    # The "open elsewhere" page has that address too (wait_for_url returns at once there):
+    # the question's heading says the question page has replaced it.
+    expect(second.locator("#question-heading")).to_have_text("Question 1 of 4")
     assert checked_fields(second) == drawn[0].right  # the saved answer came along
 
     # The first tab's next save is refused, and it says why and what to do.

@@ -32,7 +32,9 @@ def _no_serious_violations(page: Page, where: str) -> None:
 def _picture_loaded(page: Page) -> None:
     picture = page.get_by_role("img", name=ALT)
     expect(picture).to_be_visible()
-    assert picture.evaluate("img => img.complete && img.naturalWidth") == 64
+    # Visible is not loaded (the preview page is not waited for its load event): wait for both.
+    expect(picture).to_have_js_property("complete", True)
+    expect(picture).to_have_js_property("naturalWidth", 64)
 
 
 def _allow_the_platform(lti) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Frame, Page
+from playwright.sync_api import Frame, Page, expect
 
 from demo_platform import PlatformConfig, generate_platform_key
 from tests.browser.launching import open_course_page
@@ -58,9 +58,7 @@ def test_an_invited_registration_shows_in_moodle_s_dialog_and_closes_it(
     page.add_init_script(LISTEN_FOR_CLOSE)
 
     frame = _add_lti_advantage(page, platform, invite)
-    status = frame.get_by_role("status")
-    status.wait_for()
-    assert "The assessment tool is registered" in status.inner_text()
+    expect(frame.get_by_role("status")).to_contain_text("The assessment tool is registered")
     page.wait_for_function("window.ltiClosed === true")
     violations = axe_check(frame)
     assert not violations, describe(violations)
@@ -70,9 +68,8 @@ def test_a_refused_registration_is_readable_in_moodle_s_dialog(tool_and_new_plat
     tool, platform = tool_and_new_platform
     frame = _add_lti_advantage(page, platform, tool.url + "/lti/register")
     alert = frame.get_by_role("alert")
-    alert.wait_for()
-    assert "needs an invitation" in alert.inner_text()
-    assert "flask platform invite" in alert.inner_text()
+    expect(alert).to_contain_text("needs an invitation")
+    expect(alert).to_contain_text("flask platform invite")
     assert platform.state.registrations() == []
     violations = axe_check(frame)
     assert not violations, describe(violations)
