@@ -28,6 +28,11 @@ class Message(str):
         message.trimmed = trimmed
         return message
 
+    def format(self, *args: Any, **kwargs: Any) -> str:
+        # marshmallow's validators pass an `error=` message through str.format for their own
+        # {input}/{min} fields; a Message has %-placeholders only, so it stays itself.
+        return self
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (Message, (self.template, self.params, self.trimmed))
 
@@ -55,3 +60,7 @@ def without_full_stop(text: str) -> str:
     if isinstance(text, Message):
         return Message(text.template, text.params, trimmed=True)
     return text.rstrip(".")
+
+
+def cannot_read(error: OSError) -> Message:
+    return msg("Cannot read the file: %(reason)s.", reason=error.strerror)
