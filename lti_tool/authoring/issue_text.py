@@ -91,7 +91,9 @@ def _gettext(msgid: str) -> str:
 def _variable_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """Each variable template with the pattern that reads its values back out of English."""
     patterns = []
-    for template in _VARIABLE:
+    # Longest first: "Must be greater than %(min)s." would also match the text of
+    # "Must be greater than %(min)s and less than %(max)s.", taking "1 and less than 5" as min.
+    for template in sorted(_VARIABLE, key=len, reverse=True):
         parts = _PLACEHOLDER.split(template.template)
         regex = "".join(
             re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)"
