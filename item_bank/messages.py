@@ -63,4 +63,5 @@ def without_full_stop(text: str) -> str:
 
 
 def cannot_read(error: OSError) -> Message:
+    """What both file readers (assessments and forms) say when the system refuses a file."""
     return msg("Cannot read the file: %(reason)s.", reason=error.strerror)
