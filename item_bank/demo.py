@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from item_bank.loading import import_files
+from item_bank.messages import msg
 from item_bank.reports import ImportReport, Issue, ValidationReport
 
 CONTENT_DIR = Path(__file__).parent / "content"
@@ -25,7 +26,7 @@ def load_demo_content(
     combined = ImportReport(ValidationReport())
     if not files:
         combined.validation.issues.append(
-            Issue(str(directory), "No demo content (*.yaml) found.", severity="warning")
+            Issue(str(directory), msg("No demo content (*.yaml) found."), severity="warning")
         )
         return combined
     for path in files:

@@ -24,13 +24,14 @@ from item_bank.form_documents import (
     ScalePoint,
 )
 from item_bank.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
+from item_bank.messages import msg
 from item_bank.reports import ERROR, Issue
 from item_bank.schemas import ID_PATTERN, SLUG_PATTERN, Translations
 from item_bank.validation import flatten_messages
 
 _ident = [
     validate.Length(min=1, max=100),
-    validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only."),
+    validate.Regexp(ID_PATTERN, error=msg("Use letters, digits and . _ : - only.")),
 ]
 
 
@@ -40,7 +41,7 @@ class _HeaderSchema(Schema):
         required=True,
         validate=[
             validate.Length(min=1, max=100),
-            validate.Regexp(SLUG_PATTERN, error="Use only a-z, 0-9 and '-'."),
+            validate.Regexp(SLUG_PATTERN, error=msg("Use only a-z, 0-9 and '-'.")),
         ],
     )
     kind = fields.String(required=True, validate=validate.OneOf(FORM_KINDS))
@@ -88,7 +89,7 @@ class _DocumentSchema(Schema):
     questions = fields.List(
         fields.Nested(_QuestionSchema),
         required=True,
-        validate=validate.Length(min=1, error="A form needs at least one question."),
+        validate=validate.Length(min=1, error=msg("A form needs at least one question.")),
     )
 
 
@@ -103,7 +104,7 @@ def parse_form(raw: Any, *, file_label: str) -> tuple[FormDoc | None, list[Issue
         issues.append(Issue(file_label, message, item_id=item, field=path, severity=ERROR))
 
     if not isinstance(raw, Mapping):
-        add("A form file must be a map with `form:` and `questions:`.")
+        add(msg("A form file must be a map with `form:` and `questions:`."))
         return None, issues
     try:
         data = _DocumentSchema().load(dict(raw))
@@ -129,13 +130,21 @@ def parse_form(raw: Any, *, file_label: str) -> tuple[FormDoc | None, list[Issue
     )
     if kind in KNOWLEDGE_KINDS and not doc.measures_knowledge:
         add(
-            "Entry and final questionnaires need at least one knowledge question (single_choice, "
-            "or likert with `knowledge: true`).",
+            msg(
+                "Entry and final questionnaires need at least one knowledge question "
+                "(single_choice, or likert with `knowledge: true`)."
+            ),
             "questions",
         )
     for path, translations in _all_texts(doc):
         if default_language not in translations:
-            add(f"Missing the text in the form's default language ({default_language}).", path)
+            add(
+                msg(
+                    "Missing the text in the form's default language (%(language)s).",
+                    language=default_language,
+                ),
+                path,
+            )
     return (None, issues) if issues else (doc, [])
 
 
@@ -146,9 +155,9 @@ def _scales(
     for name, points in raw_scales.items():
         values = [p["value"] for p in points]
         if not 2 <= len(points) <= MAX_SCALE_POINTS:
-            add(f"A scale needs 2 to {MAX_SCALE_POINTS} points.", f"scales.{name}")
+            add(msg("A scale needs 2 to %(most)s points.", most=MAX_SCALE_POINTS), f"scales.{name}")
         elif values != sorted(set(values)):
-            add("Scale values must be distinct and increasing.", f"scales.{name}")
+            add(msg("Scale values must be distinct and increasing."), f"scales.{name}")
         scales[name] = tuple(ScalePoint(p["value"], p["label"]) for p in points)
     return scales
 
@@ -163,7 +172,7 @@ def _question(
 ) -> FormQuestion:
     path, qid, qtype = f"questions[{index}]", q["id"], q["type"]
     if qid in seen:
-        add("Duplicate question id.", f"{path}.id", qid)
+        add(msg("Duplicate question id."), f"{path}.id", qid)
     seen.add(qid)
     required = True if q["required"] is None else q["required"]
     if qtype == TEXT and q["required"] is None:
@@ -171,7 +180,10 @@ def _question(
     scale = _likert_scale(q, path, scales, add)
     if q["knowledge"] and qtype != LIKERT:
         add(
-            "`knowledge: true` is for likert self-ratings (single_choice questions always count).",
+            msg(
+                "`knowledge: true` is for likert self-ratings "
+                "(single_choice questions always count)."
+            ),
             f"{path}.knowledge",
             qid,
         )
@@ -189,8 +201,10 @@ def _question(
     )
     if question.counts_for_knowledge and not question.required:
         add(
-            "Questions that measure knowledge must be required (an unanswered one would "
-            "distort the knowledge score).",
+            msg(
+                "Questions that measure knowledge must be required (an unanswered one would "
+                "distort the knowledge score)."
+            ),
             f"{path}.required",
             qid,
         )
@@ -203,14 +217,18 @@ def _likert_scale(
     qid = q["id"]
     if q["type"] != LIKERT:
         if q["scale"]:
-            add("Only likert questions have a scale.", f"{path}.scale", qid)
+            add(msg("Only likert questions have a scale."), f"{path}.scale", qid)
         return ()
     if not q["scale"]:
-        add("A likert question names its `scale`.", f"{path}.scale", qid)
+        add(msg("A likert question names its `scale`."), f"{path}.scale", qid)
         return ()
     if q["scale"] not in scales:
         add(
-            f"Unknown scale {q['scale']!r} (defined: {', '.join(scales) or 'none'}).",
+            msg(
+                "Unknown scale %(scale)r (defined: %(defined)s).",
+                scale=q["scale"],
+                defined=", ".join(scales) or "none",
+            ),
             f"{path}.scale",
             qid,
         )
@@ -222,21 +240,21 @@ def _check_options(q: Mapping[str, Any], path: str, kind: str, add: Report) -> N
     qid = q["id"]
     if q["type"] != SINGLE_CHOICE:
         if q["options"]:
-            add("Only single_choice questions have options.", f"{path}.options", qid)
+            add(msg("Only single_choice questions have options."), f"{path}.options", qid)
         return
     if kind not in KNOWLEDGE_KINDS:
         add(
-            "Questions with a right answer belong in entry or final questionnaires.",
+            msg("Questions with a right answer belong in entry or final questionnaires."),
             f"{path}.type",
             qid,
         )
     if len(q["options"]) < 2:
-        add("At least two options are needed.", f"{path}.options", qid)
+        add(msg("At least two options are needed."), f"{path}.options", qid)
     if sum(1 for o in q["options"] if o["correct"]) != 1:
-        add("Exactly one option must be marked `correct: true`.", f"{path}.options", qid)
+        add(msg("Exactly one option must be marked `correct: true`."), f"{path}.options", qid)
     ids = [o["id"] for o in q["options"]]
     if len(ids) != len(set(ids)):
-        add("Option ids must be unique.", f"{path}.options", qid)
+        add(msg("Option ids must be unique."), f"{path}.options", qid)
 
 
 def _all_texts(doc: FormDoc) -> list[tuple[str, dict[str, str]]]:

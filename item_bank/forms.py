@@ -57,6 +57,7 @@ from item_bank.form_documents import (
     ScalePoint,
 )
 from item_bank.form_parsing import parse_form
+from item_bank.messages import cannot_read, message_of, msg
 from item_bank.reports import Issue
 
 __all__ = [
@@ -101,11 +102,11 @@ def read_form_file(path: Path) -> tuple[FormDoc | None, list[Issue]]:
     try:
         raw = load_yaml_text(path.read_bytes().decode("utf-8-sig"))
     except OSError as error:
-        return None, [Issue(label, f"Cannot read the file: {error.strerror}.")]
+        return None, [Issue(label, cannot_read(error))]
     except UnicodeDecodeError:
-        return None, [Issue(label, "The file is not UTF-8 text.")]
+        return None, [Issue(label, msg("The file is not UTF-8 text."))]
     except Exception as error:
-        return None, [Issue(label, f"Not valid YAML: {error}")]
+        return None, [Issue(label, msg("Not valid YAML: %(error)s", error=message_of(error)))]
     return parse_form(raw, file_label=label)
 
 
@@ -122,7 +123,7 @@ def read_forms(path: Path) -> tuple[list[tuple[Path, FormDoc]], list[Issue]]:
     docs: list[tuple[Path, FormDoc]] = []
     issues: list[Issue] = []
     if not path.exists():
-        return [], [Issue(str(path), "No such file or directory.")]
+        return [], [Issue(str(path), msg("No such file or directory."))]
     owners: dict[str, str] = {}
     for file_path in form_files(path):
         doc, file_issues = read_form_file(file_path)
@@ -133,7 +134,11 @@ def read_forms(path: Path) -> tuple[list[tuple[Path, FormDoc]], list[Issue]]:
             issues.append(
                 Issue(
                     str(file_path),
-                    f"Form slug {doc.slug!r} is also defined in {owners[doc.slug]}.",
+                    msg(
+                        "Form slug %(slug)r is also defined in %(other)s.",
+                        slug=doc.slug,
+                        other=owners[doc.slug],
+                    ),
                     field="form.slug",
                 )
             )

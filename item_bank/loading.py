@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from item_bank.documents import AssessmentDoc
 from item_bank.media.local_pictures import embed_local_pictures
 from item_bank.media.publishing import with_media
+from item_bank.messages import cannot_read, msg
 from item_bank.parsers.aiken import looks_like_aiken, parse_aiken
 from item_bank.parsers.base import ParsedFile
 from item_bank.parsers.gift import parse_gift
@@ -75,13 +76,21 @@ def _check(path: Path | str, *, strict: bool = False) -> _Checked:
     path = Path(path)
     if not path.exists():
         return _Checked(
-            ValidationReport(issues=[Issue(str(path), "No such file or directory.")]), []
+            ValidationReport(issues=[Issue(str(path), msg("No such file or directory."))]), []
         )
     paths = files_in(path)
     if not paths:
         return _Checked(
             ValidationReport(
-                issues=[Issue(str(path), f"No importable files ({', '.join(SUPPORTED_SUFFIXES)}).")]
+                issues=[
+                    Issue(
+                        str(path),
+                        msg(
+                            "No importable files (%(suffixes)s).",
+                            suffixes=", ".join(SUPPORTED_SUFFIXES),
+                        ),
+                    )
+                ]
             ),
             [],
         )
@@ -97,7 +106,7 @@ def _check_files(paths: list[Path], *, strict: bool = False) -> _Checked:
             data = file_path.read_bytes()
         except OSError as error:
             checked.report.files.append(label)
-            checked.report.issues.append(Issue(label, f"Cannot read the file: {error.strerror}."))
+            checked.report.issues.append(Issue(label, cannot_read(error)))
             continue
         _check_one(
             checked, owner_of_slug, file_path, data, label, strict=strict, base=file_path.parent
@@ -145,7 +154,11 @@ def _check_one(
         report.issues.append(
             Issue(
                 label,
-                f"Assessment slug {doc.slug!r} is also defined in {owner_of_slug[doc.slug]}.",
+                msg(
+                    "Assessment slug %(slug)r is also defined in %(other)s.",
+                    slug=doc.slug,
+                    other=owner_of_slug[doc.slug],
+                ),
                 field="assessment.slug",
             )
         )
@@ -179,7 +192,13 @@ def import_upload(
 def _as_errors(issues: list[Issue]) -> list[Issue]:
     """Strict mode: a skipped question makes the file fail."""
     return [
-        Issue(i.file, f"{i.message} (strict mode: skipping is an error)", i.item_id, i.field, ERROR)
+        Issue(
+            i.file,
+            msg("%(message)s (strict mode: skipping is an error)", message=i.message),
+            i.item_id,
+            i.field,
+            ERROR,
+        )
         if i.severity == SKIPPED
         else i
         for i in issues

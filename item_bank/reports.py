@@ -1,5 +1,6 @@
 """What validation and import tell an author: every problem at once, each naming the file,
-the item id and the field path. Plain English: authors and admins read it in the CLI."""
+the item id and the field path. A message is English text (the CLI prints it as is) built with
+`item_bank.messages.msg`, so the authoring pages can show it in the interface language."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from item_bank.documents import AssessmentDoc, ItemDoc, PoolDoc, RulesDoc
 from item_bank.models import AssessmentVersion, ItemVersion
 from item_bank.reports import ERROR, Issue
 from item_bank.schemas import AssessmentSchema, PoolHeaderSchema
-from item_bank.validation import available_languages, flatten_messages
+from item_bank.validation import available_languages, draw_too_large, flatten_messages
 
 
 def _minutes(seconds: int | None) -> float | None:
@@ -66,9 +66,7 @@ def _pools(
             ]
             continue
         if draw > len(items):
-            issues.append(
-                Issue(label, f"Draws {draw} items but the pool has only {len(items)}.", field=where)
-            )
+            issues.append(Issue(label, draw_too_large(draw, len(items)), field=where))
         pools.append(PoolDoc(pool.key, dict(pool.title), draw, items))
     return pools
 

@@ -16,6 +16,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from item_bank.languages import SUPPORTED_LANGUAGES
+from item_bank.messages import msg
 from item_bank.review_policies import REVIEW_POLICIES
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9-]+$")
@@ -35,27 +36,30 @@ class Translations(fields.Field):
     ) -> dict[str, str]:
         if not isinstance(value, dict):
             raise ValidationError(
-                'Must be a map of language code to text, e.g. {en: "...", es: "..."}.'
+                msg('Must be a map of language code to text, e.g. {en: "...", es: "..."}.')
             )
         if not value and not self.allow_empty:
-            raise ValidationError("Must contain at least one language.")
+            raise ValidationError(msg("Must contain at least one language."))
         errors: dict[str, list[str]] = {}
         result: dict[str, str] = {}
         for language, text in value.items():
             if language not in SUPPORTED_LANGUAGES:
                 errors[str(language)] = [
-                    f"Unsupported language {language!r} "
-                    f"(supported: {', '.join(SUPPORTED_LANGUAGES)})."
+                    msg(
+                        "Unsupported language %(language)r (supported: %(supported)s).",
+                        language=language,
+                        supported=", ".join(SUPPORTED_LANGUAGES),
+                    )
                 ]
                 continue
             if isinstance(text, bool) or not isinstance(text, (str, int, float)):
-                errors[language] = ["Must be text."]
+                errors[language] = [msg("Must be text.")]
                 continue
             text = str(text).strip()
             if not text:
-                errors[language] = ["Must not be empty."]
+                errors[language] = [msg("Must not be empty.")]
             elif len(text) > MAX_TEXT:
-                errors[language] = [f"Longer than {MAX_TEXT} characters."]
+                errors[language] = [msg("Longer than %(most)s characters.", most=MAX_TEXT)]
             else:
                 result[language] = text
         if errors:
@@ -71,15 +75,19 @@ class AcceptedAnswers(fields.Field):
         if isinstance(value, list):
             value = {"_default": value}
         if not isinstance(value, dict) or not value:
-            raise ValidationError("Must be a map of language code to a list of accepted answers.")
+            raise ValidationError(
+                msg("Must be a map of language code to a list of accepted answers.")
+            )
         errors: dict[str, Any] = {}
         result: dict[str, list[str]] = {}
         for language, answers in value.items():
             if language != "_default" and language not in SUPPORTED_LANGUAGES:
-                errors[str(language)] = [f"Unsupported language {language!r}."]
+                errors[str(language)] = [
+                    msg("Unsupported language %(language)r.", language=language)
+                ]
                 continue
             if not isinstance(answers, list) or not answers:
-                errors[language] = ["Must be a non-empty list of accepted answers."]
+                errors[language] = [msg("Must be a non-empty list of accepted answers.")]
                 continue
             cleaned: list[str] = []
             for index, answer in enumerate(answers):
@@ -88,7 +96,7 @@ class AcceptedAnswers(fields.Field):
                     or not isinstance(answer, (str, int, float))
                     or not str(answer).strip()
                 ):
-                    errors.setdefault(language, {})[index] = ["Must be non-empty text."]
+                    errors.setdefault(language, {})[index] = [msg("Must be non-empty text.")]
                 else:
                     cleaned.append(str(answer).strip())
             result[language] = cleaned
@@ -109,7 +117,7 @@ class FiniteFloat(fields.Float):
             )
         result = super()._validated(value)
         if result is not None and not math.isfinite(result):
-            raise ValidationError("Must be a finite number.")
+            raise ValidationError(msg("Must be a finite number."))
         return result
 
 
@@ -140,7 +148,7 @@ class AssessmentSchema(Schema):
         required=True,
         validate=[
             validate.Length(min=1, max=100),
-            validate.Regexp(SLUG_PATTERN, error="Use only a-z, 0-9 and '-'."),
+            validate.Regexp(SLUG_PATTERN, error=msg("Use only a-z, 0-9 and '-'.")),
         ],
     )
     default_language = fields.String(
@@ -158,7 +166,7 @@ class PoolHeaderSchema(Schema):
         required=True,
         validate=[
             validate.Length(min=1, max=100),
-            validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only."),
+            validate.Regexp(ID_PATTERN, error=msg("Use letters, digits and . _ : - only.")),
         ],
     )
     title = Translations(load_default=dict, allow_empty=True)
@@ -168,7 +176,7 @@ class PoolHeaderSchema(Schema):
     items = fields.List(
         fields.Raw(),
         required=True,
-        validate=validate.Length(min=1, error="A pool needs at least one item."),
+        validate=validate.Length(min=1, error=msg("A pool needs at least one item.")),
     )
 
 
@@ -177,7 +185,7 @@ class DocumentSchema(Schema):
     pools = fields.List(
         fields.Raw(),
         required=True,
-        validate=validate.Length(min=1, error="At least one pool is needed."),
+        validate=validate.Length(min=1, error=msg("At least one pool is needed.")),
     )
 
 
@@ -195,7 +203,7 @@ class ItemBaseSchema(Schema):
         required=True,
         validate=[
             validate.Length(min=1, max=100),
-            validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only."),
+            validate.Regexp(ID_PATTERN, error=msg("Use letters, digits and . _ : - only.")),
         ],
     )
     # Which type's schema loads an item is decided by its `type` (validation.load_item), so an

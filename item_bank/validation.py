@@ -13,6 +13,7 @@ from item_bank.documents import AssessmentDoc, ItemDoc, PoolDoc, RulesDoc
 from item_bank.item_types import REGISTRY, item_type_or_none
 from item_bank.item_types.base import ContentContext
 from item_bank.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES
+from item_bank.messages import Message, msg
 from item_bank.reports import ERROR, Issue
 from item_bank.sanitize import plain_text
 from item_bank.schemas import (
@@ -39,7 +40,8 @@ def flatten_messages(messages: Any, prefix: str = "") -> Iterator[tuple[str, str
         for value in messages:
             yield from flatten_messages(value, prefix)
     else:
-        yield prefix, str(messages)
+        # A Message must stay one (str() of it would keep only its English).
+        yield prefix, messages if isinstance(messages, str) else str(messages)
 
 
 class _Collector:
@@ -70,7 +72,7 @@ def validate_document(
     out = _Collector(file_label)
     source_default = default_source or file_label
     if not isinstance(raw, Mapping):
-        out.add("The file must contain a map with 'assessment' and 'pools'.")
+        out.add(msg("The file must contain a map with 'assessment' and 'pools'."))
         return None, out.issues
     try:
         top = DocumentSchema().load(dict(raw))
@@ -133,7 +135,10 @@ def _feedback_bands(
         path = f"assessment.feedback_bands[{index}]"
         start = float(band["min_percent"])
         if start in seen:
-            out.add(f"Another band already starts at {start:g} %.", path=f"{path}.min_percent")
+            out.add(
+                msg("Another band already starts at %(start)s %%.", start=f"{start:g}"),
+                path=f"{path}.min_percent",
+            )
         seen.add(start)
         _require_fallback(band["text"], language, out, path=f"{path}.text")
         text = _html_map(band["text"], out, None, f"{path}.text")
@@ -157,7 +162,7 @@ def _guess_language(raw_header: Any) -> str:
 def _load_assessment(raw_header: Any, out: _Collector) -> dict[str, Any] | None:
     if not isinstance(raw_header, Mapping):
         if raw_header is not None:
-            out.add("Must be a map.", path="assessment")
+            out.add(msg("Must be a map."), path="assessment")
         return None
     try:
         return AssessmentSchema().load(dict(raw_header))
@@ -177,7 +182,7 @@ def _load_pool(
 ) -> PoolDoc | None:
     where = f"pools[{index}]"
     if not isinstance(raw_pool, Mapping):
-        out.add("Must be a map with id, draw and items.", path=where)
+        out.add(msg("Must be a map with id, draw and items."), path=where)
         return None
     errors_before = len(out.issues)
     try:
@@ -190,7 +195,7 @@ def _load_pool(
     if header is not None:
         where = f"pool {pool_key}"
         if pool_key in seen_pools:
-            out.add(f"Duplicate pool id {pool_key!r}.", path=f"pools[{index}].id")
+            out.add(msg("Duplicate pool id %(id)r.", id=pool_key), path=f"pools[{index}].id")
         seen_pools.add(pool_key)
         if header["title"]:
             _require_fallback(header["title"], language, out, path=f"{where}.title")
@@ -213,13 +218,19 @@ def _load_pool(
         return None
     draw = header["draw"] if header["draw"] is not None else len(items)
     if draw > len(items):
-        out.add(f"Draws {draw} items but the pool has only {len(items)}.", path=f"{where}.draw")
+        out.add(draw_too_large(draw, len(items)), path=f"{where}.draw")
         return None
     return PoolDoc(
         key=pool_key,
         title={lang: plain_text(text) for lang, text in header["title"].items()},
         draw=draw,
         items=tuple(items),
+    )
+
+
+def draw_too_large(draw: int, available: int) -> Message:
+    return msg(
+        "Draws %(draw)s items but the pool has only %(available)s.", draw=draw, available=available
     )
 
 
@@ -233,14 +244,16 @@ def load_item(
     out: _Collector,
 ) -> ItemDoc | None:
     if not isinstance(raw_item, Mapping):
-        out.add("Must be a map describing one item.", path=path)
+        out.add(msg("Must be a map describing one item."), path=path)
         return None
     item_id = raw_item.get("id") if isinstance(raw_item.get("id"), str) else None
     label = item_id or path
     if item_id is not None:
         if item_id in seen_items:
             out.add(
-                f"Duplicate item id (first used at {seen_items[item_id]}).", item=item_id, path="id"
+                msg("Duplicate item id (first used at %(first)s).", first=seen_items[item_id]),
+                item=item_id,
+                path="id",
             )
         else:
             seen_items[item_id] = path
@@ -252,10 +265,14 @@ def load_item(
         except ValidationError as error:
             out.add_marshmallow(error, item=label)
         if item_type is None:
-            out.add("Missing data for required field.", item=label, path="type")
+            out.add(msg("Missing data for required field."), item=label, path="type")
         else:
             out.add(
-                f"Unknown item type {item_type!r} (known: {', '.join(REGISTRY)}).",
+                msg(
+                    "Unknown item type %(type)r (known: %(known)s).",
+                    type=item_type,
+                    known=", ".join(REGISTRY),
+                ),
                 item=label,
                 path="type",
             )

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from item_bank.languages import FALLBACK_LANGUAGE
 from item_bank.media.references import images_without_alt
+from item_bank.messages import msg
 from item_bank.sanitize import sanitize_html
 
 if TYPE_CHECKING:
@@ -100,8 +101,12 @@ class ContentContext:
     def require_fallback(self, translations: Mapping[str, Any], path: str) -> None:
         if self.language not in translations and FALLBACK_LANGUAGE not in translations:
             self.report(
-                f"Needs the default language {self.language!r} (or {FALLBACK_LANGUAGE!r}) "
-                "so every locale has a fallback.",
+                msg(
+                    "Needs the default language %(language)r (or %(fallback)r) "
+                    "so every locale has a fallback.",
+                    language=self.language,
+                    fallback=FALLBACK_LANGUAGE,
+                ),
                 path,
             )
 
@@ -110,11 +115,13 @@ class ContentContext:
         for lang, text in translations.items():
             cleaned = sanitize_html(text)
             if not cleaned:
-                self.report("Is empty once unsafe HTML is removed.", f"{path}.{lang}")
+                self.report(msg("Is empty once unsafe HTML is removed."), f"{path}.{lang}")
             elif "<img" in cleaned and images_without_alt(cleaned):
                 self.report(
-                    "A picture has no text alternative (alt text): describe it for learners "
-                    "who cannot see it (in Moodle's editor: Image description).",
+                    msg(
+                        "A picture has no text alternative (alt text): describe it for learners "
+                        "who cannot see it (in Moodle's editor: Image description)."
+                    ),
                     f"{path}.{lang}",
                 )
             result[lang] = cleaned

@@ -29,6 +29,7 @@ from item_bank.item_types.base import (
     duplicates,
     only_keys,
 )
+from item_bank.messages import msg
 from item_bank.parsers.gift_text import GiftProblem, GiftQuestion, split_feedback, weight
 from item_bank.parsers.moodle_xml_reader import MoodleReader, child_text, fraction, option_ids
 from item_bank.parsers.multilang import join_multilang
@@ -44,7 +45,7 @@ class OptionSchema(Schema):
         required=True,
         validate=[
             validate.Length(min=1, max=50),
-            validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only."),
+            validate.Regexp(ID_PATTERN, error=msg("Use letters, digits and . _ : - only.")),
         ],
     )
     text = TranslationsField(required=True)
@@ -56,7 +57,7 @@ class ChoiceItemSchema(ItemBaseSchema):
     options = fields.List(
         fields.Nested(OptionSchema),
         required=True,
-        validate=validate.Length(min=2, error="At least two options are needed."),
+        validate=validate.Length(min=2, error=msg("At least two options are needed.")),
     )
 
 
@@ -72,7 +73,7 @@ class _Choice(ItemType):
     def build_content(self, data: Mapping[str, Any], ctx: ContentContext) -> dict[str, Any]:
         ids = [option["id"] for option in data["options"]]
         for dup in duplicates(ids):
-            ctx.report(f"Duplicate option id {dup!r}.", "options")
+            ctx.report(msg("Duplicate option id %(id)r.", id=dup), "options")
         options = []
         for index, option in enumerate(data["options"]):
             entry: dict[str, Any] = {
@@ -135,8 +136,11 @@ class SingleChoice(_Choice):
     def check_right_count(self, right: int, ctx: ContentContext) -> None:
         if right != 1:
             ctx.report(
-                "A single-choice question needs exactly one right option (correct: true); "
-                f"found {right}.",
+                msg(
+                    "A single-choice question needs exactly one right option (correct: true); "
+                    "found %(found)s.",
+                    found=right,
+                ),
                 "options",
             )
 
@@ -182,7 +186,9 @@ class MultipleResponse(_Choice):
     def check_right_count(self, right: int, ctx: ContentContext) -> None:
         if right < 1:
             ctx.report(
-                "A multiple-response question needs at least one right option (correct: true).",
+                msg(
+                    "A multiple-response question needs at least one right option (correct: true)."
+                ),
                 "options",
             )
 
@@ -216,7 +222,7 @@ def _choice_from_gift(question: GiftQuestion, answer_text: str, item: dict[str, 
     answers = [a.strip() for a in answer_text.replace("=", "~=").split("~")]
     answers = [a for a in answers if a]
     if len(answers) < 2:
-        raise GiftProblem("a choice question needs at least two answers")
+        raise GiftProblem(msg("a choice question needs at least two answers"))
     item["type"] = SINGLE_CHOICE if single else MULTIPLE_RESPONSE
     options = []
     for position, (answer, option_id) in enumerate(
@@ -240,8 +246,11 @@ def _choice_from_gift(question: GiftQuestion, answer_text: str, item: dict[str, 
             )
         if single and 0 < answer_weight < 99.99:
             question.note(
-                f"Option {option_id!r} gave {answer_weight:g}% partial credit; here it scores "
-                "as wrong.",
+                msg(
+                    "Option %(id)r gave %(weight)s%% partial credit; here it scores as wrong.",
+                    id=option_id,
+                    weight=f"{answer_weight:g}",
+                ),
                 f"options[{position}]",
             )
         options.append(option)
@@ -278,8 +287,12 @@ def _choice_from_moodle_xml(
         options.append(option)
         if single and 0 < answer_fraction < 99.99:
             reader.note(
-                f"Option {option_id!r} gave {answer_fraction:g}% partial credit in Moodle; "
-                "here it scores as wrong.",
+                msg(
+                    "Option %(id)r gave %(weight)s%% partial credit in Moodle; "
+                    "here it scores as wrong.",
+                    id=option_id,
+                    weight=f"{answer_fraction:g}",
+                ),
                 item["id"],
                 f"options[{position}]",
             )
@@ -294,8 +307,10 @@ def _note_moodle_marks(
     """Say where Moodle's marks differ from this tool's scoring rule."""
     if single and any(f < 0 for f in fractions):
         reader.note(
-            "Negative marks of wrong options are not used for single choice (a wrong choice "
-            "scores 0).",
+            msg(
+                "Negative marks of wrong options are not used for single choice (a wrong choice "
+                "scores 0)."
+            ),
             item_id,
             "options",
         )
@@ -308,8 +323,12 @@ def _note_moodle_marks(
         any(abs(f - 100 / k) > 0.01 for f in right) or any(abs(f + 100 / k) > 0.01 for f in wrong)
     ):
         reader.note(
-            "Moodle grades differ from this tool's partial-credit rule: each right option chosen "
-            f"earns points/{k}, each wrong option chosen costs points/{k}, floored at 0.",
+            msg(
+                "Moodle grades differ from this tool's partial-credit rule: each right option "
+                "chosen earns points/%(k)s, each wrong option chosen costs points/%(k)s, "
+                "floored at 0.",
+                k=k,
+            ),
             item_id,
             "options",
         )

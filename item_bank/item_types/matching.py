@@ -26,6 +26,7 @@ from item_bank.item_types.base import (
     duplicates,
     only_keys,
 )
+from item_bank.messages import msg
 from item_bank.parsers.gift_text import GiftProblem, GiftQuestion
 from item_bank.parsers.moodle_xml_reader import MoodleReader, child_text
 from item_bank.parsers.multilang import join_multilang
@@ -47,7 +48,7 @@ class PairSchema(Schema):
         required=True,
         validate=[
             validate.Length(min=1, max=50),
-            validate.Regexp(ID_PATTERN, error="Use letters, digits and . _ : - only."),
+            validate.Regexp(ID_PATTERN, error=msg("Use letters, digits and . _ : - only.")),
         ],
     )
     prompt = TranslationsField(required=True)
@@ -58,7 +59,7 @@ class MatchingItemSchema(ItemBaseSchema):
     pairs = fields.List(
         fields.Nested(PairSchema),
         required=True,
-        validate=validate.Length(min=2, error="At least two pairs are needed."),
+        validate=validate.Length(min=2, error=msg("At least two pairs are needed.")),
     )
     distractors = fields.List(TranslationsField(), load_default=list)
 
@@ -76,11 +77,11 @@ class Matching(ItemType):
     def build_content(self, data: Mapping[str, Any], ctx: ContentContext) -> dict[str, Any]:
         ids = [pair["id"] for pair in data["pairs"]]
         for dup in duplicates(ids):
-            ctx.report(f"Duplicate pair id {dup!r}.", "pairs")
+            ctx.report(msg("Duplicate pair id %(id)r.", id=dup), "pairs")
         for index, pair_id in enumerate(ids):
             if _DISTRACTOR_ID.match(pair_id):
                 ctx.report(
-                    f"Pair id {pair_id!r} is reserved for distractors (d1, d2, ...).",
+                    msg("Pair id %(id)r is reserved for distractors (d1, d2, ...).", id=pair_id),
                     f"pairs[{index}].id",
                 )
         pairs = [
@@ -210,7 +211,7 @@ class Matching(ItemType):
         distractors: list[dict[str, str]] = []
         for position, answer in enumerate(a.strip() for a in answer_text.split("=") if a.strip()):
             if "->" not in answer:
-                raise GiftProblem(f"matching answer {answer!r} has no '->'")
+                raise GiftProblem(msg("matching answer %(answer)r has no '->'", answer=answer))
             prompt, _, target = answer.partition("->")
             target_text = question.plain(target, f"pairs[{position}].answer")
             answer_html = {
@@ -242,8 +243,12 @@ def _check_answers_distinct(answers: list[tuple[Translations, str]], ctx: Conten
             key = plain_text(text).casefold()
             if key in seen:
                 ctx.report(
-                    f"Same answer text as {seen[key]} ({lang}): "
-                    "learners could not tell them apart.",
+                    msg(
+                        "Same answer text as %(other)s (%(lang)s): "
+                        "learners could not tell them apart.",
+                        other=seen[key],
+                        lang=lang,
+                    ),
                     f"{path}.{lang}",
                 )
             seen[key] = path

@@ -19,6 +19,7 @@ from item_bank.item_types.base import (
     only_keys,
     parse_number,
 )
+from item_bank.messages import msg
 from item_bank.parsers.gift_text import GiftProblem, GiftQuestion, split_feedback, unescape, weight
 from item_bank.parsers.moodle_xml_reader import (
     InvalidQuestion,
@@ -111,23 +112,30 @@ class Numerical(ItemType):
                 chosen = True
             elif answer_fraction >= 99.99:
                 reader.note(
-                    "Only one right value is supported; the extra right value "
-                    f"{text!r} is not kept.",
+                    msg(
+                        "Only one right value is supported; the extra right value "
+                        "%(value)r is not kept.",
+                        value=text,
+                    ),
                     item["id"],
                     "answer",
                 )
             elif answer_fraction > 0:
                 reader.note(
-                    f"Value {text!r} gave {answer_fraction:g}% partial credit in Moodle; "
-                    "it is not kept.",
+                    msg(
+                        "Value %(value)r gave %(weight)s%% partial credit in Moodle; "
+                        "it is not kept.",
+                        value=text,
+                        weight=f"{answer_fraction:g}",
+                    ),
                     item["id"],
                     "answer",
                 )
         if not chosen:
-            raise InvalidQuestion("no right value (an <answer> with fraction 100) is given")
+            raise InvalidQuestion(msg("no right value (an <answer> with fraction 100) is given"))
         if question.findall("units/unit"):
             reader.note(
-                "Units are not supported: the learner answers the number only.",
+                msg("Units are not supported: the learner answers the number only."),
                 item["id"],
                 "units",
             )
@@ -148,7 +156,7 @@ class Numerical(ItemType):
                 )
         answers = [a.strip() for a in answer_text.split("=") if a.strip()]
         if not answers:
-            raise GiftProblem("a numerical question needs an answer")
+            raise GiftProblem(msg("a numerical question needs an answer"))
         chosen = False
         for answer in answers:
             answer_weight, answer = weight(answer)
@@ -164,12 +172,17 @@ class Numerical(ItemType):
                 chosen = True
             elif answer_weight is not None and 0 < answer_weight < 99.99:
                 question.note(
-                    f"Value {value!r} gave {answer_weight:g}% partial credit; it is not kept.",
+                    msg(
+                        "Value %(value)r gave %(weight)s%% partial credit; it is not kept.",
+                        value=value,
+                        weight=f"{answer_weight:g}",
+                    ),
                     "answer",
                 )
             elif right:
                 question.note(
-                    f"Only one right value is supported; {value!r} is not kept.", "answer"
+                    msg("Only one right value is supported; %(value)r is not kept.", value=value),
+                    "answer",
                 )
 
 

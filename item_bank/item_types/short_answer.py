@@ -23,6 +23,7 @@ from item_bank.item_types.base import (
     only_keys,
 )
 from item_bank.languages import SUPPORTED_LANGUAGES, resolve_language
+from item_bank.messages import Message, msg
 from item_bank.parsers.gift_text import GiftProblem, GiftQuestion, split_feedback, unescape, weight
 from item_bank.parsers.moodle_xml_reader import (
     MoodleReader,
@@ -72,7 +73,9 @@ class ShortAnswer(ItemType):
             lang = ctx.language if lang == "_default" else lang
             cleaned = [plain_text(answer) for answer in answers_raw]
             if any(not answer for answer in cleaned):
-                ctx.report("An accepted answer is empty once HTML is removed.", f"accepted.{lang}")
+                ctx.report(
+                    msg("An accepted answer is empty once HTML is removed."), f"accepted.{lang}"
+                )
             accepted.setdefault(lang, [])
             accepted[lang] = list(dict.fromkeys([*accepted[lang], *cleaned]))
         ctx.require_fallback(accepted, "accepted")
@@ -148,9 +151,7 @@ class ShortAnswer(ItemType):
                 set_feedback(item, "incorrect", feedback)
             elif answer_fraction >= 99.99:
                 if "*" in text:
-                    raise SkipQuestion(
-                        f"the answer {text!r} uses a * wildcard, which is not supported"
-                    )
+                    raise SkipQuestion(_wildcard(text))
                 for lang, value in reader.translations(
                     text, "plain_text", item["id"], "accepted", html_field=False
                 ).items():
@@ -173,9 +174,7 @@ class ShortAnswer(ItemType):
             text = unescape(text)
             if answer_weight is None or answer_weight >= 99.99:
                 if "*" in text:
-                    raise GiftProblem(
-                        f"the answer {text!r} uses a * wildcard, which is not supported", SKIPPED
-                    )
+                    raise GiftProblem(_wildcard(text), SKIPPED)
                 accepted.append(text)
                 if answer_feedback and "correct" not in question.feedback:
                     question.feedback["correct"] = question.feedback_text(
@@ -183,8 +182,12 @@ class ShortAnswer(ItemType):
                     )
             elif answer_weight > 0:
                 question.note(
-                    f"Answer {text!r} gave {answer_weight:g}% partial credit; it is not accepted "
-                    "here.",
+                    msg(
+                        "Answer %(answer)r gave %(weight)s%% partial credit; it is not accepted "
+                        "here.",
+                        answer=text,
+                        weight=f"{answer_weight:g}",
+                    ),
                     "accepted",
                 )
         item["accepted"] = {question.language: accepted} if accepted else {}
@@ -198,14 +201,21 @@ def _note_moodle_wrong_answer(
 ) -> None:
     if answer_fraction > 0:
         reader.note(
-            f"Answer {text!r} gave {answer_fraction:g}% partial credit in Moodle; it is not "
-            "accepted here.",
+            msg(
+                "Answer %(answer)r gave %(weight)s%% partial credit in Moodle; it is not "
+                "accepted here.",
+                answer=text,
+                weight=f"{answer_fraction:g}",
+            ),
             item_id,
             "accepted",
         )
     elif feedback:
         reader.note(
-            f"Wrong answer {text!r} had its own feedback in Moodle; it is not kept.",
+            msg(
+                "Wrong answer %(answer)r had its own feedback in Moodle; it is not kept.",
+                answer=text,
+            ),
             item_id,
             "accepted",
         )
@@ -216,3 +226,7 @@ def _same_answers(left: dict[str, Any], right: dict[str, list[str]]) -> bool:
         return {str(a) for answers in value.values() if isinstance(answers, list) for a in answers}
 
     return flat(left) == flat(right)
+
+
+def _wildcard(text: str) -> Message:
+    return msg("the answer %(answer)r uses a * wildcard, which is not supported", answer=text)

@@ -22,6 +22,7 @@ from item_bank.item_types.base import (
     Translate,
     only_keys,
 )
+from item_bank.messages import msg
 from item_bank.parsers.gift_text import GiftQuestion
 from item_bank.parsers.moodle_xml_reader import (
     InvalidQuestion,
@@ -103,7 +104,7 @@ class TrueFalse(ItemType):
             if fraction(answer) >= 99.99:
                 answer_value = value
         if answer_value is None:
-            raise InvalidQuestion("neither answer is marked right (fraction 100)")
+            raise InvalidQuestion(msg("neither answer is marked right (fraction 100)"))
         item["answer"] = answer_value
         set_feedback(item, "correct", feedback.get(answer_value, {}))
         set_feedback(item, "incorrect", feedback.get(not answer_value, {}))

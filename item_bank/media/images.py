@@ -9,6 +9,8 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from item_bank.messages import msg
+
 MAX_IMAGE_BYTES = 4 * 1024 * 1024
 MAX_IMAGE_PIXELS = 4_000_000  # e.g. 2000 x 2000, more than a question's picture needs
 # All the distinct pictures of one file together: decoding costs about 45 ms per megapixel,
@@ -48,8 +50,13 @@ def verify_in_file(data: bytes, label: str, known: dict[str, VerifiedImage]) -> 
     used = sum(image.width * image.height for image in known.values())
     if len(known) >= MAX_FILE_PICTURES or used >= MAX_FILE_PIXELS:
         raise MediaError(
-            f"Image {label!r}: one file may carry at most {MAX_FILE_PICTURES:,} pictures of "
-            f"{MAX_FILE_PIXELS:,} pixels in all; split the questions into several files."
+            msg(
+                "Image %(label)r: one file may carry at most %(pictures)s pictures of "
+                "%(pixels)s pixels in all; split the questions into several files.",
+                label=label,
+                pictures=f"{MAX_FILE_PICTURES:,}",
+                pixels=f"{MAX_FILE_PIXELS:,}",
+            )
         )
     return verify_image(data, label, max_pixels=min(MAX_IMAGE_PIXELS, MAX_FILE_PIXELS - used))
 
@@ -58,12 +65,20 @@ def verify_image(data: bytes, label: str, *, max_pixels: int | None = None) -> V
     """`data` as a verified picture, or MediaError naming `label` (a file name)."""
     if len(data) > MAX_IMAGE_BYTES:
         raise MediaError(
-            f"Image {label!r} is {len(data) // 1024} KB; at most {MAX_IMAGE_BYTES // 1024} KB. "
-            "Save it smaller (e.g. as JPEG or with fewer pixels)."
+            msg(
+                "Image %(label)r is %(size)s KB; at most %(limit)s KB. "
+                "Save it smaller (e.g. as JPEG or with fewer pixels).",
+                label=label,
+                size=len(data) // 1024,
+                limit=MAX_IMAGE_BYTES // 1024,
+            )
         )
     if _looks_like_svg(data):
         raise MediaError(
-            f"Image {label!r} is SVG, which can carry scripts; export it as PNG instead."
+            msg(
+                "Image %(label)r is SVG, which can carry scripts; export it as PNG instead.",
+                label=label,
+            )
         )
     width, height, fmt = _decode(data, label, max_pixels or MAX_IMAGE_PIXELS)
     return VerifiedImage(hashlib.sha256(data).hexdigest(), MEDIA_TYPES[fmt], data, width, height)
@@ -81,17 +96,33 @@ def _decode(data: bytes, label: str, max_pixels: int) -> tuple[int, int, str]:
                 frames = getattr(image, "n_frames", 1)
                 if width * height > max_pixels or frames > MAX_GIF_FRAMES:
                     raise MediaError(
-                        f"Image {label!r} is {width}x{height} pixels ({frames} frame(s)); at "
-                        f"most {max_pixels:,} pixels and {MAX_GIF_FRAMES} frames."
+                        msg(
+                            "Image %(label)r is %(width)sx%(height)s pixels (%(frames)s "
+                            "frame(s)); at most %(pixels)s pixels and %(most)s frames.",
+                            label=label,
+                            width=width,
+                            height=height,
+                            frames=frames,
+                            pixels=f"{max_pixels:,}",
+                            most=MAX_GIF_FRAMES,
+                        )
                     )
                 fmt = str(image.format)
                 image.load()  # the whole first frame: a truncated file fails here, not later
     except MediaError:
         raise
     except Image.UnidentifiedImageError:
-        raise MediaError(f"{label!r} is not a picture of a supported type ({kinds}).") from None
+        raise MediaError(
+            msg(
+                "%(label)r is not a picture of a supported type (%(kinds)s).",
+                label=label,
+                kinds=kinds,
+            )
+        ) from None
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-        raise MediaError(f"Image {label!r} is damaged ({error}).") from None
+        raise MediaError(
+            msg("Image %(label)r is damaged (%(error)s).", label=label, error=str(error))
+        ) from None
     except Image.DecompressionBombWarning:
-        raise MediaError(f"Image {label!r} has too many pixels.") from None
+        raise MediaError(msg("Image %(label)r has too many pixels.", label=label)) from None
     return width, height, fmt

@@ -11,6 +11,7 @@ from typing import Any
 
 from item_bank.media.images import MAX_IMAGE_BYTES, MediaError, VerifiedImage, verify_in_file
 from item_bank.media.references import media_src
+from item_bank.messages import message_of, msg
 from item_bank.reports import ERROR, Issue
 
 # A tag's attributes stop at the next `<`, so the pattern cannot rescan the rest of the text
@@ -31,29 +32,33 @@ class _Reader:
         if self.base is None:
             return self._refuse(
                 reference,
-                "a picture cannot be referred to by path in an uploaded file; "
-                "upload a Moodle XML export that embeds it",
+                msg(
+                    "a picture cannot be referred to by path in an uploaded file; "
+                    "upload a Moodle XML export that embeds it"
+                ),
             )
         path = (self.base / reference).resolve()
         if not path.is_relative_to(self.base):
-            return self._refuse(reference, "pictures must be inside the file's directory")
+            return self._refuse(reference, msg("pictures must be inside the file's directory"))
         try:
             if path.stat().st_size > MAX_IMAGE_BYTES:
-                return self._refuse(reference, f"larger than {MAX_IMAGE_BYTES // 1024} KB")
+                return self._refuse(
+                    reference, msg("larger than %(limit)s KB", limit=MAX_IMAGE_BYTES // 1024)
+                )
             image = verify_in_file(path.read_bytes(), reference, self.media)
         except OSError as error:
-            return self._refuse(reference, f"cannot be read ({error.strerror or error})")
+            why = msg("cannot be read (%(reason)s)", reason=str(error.strerror or error))
+            return self._refuse(reference, why)
         except MediaError as error:
-            self.issues.append(Issue(self.label, str(error), field="media", severity=ERROR))
+            self.issues.append(Issue(self.label, message_of(error), field="media", severity=ERROR))
             return None
         self.media[image.sha256] = image
         return media_src(image.sha256)
 
     def _refuse(self, reference: str, why: str) -> str | None:
         """Note why the picture is refused; None, the picture's name in its place."""
-        self.issues.append(
-            Issue(self.label, f"Picture {reference!r}: {why}.", field="media", severity=ERROR)
-        )
+        message = msg("Picture %(reference)r: %(why)s.", reference=reference, why=why)
+        self.issues.append(Issue(self.label, message, field="media", severity=ERROR))
         return None
 
     def text(self, value: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from item_bank.documents import AssessmentDoc, canonical_json
 from item_bank.media.images import VerifiedImage
+from item_bank.messages import msg
 from item_bank.reports import Issue
 
 _REFERENCE = re.compile(r"media:([0-9a-f]{64})")
@@ -31,7 +32,7 @@ def with_media(
     issues = [
         Issue(
             doc.source_file,
-            "Shows a picture that is not in the file; add the picture to the file.",
+            msg("Shows a picture that is not in the file; add the picture to the file."),
             item_id=uids[0],
             field="media",
         )

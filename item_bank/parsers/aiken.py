@@ -14,6 +14,7 @@ from pathlib import PurePath
 from typing import Any
 
 from item_bank.item_types import SINGLE_CHOICE
+from item_bank.messages import message_of, msg
 from item_bank.parsers.base import ParsedFile, Unreadable, decode_text, slugify, unreadable
 from item_bank.reports import ERROR, Issue
 
@@ -31,7 +32,7 @@ def parse_aiken(data: bytes, file_label: str) -> ParsedFile:
     try:
         text = decode_text(data, file_label)
     except Unreadable as error:
-        return unreadable(file_label, FORMAT, str(error))
+        return unreadable(file_label, FORMAT, message_of(error))
     stem = PurePath(file_label).stem
     file_slug = slugify(stem, "aiken")
     issues: list[Issue] = []
@@ -43,7 +44,12 @@ def parse_aiken(data: bytes, file_label: str) -> ParsedFile:
     def fail(message: str, line: int) -> None:
         item_id = f"{file_slug}-q{len(items) + 1:03d}"
         issues.append(
-            Issue(file_label, f"{message} (line {line}).", item_id=item_id, severity=ERROR)
+            Issue(
+                file_label,
+                msg("%(problem)s (line %(line)s).", problem=message, line=line),
+                item_id=item_id,
+                severity=ERROR,
+            )
         )
 
     for number, raw_line in enumerate(text.split("\n"), start=1):
@@ -64,16 +70,16 @@ def parse_aiken(data: bytes, file_label: str) -> ParsedFile:
             options.append((option.group(1), option.group(2)))
             continue
         if options:
-            fail("text after the options but no ANSWER line", number)
+            fail(msg("text after the options but no ANSWER line"), number)
             question, options = [], []
         if not question:
             start_line = number
         question.append(line)
     if question or options:
-        fail("the last question has no ANSWER line", start_line)
+        fail(msg("the last question has no ANSWER line"), start_line)
     if not items:
         if not issues:
-            issues.append(Issue(file_label, "No questions found.", severity=ERROR))
+            issues.append(Issue(file_label, msg("No questions found."), severity=ERROR))
         return ParsedFile(file_label, FORMAT, None, issues)
     document = {
         "assessment": {"slug": slugify(stem, "assessment"), "title": {"en": stem}},
@@ -85,12 +91,16 @@ def parse_aiken(data: bytes, file_label: str) -> ParsedFile:
 def _answer_problem(question: list[str], options: list[tuple[str, str]], right: str) -> str:
     """What is wrong with a question when its ANSWER line is reached ('' when nothing)."""
     if not question or len(options) < 2:
-        return "ANSWER line without a question and at least two options"
+        return msg("ANSWER line without a question and at least two options")
     letters = [letter for letter, _ in options]
     if right not in letters:
-        return f"ANSWER: {right} names no option (options: {', '.join(letters)})"
+        return msg(
+            "ANSWER: %(right)s names no option (options: %(letters)s)",
+            right=right,
+            letters=", ".join(letters),
+        )
     if len(set(letters)) != len(letters):
-        return "two options have the same letter"
+        return msg("two options have the same letter")
     return ""
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from item_bank.media.images import VerifiedImage
+from item_bank.messages import msg
 from item_bank.reports import ERROR, WARNING, Issue
 
 
@@ -51,9 +52,13 @@ def decode_text(data: bytes, file_label: str) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise Unreadable(
-            f"Not valid UTF-8: byte 0x{data[error.start]:02x} at line {line} "
-            f"(offset {error.start}). "
-            "Save the file as UTF-8."
+            msg(
+                "Not valid UTF-8: byte %(byte)s at line %(line)s (offset %(offset)s). "
+                "Save the file as UTF-8.",
+                byte=f"0x{data[error.start]:02x}",
+                line=line,
+                offset=error.start,
+            )
         ) from None
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 

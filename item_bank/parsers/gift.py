@@ -15,6 +15,7 @@ from pathlib import PurePath
 from typing import Any
 
 from item_bank.item_types import GIFT_READERS
+from item_bank.messages import Message, message_of, msg
 from item_bank.parsers.base import ParsedFile, Unreadable, decode_text, slugify, unreadable
 from item_bank.parsers.gift_text import (
     FORMAT_PREFIX,
@@ -110,8 +111,12 @@ class _File:
                 item_id, suffix = f"{base}-{suffix}", suffix + 1
             if item_id != base:
                 self.reader.note(
-                    f"Question name {name!r} is used more than once and has no [id:...]; "
-                    f"imported as {item_id!r}.",
+                    msg(
+                        "Question name %(name)r is used more than once and has no [id:...]; "
+                        "imported as %(id)r.",
+                        name=name,
+                        id=item_id,
+                    ),
                     item_id,
                 )
         self.used.add(item_id)
@@ -122,7 +127,7 @@ def parse_gift(data: bytes, file_label: str) -> ParsedFile:
     try:
         text = decode_text(data, file_label)
     except Unreadable as error:
-        return unreadable(file_label, FORMAT, str(error))
+        return unreadable(file_label, FORMAT, message_of(error))
     language = dominant_language(text) or "en"
     state = _File(GiftReader(file_label, language), slugify(PurePath(file_label).stem, "gift"))
     for comments, lines, line_number in _blocks(text):
@@ -138,7 +143,7 @@ def parse_gift(data: bytes, file_label: str) -> ParsedFile:
                 pool.pop("title", None)
             raw_pools.append(pool)
     if not raw_pools:
-        state.reader.note("No importable questions in the file.", severity=ERROR)
+        state.reader.note(msg("No importable questions in the file."), severity=ERROR)
         return ParsedFile(file_label, FORMAT, None, state.reader.issues)
     stem = PurePath(file_label).stem
     document = {
@@ -167,11 +172,8 @@ def _read_block(state: _File, comment_text: str, body: str, line_number: int) ->
     try:
         item = _question(state.reader, body, item_id)
     except GiftProblem as problem:
-        label = "Not imported" if problem.severity == SKIPPED else "Invalid question"
         state.reader.note(
-            f"{label} (line {line_number}{', ' + repr(name) if name else ''}): {problem}.",
-            item_id,
-            severity=problem.severity,
+            _problem_text(problem, line_number, name), item_id, severity=problem.severity
         )
         return
     if tags:
@@ -179,12 +181,34 @@ def _read_block(state: _File, comment_text: str, body: str, line_number: int) ->
     state.add(item)
 
 
+def _problem_text(problem: GiftProblem, line: int, name: str) -> Message:
+    """Why a block was not imported, with where it starts (and its name, when it has one)."""
+    reason = message_of(problem)
+    if problem.severity == SKIPPED:
+        if name:
+            return msg(
+                "Not imported (line %(line)s, %(name)r): %(reason)s.",
+                line=line,
+                name=name,
+                reason=reason,
+            )
+        return msg("Not imported (line %(line)s): %(reason)s.", line=line, reason=reason)
+    if name:
+        return msg(
+            "Invalid question (line %(line)s, %(name)r): %(reason)s.",
+            line=line,
+            name=name,
+            reason=reason,
+        )
+    return msg("Invalid question (line %(line)s): %(reason)s.", line=line, reason=reason)
+
+
 def _question(reader: GiftReader, body: str, item_id: str) -> dict[str, Any]:
     start, finish = body.find("{"), body.find("}")
     if start == -1 and finish == -1:
-        raise GiftProblem("a description (no answer braces) is not a question", SKIPPED)
+        raise GiftProblem(msg("a description (no answer braces) is not a question"), SKIPPED)
     if start == -1 or finish == -1 or finish < start:
-        raise GiftProblem("unbalanced answer braces { }")
+        raise GiftProblem(msg("unbalanced answer braces { }"))
     answer_text = body[start + 1 : finish].strip()
     if body.rstrip().endswith("}"):
         stem_raw = body[:start] + body[finish + 1 :]
@@ -202,7 +226,7 @@ def _question(reader: GiftReader, body: str, item_id: str) -> dict[str, Any]:
         question.feedback["general"] = question.text(general, "feedback.general")
     if answer_text == "":
         raise GiftProblem(
-            "essay questions need manual grading, which this tool does not do", SKIPPED
+            msg("essay questions need manual grading, which this tool does not do"), SKIPPED
         )
     item_type = next(t for t in GIFT_READERS if t.gift_accepts(answer_text))
     item_type.from_gift(question, answer_text, item)

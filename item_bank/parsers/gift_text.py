@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from item_bank.messages import msg
 from item_bank.parsers.base import IssueCollector
 from item_bank.parsers.multilang import split_multilang
 from item_bank.reports import ERROR
@@ -77,7 +78,7 @@ class GiftReader(IssueCollector):
             self.note(message, item, path)
         if fmt in ("plain", "markdown"):
             if fmt == "markdown":
-                self.note("markdown text imported as plain text", item, path)
+                self.note(msg("markdown text imported as plain text"), item, path)
             result = {lang: html.escape(value, quote=False) for lang, value in result.items()}
         if fmt != "html":
             result = {lang: value.replace("\n", "<br>") for lang, value in result.items()}

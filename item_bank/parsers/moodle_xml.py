@@ -22,6 +22,7 @@ from pathlib import PurePath
 from typing import Any
 
 from item_bank.item_types import MOODLE_XML_READERS
+from item_bank.messages import Message, message_of, msg
 from item_bank.parsers.base import ParsedFile, slugify, unreadable
 from item_bank.parsers.moodle_xml_reader import (
     InvalidQuestion,
@@ -40,19 +41,19 @@ ITEM_META = "emm-item:"
 DEFAULT_POOL = "default"
 
 UNSUPPORTED_REASONS = {
-    "essay": "essay questions need manual grading, which this tool does not do",
-    "calculated": "calculated questions use random datasets and formulas",
-    "calculatedsimple": "calculated questions use random datasets and formulas",
-    "calculatedmulti": "calculated questions use random datasets and formulas",
-    "cloze": "embedded-answers (cloze) questions are not supported",
-    "multianswer": "embedded-answers (cloze) questions are not supported",
-    "ddwtos": "drag-and-drop into text is not supported",
-    "gapselect": "select-missing-words is not supported",
-    "ddimageortext": "drag-and-drop onto image is not supported",
-    "ddmarker": "drag-and-drop markers are not supported",
-    "randomsamatch": "random short-answer matching is not supported",
-    "ordering": "ordering questions are not supported",
-    "description": "a description is not a question (no answer to score)",
+    "essay": msg("essay questions need manual grading, which this tool does not do"),
+    "calculated": msg("calculated questions use random datasets and formulas"),
+    "calculatedsimple": msg("calculated questions use random datasets and formulas"),
+    "calculatedmulti": msg("calculated questions use random datasets and formulas"),
+    "cloze": msg("embedded-answers (cloze) questions are not supported"),
+    "multianswer": msg("embedded-answers (cloze) questions are not supported"),
+    "ddwtos": msg("drag-and-drop into text is not supported"),
+    "gapselect": msg("select-missing-words is not supported"),
+    "ddimageortext": msg("drag-and-drop onto image is not supported"),
+    "ddmarker": msg("drag-and-drop markers are not supported"),
+    "randomsamatch": msg("random short-answer matching is not supported"),
+    "ordering": msg("ordering questions are not supported"),
+    "description": msg("a description is not a question (no answer to score)"),
 }
 _CATEGORY_SPLIT = re.compile(r"(?<!/)/(?!/)")
 
@@ -109,12 +110,12 @@ def parse_moodle_xml(data: bytes, file_label: str) -> ParsedFile:
     try:
         root = parse_xml(data, with_comments=True)
     except (UnsafeXml, MalformedXml) as error:
-        return unreadable(file_label, FORMAT, str(error))
+        return unreadable(file_label, FORMAT, message_of(error))
     if root.tag != "quiz":
         return unreadable(
             file_label,
             FORMAT,
-            f"Not Moodle XML: the root element is <{root.tag}>, expected <quiz>.",
+            msg("Not Moodle XML: the root element is <%(tag)s>, expected <quiz>.", tag=root.tag),
         )
 
     meta = _comment_json(root, ASSESSMENT_META) or {}
@@ -125,7 +126,7 @@ def parse_moodle_xml(data: bytes, file_label: str) -> ParsedFile:
     pool_meta = meta.get("pools")
     raw_pools = _raw_pools(reader, pools, pool_meta if isinstance(pool_meta, dict) else {})
     if not raw_pools:
-        reader.note("No importable questions in the file.", severity=ERROR)
+        reader.note(msg("No importable questions in the file."), severity=ERROR)
         return ParsedFile(file_label, FORMAT, None, reader.issues)
     stem = PurePath(file_label).stem
     assessment: dict[str, Any] = {
@@ -170,8 +171,10 @@ def _read_questions(reader: MoodleReader, root: ET.Element) -> dict[str, _Pool]:
         current.items.append(item)
     if penalties:
         reader.note(
-            "<penalty> (the per-try penalty of interactive/adaptive quizzes) is not used: "
-            "attempts here are single-try."
+            msg(
+                "<penalty> (the per-try penalty of interactive/adaptive quizzes) is not used: "
+                "attempts here are single-try."
+            )
         )
     return pools
 
@@ -185,13 +188,18 @@ def _read_question(
     item_id = _item_id(reader, question, item_meta, name, used_ids)
     item_type = MOODLE_XML_READERS.get(qtype)
     if item_type is None:
-        reason = UNSUPPORTED_REASONS.get(qtype, f"question type {qtype!r} is not supported")
-        reader.note(f"Not imported ({qtype} {name!r}): {reason}.", item_id, severity=SKIPPED)
+        reason = UNSUPPORTED_REASONS.get(qtype) or msg(
+            "question type %(qtype)r is not supported", qtype=qtype
+        )
+        reader.note(_not_imported(qtype, name, reason), item_id, severity=SKIPPED)
         return None
     if child_text(question, "hidden") == "1":
         reader.note(
-            f"Not imported ({name!r}): hidden in Moodle (a deleted question still used by "
-            "quizzes).",
+            msg(
+                "Not imported (%(name)r): hidden in Moodle (a deleted question still used by "
+                "quizzes).",
+                name=name,
+            ),
             item_id,
             severity=SKIPPED,
         )
@@ -200,12 +208,27 @@ def _read_question(
         item = _common(reader, question, item_id, item_meta)
         item_type.from_moodle_xml(reader, question, item, item_meta)
     except SkipQuestion as skip:
-        reader.note(f"Not imported ({qtype} {name!r}): {skip}.", item_id, severity=SKIPPED)
+        reader.note(_not_imported(qtype, name, message_of(skip)), item_id, severity=SKIPPED)
         return None
     except InvalidQuestion as invalid:
-        reader.note(f"Invalid {qtype} question {name!r}: {invalid}.", item_id, severity=ERROR)
+        reader.note(
+            msg(
+                "Invalid %(qtype)s question %(name)r: %(reason)s.",
+                qtype=qtype,
+                name=name,
+                reason=message_of(invalid),
+            ),
+            item_id,
+            severity=ERROR,
+        )
         return None
     return item
+
+
+def _not_imported(qtype: str, name: str, reason: str) -> Message:
+    return msg(
+        "Not imported (%(qtype)s %(name)r): %(reason)s.", qtype=qtype, name=name, reason=reason
+    )
 
 
 def _raw_pools(
@@ -217,8 +240,10 @@ def _raw_pools(
         if not pool.items:
             if pool.random_count:
                 reader.note(
-                    f"Category has {pool.random_count} random question(s) but no questions to "
-                    "draw from.",
+                    msg(
+                        "Category has %(count)s random question(s) but no questions to draw from.",
+                        count=pool.random_count,
+                    ),
                     path=f"pool {pool.key}",
                     severity=WARNING,
                 )
@@ -258,8 +283,12 @@ def _item_id(
         counter += 1
     if candidate != base:
         reader.note(
-            f"Question name {name!r} is used more than once and has no ID number; "
-            f"imported as {candidate!r}.",
+            msg(
+                "Question name %(name)r is used more than once and has no ID number; "
+                "imported as %(id)r.",
+                name=name,
+                id=candidate,
+            ),
             candidate,
         )
     used.add(candidate)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from item_bank.media.images import verify_in_file
 from item_bank.media.references import media_src
+from item_bank.messages import message_of, msg, without_full_stop
 from item_bank.parsers.base import IssueCollector
 from item_bank.parsers.multilang import split_multilang
 
@@ -54,14 +55,17 @@ class MoodleReader(IssueCollector):
             return {}
         if "@@PLUGINFILE@@" in raw:
             raise InvalidQuestion(
-                f"{path} refers to a file (@@PLUGINFILE@@) that is not in the export; "
-                "export the question again with its files"
+                msg(
+                    "%(path)s refers to a file (@@PLUGINFILE@@) that is not in the export; "
+                    "export the question again with its files",
+                    path=path,
+                )
             )
         result, notes = split_multilang(raw, self.language)
         for message in notes:
             self.note(message, item, path)
         if fmt == "markdown":
-            self.note("markdown text imported as plain text", item, path)
+            self.note(msg("markdown text imported as plain text"), item, path)
         if fmt in ("plain_text", "markdown") or not html_field:
             result = {lang: html.escape(text, quote=False) for lang, text in result.items()}
         elif fmt == "moodle_auto_format" and "<" not in raw:
@@ -88,12 +92,15 @@ def embed_files(reader: MoodleReader, element: ET.Element, raw: str, path: str) 
         if not name or not urls:
             continue  # a file no text shows (Moodle also exports unused drafts)
         if file.get("encoding") != "base64":
-            raise InvalidQuestion(f"{path}: file {name!r} is not base64-encoded")
+            raise InvalidQuestion(
+                msg("%(path)s: file %(name)r is not base64-encoded", path=path, name=name)
+            )
         try:
             data = base64.b64decode("".join((file.text or "").split()), validate=True)
             image = verify_in_file(data, name, reader.media)
         except (binascii.Error, ValueError) as error:
-            raise InvalidQuestion(f"{path}: {error}".rstrip(".")) from None
+            reason = without_full_stop(message_of(error))
+            raise InvalidQuestion(msg("%(path)s: %(reason)s", path=path, reason=reason)) from None
         reader.media[image.sha256] = image
         for url in urls:
             raw = raw.replace(url, media_src(image.sha256))

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from item_bank.languages import FALLBACK_LANGUAGE, SUPPORTED_LANGUAGES, base_language
+from item_bank.messages import msg
 
 # Every pattern here matches in time linear in the text: a tag's attributes stop at the next
 # `<` and an mlang opening's languages at the next `{` or `}`, and block bodies are found by
@@ -169,8 +170,11 @@ def _languages(segments: list[str | dict[str, str]]) -> tuple[list[str], list[st
         for code in segment:
             language = base_language(code)
             if language is None and code != OTHER:
-                note = (
-                    f"language {code!r} is not supported (only {supported}); its text was left out"
+                note = msg(
+                    "language %(code)r is not supported (only %(supported)s); "
+                    "its text was left out",
+                    code=code,
+                    supported=supported,
                 )
                 if note not in notes:
                     notes.append(note)

@@ -14,6 +14,8 @@ from defusedxml import (
 )
 from defusedxml.ElementTree import DefusedXMLParser
 
+from item_bank.messages import msg
+
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -35,9 +37,14 @@ def parse_xml(data: bytes, *, with_comments: bool = False) -> ET.Element:
         except UnicodeDecodeError as error:
             line = data[: error.start].count(b"\n") + 1
             raise MalformedXml(
-                f"Not valid UTF-8: byte 0x{data[error.start]:02x} at line {line} "
-                f"(offset {error.start}). "
-                'Save the file as UTF-8 or declare its real encoding in <?xml ... encoding="..."?>.'
+                msg(
+                    "Not valid UTF-8: byte %(byte)s at line %(line)s (offset %(offset)s). "
+                    "Save the file as UTF-8 or declare its real encoding in "
+                    '<?xml ... encoding="..."?>.',
+                    byte=f"0x{data[error.start]:02x}",
+                    line=line,
+                    offset=error.start,
+                )
             ) from None
     target = ET.TreeBuilder(insert_comments=with_comments)
     parser = DefusedXMLParser(
@@ -48,25 +55,48 @@ def parse_xml(data: bytes, *, with_comments: bool = False) -> ET.Element:
         return parser.close()
     except DTDForbidden:
         raise UnsafeXml(
-            "Refused: the XML contains a document type declaration (<!DOCTYPE>). "
-            "DTDs allow external "
-            "entities and entity-expansion attacks; Moodle XML never needs one."
+            msg(
+                "Refused: the XML contains a document type declaration (<!DOCTYPE>). "
+                "DTDs allow external "
+                "entities and entity-expansion attacks; Moodle XML never needs one."
+            )
         ) from None
     except EntitiesForbidden:
         raise UnsafeXml(
-            "Refused: the XML declares entities (possible entity-expansion attack)."
+            msg("Refused: the XML declares entities (possible entity-expansion attack).")
         ) from None
     except ExternalReferenceForbidden:
-        raise UnsafeXml("Refused: the XML references an external resource.") from None
+        raise UnsafeXml(msg("Refused: the XML references an external resource.")) from None
     except DefusedXmlException as error:
-        raise UnsafeXml(f"Refused: unsafe XML ({type(error).__name__}).") from None
+        raise UnsafeXml(msg("Refused: unsafe XML (%(kind)s).", kind=type(error).__name__)) from None
     except ET.ParseError as error:
-        line, column = error.position
-        reason = str(error).split(":")[0]
-        last_line = data.rstrip().count(b"\n") + 1
-        hint = " The file ends too early: it looks truncated." if line >= last_line else ""
-        raise MalformedXml(
-            f"XML is not well-formed: {reason} at line {line}, column {column}.{hint}"
-        ) from None
+        raise _not_well_formed(error, data) from None
     except LookupError as error:  # unknown declared encoding
-        raise MalformedXml(f"Unknown encoding declared in the XML header: {error}.") from None
+        raise MalformedXml(
+            msg("Unknown encoding declared in the XML header: %(error)s.", error=str(error))
+        ) from None
+
+
+def _not_well_formed(error: ET.ParseError, data: bytes) -> MalformedXml:
+    """Where the parser stopped, and whether that is the end of the file (a truncated
+    upload reads as a syntax error there)."""
+    line, column = error.position
+    reason = str(error).split(":")[0]
+    if line >= data.rstrip().count(b"\n") + 1:
+        return MalformedXml(
+            msg(
+                "XML is not well-formed: %(reason)s at line %(line)s, column %(column)s. "
+                "The file ends too early: it looks truncated.",
+                reason=reason,
+                line=line,
+                column=column,
+            )
+        )
+    return MalformedXml(
+        msg(
+            "XML is not well-formed: %(reason)s at line %(line)s, column %(column)s.",
+            reason=reason,
+            line=line,
+            column=column,
+        )
+    )

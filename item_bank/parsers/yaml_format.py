@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 import yaml
 
+from item_bank.messages import Message, message_of, msg
 from item_bank.parsers.base import ParsedFile, Unreadable, decode_text, unreadable
 
 FORMAT = "yaml"
@@ -29,15 +30,21 @@ class _StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
-            self._refuse(event, "aliases (*name) are not allowed; write the content out in full")
+            self._refuse(
+                event, msg("aliases (*name) are not allowed; write the content out in full")
+            )
         if getattr(event, "anchor", None) is not None:
-            self._refuse(event, "anchors (&name) are not allowed; write the content out in full")
+            self._refuse(
+                event, msg("anchors (&name) are not allowed; write the content out in full")
+            )
         self._nodes += 1
         self._depth += 1
         if self._nodes > MAX_NODES:
-            self._refuse(event, f"more than {MAX_NODES:,} values; split the file")
+            self._refuse(
+                event, msg("more than %(most)s values; split the file", most=f"{MAX_NODES:,}")
+            )
         if self._depth > MAX_DEPTH:
-            self._refuse(event, f"nested more than {MAX_DEPTH} levels deep")
+            self._refuse(event, msg("nested more than %(most)s levels deep", most=MAX_DEPTH))
         try:
             return super().compose_node(parent, index)
         finally:
@@ -67,7 +74,7 @@ def _construct_mapping(
         key = loader.construct_object(key_node, deep=deep)
         if key in keys:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
+                None, None, msg("duplicate key %(key)r", key=key), key_node.start_mark
             )
         keys.add(key)
     return loader.construct_mapping(node, deep=deep)
@@ -85,14 +92,26 @@ def parse_yaml(data: bytes, file_label: str) -> ParsedFile:
         text = decode_text(data, file_label)
         document = load_yaml_text(text)
     except Unreadable as error:
-        return unreadable(file_label, FORMAT, str(error))
+        return unreadable(file_label, FORMAT, message_of(error))
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        return unreadable(file_label, FORMAT, f"YAML syntax error{where}: {problem}")
+        return unreadable(file_label, FORMAT, yaml_problem(error))
     if not isinstance(document, dict):
         return unreadable(
-            file_label, FORMAT, "The file must contain a map with 'assessment' and 'pools'."
+            file_label, FORMAT, msg("The file must contain a map with 'assessment' and 'pools'.")
         )
     return ParsedFile(file_label, FORMAT, document)
+
+
+def yaml_problem(error: yaml.YAMLError) -> Message:
+    """A YAML syntax error as an author reads it: where, and what (PyYAML's own wording in
+    English; this loader's refusals translatable)."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    if mark:
+        return msg(
+            "YAML syntax error (line %(line)s, column %(column)s): %(problem)s",
+            line=mark.line + 1,
+            column=mark.column + 1,
+            problem=problem,
+        )
+    return msg("YAML syntax error: %(problem)s", problem=problem)

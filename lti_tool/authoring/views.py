@@ -15,6 +15,7 @@ from item_bank.republishing import settings_of
 from lti_tool import db
 from lti_tool.authoring import service
 from lti_tool.authoring.forms import preview_of, settings_from_form
+from lti_tool.authoring.issue_text import issue_text
 from lti_tool.clock import current_clock
 from lti_tool.launch import tokens
 from lti_tool.launch.links import launch_url
@@ -34,7 +35,11 @@ def authoring_link() -> str | None:
     return launch_url("authoring.index")
 
 
-bp.record_once(lambda state: state.app.jinja_env.globals.update(authoring_link=authoring_link))
+bp.record_once(
+    lambda state: state.app.jinja_env.globals.update(
+        authoring_link=authoring_link, issue_text=issue_text
+    )
+)
 
 
 def _author() -> LaunchSession:

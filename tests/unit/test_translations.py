@@ -66,6 +66,8 @@ def test_catalog_template_is_current():
                 "lazy_gettext",
                 "-k",
                 "_l",
+                "-k",
+                "msg",
                 "--no-location",
                 "-o",
                 str(out),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -57,6 +58,21 @@ def test_a_bad_file_is_reported_and_nothing_is_kept(app, author):
     assert "text alternative" in checked.get_data(as_text=True)
     assert not UPLOAD_TOKEN.search(checked.get_data(as_text=True))
     assert _count(app, Assessment) == 0 and _count(app, MediaFile) == 0
+
+
+def test_the_report_speaks_the_launch_language(allow_authors, instructor_of):
+    allow_authors()
+    author = instructor_of(None, locale="es")
+    bad = WITH_IMAGE.read_bytes().replace(b'alt="Map with', b'title="Map with')
+
+    page = unescape(_upload(author, bad, "geo.xml").get_data(as_text=True))
+
+    assert (
+        '<span lang="es">Una imagen no tiene texto alternativo (alt): descríbala para los '
+        "participantes que no pueden verla (en el editor de Moodle: Descripción de la "
+        "imagen).</span>"
+    ) in page
+    assert "text alternative" not in page
 
 
 def test_an_upload_is_confirmed_only_by_the_launch_that_sent_it(app, author, instructor_of):
