@@ -57,12 +57,13 @@ class _FunctionProfiler:
 
     def output_text(self, **_options) -> str:
         import io
+        import os
         import pstats
 
         out = io.StringIO()
         stats = pstats.Stats(self._profile, stream=out).strip_dirs()
         stats.sort_stats("tottime").print_stats(35)
-        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("cumulative").print_stats(int(os.environ.get("EMM_PROFILE_LINES", "45")))
         return out.getvalue()
 
 
