@@ -320,6 +320,18 @@ def _require_fallback(
 def _html_map(
     translations: Mapping[str, str], out: _Collector, item: str | None, path: str
 ) -> dict[str, str]:
+    """An assessment's own text (instructions, feedback bands): HTML without pictures, which
+    only questions show; the sanitiser would drop one silently, so the author is told."""
+    for lang, text in translations.items():
+        if "<img" in text.lower():
+            out.add(
+                msg(
+                    "Pictures are shown in questions only: move the picture into a question, "
+                    "or describe it in words here."
+                ),
+                item=item,
+                path=f"{path}.{lang}",
+            )
     return _context(out, FALLBACK_LANGUAGE, item).sanitized(translations, path)
 
 

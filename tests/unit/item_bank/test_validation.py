@@ -238,3 +238,33 @@ def test_content_hash_ignores_nothing_that_matters():
     assert first.items[0].content_hash != second.items[0].content_hash
     assert first.items[1].content_hash == second.items[1].content_hash
     assert first.content_hash != second.content_hash
+
+
+@pytest.mark.parametrize(
+    ("field", "path"),
+    [
+        ("instructions", "assessment.instructions.es"),
+        ("feedback_bands", "assessment.feedback_bands[0].text.es"),
+    ],
+)
+def test_a_picture_in_the_assessments_own_text_is_refused_not_dropped(field, path):
+    """Only questions show pictures: the sanitiser would drop one here without a word."""
+    raw = _valid()
+    picture = '<p>Mapa:</p><img src="media:' + "a" * 64 + '" alt="Mapa">'
+    if field == "instructions":
+        raw["assessment"]["instructions"] = {"en": "<p>Read.</p>", "es": picture}
+    else:
+        raw["assessment"]["feedback_bands"] = [
+            {"min_percent": 0, "text": {"en": "<p>Done.</p>", "es": picture}}
+        ]
+
+    doc, issues = _validate(raw)
+
+    assert doc is None
+    assert [(issue.field, issue.message) for issue in issues] == [
+        (
+            path,
+            "Pictures are shown in questions only: move the picture into a question, "
+            "or describe it in words here.",
+        )
+    ]
