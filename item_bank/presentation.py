@@ -18,6 +18,7 @@ from item_bank.models import ItemVersion
 from item_bank.responses import is_answered, validate_response
 from item_bank.review_policies import (
     REVIEW_FULL,
+    REVIEW_FULL_AFTER_CLOSE,
     REVIEW_NONE,
     REVIEW_POLICIES,
     REVIEW_RESPONSES,
@@ -116,8 +117,9 @@ def review_item(
     responses -> the question, the learner's response, awarded and outcome
     (correct/partial/incorrect/unanswered); full -> also `correct` (right answer in response
     shape), per-option `correct` flags and `feedback` {general, outcome, options}."""
-    if policy not in REVIEW_POLICIES:
-        raise ValueError(f"unknown review policy {policy!r}")
+    if policy not in REVIEW_POLICIES or policy == REVIEW_FULL_AFTER_CLOSE:
+        # full_after_close depends on the activity and the learner: decided by review_now().
+        raise ValueError(f"not a review policy of this moment (see review_now): {policy!r}")
     base = {"item_version_id": item_version.id, "type": item_version.type, "policy": policy}
     if policy == REVIEW_NONE:
         return {**base, "shown": False}

@@ -8,6 +8,7 @@ after a post means committed), maps its `AttemptError` and renders.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import redirect, render_template, request
@@ -17,12 +18,14 @@ from item_bank.feedback_bands import band_text
 from item_bank.languages import resolve_language, translate
 from item_bank.presentation import present_item, review_item
 from item_bank.responses import is_answered
+from item_bank.review_policies import review_now
 from lti_tool.attempts import flag_views, json_views, learner_actions, rules, service
 from lti_tool.attempts.answer_saving import SavedAnswer, SittingRequest
 from lti_tool.attempts.availability import Window
 from lti_tool.attempts.first_steps import CONFIRM_FIELD, CONFIRMED
 from lti_tool.attempts.flags import FLAG, FLAG_ACTIONS
 from lti_tool.attempts.forms import response_from_form
+from lti_tool.attempts.learner_actions import Standing
 from lti_tool.attempts.models import Attempt, AttemptQuestion
 from lti_tool.attempts.view_support import (
     SITTING_FIELD,
@@ -299,6 +302,8 @@ def result(attempt_id: int):
         return redirect(launch_url("attempts.home"), code=303)
     attempt, standing = found.attempt, found.standing
     version = attempt.assessment_version
+    window = Window.of(placement)
+    policy = review_now(version.review_policy, can_take_again=_can_take_again(standing, window, at))
     return render_template(
         "attempts/result.html",
         attempt=attempt,
@@ -309,12 +314,9 @@ def result(attempt_id: int):
         rules=standing.rules,
         used=rules.attempts_used(standing.attempts),
         left=rules.attempts_left(standing.attempts, standing.rules),
-        refusal=(
-            rules.can_start(standing.attempts, standing.rules, at)
-            or Window.of(placement).refusal(at)
-        ),
-        reviews=_reviews(attempt, launch) if attempt.status == "submitted" else [],
-        policy=version.review_policy,
+        refusal=(rules.can_start(standing.attempts, standing.rules, at) or window.refusal(at)),
+        reviews=_reviews(attempt, launch, policy) if attempt.status == "submitted" else [],
+        policy=policy,
         return_url=launch.return_url,
         grade_status=found.grade_status,
         overall_feedback=_overall_feedback(attempt, launch.locale),
@@ -332,9 +334,16 @@ def _overall_feedback(attempt: Attempt, locale: str) -> dict[str, str] | None:
     return None if not texts or not language else {"html": texts[language], "lang": language}
 
 
-def _reviews(attempt: Attempt, launch: LaunchSession) -> list[dict[str, Any]]:
-    """What the review policy lets the learner see, question by question."""
-    policy = attempt.assessment_version.review_policy
+def _can_take_again(standing: Standing, window: Window, at: datetime) -> bool:
+    """Whether the learner may still take the assessment again in this activity, now or
+    later: it has not closed and an attempt is left (a retake delay only postpones one)."""
+    left = rules.attempts_left(standing.attempts, standing.rules)
+    closed = window.closes_at is not None and at >= window.closes_at
+    return not closed and (left is None or left > 0)
+
+
+def _reviews(attempt: Attempt, launch: LaunchSession, policy: str) -> list[dict[str, Any]]:
+    """What the review policy of this moment lets the learner see, question by question."""
     return [
         dict(
             position=q.position,

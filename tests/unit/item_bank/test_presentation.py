@@ -7,6 +7,12 @@ import json
 import pytest
 
 from item_bank.presentation import present_item, review_item
+from item_bank.review_policies import (
+    REVIEW_FULL,
+    REVIEW_FULL_AFTER_CLOSE,
+    REVIEW_RESPONSES,
+    review_now,
+)
 from tests.unit.item_bank.helpers import choice, item_version, matching
 
 SINGLE = item_version(choice())
@@ -126,3 +132,17 @@ def test_partial_matching_outcome():
 def test_unknown_policy_is_refused():
     with pytest.raises(ValueError):
         review_item(SINGLE, "en", {}, "everything")
+
+
+@pytest.mark.parametrize(
+    ("can_take_again", "expected"), [(True, REVIEW_RESPONSES), (False, REVIEW_FULL)]
+)
+def test_full_after_close_is_responses_until_no_retake_is_possible(can_take_again, expected):
+    assert review_now(REVIEW_FULL_AFTER_CLOSE, can_take_again=can_take_again) == expected
+    assert review_now(REVIEW_FULL, can_take_again=True) == REVIEW_FULL  # others stay
+
+
+def test_full_after_close_must_be_decided_before_a_review_is_built():
+    """Built as it stands it could show the key to a learner who may retake: refused."""
+    with pytest.raises(ValueError, match="review_now"):
+        review_item(item_version(choice()), "en", {"choice": "a"}, REVIEW_FULL_AFTER_CLOSE)
