@@ -29,6 +29,7 @@ def test_with_retakes_left_the_review_holds_the_right_answers_back(
 
     assert "Your answers" in page and "your answer" in page
     assert KEY not in page and "Accepted answers" not in page
+    assert 'id="key-later"' in page  # says when the right answers come
 
 
 def test_after_the_last_attempt_the_review_shows_them(app, make_assessment, learner_of):
@@ -36,7 +37,7 @@ def test_after_the_last_attempt_the_review_shows_them(app, make_assessment, lear
 
     page = _submitted_result(app, ana)
 
-    assert KEY in page
+    assert KEY in page and 'id="key-later"' not in page
 
 
 def test_once_the_activity_has_closed_the_review_shows_them(
