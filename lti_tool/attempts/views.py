@@ -336,7 +336,10 @@ def _overall_feedback(attempt: Attempt, locale: str) -> dict[str, str] | None:
 
 def _can_take_again(standing: Standing, window: Window, at: datetime) -> bool:
     """Whether the learner may still take the assessment again in this activity, now or
-    later: it has not closed and an attempt is left (a retake delay only postpones one)."""
+    later: it has not closed and an attempt is left (a retake delay only postpones one). An
+    attempt in progress counts as one they are taking again: its answers are not settled."""
+    if service.live_attempt(standing.attempts) is not None:
+        return True
     left = rules.attempts_left(standing.attempts, standing.rules)
     closed = window.closes_at is not None and at >= window.closes_at
     return not closed and (left is None or left > 0)

@@ -59,9 +59,9 @@ def issue_text(message: str) -> tuple[str, str]:
     language = str(get_locale() or "en")
     try:
         if isinstance(message, Message):
-            return translate(message), language
+            return translate(message), _shown_in(message.template, language)
         if message in _FIXED:
-            return _gettext(message), language
+            return _gettext(message), _shown_in(message, language)
         for template, pattern in _variable_patterns():
             found = pattern.fullmatch(message)
             if found:
@@ -81,6 +81,11 @@ def translate(message: Message) -> str:
     if params:
         text = text % params
     return text.rstrip(".") if message.trimmed else text
+
+
+def _shown_in(msgid: str, language: str) -> str:
+    """The language of the text shown: English when the catalog has no entry for it."""
+    return language if language == "en" or _gettext(msgid) != msgid else "en"
 
 
 def _gettext(msgid: str) -> str:

@@ -112,7 +112,9 @@ def init_app(app: Flask) -> None:
     def _unexpected(error: Exception):
         from flask_babel import gettext as _
 
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        # The route's rule, not the path: a path may hold a secret (a registration invite).
+        rule = request.url_rule.rule if request.url_rule is not None else "(no route)"
+        log.exception("unexpected error on %s %s", request.method, rule)
         return render_error(
             500,
             _("Something went wrong on our side"),

@@ -40,6 +40,26 @@ def test_after_the_last_attempt_the_review_shows_them(app, make_assessment, lear
     assert KEY in page and 'id="key-later"' not in page
 
 
+def test_while_the_last_attempt_is_in_progress_earlier_reviews_hold_the_key_back(
+    app, make_assessment, learner_of
+):
+    """Starting the last allowed attempt uses it up, but its answers are not in yet: the
+    review of an earlier attempt must not key it."""
+    ana = learner_of(make_assessment(review="full_after_close", max_attempts=2))
+    assert KEY not in _submitted_result(app, ana)
+    first = ana.attempt_id
+
+    ana.start()
+
+    assert ana.attempt_id != first
+    page = ana.result(first).get_data(as_text=True)
+    assert "Your answers" in page and KEY not in page
+    for position, response in answers_for(app, ana, right=1):
+        ana.save(position, response)
+    ana.submit()
+    assert KEY in ana.result(first).get_data(as_text=True)  # now no attempt is left
+
+
 def test_once_the_activity_has_closed_the_review_shows_them(
     app, make_assessment, learner_of, instructor_of, clock
 ):

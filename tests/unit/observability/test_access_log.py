@@ -43,3 +43,23 @@ def test_other_paths_are_kept_without_their_query(caplog):
     line = _access_line("/assessment/attempts/3", "lt=SECRET-TOKEN", caplog)
 
     assert line == '192.0.2.1 "GET /assessment/attempts/3" 200'
+
+
+def test_an_unexpected_error_is_logged_with_the_route_not_the_invite(
+    sqlite_app, monkeypatch, caplog
+):
+    from lti_tool.launch import dynamic_registration
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(dynamic_registration, "require_invite", broken)
+    with caplog.at_level(logging.ERROR):
+        response = sqlite_app.test_client().get(
+            "/lti/register/SECRET-INVITE?openid_configuration=x"
+        )
+
+    assert response.status_code == 500
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "unexpected error on GET /lti/register/<invite>" in logged
+    assert "SECRET-INVITE" not in logged
