@@ -216,7 +216,13 @@ def checked_fields(page: Page | Frame) -> dict[str, t.Any]:
 
 
 def submit_attempt(page: Page | Frame) -> None:
-    """On the review page: "Submit my answers", then confirm in the dialog that asks first."""
+    """On the review page: "Submit my answers", then confirm in the dialog that asks first.
+
+    The dialog comes from a deferred script (submit_confirm.js); a click before it has run
+    opens the no-script confirmation page instead (as it should), so the review page must be
+    there and complete first."""
+    page.wait_for_url(re.compile(r"/attempts/\d+/review"))
+    page.wait_for_load_state("load")
     page.locator("#submit-attempt").click()
     expect(page.locator("#submit-dialog")).to_be_visible()
     page.locator("#confirm-submit").click()
