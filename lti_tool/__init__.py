@@ -43,7 +43,15 @@ def create_app(
 
     from lti_tool import db, observability, services
     from lti_tool.launch import links
-    from lti_tool.web import errors, item_templates, locale, outages, security, templating
+    from lti_tool.web import (
+        errors,
+        item_templates,
+        locale,
+        outages,
+        security,
+        sessionless,
+        templating,
+    )
 
     observability.init_app(app, settings)  # request id first: every later hook may log
     db.init_app(app, settings)
@@ -55,6 +63,7 @@ def create_app(
     errors.init_app(app)
     outages.init_app(app)  # database or Redis unreachable: 503 with Retry-After, never a 500
     security.init_app(app)
+    sessionless.init_app(app)  # no cookie session: nothing keeps state in one
 
     from lti_tool import blueprints
     from lti_tool.certificates import receivers

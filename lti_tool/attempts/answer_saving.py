@@ -283,9 +283,9 @@ def save_answer(
         ).first()
         if row is None or not _is_live_here(row, request):
             return None
-        # Published content, read once per process (a miss reads it through the request's
-        # Session: once per item version and process).
-        item = published.item_version(db.session(), row.item_version_id)
+        # Published content, read once per process (a miss reads it on this connection: once
+        # per item version and process; no Session is made for it).
+        item = published.item_version(connection, row.item_version_id)
         try:
             posted = read_response(item.type)
             tokens = answer_tokens.of_question(request.attempt_id, position, item)

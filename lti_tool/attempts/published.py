@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from item_bank.models import AssessmentVersion, ItemVersion, Pool, PoolItem
@@ -81,8 +81,8 @@ _caches: weakref.WeakKeyDictionary[Engine, _Cache] = weakref.WeakKeyDictionary()
 _caches_lock = threading.Lock()
 
 
-def _cache(session: Session) -> _Cache:
-    engine = session.get_bind().engine
+def _cache(session: Session | Connection) -> _Cache:
+    engine = session.engine if isinstance(session, Connection) else session.get_bind().engine
     with _caches_lock:  # only the first request of an engine creates its cache
         found = _caches.get(engine)
         if found is None:
@@ -103,8 +103,9 @@ def _snapshot(id_: int, item_uid: str, type_: str, points: float, content: Any) 
     return PublishedItem(id_, item_uid, type_, float(points), content)
 
 
-def item_versions(session: Session, ids: Iterable[int]) -> dict[int, PublishedItem]:
-    """The item versions with these ids (one query for those this process has not read yet)."""
+def item_versions(session: Session | Connection, ids: Iterable[int]) -> dict[int, PublishedItem]:
+    """The item versions with these ids (one query for those this process has not read yet).
+    A Connection will do as well as a Session: the answer save has one and no Session."""
     cache = _cache(session)
     wanted = set(ids)
     missing = wanted - cache.items.keys()
@@ -117,7 +118,7 @@ def item_versions(session: Session, ids: Iterable[int]) -> dict[int, PublishedIt
     return {id_: cache.items[id_] for id_ in wanted}
 
 
-def item_version(session: Session, item_version_id: int) -> PublishedItem:
+def item_version(session: Session | Connection, item_version_id: int) -> PublishedItem:
     return item_versions(session, [item_version_id])[item_version_id]
 
 
