@@ -43,6 +43,27 @@ def test_an_answer_save_stays_within_its_budget(app, backend, taking, clock):
     assert attempt_rows(app, ana.attempt_id).questions[0].response == response
 
 
+def test_a_worker_new_to_the_item_reads_it_on_the_save_s_own_connection(
+    app, backend, taking, clock
+):
+    """A process that did not serve the start (or cleared its cache) reads the item version
+    once, in the same connection: one more statement, never a second connection."""
+    from lti_tool.attempts import published
+
+    ana, question = taking
+    engine = app.extensions["emm_engine"]
+    published._caches.pop(engine)
+    response = right_response(question.item_version)
+    clock.advance(seconds=5)
+    with counting(engine) as sent:
+        saved = ana.save(1, response)
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    assert len(sent) <= SAVE_BUDGET[backend] + 1, f"{len(sent)} round trips:\n{sent}"
+    assert sent.checkouts == 1
+    assert attempt_rows(app, ana.attempt_id).questions[0].response == response
+    assert question.item_version_id in published._caches[engine].items
+
+
 def test_a_heartbeat_stays_within_its_budget(app, backend, taking, clock):
     ana, _question = taking
     clock.advance(seconds=30)

@@ -33,6 +33,8 @@ def test_writing_to_the_session_fails_with_where_to_keep_state_instead(sqlite_ap
         session["learner"] = "someone"
         return "wrote"
 
-    with sqlite_app.test_request_context("/_test/session-write"):
-        with pytest.raises(RuntimeError, match="keeps no Flask session"):
-            sqlite_app.view_functions["_write"]()
+    with (
+        sqlite_app.test_request_context("/_test/session-write"),
+        pytest.raises(RuntimeError, match="keeps no Flask session"),
+    ):
+        sqlite_app.view_functions["_write"]()
