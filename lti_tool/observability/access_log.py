@@ -4,8 +4,8 @@ query string, which carries launch tokens), and a registration invite is itself 
 mask it the same way (deploy/nginx/emm.conf).
 
 With JSON logs (production) the app logs each request itself and gunicorn's access logger is
-silenced; gunicorn would still build every line's fields before its logger drops them, about
-a tenth of a `/healthz` under gunicorn, so a silenced logger is asked first (issue 13)."""
+silenced; gunicorn would still build every line's fields before its logger drops them (a few
+per cent of a `/healthz` under gunicorn), so a silenced logger is asked first (issue 13)."""
 
 from __future__ import annotations
 
