@@ -34,12 +34,7 @@ def create_app(
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         PREFERRED_URL_SCHEME="https" if settings.cookies_secure else "http",
     )
-    if settings.trusted_proxies:
-        n = settings.trusted_proxies
-        # Flask's documented way to trust a proxy: wrap the WSGI callable in place.
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n
-        )
+    _trust_proxies(app, settings.trusted_proxies)
 
     from lti_tool import db, observability, services
     from lti_tool.launch import links
@@ -77,6 +72,15 @@ def create_app(
 
     cli.register(app)
     return app
+
+
+def _trust_proxies(app: Flask, n: int) -> None:
+    """Read client address, scheme, host and prefix from the `n` proxies in front, if any."""
+    if n:
+        # Flask's documented way to trust a proxy: wrap the WSGI callable in place.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n
+        )
 
 
 def development_secret_path(data_dir: Path) -> Path:
