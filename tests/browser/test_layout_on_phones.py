@@ -65,6 +65,9 @@ def _no_sideways_scroll(page: Page) -> None:
 
 
 def _controls_keep_their_size(page: Page) -> None:
+    # Measured on the page as shown: its stylesheet loaded (the load event waits for it). The
+    # questions can be in the DOM, and laid out unstyled, while the sheet is still on its way.
+    page.wait_for_load_state("load")
     boxes = page.locator(".option input").evaluate_all(
         "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; })"
     )
